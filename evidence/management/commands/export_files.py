@@ -1,0 +1,36 @@
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.system import command_line_user
+from audit.services import audit_record
+from cases.models import Dossier
+from evidence.selectors import export_records
+
+FIELDS = ["exhibit", "path", "size", "mime", "md5", "sha1", "sha256", "triage", "list", "category", "error"]
+
+
+class Command(BaseCommand):
+    help = "Write one record per file of a dossier (hashes, type, triage state) as JSON lines or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dossier", required=True, help="Notice number.")
+        parser.add_argument("--format", choices=["json", "csv"], default="json")
+        parser.add_argument("--user", help="Act as this user (default: the system account 'cli').")
+
+    def handle(self, **options):
+        dossier = Dossier.objects.filter(notice_number=options["dossier"]).first()
+        if dossier is None:
+            raise CommandError(f"No dossier {options['dossier']}.")
+        audit_record(
+            actor=command_line_user(options["user"]), action="files.export", target=dossier, format=options["format"]
+        )
+        records = export_records(dossier)
+        if options["format"] == "csv":
+            writer = csv.DictWriter(self.stdout, fieldnames=FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+        else:
+            for record in records:
+                self.stdout.write(json.dumps(record, ensure_ascii=False))

@@ -1,0 +1,69 @@
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from accounts.system import command_line_user
+from cases.models import Dossier
+from cases.services import dossier_create
+from evidence.models import Exhibit, IngestJob
+from evidence.selectors import ingest_job_progress
+from evidence.services import exhibit_register, ingest_job_create_from_path
+
+
+class Command(BaseCommand):
+    help = "Ingest a folder, file or zip archive on this server into an exhibit (created if missing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--dossier", required=True, help="Notice number; the dossier is opened if missing.")
+        parser.add_argument("--exhibit", required=True, help="Seal number; the exhibit is registered if missing.")
+        parser.add_argument("--title", default="", help="Title of a dossier opened by this command.")
+        parser.add_argument("--kind", default=Exhibit.Kind.OTHER, choices=Exhibit.Kind.values)
+        parser.add_argument("--user", help="Act as this user (default: the system account 'cli').")
+        parser.add_argument("--wait", action="store_true", help="Show progress until the workers are done.")
+        parser.add_argument("--timeout", type=float, default=0, help="With --wait, give up after this many seconds.")
+
+    def handle(self, path: Path, **options):
+        if not path.exists():
+            raise CommandError(f"{path}: no such file or folder.")
+        user = command_line_user(options["user"])
+        with transaction.atomic():
+            dossier = Dossier.objects.filter(notice_number=options["dossier"]).first() or dossier_create(
+                notice_number=options["dossier"],
+                title=options["title"] or options["dossier"],
+                opened_on=timezone.localdate(),
+                by=user,
+            )
+            exhibit = Exhibit.objects.filter(dossier=dossier, seal_number=options["exhibit"]).first() or (
+                exhibit_register(dossier=dossier, kind=options["kind"], seal_number=options["exhibit"], by=user)
+            )
+            job = ingest_job_create_from_path(exhibit=exhibit, path=path, by=user)
+        self.stdout.write(f"Ingest job #{job.pk} queued for {dossier.notice_number} / {exhibit.seal_number}.")
+        if options["wait"]:
+            self._wait(job, options["timeout"])
+
+    def _wait(self, job: IngestJob, timeout: float) -> None:
+        started = time.monotonic()
+        interactive = sys.stdout.isatty()
+        while True:
+            job.refresh_from_db()
+            progress = ingest_job_progress(job)
+            line = (
+                f"{job.get_status_display()}: {progress['files_done']}/{job.files_total} files, "
+                f"{filesizeformat(progress['bytes_done'])}, {progress['errors']} errors"
+            )
+            self.stdout.write(("\r" + line) if interactive else line, ending="" if interactive else "\n")
+            if job.is_finished:
+                break
+            if timeout and time.monotonic() - started > timeout:
+                raise CommandError(f"\nJob #{job.pk} not finished after {timeout:.0f} s (is a worker running?).")
+            time.sleep(0.5 if interactive else 2)
+        if interactive:
+            self.stdout.write("")
+        if job.status == IngestJob.Status.FAILED:
+            raise CommandError(f"Job #{job.pk} failed: {job.error}")

@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Dossier
+
+
+class Exhibit(models.Model):
+    """A seized item under seal (pièce à conviction / scellé)."""
+
+    class Kind(models.TextChoices):
+        COMPUTER = "computer", _("Computer")
+        LAPTOP = "laptop", _("Laptop")
+        EXTERNAL_DISK = "external_disk", _("External disk")
+        INTERNAL_DISK = "internal_disk", _("Internal disk")
+        USB_KEY = "usb_key", _("USB key")
+        MEMORY_CARD = "memory_card", _("Memory card")
+        SERVER = "server", _("Server")
+        PHONE = "phone", _("Phone")
+        TABLET = "tablet", _("Tablet")
+        OPTICAL_DISC = "optical_disc", _("Optical disc")
+        CLOUD_ACCOUNT = "cloud_account", _("Cloud account")
+        OTHER = "other", _("Other")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="exhibits")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    seal_number = models.CharField(_("seal number"), max_length=64)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["seal_number"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seal_number"], name="exhibit_unique_seal")]
+        verbose_name = _("exhibit")
+        verbose_name_plural = _("exhibits")
+
+    def __str__(self) -> str:
+        return f"{self.seal_number} ({self.get_kind_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhibit_detail", args=[self.pk])
+
+    @property
+    def audit_dossier(self):
+        return self.dossier
+
+
+class IngestJob(models.Model):
+    """Bringing the content of one source into an exhibit. Progress is the sum of its batches."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        ENUMERATING = "enumerating", _("Listing files")
+        RUNNING = "running", _("Hashing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="ingest_jobs")
+    source_label = models.CharField(_("source"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    files_total = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ingest job")
+        verbose_name_plural = _("ingest jobs")
+
+    def __str__(self) -> str:
+        return f"Ingest #{self.pk} {self.source_label}"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class IngestSource(models.Model):
+    """One thing an ingest job reads: a file, a zip archive or a folder on the server (read-only)."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        ZIP = "zip", _("Zip archive")
+        FOLDER = "folder", _("Folder")
+
+    job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    path = models.CharField(max_length=4096, help_text="Where the worker reads it (evidence store or server path).")
+    display_name = models.CharField(max_length=1024)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.display_name}"
+
+
+class IngestBatch(models.Model):
+    """A slice of a job's files that one Celery task hashes; any worker may take any batch."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    files_count = models.PositiveIntegerField(default=0)
+    bytes_count = models.PositiveBigIntegerField(default=0)
+    # Progress counters, rewritten while the batch runs and reset if it is run again.
+    files_done = models.PositiveIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="batch_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Batch {self.number} of job #{self.job_id}"
+
+
+class EvidenceFileQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(triage=EvidenceFile.Triage.PENDING)
+
+
+class EvidenceFile(models.Model):
+    """One file found in an exhibit, with its hashes and what matching said of it."""
+
+    class Triage(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        KNOWN = "known", _("Known (alert list)")
+        KNOWN_GOOD = "known_good", _("Known good (ignorable)")
+        NEW = "new", _("Not on a list")
+        ERROR = "error", _("Error")
+
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
+    job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
+    batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
+    path = models.CharField(_("path"), max_length=4096)
+    source_path = models.CharField(max_length=4096)
+    archive_member = models.CharField(max_length=4096, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    mime = models.CharField(_("type"), max_length=255, blank=True)
+    md5 = models.BinaryField(max_length=16, null=True)
+    sha1 = models.BinaryField(max_length=20, null=True)
+    sha256 = models.BinaryField(max_length=32, null=True, db_index=True)
+    triage = models.CharField(_("status"), max_length=16, choices=Triage.choices, default=Triage.PENDING)
+    match_list = models.ForeignKey(
+        "hashing.HashList", null=True, blank=True, on_delete=models.PROTECT, related_name="matched_files"
+    )
+    match_algorithm = models.CharField(max_length=16, blank=True)
+    match_category = models.CharField(_("category"), max_length=32, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path", "id"]
+        indexes = [
+            models.Index(fields=["exhibit", "triage"], name="file_exhibit_triage"),
+            models.Index(fields=["md5"], name="file_md5"),
+            models.Index(fields=["sha1"], name="file_sha1"),
+        ]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("file_detail", args=[self.pk])
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    def hex(self, algorithm: str) -> str:
+        value = getattr(self, algorithm)
+        return bytes(value).hex() if value is not None else ""
+
+    @property
+    def md5_hex(self) -> str:
+        return self.hex("md5")
+
+    @property
+    def sha1_hex(self) -> str:
+        return self.hex("sha1")
+
+    @property
+    def sha256_hex(self) -> str:
+        return self.hex("sha256")

@@ -1,0 +1,124 @@
+import re
+
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cases.selectors import check_dossier_role, dossiers_visible_to
+from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob
+from hashing.hashers import algorithm_for_hex
+
+HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def exhibit_for(user, pk: int, *, write: bool = False, files: bool = False) -> Exhibit:
+    """The exhibit if ``user`` is a member of its dossier (else 404); see ``dossier_for``."""
+    exhibit = get_object_or_404(
+        Exhibit.objects.select_related("dossier").filter(dossier__in=dossiers_visible_to(user)), pk=pk
+    )
+    check_dossier_role(user, exhibit.dossier, write=write, files=files)
+    return exhibit
+
+
+def exhibits_with_counts(dossier):
+    """The dossier's exhibits, each with its file count per triage state, in one query."""
+    counts = {f"{state}_count": Count("files", filter=Q(files__triage=state)) for state in EvidenceFile.Triage.values}
+    return dossier.exhibits.annotate(files_count=Count("files"), **counts)
+
+
+def ingest_job_for(user, pk: int) -> IngestJob:
+    job = get_object_or_404(
+        IngestJob.objects.select_related("exhibit__dossier").filter(exhibit__dossier__in=dossiers_visible_to(user)),
+        pk=pk,
+    )
+    return job
+
+
+def evidence_file_for(user, pk: int) -> EvidenceFile:
+    """A file's page shows names and hashes: investigating members only."""
+    evidence_file = get_object_or_404(
+        EvidenceFile.objects.select_related("exhibit__dossier", "match_list", "job").filter(
+            exhibit__dossier__in=dossiers_visible_to(user)
+        ),
+        pk=pk,
+    )
+    check_dossier_role(user, evidence_file.exhibit.dossier, write=False, files=True)
+    return evidence_file
+
+
+def triage_totals(files) -> list[dict]:
+    """Files and bytes per triage state, every state listed (zero included), in one query."""
+    rows = {row["triage"]: row for row in files.values("triage").annotate(count=Count("id"), bytes=Sum("size"))}
+    return [
+        {
+            "state": state,
+            "label": label,
+            "count": rows.get(state, {}).get("count", 0),
+            "bytes": rows.get(state, {}).get("bytes") or 0,
+        }
+        for state, label in EvidenceFile.Triage.choices
+    ]
+
+
+def files_search(files, *, query: str = "", triage: str = ""):
+    """Filter by state, and by a path fragment or a full MD5/SHA-1/SHA-256 in hex."""
+    if triage:
+        files = files.filter(triage=triage)
+    query = query.strip()
+    if query:
+        algorithm = algorithm_for_hex(query) if HEX.match(query) else None
+        if algorithm:
+            files = files.filter(Q(**{algorithm: bytes.fromhex(query)}) | Q(path__icontains=query))
+        else:
+            files = files.filter(path__icontains=query)
+    return files.select_related("match_list")
+
+
+def ingest_job_progress(job: IngestJob) -> dict:
+    """Files and bytes done, rate and time left, from the job's batches (a handful of rows)."""
+    totals = job.batches.aggregate(files=Sum("files_done"), bytes=Sum("bytes_done"), errors=Sum("errors"))
+    files_done, bytes_done = totals["files"] or 0, totals["bytes"] or 0
+    end = job.finished_at or timezone.now()
+    elapsed = (end - job.started_at).total_seconds() if job.started_at else 0
+    rate = bytes_done / elapsed if elapsed > 0 else 0
+    files_rate = files_done / elapsed if elapsed > 0 else 0
+    remaining = max(job.files_total - files_done, 0)
+    percent = (
+        100
+        if job.status == IngestJob.Status.DONE
+        else (int(100 * files_done / job.files_total) if job.files_total else 0)
+    )
+    return {
+        "files_done": files_done,
+        "bytes_done": bytes_done,
+        "errors": totals["errors"] or 0,
+        "percent": percent,
+        "bytes_per_second": rate,
+        "files_per_second": files_rate,
+        "eta_seconds": int(remaining / files_rate) if files_rate and not job.is_finished else None,
+        "batches_total": job.batches.count(),
+        "batches_done": job.batches.filter(status=IngestBatch.Status.DONE).count(),
+    }
+
+
+def export_records(dossier):
+    """One plain record per file of the dossier, streamed (hashes in lowercase hex)."""
+    files = (
+        EvidenceFile.objects.filter(exhibit__dossier=dossier)
+        .select_related("exhibit", "match_list")
+        .order_by("exhibit__seal_number", "path", "id")
+    )
+    for evidence_file in files.iterator(chunk_size=2000):
+        yield {
+            "exhibit": evidence_file.exhibit.seal_number,
+            "path": evidence_file.path,
+            "size": evidence_file.size,
+            "mime": evidence_file.mime,
+            "md5": evidence_file.md5_hex,
+            "sha1": evidence_file.sha1_hex,
+            "sha256": evidence_file.sha256_hex,
+            "triage": evidence_file.triage,
+            "list": evidence_file.match_list.name if evidence_file.match_list else "",
+            "category": evidence_file.match_category,
+            "error": evidence_file.error,
+        }

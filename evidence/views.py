@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, client_ip
+from cases.selectors import dossier_for, membership_of
+from config.web import paginate
+from evidence.forms import ExhibitForm, FileFilterForm, IngestUploadForm
+from evidence.selectors import (
+    evidence_file_for,
+    exhibit_for,
+    files_search,
+    ingest_job_for,
+    ingest_job_progress,
+    triage_totals,
+)
+from evidence.services import exhibit_register, ingest_job_create_from_uploads
+
+
+@login_required
+def exhibit_new(request, dossier_pk: int):
+    dossier = dossier_for(request.user, dossier_pk, write=True)
+    form = ExhibitForm(request.POST or None, dossier=dossier)
+    if request.method == "POST" and form.is_valid():
+        exhibit = exhibit_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("Exhibit %(seal)s registered.") % {"seal": exhibit.seal_number})
+        return redirect(exhibit)
+    return render(request, "evidence/exhibit_form.html", {"form": form, "dossier": dossier})
+
+
+@login_required
+def exhibit_detail(request, pk: int):
+    exhibit = exhibit_for(request.user, pk)
+    membership = membership_of(request.user, exhibit.dossier)
+    context = {
+        "exhibit": exhibit,
+        "dossier": exhibit.dossier,
+        "membership": membership,
+        "totals": triage_totals(exhibit.files.all()),
+        "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
+    }
+    if membership.can_write:
+        form = FileFilterForm(request.GET or None)
+        query = form.cleaned_data if form.is_valid() else {}
+        files = files_search(exhibit.files.all(), query=query.get("q", ""), triage=query.get("triage", ""))
+        context.update(filter_form=form, page=paginate(request, files))
+    return render(request, "evidence/exhibit_detail.html", context)
+
+
+@login_required
+def exhibit_ingest(request, pk: int):
+    exhibit = exhibit_for(request.user, pk, write=True)
+    form = IngestUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        ingest_job_create_from_uploads(
+            exhibit=exhibit, uploads=form.cleaned_data["files"], by=request.user, ip=client_ip(request)
+        )
+        messages.success(request, _("Files received; the workers are hashing them."))
+        return redirect(exhibit)
+    return render(request, "evidence/ingest_form.html", {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier})
+
+
+@login_required
+def job_progress(request, pk: int):
+    job = ingest_job_for(request.user, pk)
+    context = {
+        "job": job,
+        "progress": ingest_job_progress(job),
+        # File names are for the investigating team only, not for read-only prosecutors.
+        "membership": membership_of(request.user, job.exhibit.dossier),
+    }
+    response = render(request, "evidence/_job_progress.html", context)
+    if job.is_finished and request.GET.get("polling"):
+        # The page was polling a running job: reload it so the totals and files appear.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def file_detail(request, pk: int):
+    evidence_file = evidence_file_for(request.user, pk)
+    audit_record(actor=request.user, action="file.view", target=evidence_file, ip=client_ip(request))
+    return render(
+        request,
+        "evidence/file_detail.html",
+        {"file": evidence_file, "exhibit": evidence_file.exhibit, "dossier": evidence_file.exhibit.dossier},
+    )

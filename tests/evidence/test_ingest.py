@@ -1,0 +1,133 @@
+import hashlib
+import io
+
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.services import (
+    ingest_batch_process,
+    ingest_job_create_from_path,
+    ingest_job_create_from_uploads,
+    ingest_job_enumerate,
+)
+from evidence.synthetic import synthetic_image_bytes
+from tests.factories import image_files, make_hash_list, sha256_hex, zip_bytes
+
+
+def run_inline(job: IngestJob) -> IngestJob:
+    """Run the job's tasks in this process, in order (the pipeline tests use a real worker)."""
+    for batch_id in ingest_job_enumerate(job=job):
+        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    job.refresh_from_db()
+    return job
+
+
+def upload(name: str, content: bytes):
+    stream = io.BytesIO(content)
+    stream.name = name
+    return stream
+
+
+def test_every_file_gets_its_three_hashes_size_and_type(exhibit, owner, tmp_path, settings):
+    settings.INGEST_BATCH_FILES = 2  # several batches
+    files = image_files(tmp_path / "src", range(1, 6))
+    (tmp_path / "src" / "notes.txt").write_text("hello\n")
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert job.status == IngestJob.Status.DONE and job.batches.count() == 3
+    for name, content in files.items():
+        record = EvidenceFile.objects.get(path=f"src/{name}")
+        assert record.md5_hex == hashlib.md5(content).hexdigest()
+        assert record.sha1_hex == hashlib.sha1(content).hexdigest()
+        assert record.sha256_hex == sha256_hex(content)
+        assert (record.size, record.mime, record.triage) == (len(content), "image/jpeg", "new")
+    assert EvidenceFile.objects.get(path="src/notes.txt").mime == "text/plain"
+
+
+def test_the_type_comes_from_the_content_not_the_name(exhibit, owner, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "holiday.txt").write_bytes(synthetic_image_bytes(1, "PNG", size=(50, 50)))
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert EvidenceFile.objects.get().mime == "image/png"
+
+
+def test_known_files_are_recognised_with_their_list_and_category(exhibit, owner, admin, tmp_path):
+    files = image_files(tmp_path / "src", range(1, 5))
+    known = [sha256_hex(files["img1.jpg"]), hashlib.md5(files["img2.jpg"]).hexdigest()]
+    make_hash_list("Alerts", known, by=admin, category="1")
+    make_hash_list("Known good", [sha256_hex(files["img3.jpg"])], by=admin, kind="ignorable", category="")
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    triage = {
+        f.name: (f.triage, f.match_list.name if f.match_list else "", f.match_category)
+        for f in EvidenceFile.objects.all()
+    }
+    assert triage == {
+        "img1.jpg": ("known", "Alerts", "1"),
+        "img2.jpg": ("known", "Alerts", "1"),
+        "img3.jpg": ("known_good", "Known good", ""),
+        "img4.jpg": ("new", "", ""),
+    }
+
+
+def test_an_alert_list_wins_over_a_known_good_list(exhibit, owner, admin, tmp_path):
+    files = image_files(tmp_path / "src", [1])
+    make_hash_list("Known good", [sha256_hex(files["img1.jpg"])], by=admin, kind="ignorable")
+    make_hash_list("Alerts", [sha256_hex(files["img1.jpg"])], by=admin)
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert EvidenceFile.objects.get().triage == "known"
+
+
+def test_an_empty_file_is_an_error_and_never_matches_even_if_listed(exhibit, owner, admin, tmp_path):
+    make_hash_list("Careless list", [hashlib.sha256(b"").hexdigest(), hashlib.md5(b"").hexdigest()], by=admin)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "empty.dat").write_bytes(b"")
+    (tmp_path / "src" / "one.dat").write_bytes(b"1")
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    empty, one = EvidenceFile.objects.order_by("path")
+    assert (empty.triage, empty.error, empty.match_list) == ("error", "empty file (0 bytes)", None)
+    assert (one.triage, one.error) == ("new", "")
+
+
+def test_corrupt_and_empty_uploads_are_recorded_and_the_rest_ingested(exhibit, owner):
+    good = synthetic_image_bytes(5)
+    job = ingest_job_create_from_uploads(
+        exhibit=exhibit,
+        by=owner,
+        uploads=[upload("good.jpg", good), upload("broken.jpg", good[:3000]), upload("empty.jpg", b"")],
+    )
+    job = run_inline(job)
+    files = {f.path: f for f in EvidenceFile.objects.all()}
+    assert files["good.jpg"].triage == "new" and files["good.jpg"].sha256_hex == sha256_hex(good)
+    assert files["broken.jpg"].triage == "error" and files["broken.jpg"].error.startswith("corrupt image")
+    assert files["broken.jpg"].sha256_hex == sha256_hex(good[:3000])
+    assert files["empty.jpg"].error == "empty file (0 bytes)"
+    assert job.status == IngestJob.Status.DONE
+
+
+def test_an_uploaded_zip_is_ingested_member_by_member(exhibit, owner, settings):
+    members = {"a/one.jpg": synthetic_image_bytes(1), "two.png": synthetic_image_bytes(2, "PNG")}
+    job = run_inline(
+        ingest_job_create_from_uploads(exhibit=exhibit, by=owner, uploads=[upload("seized.zip", zip_bytes(members))])
+    )
+    files = {f.path: f for f in EvidenceFile.objects.all()}
+    assert set(files) == {"seized.zip/a/one.jpg", "seized.zip/two.png"}
+    assert files["seized.zip/two.png"].sha256_hex == sha256_hex(members["two.png"])
+    assert job.files_total == 2
+
+
+def test_uploads_are_kept_unchanged_and_read_only_in_the_content_addressed_store(exhibit, owner, settings):
+    content = synthetic_image_bytes(3)
+    ingest_job_create_from_uploads(exhibit=exhibit, by=owner, uploads=[upload("x.jpg", content)])
+    digest = sha256_hex(content)
+    stored = settings.EVIDENCE_ROOT / digest[:2] / digest
+    assert stored.read_bytes() == content
+    assert stored.stat().st_mode & 0o222 == 0
+
+
+def test_a_batch_run_twice_neither_loses_nor_duplicates_a_file(exhibit, owner, tmp_path):
+    image_files(tmp_path / "src", range(1, 4))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False)
+    [batch_id] = ingest_job_enumerate(job=job)
+    batch = IngestBatch.objects.get(pk=batch_id)
+    ingest_batch_process(batch=batch)
+    batch.status = IngestBatch.Status.RUNNING  # as if the acknowledgement was lost and the task redelivered
+    ingest_batch_process(batch=batch)
+    assert EvidenceFile.objects.count() == 3
+    assert IngestBatch.objects.get(pk=batch_id).files_done == 3

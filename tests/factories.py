@@ -1,0 +1,93 @@
+"""Builders for test data: named people, dossiers, exhibits, hash lists, synthetic files."""
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.roles import ensure_role_groups
+from cases.models import Dossier, Membership
+from evidence.models import Exhibit
+from evidence.synthetic import synthetic_image_bytes
+from hashing.importers import hash_list_version_import
+from hashing.services import hash_list_version_create
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *roles: str, **extra):
+    ensure_role_groups()
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+def make_dossier(lead, notice_number: str = "BR.52.L1.000001/26", title: str = "Test dossier", **members) -> Dossier:
+    dossier = Dossier.objects.create(
+        notice_number=notice_number, title=title, opened_on=timezone.localdate(), created_by=lead
+    )
+    Membership.objects.create(dossier=dossier, user=lead, role=Membership.Role.LEAD)
+    for role, user in members.items():
+        Membership.objects.create(dossier=dossier, user=user, role=role)
+    return dossier
+
+
+def make_exhibit(dossier, seal_number: str = "SC-1", by=None) -> Exhibit:
+    return Exhibit.objects.create(
+        dossier=dossier, kind=Exhibit.Kind.USB_KEY, seal_number=seal_number, created_by=by or dossier.created_by
+    )
+
+
+def make_hash_list(name: str, lines: list[str], by, kind: str = "alert", category: str = "1"):
+    """Import a plain-text list synchronously (no worker) and return its version."""
+    version = hash_list_version_create(
+        name=name,
+        kind=kind,
+        default_category=category,
+        stream=io.BytesIO("\n".join(lines).encode()),
+        file_name=f"{name}.txt",
+        by=by,
+        queue=False,
+    )
+    return hash_list_version_import(version=version)
+
+
+def image_files(folder: Path, seeds, fmt: str = "JPEG") -> dict[str, bytes]:
+    """Write synthetic images named img<seed>.<ext>; return name -> content."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ext = "jpg" if fmt == "JPEG" else fmt.lower()
+    written = {}
+    for seed in seeds:
+        name = f"img{seed}.{ext}"
+        content = synthetic_image_bytes(seed, fmt, size=(160, 120))
+        (folder / name).write_bytes(content)
+        written[name] = content
+    return written
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def wait_until(predicate, timeout: float = 60, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")

@@ -1,0 +1,49 @@
+import hashlib
+
+from hashing.listformats import Entry, Malformed, detect_format, parse_plain
+
+MD5 = hashlib.md5(b"a").hexdigest()
+SHA1 = hashlib.sha1(b"a").hexdigest()
+SHA256 = hashlib.sha256(b"a").hexdigest()
+
+
+def parse(text: bytes):
+    return list(parse_plain(text.splitlines(keepends=True)))
+
+
+def test_each_digest_length_is_recognised_in_any_case():
+    items = parse(f"{MD5}\n{SHA1.upper()}\n{SHA256}\n".encode())
+    assert [(item.algorithm, item.value.hex()) for item in items] == [
+        ("md5", MD5),
+        ("sha1", SHA1),
+        ("sha256", SHA256),
+    ]
+
+
+def test_comments_blank_lines_crlf_and_bom_are_accepted():
+    items = parse(b"\xef\xbb\xbf# a comment\r\n\r\n" + MD5.encode() + b"\r\n   \r\n")
+    assert items == [Entry(3, "md5", bytes.fromhex(MD5), "")]
+
+
+def test_sum_output_keeps_the_file_name():
+    items = parse(f"{SHA256}  photos/beach.jpg\n{MD5} *binary.bin\n".encode())
+    assert [item.name for item in items] == ["photos/beach.jpg", "binary.bin"]
+
+
+def test_malformed_lines_are_reported_with_their_number_and_the_rest_kept():
+    items = parse(f"{MD5}\nnot-a-hash\n{MD5[:-1]}\n{SHA1}\n".encode())
+    assert [type(item) for item in items] == [Entry, Malformed, Malformed, Entry]
+    assert items[1] == Malformed(2, "not a hexadecimal hash")
+    assert items[2].line == 3 and "31 hex digits" in items[2].reason
+
+
+def test_an_overlong_line_is_malformed_not_fatal():
+    items = parse(b"f" * 100_000 + b"\n" + MD5.encode() + b"\n")
+    assert isinstance(items[0], Malformed) and items[0].line == 1
+    assert items[1] == Entry(2, "md5", bytes.fromhex(MD5), "")
+
+
+def test_format_detection_reads_the_content():
+    assert detect_format(MD5.encode()) == "plain"
+    assert detect_format(b'\xef\xbb\xbf{"odata.metadata": ""}') == "json"
+    assert detect_format(b"%%%% HASHDEEP-1.0\n") == "hashdeep"
