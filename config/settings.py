@@ -162,7 +162,8 @@ DOSSIER_NOTICE_EXAMPLE = os.environ.get("DOSSIER_NOTICE_EXAMPLE", "BR.52.L1.0123
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
 # Celery: a file-system broker under var/ unless CELERY_BROKER_URL names Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# kombu's file-system transport ignores the host; naming one keeps it from warning.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for sub in ("queue", "processed"):

@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -192,23 +192,7 @@ def ingest_batch_process(*, batch: IngestBatch) -> None:
                 last_progress = time.monotonic()
     _match(files)
     with transaction.atomic():
-        EvidenceFile.objects.bulk_update(
-            files,
-            [
-                "size",
-                "mime",
-                "md5",
-                "sha1",
-                "sha256",
-                "triage",
-                "match_list",
-                "match_algorithm",
-                "match_category",
-                "error",
-                "processed_at",
-            ],
-            batch_size=500,
-        )
+        _save_results(files)
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,
             files_done=files_done,
@@ -217,6 +201,34 @@ def ingest_batch_process(*, batch: IngestBatch) -> None:
             finished_at=timezone.now(),
         )
     ingest_job_refresh(job=batch.job)
+
+
+RESULT_FIELDS = (
+    "size",
+    "mime",
+    "md5",
+    "sha1",
+    "sha256",
+    "triage",
+    "match_list_id",
+    "match_algorithm",
+    "match_category",
+    "error",
+    "processed_at",
+)
+
+
+def _save_results(files: list[EvidenceFile]) -> None:
+    """One UPDATE per file, sent as one executemany (pipelined by psycopg 3).
+
+    Django's bulk_update builds a CASE expression per field and row: it took three quarters of
+    a small-files job's time in the benchmark.
+    """
+    table = EvidenceFile._meta.db_table
+    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in RESULT_FIELDS)
+    rows = [[getattr(f, field) for field in RESULT_FIELDS] + [f.pk] for f in files]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
 
 
 def _hash_one(evidence_file: EvidenceFile, opener: sources.Opener) -> None:
