@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 
+from accounts.middleware import session_start
 from audit.services import audit_record, client_ip
 
 
@@ -11,6 +12,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        session_start(self.request)
         audit_record(actor=self.request.user, action="login.success", ip=client_ip(self.request))
         return response
 
@@ -20,6 +22,7 @@ class LoginView(auth_views.LoginView):
             action="login.failure",
             ip=client_ip(self.request),
             username=self.request.POST.get("username", "")[:150],
+            locked_out=bool(getattr(self.request, "axes_locked_out", False)),
         )
         return super().form_invalid(form)
 

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from audit.chain import FIELDS as CHAIN_FIELDS
 
 
 class AuditEvent(models.Model):
@@ -10,7 +13,7 @@ class AuditEvent(models.Model):
     The actor's user name is copied so that the line reads the same whatever happens to the user.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
@@ -23,6 +26,8 @@ class AuditEvent(models.Model):
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    previous_hash = models.BinaryField(max_length=32, default=bytes)
+    row_hash = models.BinaryField(max_length=32, default=bytes)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -39,3 +44,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+    def chain_fields(self) -> dict:
+        return {name: getattr(self, name) for name in CHAIN_FIELDS}
+
+    @property
+    def row_hash_hex(self) -> str:
+        return bytes(self.row_hash).hex()

@@ -13,7 +13,10 @@ def test_logins_are_logged_whether_they_succeed_or_fail(client, owner):
     client.post(reverse("login"), {"username": "owner", "password": "wrong"})
     client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
     actions = list(AuditEvent.objects.order_by("id").values_list("action", "actor_name", "detail"))
-    assert actions == [("login.failure", "", {"username": "owner"}), ("login.success", "owner", {})]
+    assert actions == [
+        ("login.failure", "", {"username": "owner", "locked_out": False}),
+        ("login.success", "owner", {}),
+    ]
 
 
 def without_tokens(page: bytes) -> bytes:

@@ -1,0 +1,85 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from tests.factories import PASSWORD
+
+
+def attempt(client, username, password="wrong", address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_a_user_name_is_locked_after_five_failures_and_others_are_not(client, owner, colleague):
+    for _ in range(4):
+        assert attempt(client, "owner").status_code == 200
+    assert attempt(client, "owner").status_code == 429  # the fifth failure locks
+    assert attempt(client, "owner", PASSWORD, address="10.0.0.2").status_code == 429  # right password, too late
+    assert attempt(client, "colleague", PASSWORD, address="10.0.0.3").status_code == 302  # control
+    assert AuditEvent.objects.filter(action="login.failure", detail__locked_out=True).exists()
+
+
+def test_an_address_is_locked_after_five_failures_against_any_user_names(client, owner):
+    for name in ("a", "b", "c", "d", "e"):
+        attempt(client, name, address="10.0.0.9")
+    assert attempt(client, "owner", PASSWORD, address="10.0.0.9").status_code == 429
+    assert attempt(client, "owner", PASSWORD, address="10.0.0.10").status_code == 302  # control
+
+
+def test_the_lockout_answer_is_the_same_for_an_unknown_user(client, owner):
+    for _ in range(5):
+        attempt(client, "owner", address="10.0.1.1")
+        attempt(client, "ghost", address="10.0.1.2")
+    known = attempt(client, "owner", address="10.0.1.3")
+    unknown = attempt(client, "ghost", address="10.0.1.4")
+    assert known.status_code == unknown.status_code == 429
+    assert b"Too many failed attempts" in known.content and b"Too many failed attempts" in unknown.content
+
+
+def test_login_gives_a_new_session_id(client, owner):
+    client.get(reverse("login"))
+    client.cookies["sessionid"] = "attacker-chosen"
+    attempt(client, "owner", PASSWORD)
+    assert client.cookies["sessionid"].value != "attacker-chosen"
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.fixture
+def logged_in(client, owner):
+    assert attempt(client, "owner", PASSWORD).status_code == 302
+    return client
+
+
+def test_an_idle_session_ends(logged_in, settings):
+    assert logged_in.get(reverse("home")).status_code == 200  # control
+    settings.SESSION_IDLE_SECONDS = -1
+    response = logged_in.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    settings.SESSION_IDLE_SECONDS = 3600
+    assert logged_in.get(reverse("home")).status_code == 302  # logged out for good
+    assert AuditEvent.objects.filter(action="session.end").count() == 1
+
+
+def test_a_session_ends_at_its_absolute_lifetime_even_when_active(logged_in, settings):
+    settings.SESSION_ABSOLUTE_SECONDS = -1
+    assert logged_in.get(reverse("home")).status_code == 302
+
+
+def test_a_session_ends_when_the_roles_change(logged_in, owner):
+    assert logged_in.get(reverse("home")).status_code == 200
+    owner.groups.clear()
+    assert logged_in.get(reverse("home")).status_code == 302
+
+
+def test_a_disabled_account_is_logged_out(logged_in, owner):
+    owner.is_active = False
+    owner.save()
+    assert logged_in.get(reverse("home")).status_code == 302
+
+
+def test_pages_of_a_logged_in_user_are_not_cached_and_carry_the_security_headers(logged_in):
+    response = logged_in.get(reverse("home"))
+    assert "no-store" in response["Cache-Control"]
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY" and response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -1,0 +1,57 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SCELLE_DEPLOYMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="scelle.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    environment = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**environment, "SCELLE_DEPLOYMENT": "production"},
+        timeout=120,
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+    control = manage("check", SCELLE_DEPLOYMENT="production", SECRET_KEY=secrets.token_urlsafe(64))
+    assert control.returncode == 0, control.stderr
+
+
+def test_a_missing_page_shows_our_page_and_no_trace(client, owner, settings):
+    settings.DEBUG = False
+    client.force_login(owner)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"There is nothing here" in response.content and b"Traceback" not in response.content
+    assert client.get(reverse("home")).status_code == 200  # control
