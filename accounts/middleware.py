@@ -1,9 +1,12 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -67,3 +70,24 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+# Pages a logged-in user may open before the second factor: entering it, enrolling one, leaving.
+BEFORE_SECOND_FACTOR = ("/login/", "/account/two-factor/", "/logout/", "/i18n/", "/static/")
+
+
+class SecondFactorMiddleware:
+    """A session that is not verified by a second factor reaches nothing but the second-factor pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not request.path.startswith(BEFORE_SECOND_FACTOR):
+            from accounts.two_factor import has_second_factor
+
+            target = reverse("second_factor") if has_second_factor(user) else reverse("two_factor_setup")
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        return self.get_response(request)

@@ -49,6 +49,21 @@ LAYOUT = (
 KNOWN_SEEDS = (3, 7, 16, 23, 25)
 
 
+def demo_second_factors() -> dict[str, str]:
+    """Enrol an authenticator for each demo user once; return their keys (base32) to print."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    keys = {}
+    for username in DEMO_USERS:
+        user = get_user_model().objects.get(username=username)
+        device = TOTPDevice.objects.filter(user=user, name="demo", confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        keys[username] = base64.b32encode(device.bin_key).decode()
+    return keys
+
+
 def demo_users(var_dir: Path) -> dict[str, str]:
     """Create the demo users once; their generated passwords are kept under var/ and printed."""
     ensure_role_groups()

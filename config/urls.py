@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import LoginView, LogoutView
+from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, two_factor_setup
 from audit.views import audit_log
 from cases import views as cases_views
 from evidence import views as evidence_views
@@ -11,6 +11,9 @@ urlpatterns = [
     path("", cases_views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("login/verify/", second_factor, name="second_factor"),
+    path("account/two-factor/", two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/qr.svg", two_factor_qr, name="two_factor_qr"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/new/", cases_views.dossier_new, name="dossier_new"),
     path("dossiers/<int:pk>/", cases_views.dossier_detail, name="dossier_detail"),

@@ -1,10 +1,29 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Membership
 from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from tests.factories import make_dossier, make_exhibit, make_user
+
+
+class VerifiedClient(Client):
+    """force_login gives a session verified by a second factor, as after a full login."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
 
 
 @pytest.fixture(autouse=True)

@@ -30,6 +30,10 @@ MATRIX = {
     "home": ("", (302, 200, 200, 200, 200)),
     "login": ("", (200, 302, 302, 302, 302)),
     "logout": ("", (405, 405, 405, 405, 405)),  # POST only
+    # Verified sessions are sent on; the unverified states are in tests/accounts/test_two_factor.py.
+    "second_factor": ("", (302, 302, 302, 302, 302)),
+    "two_factor_setup": ("", (302, 302, 302, 302, 302)),
+    "two_factor_qr": ("", (302, 404, 404, 404, 404)),
     "dossier_new": ("", (302, 200, 403, 200, 403)),
     "dossier_detail": ("dossier", (302, 404, 200, 200, 404)),
     "exhibit_new": ("dossier", (302, 404, 403, 200, 404)),

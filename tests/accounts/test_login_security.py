@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code, totp_device
 
 
 def attempt(client, username, password="wrong", address="10.0.0.1"):
@@ -40,12 +40,14 @@ def test_login_gives_a_new_session_id(client, owner):
     client.cookies["sessionid"] = "attacker-chosen"
     attempt(client, "owner", PASSWORD)
     assert client.cookies["sessionid"].value != "attacker-chosen"
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_setup"))
 
 
 @pytest.fixture
 def logged_in(client, owner):
+    device = totp_device(owner)
     assert attempt(client, "owner", PASSWORD).status_code == 302
+    assert client.post(reverse("second_factor"), {"token": totp_code(device)}).status_code == 302
     return client
 
 

@@ -4,10 +4,11 @@ import hashlib
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from evidence.synthetic import synthetic_image_bytes
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +18,18 @@ def log_in(page, base: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")  # keyboard only
+    page.wait_for_url(re.compile(r"/(login/verify|account/two-factor)/"))
+    if page.get_by_role("heading", name="Set up two-factor login").is_visible():
+        # First login: the authenticator app is enrolled from the key on the page.
+        TOTPDevice.objects.get(user__username=username, confirmed=False)  # the page created it
+        page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username=username)))
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+        page.get_by_role("link", name="Continue").click()
+    else:
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+        page.get_by_label("Code").press("Enter")
     expect(page.get_by_text(username, exact=True)).to_be_visible()
 
 
@@ -29,6 +42,8 @@ def test_admin_imports_a_list_investigator_ingests_prosecutor_reads(
     page, live_server, celery_worker, screenshot, admin, owner, prosecutor, tmp_path
 ):
     base = live_server.url
+    totp_device(owner)
+    totp_device(prosecutor)  # the admin enrols an authenticator at first login, in the page
     images = {f"photo{seed}.jpg": synthetic_image_bytes(seed) for seed in range(1, 6)}
     for name, content in images.items():
         (tmp_path / name).write_bytes(content)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cases.demo import demo_load
+from cases.demo import demo_load, demo_second_factors
 
 
 class Command(BaseCommand):
@@ -9,6 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         logins = demo_load(settings.VAR_DIR)
-        self.stdout.write("Demo logins (user / password):")
+        keys = demo_second_factors()
+        self.stdout.write("Demo logins (user / password / authenticator key):")
         for username, password in logins.items():
-            self.stdout.write(f"  {username:<13} {password}")
+            self.stdout.write(f"  {username:<13} {password:<26} {keys[username]}")
+        self.stdout.write("Second factor: add the key to an authenticator app, or print the current codes with")
+        self.stdout.write("  .venv/bin/python manage.py demo_codes")
