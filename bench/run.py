@@ -73,12 +73,8 @@ def ingest_inline(folder: Path, seal: str) -> float:
     from accounts.system import command_line_user
     from cases.services import dossier_create
     from evidence.models import IngestBatch
-    from evidence.services import (
-        exhibit_register,
-        ingest_batch_process,
-        ingest_job_create_from_path,
-        ingest_job_enumerate,
-    )
+    from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+    from evidence.services import exhibit_register, ingest_job_create_from_path
 
     user = command_line_user()
     dossier = dossier_create(

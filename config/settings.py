@@ -209,6 +209,15 @@ WHITENOISE_USE_FINDERS = True
 # Evidence: uploads land in a content-addressed store and are never modified afterwards.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 HASHLIST_ROOT = Path(os.environ.get("HASHLIST_ROOT", VAR_DIR / "hashlists"))
+# Folders on the server that investigators may ingest from (read where they lie, never copied).
+EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]
+# Archives found in evidence are walked in memory, never extracted to disk, within these limits.
+ARCHIVE_MAX_DEPTH = env_int("ARCHIVE_MAX_DEPTH", 3)
+ARCHIVE_MAX_MEMBERS = env_int("ARCHIVE_MAX_MEMBERS", 100_000)
+ARCHIVE_MAX_MEMBER_BYTES = env_int("ARCHIVE_MAX_MEMBER_BYTES", 8 << 30)
+ARCHIVE_MAX_TOTAL_BYTES = env_int("ARCHIVE_MAX_TOTAL_BYTES", 64 << 30)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
+ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 50)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
 HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 5000)

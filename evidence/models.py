@@ -56,8 +56,9 @@ class IngestJob(models.Model):
         RUNNING = "running", _("Hashing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    FINISHED = (Status.DONE, Status.FAILED)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="ingest_jobs")
     source_label = models.CharField(_("source"), max_length=500)
@@ -88,11 +89,10 @@ class IngestJob(models.Model):
 
 
 class IngestSource(models.Model):
-    """One thing an ingest job reads: a file, a zip archive or a folder on the server (read-only)."""
+    """One thing an ingest job reads: a file or a folder tree, where it lies (read-only)."""
 
     class Kind(models.TextChoices):
         FILE = "file", _("File")
-        ZIP = "zip", _("Zip archive")
         FOLDER = "folder", _("Folder")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="sources")
@@ -112,8 +112,17 @@ class IngestBatch(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
 
+    class Kind(models.TextChoices):
+        FILES = "files", _("Files")
+        ARCHIVE = "archive", _("Archive")
+
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FILES)
+    # For an archive batch: the archive file whose members this batch walks.
+    container = models.ForeignKey(
+        "EvidenceFile", null=True, blank=True, on_delete=models.CASCADE, related_name="expansions"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     files_count = models.PositiveIntegerField(default=0)
     bytes_count = models.PositiveBigIntegerField(default=0)
@@ -153,7 +162,14 @@ class EvidenceFile(models.Model):
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
     path = models.CharField(_("path"), max_length=4096)
     source_path = models.CharField(max_length=4096)
-    archive_member = models.CharField(max_length=4096, blank=True)
+    # Inside an archive: the archive's own record, and the member names from the outermost archive.
+    container = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="members")
+    archive_path = models.JSONField(default=list, blank=True)
+    created_time = models.DateTimeField(_("created"), null=True, blank=True)
+    modified_time = models.DateTimeField(_("modified"), null=True, blank=True)
+    accessed_time = models.DateTimeField(_("accessed"), null=True, blank=True)
+    inode = models.PositiveBigIntegerField(null=True, blank=True)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     mime = models.CharField(_("type"), max_length=255, blank=True)
     md5 = models.BinaryField(max_length=16, null=True)
@@ -166,6 +182,8 @@ class EvidenceFile(models.Model):
     match_algorithm = models.CharField(max_length=16, blank=True)
     match_category = models.CharField(_("category"), max_length=32, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Read and hashed, but worth knowing: a hostile name in an archive, an archive not expanded...
+    findings = models.JSONField(_("findings"), default=list, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     objects = EvidenceFileQuerySet.as_manager()

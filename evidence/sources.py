@@ -1,52 +1,53 @@
-"""Listing and opening what an ingest job reads. Plain Python: no Django here.
+"""Listing what an ingest job reads: a file, or a folder tree. Plain Python: no Django here.
 
-Sources are opened read-only and never extracted to disk: a zip member is streamed from the
-archive itself.
+Sources are opened read-only where they lie; archives found among them are walked by
+``evidence.archives``, streamed, never extracted to disk.
 """
 
+import base64
 import os
 import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from datetime import UTC, datetime
 
-READ_ERRORS = (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, ValueError)
+READ_ERRORS = (OSError, RuntimeError, EOFError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
 class FoundFile:
     path: str  # as shown to the investigator, relative to the source
     source_path: str  # what to open
-    member: str = ""  # the member's name when the file sits in a zip archive
     size: int = 0
     error: str = ""  # why it cannot be read, found while listing
+    inode: int | None = None
+    modified: datetime | None = None
+    accessed: datetime | None = None
 
 
-def is_zip(path: str) -> bool:
-    with open(path, "rb") as stream:
-        return stream.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+# File names on seized media need not be UTF-8, and a database text column takes nothing else:
+# such a path is stored as "b64:" + base64 of its bytes, and shown with replacement characters.
+B64 = "b64:"
+
+
+def stored_path(path: str) -> str:
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return B64 + base64.b64encode(raw).decode("ascii")
+
+
+def real_path(stored: str) -> bytes | str:
+    return base64.b64decode(stored[len(B64) :]) if stored.startswith(B64) else stored
+
+
+def printable(name: str) -> str:
+    return os.fsencode(name).decode("utf-8", errors="replace")
 
 
 def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
-    yield FoundFile(display_name, path, size=os.stat(path).st_size)
-
-
-def list_zip(path: str, display_name: str) -> Iterator[FoundFile]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except READ_ERRORS as error:
-        yield FoundFile(display_name, path, size=os.stat(path).st_size, error=f"corrupt archive: {error}")
-        return
-    for member in members:
-        if member.is_dir():
-            continue
-        shown = f"{display_name}/{member.filename}"
-        if member.flag_bits & 0x1:
-            yield FoundFile(shown, path, member.filename, member.file_size, error="encrypted archive member")
-        else:
-            yield FoundFile(shown, path, member.filename, member.file_size)
+    yield _found(path, display_name, os.stat(path))
 
 
 def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:
@@ -54,46 +55,36 @@ def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:
     for directory, subdirectories, files in os.walk(path, followlinks=False):
         subdirectories.sort()
         relative = os.path.relpath(directory, path)
+        for name in [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
+            shown = printable("/".join(part for part in (display_name, relative, name) if part and part != "."))
+            yield FoundFile(
+                shown, stored_path(os.path.join(directory, name)), error="symbolic link to a folder, not followed"
+            )
         for name in sorted(files):
             full = os.path.join(directory, name)
-            shown = "/".join(part for part in (display_name, relative, name) if part and part != ".")
+            shown = printable("/".join(part for part in (display_name, relative, name) if part and part != "."))
             try:
                 info = os.lstat(full)
             except OSError as error:
-                yield FoundFile(shown, full, error=f"unreadable: {error.strerror}")
+                yield FoundFile(shown, stored_path(full), error=f"unreadable: {error.strerror}")
                 continue
             if stat.S_ISLNK(info.st_mode):
-                yield FoundFile(shown, full, error="symbolic link, not followed")
+                yield FoundFile(shown, stored_path(full), error=f"symbolic link to {os.readlink(full)!r}, not followed")
             elif not stat.S_ISREG(info.st_mode):
-                yield FoundFile(shown, full, error="not a regular file")
+                yield FoundFile(shown, stored_path(full), error="not a regular file (device, FIFO or socket)")
             else:
-                yield FoundFile(shown, full, size=info.st_size)
+                yield _found(full, shown, info)
 
 
-LISTERS = {"file": list_file, "zip": list_zip, "folder": list_folder}
+LISTERS = {"file": list_file, "folder": list_folder}
 
 
-class Opener:
-    """Opens files for one batch, keeping each zip archive open across its members."""
-
-    def __init__(self) -> None:
-        self._archives: dict[str, zipfile.ZipFile] = {}
-
-    def open(self, source_path: str, member: str = "") -> BinaryIO:
-        if not member:
-            return open(source_path, "rb")
-        archive = self._archives.get(source_path)
-        if archive is None:
-            archive = self._archives[source_path] = zipfile.ZipFile(source_path)
-        return archive.open(member)
-
-    def close(self) -> None:
-        for archive in self._archives.values():
-            archive.close()
-        self._archives.clear()
-
-    def __enter__(self) -> "Opener":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+def _found(full: str, shown: str, info: os.stat_result) -> FoundFile:
+    return FoundFile(
+        printable(shown),
+        stored_path(full),
+        size=info.st_size,
+        inode=info.st_ino,
+        modified=datetime.fromtimestamp(info.st_mtime, UTC),
+        accessed=datetime.fromtimestamp(info.st_atime, UTC),
+    )

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from evidence.models import IngestBatch, IngestJob
-from evidence.services import ingest_batch_process, ingest_job_enumerate
+from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 
 # Retried only for a lost database connection; anything else is recorded on the job.
 RETRY_ON = (OperationalError, InterfaceError)
@@ -16,4 +16,6 @@ def ingest_enumerate(job_id: int) -> None:
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
 def ingest_batch(batch_id: int) -> None:
-    ingest_batch_process(batch=IngestBatch.objects.select_related("job").get(pk=batch_id))
+    batch = IngestBatch.objects.select_related("job", "container").get(pk=batch_id)
+    for archive_batch_id in ingest_batch_process(batch=batch):
+        ingest_batch.delay(archive_batch_id)

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of
@@ -15,7 +17,13 @@ from evidence.selectors import (
     ingest_job_progress,
     triage_totals,
 )
-from evidence.services import exhibit_register, ingest_job_create_from_uploads
+from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
+from evidence.services import (
+    exhibit_register,
+    ingest_job_cancel,
+    ingest_job_create_from_path,
+    ingest_job_create_from_uploads,
+)
 
 
 @login_required
@@ -59,6 +67,69 @@ def exhibit_ingest(request, pk: int):
         messages.success(request, _("Files received; the workers are hashing them."))
         return redirect(exhibit)
     return render(request, "evidence/ingest_form.html", {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier})
+
+
+@login_required
+def exhibit_ingest_server(request, pk: int):
+    """Browse the evidence server's allowed folders and ingest one folder or file where it lies."""
+    exhibit = exhibit_for(request.user, pk, write=True)
+    roots = settings.EVIDENCE_SOURCES
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        root_index = int(data.get("root", 0))
+        chosen = resolve_source(roots, root_index, data.get("path", ""))
+    except MissingSource as error:
+        if request.method == "POST" or data.get("path"):
+            messages.error(request, str(error))
+            return redirect("exhibit_ingest_server", pk=exhibit.pk)
+        context = {
+            "exhibit": exhibit,
+            "dossier": exhibit.dossier,
+            "roots": list(enumerate(roots)),
+            "root_index": root_index,
+            "missing": str(error),
+        }
+        return render(request, "evidence/ingest_server.html", context)
+    except (OutsideSources, ValueError) as error:
+        messages.error(request, str(error) if isinstance(error, OutsideSources) else _("No such evidence source."))
+        audit_record(
+            actor=request.user,
+            action="ingest.refused_path",
+            target=exhibit,
+            ip=client_ip(request),
+            root=data.get("root", ""),
+            path=data.get("path", "")[:500],
+        )
+        return redirect("exhibit_ingest_server", pk=exhibit.pk) if data.get("path") else redirect(exhibit)
+    if request.method == "POST":
+        ingest_job_create_from_path(exhibit=exhibit, path=chosen, by=request.user)
+        messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
+        return redirect(exhibit)
+    root = roots[root_index].resolve()
+    entries, cut = list_directory(root, chosen) if chosen.is_dir() else ([], False)
+    relative = "" if chosen == root else str(chosen.relative_to(root))
+    context = {
+        "exhibit": exhibit,
+        "dossier": exhibit.dossier,
+        "roots": list(enumerate(roots)),
+        "root_index": root_index,
+        "relative": relative,
+        "parent": str(chosen.parent.relative_to(root)) if chosen != root else None,
+        "entries": entries,
+        "cut": cut,
+        "chosen": chosen,
+    }
+    return render(request, "evidence/ingest_server.html", context)
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk: int):
+    job = ingest_job_for(request.user, pk)
+    exhibit_for(request.user, job.exhibit_id, write=True)
+    ingest_job_cancel(job=job, by=request.user, ip=client_ip(request))
+    messages.success(request, _("Ingest job #%(number)s cancelled.") % {"number": job.pk})
+    return redirect(job.exhibit)
 
 
 @login_required

@@ -39,7 +39,9 @@ MATRIX = {
     "exhibit_new": ("dossier", (302, 404, 403, 200, 404)),
     "exhibit_detail": ("exhibit", (302, 404, 200, 200, 404)),
     "exhibit_ingest": ("exhibit", (302, 404, 403, 200, 404)),
+    "exhibit_ingest_server": ("exhibit", (302, 404, 403, 200, 404)),
     "job_progress": ("job", (302, 404, 200, 200, 404)),
+    "job_cancel": ("job", (302, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
     "file_detail": ("file", (302, 404, 403, 200, 404)),
     "hashlist_index": ("", (302, 403, 403, 403, 200)),
     "hashlist_import": ("", (302, 403, 403, 403, 200)),
@@ -69,7 +71,10 @@ def objects(dossier, exhibit, evidence_file, admin):
     }
 
 
-def test_each_person_gets_the_expected_answer_on_each_url(client, objects, outsider, prosecutor, colleague, admin):
+def test_each_person_gets_the_expected_answer_on_each_url(
+    client, objects, outsider, prosecutor, colleague, admin, settings, tmp_path
+):
+    settings.EVIDENCE_SOURCES = [tmp_path]
     people = {"anonymous": None, "outsider": outsider, "prosecutor": prosecutor, "colleague": colleague, "admin": admin}
     got, expected = {}, {}
     for name, (argument, statuses) in MATRIX.items():

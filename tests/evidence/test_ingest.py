@@ -1,21 +1,19 @@
 import hashlib
 import io
+import os
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import (
-    ingest_batch_process,
-    ingest_job_create_from_path,
-    ingest_job_create_from_uploads,
-    ingest_job_enumerate,
-)
+from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.services import ingest_job_cancel, ingest_job_create_from_path, ingest_job_create_from_uploads
 from evidence.synthetic import synthetic_image_bytes
 from tests.factories import image_files, make_hash_list, sha256_hex, zip_bytes
 
 
 def run_inline(job: IngestJob) -> IngestJob:
     """Run the job's tasks in this process, in order (the pipeline tests use a real worker)."""
-    for batch_id in ingest_job_enumerate(job=job):
-        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    queue = list(ingest_job_enumerate(job=job))
+    while queue:
+        queue += ingest_batch_process(batch=IngestBatch.objects.get(pk=queue.pop(0)))
     job.refresh_from_db()
     return job
 
@@ -101,15 +99,67 @@ def test_corrupt_and_empty_uploads_are_recorded_and_the_rest_ingested(exhibit, o
     assert job.status == IngestJob.Status.DONE
 
 
-def test_an_uploaded_zip_is_ingested_member_by_member(exhibit, owner, settings):
+def test_an_uploaded_zip_is_ingested_with_each_member(exhibit, owner, settings):
     members = {"a/one.jpg": synthetic_image_bytes(1), "two.png": synthetic_image_bytes(2, "PNG")}
-    job = run_inline(
-        ingest_job_create_from_uploads(exhibit=exhibit, by=owner, uploads=[upload("seized.zip", zip_bytes(members))])
-    )
+    archive = zip_bytes(members)
+    job = run_inline(ingest_job_create_from_uploads(exhibit=exhibit, by=owner, uploads=[upload("seized.zip", archive)]))
     files = {f.path: f for f in EvidenceFile.objects.all()}
-    assert set(files) == {"seized.zip/a/one.jpg", "seized.zip/two.png"}
+    assert set(files) == {"seized.zip", "seized.zip/a/one.jpg", "seized.zip/two.png"}
+    assert files["seized.zip"].sha256_hex == sha256_hex(archive) and files["seized.zip"].mime == "application/zip"
     assert files["seized.zip/two.png"].sha256_hex == sha256_hex(members["two.png"])
-    assert job.files_total == 2
+    assert files["seized.zip/two.png"].container == files["seized.zip"]
+    assert files["seized.zip/a/one.jpg"].archive_path == ["a/one.jpg"]
+    assert (job.status, job.files_total, job.batches.count()) == ("done", 3, 2)
+
+
+def test_archives_in_a_folder_are_walked_and_their_members_matched(exhibit, owner, admin, tmp_path):
+    inner = synthetic_image_bytes(4)
+    make_hash_list("Alerts", [sha256_hex(inner)], by=admin)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "backup.zip").write_bytes(zip_bytes({"nested.zip": zip_bytes({"pic.jpg": inner})}))
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    pic = EvidenceFile.objects.get(path="src/backup.zip/nested.zip/pic.jpg")
+    assert (pic.triage, pic.match_list.name, pic.archive_path) == ("known", "Alerts", ["nested.zip", "pic.jpg"])
+
+
+def test_an_archive_batch_run_twice_does_not_duplicate_members(exhibit, owner, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.zip").write_bytes(zip_bytes({"x.txt": b"x", "y.txt": b"y"}))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False)
+    [file_batch] = ingest_job_enumerate(job=job)
+    [archive_batch_id] = ingest_batch_process(batch=IngestBatch.objects.get(pk=file_batch))
+    archive_batch = IngestBatch.objects.get(pk=archive_batch_id)
+    ingest_batch_process(batch=archive_batch)
+    ingest_batch_process(batch=archive_batch)  # redelivered after a lost acknowledgement
+    job.refresh_from_db()
+    assert EvidenceFile.objects.filter(path__startswith="src/a.zip/").count() == 2
+    assert job.files_total == 3 == EvidenceFile.objects.count()
+
+
+def test_file_times_and_inode_are_kept(exhibit, owner, tmp_path):
+    (tmp_path / "src").mkdir()
+    photo = tmp_path / "src" / "p.bin"
+    photo.write_bytes(b"p")
+    os.utime(photo, (1_600_000_000, 1_500_000_000))
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    record = EvidenceFile.objects.get()
+    assert record.modified_time.timestamp() == 1_500_000_000 and record.accessed_time.timestamp() == 1_600_000_000
+    assert record.inode == photo.stat().st_ino
+
+
+def test_a_cancelled_job_processes_no_more_batches(exhibit, owner, tmp_path, settings):
+    settings.INGEST_BATCH_FILES = 1
+    image_files(tmp_path / "src", range(1, 4))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False)
+    first, *rest = ingest_job_enumerate(job=job)
+    ingest_batch_process(batch=IngestBatch.objects.get(pk=first))
+    ingest_job_cancel(job=job, by=owner)
+    for batch_id in rest:
+        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert EvidenceFile.objects.filter(triage="new").count() == 1
+    assert EvidenceFile.objects.filter(triage="pending").count() == 2
 
 
 def test_uploads_are_kept_unchanged_and_read_only_in_the_content_addressed_store(exhibit, owner, settings):

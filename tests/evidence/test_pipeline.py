@@ -35,13 +35,14 @@ def test_upload_is_hashed_by_the_worker_and_totals_appear_on_the_pages(
     job = IngestJob.objects.get(exhibit=exhibit)
     wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished)
     job.refresh_from_db()
-    assert job.status == IngestJob.Status.DONE and job.files_total == 8 and job.batches.count() == 3
+    # card.zip itself, its six members, p7.jpg and the empty file; one batch of files, one for the zip
+    assert job.status == IngestJob.Status.DONE and job.files_total == 9 and job.batches.count() == 2
     counts = {state: EvidenceFile.objects.filter(triage=state).count() for state in ("known", "new", "error")}
-    assert counts == {"known": 2, "new": 5, "error": 1}
+    assert counts == {"known": 2, "new": 6, "error": 1}
     exhibit_page = client.get(exhibit.get_absolute_url()).content.decode()
     assert "card.zip/p1.jpg" in exhibit_page and sha256_hex(images["p7.jpg"]) in exhibit_page
     dossier_page = client.get(exhibit.dossier.get_absolute_url()).content.decode()
     assert 'data-state="known"' in dossier_page
     progress = client.get(reverse("job_progress", args=[job.pk])).content.decode()
-    assert "8 of 8 files" in progress and "1 error" in progress
+    assert "9 of 9 files" in progress and "1 error" in progress
     assert AuditEvent.objects.filter(action="ingest.done", target_id=str(job.pk)).exists()

@@ -1,0 +1,375 @@
+"""The ingestion pipeline that the Celery tasks run: list, hash, match, expand archives.
+
+A job lists its sources into batches of files; any worker may take any batch. A batch hashes
+each file in one read, matches the whole batch in one query and saves it in one transaction.
+An archive found on the way gets a batch of its own that walks it (evidence.archives) and adds
+its members. The job's state is derived from its batches.
+"""
+
+import io
+import logging
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import audit_record
+from evidence import archives, filetypes, sources
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from hashing.hashers import ALGORITHMS, digest_stream
+from hashing.models import HashList
+from hashing.selectors import active_matches
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_SECONDS = 1.0
+ARCHIVE_CHUNK = 200
+
+
+def archive_limits() -> archives.Limits:
+    return archives.Limits(
+        max_depth=settings.ARCHIVE_MAX_DEPTH,
+        max_members=settings.ARCHIVE_MAX_MEMBERS,
+        max_member_bytes=settings.ARCHIVE_MAX_MEMBER_BYTES,
+        max_total_bytes=settings.ARCHIVE_MAX_TOTAL_BYTES,
+        max_ratio=settings.ARCHIVE_MAX_RATIO,
+        max_buffer_bytes=settings.ARCHIVE_MAX_BUFFER_BYTES,
+    )
+
+
+def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
+    """List the job's sources into batches of files; return the ids of the batches to queue.
+
+    Batches hold at most INGEST_BATCH_FILES files and about INGEST_BATCH_BYTES bytes. Runs once:
+    a job that is already past enumeration returns its unfinished batches.
+    """
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != IngestJob.Status.QUEUED:
+            return list(job.batches.exclude(status=IngestBatch.Status.DONE).values_list("pk", flat=True))
+        job.status = IngestJob.Status.ENUMERATING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        with transaction.atomic():
+            batch_ids = _enumerate(job)
+    except Exception as error:  # noqa: BLE001 - the job must end failed, with its reason, not stay stuck
+        log.exception("enumeration of ingest job %s failed", job.pk)
+        job.status = IngestJob.Status.FAILED
+        job.error = f"Could not list the source: {error}"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
+        return []
+    if not batch_ids:
+        ingest_job_refresh(job=job)
+    return batch_ids
+
+
+def _enumerate(job: IngestJob) -> list[int]:
+    batch_ids: list[int] = []
+    pending: list[sources.FoundFile] = []
+    pending_bytes = 0
+    files_total = bytes_total = 0
+
+    def close_batch() -> None:
+        nonlocal pending_bytes
+        batch = IngestBatch.objects.create(
+            job=job, number=len(batch_ids) + 1, files_count=len(pending), bytes_count=pending_bytes
+        )
+        now = timezone.now()
+        EvidenceFile.objects.bulk_create(
+            EvidenceFile(
+                exhibit_id=job.exhibit_id,
+                job=job,
+                batch=batch,
+                path=found.path,
+                source_path=found.source_path,
+                size=found.size,
+                inode=found.inode,
+                modified_time=found.modified,
+                accessed_time=found.accessed,
+                triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                error=found.error,
+                processed_at=now if found.error else None,
+            )
+            for found in pending
+        )
+        batch_ids.append(batch.pk)
+        pending.clear()
+        pending_bytes = 0
+
+    for source in job.sources.all():
+        for found in sources.LISTERS[source.kind](source.path, source.display_name):
+            pending.append(found)
+            pending_bytes += found.size
+            files_total += 1
+            bytes_total += found.size
+            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes >= settings.INGEST_BATCH_BYTES:
+                close_batch()
+    if pending:
+        close_batch()
+    job.files_total = files_total
+    job.bytes_total = bytes_total
+    job.status = IngestJob.Status.RUNNING
+    job.save(update_fields=["files_total", "bytes_total", "status"])
+    return batch_ids
+
+
+def _cancelled(job_id: int) -> bool:
+    return IngestJob.objects.filter(pk=job_id, status=IngestJob.Status.CANCELLED).exists()
+
+
+def ingest_batch_process(*, batch: IngestBatch) -> list[int]:
+    """Process one batch; return the ids of archive batches it created, to be queued.
+
+    Idempotent: a batch run again (its worker was killed) starts its counters over and redoes
+    only what was not saved.
+    """
+    if batch.status == IngestBatch.Status.DONE or _cancelled(batch.job_id):
+        return []
+    IngestBatch.objects.filter(pk=batch.pk).update(
+        status=IngestBatch.Status.RUNNING,
+        started_at=timezone.now(),
+        files_done=0,
+        bytes_done=0,
+        errors=0,
+        attempts=batch.attempts + 1,
+    )
+    if batch.kind == IngestBatch.Kind.ARCHIVE:
+        _expand_archive(batch)
+        ingest_job_refresh(job=batch.job)
+        return []
+    return _process_files(batch)
+
+
+def _process_files(batch: IngestBatch) -> list[int]:
+    files = list(batch.files.all())
+    files_done = bytes_done = errors = 0
+    last_progress = time.monotonic()
+    found_archives: list[EvidenceFile] = []
+    for evidence_file in files:
+        if evidence_file.triage == EvidenceFile.Triage.PENDING:
+            if _hash_one(evidence_file) and not evidence_file.archive_path:
+                found_archives.append(evidence_file)
+        files_done += 1
+        bytes_done += evidence_file.size
+        errors += bool(evidence_file.error)
+        if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+            if _cancelled(batch.job_id):
+                return []
+            IngestBatch.objects.filter(pk=batch.pk).update(files_done=files_done, bytes_done=bytes_done, errors=errors)
+            last_progress = time.monotonic()
+    match_files(files)
+    with transaction.atomic():
+        save_results(files)
+        IngestBatch.objects.filter(pk=batch.pk).update(
+            status=IngestBatch.Status.DONE,
+            files_done=files_done,
+            bytes_done=bytes_done,
+            errors=errors,
+            finished_at=timezone.now(),
+        )
+        archive_batch_ids = [_archive_batch(batch.job, container).pk for container in found_archives]
+    ingest_job_refresh(job=batch.job)
+    return archive_batch_ids
+
+
+def _archive_batch(job: IngestJob, container: EvidenceFile) -> IngestBatch:
+    last = job.batches.order_by("-number").values_list("number", flat=True).first() or 0
+    return IngestBatch.objects.create(
+        job=job, number=last + 1, kind=IngestBatch.Kind.ARCHIVE, container=container, bytes_count=container.size
+    )
+
+
+def _hash_one(evidence_file: EvidenceFile) -> bool:
+    """Hash one file in one read and type it by content; return True if it is an archive to walk."""
+    head = bytearray()
+
+    def sniff(block: bytes) -> None:
+        if len(head) < filetypes.SNIFF_BYTES:
+            head.extend(block[: filetypes.SNIFF_BYTES - len(head)])
+
+    evidence_file.processed_at = timezone.now()
+    path = sources.real_path(evidence_file.source_path)
+    try:
+        with open(path, "rb") as stream:
+            digests, size = digest_stream(stream, on_block=sniff)
+    except sources.READ_ERRORS as error:
+        evidence_file.error = f"unreadable: {error}"
+        return False
+    evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
+    evidence_file.size = size
+    evidence_file.mime = filetypes.mime_of(bytes(head))
+    if size == 0:
+        evidence_file.error = "empty file (0 bytes)"
+    elif evidence_file.mime.startswith("image/"):
+        try:
+            with open(path, "rb") as stream:
+                evidence_file.error = filetypes.image_problem(stream)
+        except sources.READ_ERRORS as error:
+            evidence_file.error = f"unreadable: {error}"
+    return bool(archives.archive_kind(bytes(head)))
+
+
+def _expand_archive(batch: IngestBatch) -> None:
+    """Walk the batch's archive and add its members (nested archives included) to the job."""
+    container = batch.container
+    # A batch run again starts over: what its first run added goes.
+    stale = batch.files.all()
+    stale_count = stale.count()
+    if stale_count:
+        stale_bytes = sum(stale.values_list("size", flat=True))
+        stale.delete()
+        IngestJob.objects.filter(pk=batch.job_id).update(
+            files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
+        )
+    report = archives.WalkReport()
+    chunk: list[EvidenceFile] = []
+    counters = {"files": 0, "bytes": 0, "errors": 0}
+
+    def flush() -> None:
+        match_files(chunk)
+        with transaction.atomic():
+            EvidenceFile.objects.bulk_create(chunk)
+            counters["files"] += len(chunk)
+            counters["bytes"] += sum(member.size for member in chunk)
+            counters["errors"] += sum(1 for member in chunk if member.error)
+            IngestBatch.objects.filter(pk=batch.pk).update(
+                files_count=counters["files"],
+                files_done=counters["files"],
+                bytes_done=counters["bytes"],
+                errors=counters["errors"],
+            )
+            IngestJob.objects.filter(pk=batch.job_id).update(
+                files_total=F("files_total") + len(chunk), bytes_total=F("bytes_total") + sum(m.size for m in chunk)
+            )
+        chunk.clear()
+
+    path = sources.real_path(container.source_path)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(filetypes.SNIFF_BYTES)
+            stream.seek(0)
+            kind = archives.archive_kind(head)
+            for member in archives.walk(stream, kind, container.path, archive_limits(), report, container.size):
+                chunk.append(_member_record(batch, container, member))
+                if len(chunk) >= ARCHIVE_CHUNK:
+                    flush()
+                    if _cancelled(batch.job_id):
+                        return
+    except sources.READ_ERRORS as error:
+        report.findings.append(f"{container.path}: archive unreadable: {error}")
+    if chunk:
+        flush()
+    with transaction.atomic():
+        if report.findings:
+            container.findings = [*container.findings, *report.findings]
+            container.save(update_fields=["findings"])
+        IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+
+
+def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives.Member) -> EvidenceFile:
+    record = EvidenceFile(
+        exhibit_id=container.exhibit_id,
+        job_id=batch.job_id,
+        batch=batch,
+        path=member.path,
+        source_path=container.source_path,
+        container=container,
+        archive_path=member.archive_path,
+        size=member.size,
+        # Zip times carry no zone: read in the examiner's zone (TIME_ZONE).
+        modified_time=timezone.make_aware(member.modified)
+        if member.modified and timezone.is_naive(member.modified)
+        else member.modified,
+        error=member.error,
+        findings=member.findings,
+        processed_at=timezone.now(),
+    )
+    if member.digests is not None:
+        record.md5, record.sha1, record.sha256 = (member.digests[name] for name in ALGORITHMS)
+        record.mime = filetypes.mime_of(member.head)
+        if member.size == 0:
+            record.error = "empty file (0 bytes)"
+        elif record.mime.startswith("image/"):
+            if member.content is not None:
+                record.error = filetypes.image_problem(io.BytesIO(member.content))
+            else:
+                record.findings = [*record.findings, "image too large to check its decoding in memory"]
+    return record
+
+
+def match_files(files: list[EvidenceFile]) -> None:
+    """Set the triage state of every pending file from the active lists: one query for all."""
+    wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
+    for evidence_file in files:
+        for name in ALGORITHMS:
+            if (digest := getattr(evidence_file, name)) is not None:
+                wanted[name].add(bytes(digest))
+    found = active_matches(wanted)
+    for evidence_file in files:
+        if evidence_file.triage != EvidenceFile.Triage.PENDING:
+            continue
+        matches = [
+            match
+            for name in reversed(ALGORITHMS)  # strongest digest first
+            if getattr(evidence_file, name) is not None
+            for match in found.get((name, bytes(getattr(evidence_file, name))), [])
+        ]
+        alerts = [match for match in matches if match.kind == HashList.Kind.ALERT]
+        best = (alerts or matches or [None])[0]
+        if best is not None:
+            evidence_file.triage = EvidenceFile.Triage.KNOWN if alerts else EvidenceFile.Triage.KNOWN_GOOD
+            evidence_file.match_list_id = best.list_id
+            evidence_file.match_algorithm = best.algorithm
+            evidence_file.match_category = best.category
+        elif evidence_file.error:
+            evidence_file.triage = EvidenceFile.Triage.ERROR
+        else:
+            evidence_file.triage = EvidenceFile.Triage.NEW
+
+
+RESULT_FIELDS = (
+    "size",
+    "mime",
+    "md5",
+    "sha1",
+    "sha256",
+    "triage",
+    "match_list_id",
+    "match_algorithm",
+    "match_category",
+    "error",
+    "processed_at",
+)
+
+
+def save_results(files: list[EvidenceFile]) -> None:
+    """One UPDATE per file, sent as one executemany (pipelined by psycopg 3).
+
+    Django's bulk_update builds a CASE expression per field and row: it took three quarters of
+    a small-files job's time in the benchmark.
+    """
+    table = EvidenceFile._meta.db_table
+    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in RESULT_FIELDS)
+    rows = [[getattr(f, field) for field in RESULT_FIELDS] + [f.pk] for f in files]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
+
+
+def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
+    """Derive the job's state from its batches; the last batch to finish closes the job."""
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_finished or job.status != IngestJob.Status.RUNNING:
+            return job
+        if job.batches.exclude(status=IngestBatch.Status.DONE).exists():
+            return job
+        job.status = IngestJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        errors = job.files.filter(error__gt="").count()
+        audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
+    return job

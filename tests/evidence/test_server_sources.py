@@ -1,0 +1,78 @@
+import os
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from evidence.models import IngestJob, IngestSource
+from evidence.server_paths import OutsideSources, resolve_source
+
+
+@pytest.fixture
+def evidence_server(tmp_path, settings):
+    root = tmp_path / "sources"
+    (root / "case-42" / "usb").mkdir(parents=True)
+    (root / "case-42" / "usb" / "photo.jpg").write_bytes(b"jpeg")
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "other-case.txt").write_bytes(b"not yours")
+    os.symlink(tmp_path / "secret", root / "escape")
+    settings.EVIDENCE_SOURCES = [root]
+    return root
+
+
+@pytest.mark.parametrize("path", ["../secret", "case-42/../../secret", "/etc", "escape", "escape/other-case.txt"])
+def test_no_path_leads_outside_the_allowed_roots(evidence_server, path):
+    with pytest.raises(OutsideSources):
+        resolve_source([evidence_server], 0, path)
+    assert resolve_source([evidence_server], 0, "case-42/usb") == (evidence_server / "case-42" / "usb").resolve()
+
+
+def test_an_investigator_browses_and_ingests_a_folder_where_it_lies(client, owner, exhibit, evidence_server):
+    client.force_login(owner)
+    url = reverse("exhibit_ingest_server", args=[exhibit.pk])
+    page = client.get(url, {"path": "case-42"}).content.decode()
+    assert "usb/" in page
+    response = client.post(url, {"root": 0, "path": "case-42/usb"})
+    assert response.status_code == 302
+    source = IngestSource.objects.get()
+    assert (source.kind, source.path) == ("folder", str((evidence_server / "case-42" / "usb").resolve()))
+    assert IngestJob.objects.get().exhibit == exhibit
+
+
+def test_a_path_outside_the_roots_is_refused_logged_and_creates_nothing(client, owner, exhibit, evidence_server):
+    client.force_login(owner)
+    url = reverse("exhibit_ingest_server", args=[exhibit.pk])
+    response = client.post(url, {"root": 0, "path": "../secret"}, follow=True)
+    assert b"outside the evidence sources" in response.content
+    assert client.post(url, {"root": 5, "path": ""}).status_code == 302
+    assert not IngestJob.objects.exists()
+    assert AuditEvent.objects.filter(action="ingest.refused_path", actor=owner).count() == 2
+    client.post(url, {"root": 0, "path": "case-42"})  # control
+    assert IngestJob.objects.count() == 1
+
+
+def test_a_prosecutor_cannot_ingest_and_an_outsider_cannot_see(client, prosecutor, outsider, exhibit, evidence_server):
+    url = reverse("exhibit_ingest_server", args=[exhibit.pk])
+    client.force_login(prosecutor)
+    assert client.post(url, {"root": 0, "path": "case-42"}).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert not IngestJob.objects.exists()
+
+
+def test_an_investigator_cancels_a_job_and_a_prosecutor_cannot(client, owner, prosecutor, exhibit):
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="x", created_by=owner, status="running")
+    client.force_login(prosecutor)
+    assert client.post(reverse("job_cancel", args=[job.pk])).status_code == 403
+    client.force_login(owner)
+    assert client.post(reverse("job_cancel", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert AuditEvent.objects.filter(action="ingest.cancel", actor=owner).exists()
+
+
+def test_an_unmounted_source_shows_a_clear_message_not_an_error(client, owner, exhibit, settings, tmp_path):
+    settings.EVIDENCE_SOURCES = [tmp_path / "not-mounted"]
+    client.force_login(owner)
+    response = client.get(reverse("exhibit_ingest_server", args=[exhibit.pk]))
+    assert response.status_code == 200 and b"is the storage mounted?" in response.content
