@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Disk-image tools (mkfs.fat, debugfs...) live in sbin.
+export PATH := $(PATH):/usr/sbin:/sbin
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/scelle} \
 	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
 

@@ -115,14 +115,17 @@ class IngestBatch(models.Model):
     class Kind(models.TextChoices):
         FILES = "files", _("Files")
         ARCHIVE = "archive", _("Archive")
+        IMAGE = "image", _("Disk image")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FILES)
-    # For an archive batch: the archive file whose members this batch walks.
+    # For an archive or disk-image batch: the file whose content this batch walks.
     container = models.ForeignKey(
         "EvidenceFile", null=True, blank=True, on_delete=models.CASCADE, related_name="expansions"
     )
+    # The disk-image batch that listed this batch's files.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     files_count = models.PositiveIntegerField(default=0)
     bytes_count = models.PositiveBigIntegerField(default=0)
@@ -165,6 +168,8 @@ class EvidenceFile(models.Model):
     # Inside an archive: the archive's own record, and the member names from the outermost archive.
     container = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="members")
     archive_path = models.JSONField(default=list, blank=True)
+    # Inside a disk image: {"offset": file system's byte offset, "inode": metadata address}.
+    image_locator = models.JSONField(null=True, blank=True)
     created_time = models.DateTimeField(_("created"), null=True, blank=True)
     modified_time = models.DateTimeField(_("modified"), null=True, blank=True)
     accessed_time = models.DateTimeField(_("accessed"), null=True, blank=True)

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence import archives, filetypes, sources
+from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from hashing.hashers import ALGORITHMS, digest_stream
+from hashing.hashers import ALGORITHMS, digest_chunks
 from hashing.models import HashList
 from hashing.selectors import active_matches
 
@@ -79,7 +79,7 @@ def _enumerate(job: IngestJob) -> list[int]:
             job=job, number=len(batch_ids) + 1, files_count=len(pending), bytes_count=pending_bytes
         )
         now = timezone.now()
-        EvidenceFile.objects.bulk_create(
+        created = EvidenceFile.objects.bulk_create(
             EvidenceFile(
                 exhibit_id=job.exhibit_id,
                 job=job,
@@ -97,6 +97,9 @@ def _enumerate(job: IngestJob) -> list[int]:
             for found in pending
         )
         batch_ids.append(batch.pk)
+        for found, record in zip(pending, created, strict=True):
+            if found.expand == "image":
+                batch_ids.append(_expansion_batch(job, record, IngestBatch.Kind.IMAGE).pk)
         pending.clear()
         pending_bytes = 0
 
@@ -141,6 +144,8 @@ def ingest_batch_process(*, batch: IngestBatch) -> list[int]:
         _expand_archive(batch)
         ingest_job_refresh(job=batch.job)
         return []
+    if batch.kind == IngestBatch.Kind.IMAGE:
+        return _expand_image(batch)
     return _process_files(batch)
 
 
@@ -148,19 +153,22 @@ def _process_files(batch: IngestBatch) -> list[int]:
     files = list(batch.files.all())
     files_done = bytes_done = errors = 0
     last_progress = time.monotonic()
-    found_archives: list[EvidenceFile] = []
-    for evidence_file in files:
-        if evidence_file.triage == EvidenceFile.Triage.PENDING:
-            if _hash_one(evidence_file) and not evidence_file.archive_path:
-                found_archives.append(evidence_file)
-        files_done += 1
-        bytes_done += evidence_file.size
-        errors += bool(evidence_file.error)
-        if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
-            if _cancelled(batch.job_id):
-                return []
-            IngestBatch.objects.filter(pk=batch.pk).update(files_done=files_done, bytes_done=bytes_done, errors=errors)
-            last_progress = time.monotonic()
+    to_expand: list[tuple[EvidenceFile, str]] = []
+    with disk_images.ImageReader() as reader:
+        for evidence_file in files:
+            if evidence_file.triage == EvidenceFile.Triage.PENDING:
+                if expand := _hash_one(evidence_file, reader):
+                    to_expand.append((evidence_file, expand))
+            files_done += 1
+            bytes_done += evidence_file.size
+            errors += bool(evidence_file.error)
+            if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+                if _cancelled(batch.job_id):
+                    return []
+                IngestBatch.objects.filter(pk=batch.pk).update(
+                    files_done=files_done, bytes_done=bytes_done, errors=errors
+                )
+                last_progress = time.monotonic()
     match_files(files)
     with transaction.atomic():
         save_results(files)
@@ -171,46 +179,143 @@ def _process_files(batch: IngestBatch) -> list[int]:
             errors=errors,
             finished_at=timezone.now(),
         )
-        archive_batch_ids = [_archive_batch(batch.job, container).pk for container in found_archives]
+        already = set(
+            IngestBatch.objects.filter(container__in=[f for f, _ in to_expand]).values_list("container_id", flat=True)
+        )
+        expansions = [_expansion_batch(batch.job, f, kind).pk for f, kind in to_expand if f.pk not in already]
     ingest_job_refresh(job=batch.job)
-    return archive_batch_ids
+    return expansions
 
 
-def _archive_batch(job: IngestJob, container: EvidenceFile) -> IngestBatch:
+def _expansion_batch(job: IngestJob, container: EvidenceFile, kind: str, parent=None) -> IngestBatch:
     last = job.batches.order_by("-number").values_list("number", flat=True).first() or 0
     return IngestBatch.objects.create(
-        job=job, number=last + 1, kind=IngestBatch.Kind.ARCHIVE, container=container, bytes_count=container.size
+        job=job, number=last + 1, kind=kind, container=container, bytes_count=container.size, parent=parent
     )
 
 
-def _hash_one(evidence_file: EvidenceFile) -> bool:
-    """Hash one file in one read and type it by content; return True if it is an archive to walk."""
+def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> str:
+    """Hash one file in one read and type it by content.
+
+    Return what to expand next: "archive", "image" (a disk image found among files) or "".
+    """
     head = bytearray()
 
     def sniff(block: bytes) -> None:
-        if len(head) < filetypes.SNIFF_BYTES:
-            head.extend(block[: filetypes.SNIFF_BYTES - len(head)])
+        if len(head) < disk_images.HEAD_BYTES * 2:
+            head.extend(block[: disk_images.HEAD_BYTES * 2 - len(head)])
 
     evidence_file.processed_at = timezone.now()
     path = sources.real_path(evidence_file.source_path)
+    locator = evidence_file.image_locator
+
+    def content():
+        if locator:
+            return reader.read(path, locator["offset"], locator["inode"])
+        return _file_blocks(path)
+
     try:
-        with open(path, "rb") as stream:
-            digests, size = digest_stream(stream, on_block=sniff)
+        digests, size = digest_chunks(content(), on_block=sniff)
     except sources.READ_ERRORS as error:
         evidence_file.error = f"unreadable: {error}"
-        return False
+        return ""
     evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
-    evidence_file.mime = filetypes.mime_of(bytes(head))
+    evidence_file.mime = filetypes.mime_of(bytes(head[: filetypes.SNIFF_BYTES]))
     if size == 0:
         evidence_file.error = "empty file (0 bytes)"
     elif evidence_file.mime.startswith("image/"):
         try:
-            with open(path, "rb") as stream:
-                evidence_file.error = filetypes.image_problem(stream)
+            if size <= settings.ARCHIVE_MAX_BUFFER_BYTES:
+                evidence_file.error = filetypes.image_problem(io.BytesIO(b"".join(content())))
+            else:
+                evidence_file.findings = [*evidence_file.findings, "image too large to check its decoding"]
         except sources.READ_ERRORS as error:
             evidence_file.error = f"unreadable: {error}"
-    return bool(archives.archive_kind(bytes(head)))
+    if archives.archive_kind(bytes(head)):
+        return "archive"
+    if not locator and disk_images.image_kind(bytes(head)):
+        return "image"
+    return ""
+
+
+def _file_blocks(path):
+    with open(path, "rb") as stream:
+        while block := stream.read(disk_images.CHUNK):
+            yield block
+
+
+def _expand_image(batch: IngestBatch) -> list[int]:
+    """List the disk image's files (deleted ones included) into new batches; return their ids.
+
+    The new batches are hashed like any others, by any worker. A run again replaces what a first
+    run listed.
+    """
+    container = batch.container
+    job = batch.job
+    for child in batch.children.all():
+        IngestJob.objects.filter(pk=job.pk).update(
+            files_total=F("files_total") - child.files_count, bytes_total=F("bytes_total") - child.bytes_count
+        )
+        child.files.all().delete()
+        child.delete()
+    new_batches: list[int] = []
+    pending: list[disk_images.ImageFile] = []
+    path = sources.real_path(container.source_path)
+
+    def close_batch() -> None:
+        with transaction.atomic():
+            child = _expansion_batch(job, container, IngestBatch.Kind.FILES, parent=batch)
+            child.files_count = len(pending)
+            child.bytes_count = sum(found.size for found in pending)
+            child.save(update_fields=["files_count", "bytes_count"])
+            now = timezone.now()
+            EvidenceFile.objects.bulk_create(
+                EvidenceFile(
+                    exhibit_id=container.exhibit_id,
+                    job=job,
+                    batch=child,
+                    path=found.path,
+                    source_path=container.source_path,
+                    container=container,
+                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode else None,
+                    size=found.size,
+                    inode=found.inode,
+                    is_deleted=found.deleted,
+                    created_time=found.created,
+                    modified_time=found.modified,
+                    accessed_time=found.accessed,
+                    error=found.error,
+                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                    processed_at=now if found.error else None,
+                )
+                for found in pending
+            )
+            IngestJob.objects.filter(pk=job.pk).update(
+                files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
+            )
+        new_batches.append(child.pk)
+        pending.clear()
+
+    try:
+        image = disk_images.open_image(path)
+        try:
+            for found in disk_images.walk_image(image, container.path):
+                pending.append(found)
+                if len(pending) >= settings.INGEST_BATCH_FILES:
+                    close_batch()
+        finally:
+            image.close()
+    except OSError as error:
+        container.findings = [*container.findings, f"disk image could not be read further: {error}"]
+        container.save(update_fields=["findings"])
+    if pending:
+        close_batch()
+    IngestBatch.objects.filter(pk=batch.pk).update(
+        status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
+    )
+    ingest_job_refresh(job=job)
+    return new_batches
 
 
 def _expand_archive(batch: IngestBatch) -> None:
@@ -247,9 +352,8 @@ def _expand_archive(batch: IngestBatch) -> None:
             )
         chunk.clear()
 
-    path = sources.real_path(container.source_path)
     try:
-        with open(path, "rb") as stream:
+        with _archive_stream(container) as stream:
             head = stream.read(filetypes.SNIFF_BYTES)
             stream.seek(0)
             kind = archives.archive_kind(head)
@@ -268,6 +372,19 @@ def _expand_archive(batch: IngestBatch) -> None:
             container.findings = [*container.findings, *report.findings]
             container.save(update_fields=["findings"])
         IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+
+
+def _archive_stream(container: EvidenceFile):
+    """The archive's bytes as a seekable stream: the file itself, or, inside a disk image, a copy
+    in memory (never on disk), within ARCHIVE_MAX_BUFFER_BYTES."""
+    path = sources.real_path(container.source_path)
+    locator = container.image_locator
+    if not locator:
+        return open(path, "rb")
+    if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
+        raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
+    with disk_images.ImageReader() as reader:
+        return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"])))
 
 
 def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives.Member) -> EvidenceFile:

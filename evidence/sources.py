@@ -5,11 +5,14 @@ Sources are opened read-only where they lie; archives found among them are walke
 """
 
 import base64
+import dataclasses
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from evidence import disk_images
 
 READ_ERRORS = (OSError, RuntimeError, EOFError, ValueError)
 
@@ -23,6 +26,7 @@ class FoundFile:
     inode: int | None = None
     modified: datetime | None = None
     accessed: datetime | None = None
+    expand: str = ""  # "image": a disk image whose file systems are to be listed too
 
 
 # File names on seized media need not be UTF-8, and a database text column takes nothing else:
@@ -47,7 +51,12 @@ def printable(name: str) -> str:
 
 
 def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
-    yield _found(path, display_name, os.stat(path))
+    """One file; a disk image (by content) is also marked to have its file systems listed."""
+    found = _found(path, display_name, os.stat(path))
+    with open(path, "rb") as stream:
+        if disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)):
+            found = dataclasses.replace(found, expand="image")
+    yield found
 
 
 def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:

@@ -22,17 +22,24 @@ def digest_stream(
 
     ``on_block`` sees each block too (to sniff a file type from the first one, for instance).
     """
+    return digest_chunks(iter(lambda: stream.read(chunk), b""), algorithms, on_block)
+
+
+def algorithm_for_hex(text: str) -> str | None:
+    """The cryptographic algorithm a hex digest belongs to, by its length, or None."""
+    return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(text))
+
+
+def digest_chunks(
+    chunks, algorithms: tuple[str, ...] = ALGORITHMS, on_block: Callable[[bytes], None] | None = None
+) -> tuple[dict[str, bytes], int]:
+    """As ``digest_stream``, over an iterable of byte blocks (a file read out of a disk image)."""
     hashers = [hashlib.new(name) for name in algorithms]
     size = 0
-    while block := stream.read(chunk):
+    for block in chunks:
         size += len(block)
         for hasher in hashers:
             hasher.update(block)
         if on_block is not None:
             on_block(block)
     return {name: hasher.digest() for name, hasher in zip(algorithms, hashers, strict=True)}, size
-
-
-def algorithm_for_hex(text: str) -> str | None:
-    """The cryptographic algorithm a hex digest belongs to, by its length, or None."""
-    return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(text))

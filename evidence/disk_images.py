@@ -1,0 +1,205 @@
+"""Disk images (raw/dd, E01 and split E01..E0n): partitions, file systems, files, deleted ones too.
+
+Plain Python: no Django here. The Sleuth Kit (pytsk3) reads MBR/GPT partition tables and NTFS,
+FAT, exFAT and ext2/3/4; libewf (pyewf) reads Expert Witness files, which pytsk3 cannot open by
+itself. The image is only ever read. Every directory entry is read in its own try/except, so one
+broken inode never stops the walk, and a directory seen twice (a loop) is reported, not followed.
+"""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyewf
+import pytsk3
+
+EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
+HEAD_BYTES = 4096
+CHUNK = 1 << 20
+
+
+def image_kind(head: bytes) -> str:
+    """'e01', 'raw' (partition table or file system at offset 0) or '' from a file's first 4 KiB."""
+    if head.startswith(EWF_MAGIC):
+        return "e01"
+    if len(head) >= 512 and head[510:512] == b"\x55\xaa":
+        return "raw"  # MBR, or a FAT/NTFS/exFAT boot sector
+    if head[512:520] == b"EFI PART" or head[1080:1082] == b"\x53\xef":
+        return "raw"  # GPT header, ext2/3/4 superblock magic
+    return ""
+
+
+class EwfImage(pytsk3.Img_Info):
+    """An E01 (and its segments E02...) seen by The Sleuth Kit through libewf."""
+
+    def __init__(self, path: str):
+        self._handle = pyewf.handle()
+        self._handle.open(pyewf.glob(path))
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def close(self):
+        self._handle.close()
+
+    def read(self, offset, size):
+        self._handle.seek(offset)
+        return self._handle.read(size)
+
+    def get_size(self):
+        return self._handle.get_media_size()
+
+    def stored_hashes(self) -> dict[str, str]:
+        """The acquisition hashes the E01 carries (lowercase hex), e.g. {'md5': ..., 'sha1': ...}."""
+        found = {}
+        for name in ("MD5", "SHA1", "SHA256"):
+            try:
+                value = self._handle.get_hash_value(name)
+            except OSError:
+                value = None
+            if value:
+                found[name.lower()] = value.lower()
+        return found
+
+
+def open_image(path: str | bytes) -> pytsk3.Img_Info:
+    with open(path, "rb") as stream:
+        head = stream.read(HEAD_BYTES)
+    if image_kind(head) == "e01":
+        return EwfImage(os.fsdecode(path))
+    return pytsk3.Img_Info(os.fsdecode(path))
+
+
+def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
+    """(byte offset, label) of every partition holding a file system The Sleuth Kit can read."""
+    found = []
+    try:
+        volume = pytsk3.Volume_Info(image)
+    except OSError:
+        volume = None
+    if volume is not None:
+        block = volume.info.block_size
+        for part in volume:
+            if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
+                continue
+            offset = part.start * block
+            try:
+                pytsk3.FS_Info(image, offset=offset)
+            except OSError:
+                continue
+            found.append((offset, f"partition{len(found) + 1}"))
+    if not found:
+        try:
+            pytsk3.FS_Info(image, offset=0)
+            found.append((0, ""))
+        except OSError:
+            pass
+    return found
+
+
+@dataclass
+class ImageFile:
+    path: str
+    offset: int  # of its file system in the image
+    inode: int | None
+    size: int = 0
+    deleted: bool = False
+    created: datetime | None = None
+    modified: datetime | None = None
+    accessed: datetime | None = None
+    error: str = ""
+
+
+def _time(seconds: int) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+
+
+def walk_image(image: pytsk3.Img_Info, shown: str) -> Iterator[ImageFile]:
+    """Every regular file of every file system in the image, allocated or deleted."""
+    offsets = file_system_offsets(image)
+    if not offsets:
+        yield ImageFile(shown, 0, None, error="no partition table or file system that can be read was found")
+        return
+    for offset, label in offsets:
+        file_system = pytsk3.FS_Info(image, offset=offset)
+        prefix = "/".join(part for part in (shown, label) if part)
+        yield from _walk_directory(file_system, file_system.open_dir(path="/"), prefix, offset, set())
+
+
+def _walk_directory(file_system, directory, prefix, offset, seen: set[int]) -> Iterator[ImageFile]:
+    for entry in directory:
+        try:
+            name = entry.info.name.name.decode("utf-8", errors="replace")
+            if name in (".", ".."):
+                continue
+            path = f"{prefix}/{name}"
+            name_type = entry.info.name.type
+            meta = entry.info.meta
+            if name_type == pytsk3.TSK_FS_NAME_TYPE_VIRT:
+                continue  # The Sleuth Kit's own views ($MBR, $FAT1...), not files of the suspect
+            deleted = bool(entry.info.name.flags & pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
+            if meta is None:
+                yield ImageFile(
+                    path,
+                    offset,
+                    None,
+                    deleted=deleted,
+                    error="name without metadata (deleted and overwritten): no content to recover",
+                )
+                continue
+            if meta.type == pytsk3.TSK_FS_META_TYPE_DIR or name_type == pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR:
+                if meta.addr in seen:
+                    yield ImageFile(path, offset, meta.addr, error="directory already walked (a loop): not followed")
+                    continue
+                seen.add(meta.addr)
+                yield from _walk_directory(file_system, entry.as_directory(), path, offset, seen)
+            elif meta.type == pytsk3.TSK_FS_META_TYPE_REG:
+                yield ImageFile(
+                    path,
+                    offset,
+                    meta.addr,
+                    size=meta.size,
+                    deleted=deleted or bool(meta.flags & pytsk3.TSK_FS_META_FLAG_UNALLOC),
+                    created=_time(meta.crtime),
+                    modified=_time(meta.mtime),
+                    accessed=_time(meta.atime),
+                )
+            elif meta.type == pytsk3.TSK_FS_META_TYPE_LNK:
+                yield ImageFile(path, offset, meta.addr, error="symbolic link: no content, not followed")
+        except OSError as error:
+            yield ImageFile(f"{prefix}/?", offset, None, error=f"unreadable directory entry: {error}")
+
+
+class ImageReader:
+    """Reads files of disk images for one batch, keeping each image and file system open."""
+
+    def __init__(self) -> None:
+        self._images: dict = {}
+        self._file_systems: dict = {}
+
+    def read(self, image_path: str | bytes, offset: int, inode: int) -> Iterator[bytes]:
+        if image_path not in self._images:
+            self._images[image_path] = open_image(image_path)
+        key = (image_path, offset)
+        if key not in self._file_systems:
+            self._file_systems[key] = pytsk3.FS_Info(self._images[image_path], offset=offset)
+        handle = self._file_systems[key].open_meta(inode=inode)
+        size = handle.info.meta.size
+        position = 0
+        while position < size:
+            block = handle.read_random(position, min(CHUNK, size - position))
+            if not block:
+                raise OSError(f"could only read {position:,} of {size:,} bytes (truncated image?)")
+            position += len(block)
+            yield block
+
+    def close(self) -> None:
+        for image in self._images.values():
+            image.close()
+        self._images.clear()
+        self._file_systems.clear()
+
+    def __enter__(self) -> "ImageReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,70 @@
+"""Disk images built at test time with Debian's tools (dosfstools, mtools, e2fsprogs, ewf-tools)."""
+
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+needs_tools = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("mkfs.fat", "mcopy", "mdel", "mkfs.ext4", "debugfs", "ewfacquire")),
+    reason="disk-image tools missing: `make test` installs dosfstools, mtools, e2fsprogs and ewf-tools",
+)
+
+
+def run(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+def fat_image(path: Path, files: dict[str, bytes], deleted: dict[str, bytes] = (), size_kib: int = 8192) -> Path:
+    """A FAT file system with ``files``; ``deleted`` are written then deleted (still recoverable)."""
+    run("mkfs.fat", "-C", str(path), str(size_kib))
+    staging = path.parent / f"{path.name}.staging"
+    staging.mkdir()
+    for name, content in {**files, **dict(deleted)}.items():
+        folder = "/".join(name.split("/")[:-1])
+        if folder:
+            subprocess.run(["mmd", "-D", "s", "-i", str(path), f"::/{folder}"], capture_output=True)
+        local = staging / name.replace("/", "_")
+        local.write_bytes(content)
+        run("mcopy", "-i", str(path), str(local), f"::/{name}")
+    for name in dict(deleted):
+        run("mdel", "-i", str(path), f"::/{name}")
+    shutil.rmtree(staging)
+    return path
+
+
+def ext4_image(path: Path, files: dict[str, bytes], deleted: tuple[str, ...] = (), size_mib: int = 16) -> Path:
+    source = path.parent / f"{path.name}.source"
+    for name, content in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(content)
+    run("mkfs.ext4", "-q", "-F", "-d", str(source), str(path), f"{size_mib}M")
+    for name in deleted:
+        run("debugfs", "-w", "-R", f"rm /{name}", str(path))
+    shutil.rmtree(source)
+    return path
+
+
+def partitioned(path: Path, file_system: Path, partition_type: int = 0x0C) -> Path:
+    """An MBR disk with one partition at sector 2048 holding ``file_system``."""
+    data = file_system.read_bytes()
+    sectors = len(data) // 512
+    entry = struct.pack("<B3sB3sII", 0, b"\x00\x02\x00", partition_type, b"\xff\xff\xff", 2048, sectors)
+    mbr = bytearray(512)
+    mbr[446:462] = entry
+    mbr[510:512] = b"\x55\xaa"
+    with path.open("wb") as out:
+        out.write(mbr)
+        out.write(b"\x00" * (2048 * 512 - 512))
+        out.write(data)
+    return path
+
+
+def e01(path_without_extension: Path, raw: Path, segment_bytes: int | None = None) -> Path:
+    command = ["ewfacquire", "-u", "-t", str(path_without_extension), "-d", "sha1"]
+    if segment_bytes:
+        command += ["-S", str(segment_bytes)]
+    run(*command, str(raw))
+    return path_without_extension.with_suffix(".E01")
