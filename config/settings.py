@@ -209,6 +209,10 @@ WHITENOISE_USE_FINDERS = True
 # Evidence: uploads land in a content-addressed store and are never modified afterwards.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 HASHLIST_ROOT = Path(os.environ.get("HASHLIST_ROOT", VAR_DIR / "hashlists"))
+# Files derived from evidence (thumbnails); never served directly, only through an authorised view.
+DERIVED_ROOT = Path(os.environ.get("DERIVED_ROOT", VAR_DIR / "derived"))
+# Reviewer welfare: thumbnails are shown greyscale and blurred with this radius until revealed.
+THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
 EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]
 # Archives found in evidence are walked in memory, never extracted to disk, within these limits.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", evidence_views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/cancel/", evidence_views.job_cancel, name="job_cancel"),
     path("files/<int:pk>/", evidence_views.file_detail, name="file_detail"),
+    path("files/<int:pk>/thumbnail/", evidence_views.file_thumbnail, name="file_thumbnail"),
     path("lists/", hashing_views.hashlist_index, name="hashlist_index"),
     path("lists/import/", hashing_views.hashlist_import, name="hashlist_import"),
     path("lists/<int:pk>/", hashing_views.hashlist_detail, name="hashlist_detail"),

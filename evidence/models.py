@@ -180,6 +180,13 @@ class EvidenceFile(models.Model):
     md5 = models.BinaryField(max_length=16, null=True)
     sha1 = models.BinaryField(max_length=20, null=True)
     sha256 = models.BinaryField(max_length=32, null=True, db_index=True)
+    # Images: perceptual hashes and a thumbnail in the derived store (served only through a view).
+    phash = models.BinaryField(max_length=8, null=True)
+    pdq = models.BinaryField(max_length=32, null=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.CharField(max_length=200, blank=True)
     triage = models.CharField(_("status"), max_length=16, choices=Triage.choices, default=Triage.PENDING)
     match_list = models.ForeignKey(
         "hashing.HashList", null=True, blank=True, on_delete=models.PROTECT, related_name="matched_files"
@@ -220,6 +227,14 @@ class EvidenceFile(models.Model):
     def hex(self, algorithm: str) -> str:
         value = getattr(self, algorithm)
         return bytes(value).hex() if value is not None else ""
+
+    @property
+    def phash_hex(self) -> str:
+        return self.hex("phash")
+
+    @property
+    def pdq_hex(self) -> str:
+        return self.hex("pdq")
 
     @property
     def md5_hex(self) -> str:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from audit.services import audit_record
 from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.store import store_derived
+from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
 from hashing.models import HashList
 from hashing.selectors import active_matches
@@ -227,9 +229,9 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
     elif evidence_file.mime.startswith("image/"):
         try:
             if size <= settings.ARCHIVE_MAX_BUFFER_BYTES:
-                evidence_file.error = filetypes.image_problem(io.BytesIO(b"".join(content())))
+                image_facts(evidence_file, io.BytesIO(b"".join(content())))
             else:
-                evidence_file.findings = [*evidence_file.findings, "image too large to check its decoding"]
+                evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
         except sources.READ_ERRORS as error:
             evidence_file.error = f"unreadable: {error}"
     if archives.archive_kind(bytes(head)):
@@ -412,10 +414,24 @@ def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives
             record.error = "empty file (0 bytes)"
         elif record.mime.startswith("image/"):
             if member.content is not None:
-                record.error = filetypes.image_problem(io.BytesIO(member.content))
+                image_facts(record, io.BytesIO(member.content))
             else:
-                record.findings = [*record.findings, "image too large to check its decoding in memory"]
+                record.findings = [*record.findings, "image too large to decode in memory"]
     return record
+
+
+def image_facts(record: EvidenceFile, stream) -> None:
+    """Decode the image once: perceptual hashes, size, thumbnail; or the reason it does not decode."""
+    try:
+        digest = perceptual.digest_image(stream)
+    except perceptual.ImageRefused as refusal:
+        record.error = str(refusal)
+        return
+    record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
+    record.width, record.height = digest.width, digest.height
+    record.thumbnail = store_derived(
+        settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
+    )
 
 
 def match_files(files: list[EvidenceFile]) -> None:
@@ -454,6 +470,13 @@ RESULT_FIELDS = (
     "md5",
     "sha1",
     "sha256",
+    "phash",
+    "pdq",
+    "pdq_quality",
+    "width",
+    "height",
+    "thumbnail",
+    "findings",
     "triage",
     "match_list_id",
     "match_algorithm",
@@ -471,7 +494,15 @@ def save_results(files: list[EvidenceFile]) -> None:
     """
     table = EvidenceFile._meta.db_table
     assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in RESULT_FIELDS)
-    rows = [[getattr(f, field) for field in RESULT_FIELDS] + [f.pk] for f in files]
+    fields = [EvidenceFile._meta.get_field(name.removesuffix("_id")) for name in RESULT_FIELDS]
+    rows = [
+        [
+            field.get_db_prep_value(getattr(f, name), connection)
+            for field, name in zip(fields, RESULT_FIELDS, strict=True)
+        ]
+        + [f.pk]
+        for f in files
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
 

@@ -1,12 +1,15 @@
 import re
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
 from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob
 from hashing.hashers import algorithm_for_hex
+from hashing.perceptual import veiled
 
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 
@@ -122,3 +125,11 @@ def export_records(dossier):
             "category": evidence_file.match_category,
             "error": evidence_file.error,
         }
+
+
+def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool) -> bytes:
+    """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none."""
+    if not evidence_file.thumbnail:
+        raise Http404
+    content = (settings.DERIVED_ROOT / evidence_file.thumbnail).read_bytes()
+    return content if reveal else veiled(content, settings.THUMBNAIL_BLUR_RADIUS)

@@ -45,3 +45,19 @@ def store_stream(stream: BinaryIO, root: Path) -> StoredBlob:
             os.unlink(temporary)
         raise
     return StoredBlob(path=final, sha256=digest.digest(), size=size)
+
+
+def store_derived(root: Path, kind: str, name: str, content: bytes) -> str:
+    """Keep a derived file (a thumbnail) under ``root/kind``; return its path relative to ``root``.
+
+    Named after the evidence it comes from (its SHA-256), so the same content is derived once.
+    """
+    relative = f"{kind}/{name[:2]}/{name}"
+    final = root / relative
+    if not final.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(temporary, final)
+    return relative

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from evidence.selectors import (
     files_search,
     ingest_job_for,
     ingest_job_progress,
+    thumbnail_bytes,
     triage_totals,
 )
 from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
@@ -149,11 +151,30 @@ def job_progress(request, pk: int):
 
 
 @login_required
+def file_thumbnail(request, pk: int):
+    """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
+    evidence_file = evidence_file_for(request.user, pk)
+    reveal = request.GET.get("reveal") == "1"
+    content = thumbnail_bytes(evidence_file, reveal=reveal)
+    audit_record(
+        actor=request.user,
+        action="media.reveal" if reveal else "media.thumbnail",
+        target=evidence_file,
+        ip=client_ip(request),
+    )
+    response = HttpResponse(content, content_type="image/jpeg")
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
 def file_detail(request, pk: int):
     evidence_file = evidence_file_for(request.user, pk)
     audit_record(actor=request.user, action="file.view", target=evidence_file, ip=client_ip(request))
-    return render(
-        request,
-        "evidence/file_detail.html",
-        {"file": evidence_file, "exhibit": evidence_file.exhibit, "dossier": evidence_file.exhibit.dossier},
-    )
+    context = {
+        "file": evidence_file,
+        "exhibit": evidence_file.exhibit,
+        "dossier": evidence_file.exhibit.dossier,
+        "revealed": request.GET.get("revealed") == "1",
+    }
+    return render(request, "evidence/file_detail.html", context)

@@ -43,6 +43,8 @@ MATRIX = {
     "job_progress": ("job", (302, 404, 200, 200, 404)),
     "job_cancel": ("job", (302, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
     "file_detail": ("file", (302, 404, 403, 200, 404)),
+    # 404 for the colleague too: this file has no thumbnail (tests/evidence/test_thumbnails.py has one).
+    "file_thumbnail": ("file", (302, 404, 403, 404, 404)),
     "hashlist_index": ("", (302, 403, 403, 403, 200)),
     "hashlist_import": ("", (302, 403, 403, 403, 200)),
     "hashlist_detail": ("hash_list", (302, 403, 403, 403, 200)),
