@@ -122,3 +122,25 @@ def export_records(dossier):
             "category": evidence_file.match_category,
             "error": evidence_file.error,
         }
+
+
+def pending_ingest_jobs(user):
+    """The unfinished ingest jobs ``user`` started, in dossiers they still belong to."""
+    return (
+        IngestJob.objects.filter(created_by=user, exhibit__dossier__in=dossiers_visible_to(user))
+        .exclude(status__in=IngestJob.FINISHED)
+        .select_related("exhibit__dossier")
+    )
+
+
+def exhibits_of_dossier(dossier):
+    """The exhibits tab: each exhibit with its search, suspect and file counts, in one query."""
+    return (
+        exhibits_with_counts(dossier)
+        .select_related("search", "seized_from__person", "parent")
+        .order_by("seal_number", "id")
+    )
+
+
+def custody_events(exhibit):
+    return exhibit.custody_events.select_related("recorded_by").order_by("at", "id")
