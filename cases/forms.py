@@ -60,7 +60,10 @@ class DossierStatusForm(forms.Form):
         # Every status is accepted by the form so that the service explains an impossible move.
         allowed = workflow.next_statuses(dossier.status)
         others = [s for s in Dossier.Status.values if s not in allowed and s != dossier.status]
-        self.fields["to_status"].choices = [(s, labels[s]) for s in allowed] + [(s, labels[s]) for s in others]
+        self.fields["to_status"].choices = [
+            (_("Next steps"), [(s, labels[s]) for s in allowed]),
+            (_("Not allowed from here"), [(s, labels[s]) for s in others]),
+        ]
 
 
 class MembershipAddForm(forms.Form):

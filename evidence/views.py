@@ -56,7 +56,7 @@ def exhibit_detail(request, pk: int):
         "membership": membership,
         "totals": triage_totals(exhibit.files.all()),
         "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
-        "custody_events": custody_events(exhibit),
+        "events": custody_events(exhibit),
         "acquisitions": exhibit.acquisitions.all(),
         "children": exhibit.children.all(),
     }

@@ -109,3 +109,10 @@ def test_the_custody_sheet_prints_every_event(client, prosecutor, outsider, exhi
     response = client.get(url)
     assert response.status_code == 200 and "Agent Lambert" in response.content.decode()
     assert b"custody-sheet.css" in response.content
+
+
+def test_the_exhibit_page_lists_its_custody_events(client, prosecutor, exhibit, owner):
+    custody_event_record(exhibit=exhibit, kind="sealed", at=at(0), to_person="Agent Lambert", by=owner)
+    client.force_login(prosecutor)
+    page = client.get(exhibit.get_absolute_url()).content.decode()
+    assert 'data-kind="sealed"' in page and "Agent Lambert" in page
