@@ -1,5 +1,6 @@
 """The demo that ``make run`` loads: synthetic people, one dossier, one exhibit of benign images."""
 
+import datetime
 import hashlib
 import json
 import secrets
@@ -12,9 +13,9 @@ from django.utils import timezone
 
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
-from cases.services import dossier_create
+from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
 from evidence.models import Exhibit
-from evidence.services import exhibit_register, ingest_job_create_from_path
+from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
@@ -130,19 +131,205 @@ def demo_load(var_dir: Path) -> dict[str, str]:
             )
         hash_list_version_import(version=version)
     with transaction.atomic():
+        start = timezone.now() - datetime.timedelta(days=20)
         dossier = dossier_create(
             notice_number=DEMO_NOTICE,
             title="Opération Démo: partage d'images (synthetic demo)",
-            opened_on=timezone.localdate(),
+            opened_on=timezone.localdate(start),
             by=investigator,
             prosecutor=prosecutor,
+            judge_name="Juge A. Exemple (fictitious)",
+            judge_court="Tribunal de première instance francophone de Bruxelles",
         )
+        searches, suspects = demo_searches_and_suspects(dossier, investigator, start)
         exhibit = exhibit_register(
             dossier=dossier,
             kind=Exhibit.Kind.EXTERNAL_DISK,
             seal_number=DEMO_SEAL,
             by=investigator,
             description="Seagate 1 TB external disk, seized in the living room (synthetic demo content)",
+            make="Seagate",
+            device_model="Expansion",
+            serial_number="NAA0DEMO1",
+            capacity_bytes=10**12,
+            power_state=Exhibit.Power.OFF,
+            search=searches[0],
+            seized_from=suspects[0],
+            storage_location="CCU Brussels, evidence room 2",
         )
+        demo_exhibits(dossier, exhibit, searches, suspects, investigator, start)
         ingest_job_create_from_path(exhibit=exhibit, path=folder, by=investigator)
     return logins
+
+
+def demo_searches_and_suspects(dossier, investigator, start):
+    """Two searches and three suspects, all names and addresses synthetic."""
+    dossier_status_change(
+        dossier=dossier, to_status="under_investigation", reason="Juge d'instruction saisi (demo).", by=investigator
+    )
+    searches = [
+        search_register(
+            dossier=dossier,
+            address="Rue de l'Exemple 12, 1000 Bruxelles (fictitious)",
+            started_at=start + datetime.timedelta(days=2, hours=6),
+            warrant_reference="JI-DEMO-2026-001",
+            warrant_judge="Juge A. Exemple",
+            officers_present="Insp. L. Martin\nInsp. K. Claes\nInsp. principal R. Lambert",
+            outcome="Computer, external disk, phone and USB keys seized; occupant arrested.",
+            by=investigator,
+        ),
+        search_register(
+            dossier=dossier,
+            address="Avenue Fictive 48, 1050 Ixelles (fictitious)",
+            started_at=start + datetime.timedelta(days=2, hours=7),
+            warrant_reference="JI-DEMO-2026-002",
+            warrant_judge="Juge A. Exemple",
+            officers_present="Insp. S. Dupont\nInsp. M. Wouters",
+            outcome="Laptop, tablet and memory card seized.",
+            by=investigator,
+        ),
+    ]
+    suspects = [
+        suspect_register(
+            dossier=dossier,
+            full_name="Luc Démo-Exemple",
+            birth_date=datetime.date(1984, 3, 14),
+            nationality="Belgian",
+            identifiers=[("username", "lucdemo84"), ("phone", "+32 470 00 00 01")],
+            status="arrested",
+            searches=[searches[0]],
+            by=investigator,
+        ),
+        suspect_register(
+            dossier=dossier,
+            full_name="Sara Fictive",
+            aliases="sarafx",
+            birth_date=datetime.date(1991, 11, 2),
+            nationality="Belgian",
+            identifiers=[("account", "telegram:100000002")],
+            status="charged_released",
+            searches=[searches[1]],
+            by=investigator,
+        ),
+        suspect_register(
+            dossier=dossier,
+            full_name="Tom Voorbeeld",
+            identifiers=[("username", "t0m_vb")],
+            status="identified",
+            by=investigator,
+        ),
+    ]
+    return searches, suspects
+
+
+def demo_exhibits(dossier, disk, searches, suspects, investigator, start):
+    """Seven more exhibits with their chain of custody, and one acquisition."""
+    seized = start + datetime.timedelta(days=2, hours=8)
+    specs = [
+        ("SC-2026-0002", "computer", "Dell", "OptiPlex 7010", None, 0, 0),
+        ("SC-2026-0003", "internal_disk", "Western Digital", "Blue 2 TB", 2 * 10**12, 0, 0),
+        ("SC-2026-0004", "phone", "Samsung", "Galaxy A52", 128 * 10**9, 0, 0),
+        ("SC-2026-0005", "usb_key", "SanDisk", "Ultra 32 GB", 32 * 10**9, 0, 0),
+        ("SC-2026-0006", "laptop", "Lenovo", "ThinkPad T480", 512 * 10**9, 1, 1),
+        ("SC-2026-0007", "tablet", "Apple", "iPad (9th gen)", 64 * 10**9, 1, 1),
+        ("SC-2026-0008", "memory_card", "Kingston", "microSD 64 GB", 64 * 10**9, 1, 1),
+    ]
+    exhibits = [disk]
+    for seal, kind, make, model, capacity, search, suspect in specs:
+        exhibits.append(
+            exhibit_register(
+                dossier=dossier,
+                kind=kind,
+                seal_number=seal,
+                make=make,
+                device_model=model,
+                serial_number=f"DEMO{seal[-4:]}",
+                capacity_bytes=capacity,
+                imei="356938035643809" if kind == "phone" else "",
+                power_state=Exhibit.Power.ON if kind == "phone" else Exhibit.Power.OFF,
+                locked=True if kind == "phone" else None,
+                search=searches[search],
+                seized_from=suspects[suspect],
+                parent=exhibits[1] if kind == "internal_disk" else None,
+                storage_location="CCU Brussels, evidence room 2",
+                by=investigator,
+            )
+        )
+    for i, exhibit in enumerate(exhibits):
+        at = seized + datetime.timedelta(minutes=10 * i)
+        custody_event_record(
+            exhibit=exhibit,
+            kind="sealed",
+            at=at,
+            to_person="Insp. L. Martin",
+            to_location="Search premises",
+            seal_after=exhibit.seal_number,
+            seal_intact=True,
+            by=investigator,
+        )
+        custody_event_record(
+            exhibit=exhibit,
+            kind="transferred",
+            at=at + datetime.timedelta(hours=4),
+            from_person="Insp. L. Martin",
+            to_person="Evidence officer N. Peeters",
+            from_location="Search premises",
+            to_location="CCU Brussels, evidence room 2",
+            purpose="Storage",
+            seal_before=exhibit.seal_number,
+            seal_after=exhibit.seal_number,
+            seal_intact=True,
+            by=investigator,
+        )
+    disk_inside = exhibits[2]
+    day = seized + datetime.timedelta(days=3)
+    custody_event_record(
+        exhibit=disk_inside,
+        kind="checked_out",
+        at=day,
+        from_person="Evidence officer N. Peeters",
+        to_person="Analyst I. Peeters",
+        from_location="CCU Brussels, evidence room 2",
+        to_location="CCU forensic lab",
+        purpose="Acquisition",
+        seal_intact=True,
+        by=investigator,
+    )
+    custody_event_record(
+        exhibit=disk_inside,
+        kind="opened_for_acquisition",
+        at=day + datetime.timedelta(minutes=5),
+        seal_before=disk_inside.seal_number,
+        seal_intact=True,
+        by=investigator,
+    )
+    acquisition_record(
+        exhibit=disk_inside,
+        examiner="Analyst I. Peeters",
+        tool="FTK Imager",
+        tool_version="4.7.1",
+        write_blocker="Tableau T35u",
+        image_format="e01",
+        started_at=day + datetime.timedelta(minutes=10),
+        ended_at=day + datetime.timedelta(hours=3),
+        md5=hashlib.md5(b"demo acquisition").digest(),  # noqa: S324 - an acquisition hash as tools report it
+        sha256=hashlib.sha256(b"demo acquisition").digest(),
+        by=investigator,
+    )
+    custody_event_record(
+        exhibit=disk_inside,
+        kind="resealed",
+        at=day + datetime.timedelta(hours=3, minutes=10),
+        seal_after=f"{disk_inside.seal_number}-R1",
+        seal_intact=True,
+        by=investigator,
+    )
+    custody_event_record(
+        exhibit=disk_inside,
+        kind="checked_in",
+        at=day + datetime.timedelta(hours=4),
+        from_person="Analyst I. Peeters",
+        to_person="Evidence officer N. Peeters",
+        to_location="CCU Brussels, evidence room 2",
+        by=investigator,
+    )

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import PROSECUTOR
-from cases.models import Dossier
+from cases import workflow
+from cases.models import Dossier, DossierSuspect, Membership, PersonIdentifier, Search
 
 
 class DossierForm(forms.ModelForm):
@@ -20,7 +21,7 @@ class DossierForm(forms.ModelForm):
 
     class Meta:
         model = Dossier
-        fields = ["notice_number", "title", "opened_on"]
+        fields = ["notice_number", "title", "opened_on", "judge_name", "judge_court"]
         widgets = {"opened_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
@@ -38,9 +39,126 @@ class DossierForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("A notice number looks like %(example)s."), params={"example": settings.DOSSIER_NOTICE_EXAMPLE}
             )
+        if Dossier.objects.filter(notice_number=value).exists():
+            # Unique across the whole system; this says nothing of the other dossier's content.
+            raise forms.ValidationError(_("A dossier with this notice number already exists."))
         return value
 
 
 class DossierSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + Dossier.Status.choices)
+
+
+class DossierStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Dossier.Status.choices)
+        # Every status is accepted by the form so that the service explains an impossible move.
+        allowed = workflow.next_statuses(dossier.status)
+        others = [s for s in Dossier.Status.values if s not in allowed and s != dossier.status]
+        self.fields["to_status"].choices = [
+            (_("Next steps"), [(s, labels[s]) for s in allowed]),
+            (_("Not allowed from here"), [(s, labels[s]) for s in others]),
+        ]
+
+
+class MembershipAddForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(is_active=True).exclude(memberships__dossier=dossier).order_by("username")
+        )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class SearchForm(forms.ModelForm):
+    class Meta:
+        model = Search
+        fields = ["address", "started_at", "warrant_reference", "warrant_judge", "officers_present", "outcome"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "started_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "officers_present": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_started_at(self):
+        value = self.cleaned_data["started_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("A search is recorded after it took place: this time is in the future."))
+        return value
+
+
+IDENTIFIER_FIELDS = {
+    "usernames": PersonIdentifier.Kind.USERNAME,
+    "phone_numbers": PersonIdentifier.Kind.PHONE,
+    "account_ids": PersonIdentifier.Kind.ACCOUNT,
+    "emails": PersonIdentifier.Kind.EMAIL,
+}
+
+
+class SuspectForm(forms.Form):
+    """A new suspect; when a likely duplicate is found, the form asks whether it is the same person."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    aliases = forms.CharField(
+        label=_("Aliases"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line.")
+    )
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    nationality = forms.CharField(label=_("Nationality"), max_length=64, required=False)
+    national_number = forms.CharField(label=_("National number"), max_length=32, required=False)
+    usernames = forms.CharField(
+        label=_("User names"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line.")
+    )
+    phone_numbers = forms.CharField(
+        label=_("Phone numbers"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line.")
+    )
+    account_ids = forms.CharField(
+        label=_("Account ids"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line.")
+    )
+    emails = forms.CharField(
+        label=_("E-mail addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+        help_text=_("One per line."),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=DossierSuspect.Status.choices)
+    searches = forms.ModelMultipleChoiceField(
+        label=_("Searches"), queryset=Search.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # Filled in the second step, once a likely duplicate was shown: "new" or the id of a person.
+    same_person = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.fields["searches"].queryset = dossier.searches.all()
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("A birth date cannot be in the future."))
+        return value
+
+    def identifiers(self) -> list[tuple[str, str]]:
+        return [
+            (kind, line.strip())
+            for field, kind in IDENTIFIER_FIELDS.items()
+            for line in self.cleaned_data.get(field, "").splitlines()
+            if line.strip()
+        ]
+
+
+class SuspectStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=DossierSuspect.Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

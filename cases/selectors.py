@@ -1,8 +1,10 @@
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from cases.models import Dossier, Membership
+from cases.models import Dossier, DossierSuspect, Membership, Person, PersonIdentifier, Search, SuspectStatusChange
 
 
 def dossiers_visible_to(user):
@@ -42,3 +44,210 @@ def check_dossier_role(user, dossier: Dossier, *, write: bool = False, files: bo
         membership = membership_of(user, dossier)
         if membership is None or not membership.can_write:
             raise PermissionDenied
+
+
+def dossier_lead_for(user, pk: int) -> Dossier:
+    """The dossier if ``user`` leads it (team management); 404 for non-members, 403 for other members."""
+    dossier = get_object_or_404(dossiers_visible_to(user), pk=pk)
+    membership = membership_of(user, dossier)
+    if membership is None or membership.role != Membership.Role.LEAD:
+        raise PermissionDenied
+    return dossier
+
+
+def search_for(user, pk: int, *, write: bool = False) -> Search:
+    search = get_object_or_404(
+        Search.objects.select_related("dossier").filter(dossier__in=dossiers_visible_to(user)), pk=pk
+    )
+    check_dossier_role(user, search.dossier, write=write)
+    return search
+
+
+def suspect_for(user, pk: int, *, write: bool = False) -> DossierSuspect:
+    suspect = get_object_or_404(
+        DossierSuspect.objects.select_related("dossier", "person").filter(dossier__in=dossiers_visible_to(user)),
+        pk=pk,
+    )
+    check_dossier_role(user, suspect.dossier, write=write)
+    return suspect
+
+
+def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) -> list[dict]:
+    """Persons already registered who look like this one: same name and birth date, or a same identifier.
+
+    Each match lists only the dossiers ``user`` is a member of; a person known only in dossiers the
+    user cannot see is reported without any dossier (so nothing about those dossiers leaks).
+    """
+    match = Q(pk__in=[])
+    if full_name.strip() and birth_date:
+        match |= Q(full_name__iexact=full_name.strip(), birth_date=birth_date)
+    normalized = [PersonIdentifier.normalize(kind, value) for kind, value in identifiers]
+    normalized = [value for value in normalized if value]
+    if normalized:
+        match |= Q(identifiers__normalized__in=normalized)
+    persons = Person.objects.filter(match).distinct().prefetch_related("identifiers")[:10]
+    visible = dossiers_visible_to(user)
+    results = []
+    for person in persons:
+        links = DossierSuspect.objects.filter(person=person, dossier__in=visible).select_related("dossier")
+        same_identifiers = [i for i in person.identifiers.all() if i.normalized in normalized]
+        results.append(
+            {
+                "person": person,
+                "visible_dossiers": [link.dossier for link in links],
+                "on_name": bool(birth_date)
+                and person.full_name.lower() == full_name.strip().lower()
+                and person.birth_date == birth_date,
+                "identifiers": same_identifiers,
+            }
+        )
+    return results
+
+
+def dossier_counts(dossier: Dossier) -> dict:
+    """The overview's figures, in one query."""
+    from evidence.models import EvidenceFile, Exhibit
+
+    def count(queryset):
+        return Subquery(
+            queryset.order_by().values("dossier").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        )
+
+    row = (
+        Dossier.objects.filter(pk=dossier.pk)
+        .annotate(
+            searches_count=count(Search.objects.filter(dossier=OuterRef("pk"))),
+            exhibits_count=count(Exhibit.objects.filter(dossier=OuterRef("pk"))),
+            suspects_count=count(DossierSuspect.objects.filter(dossier=OuterRef("pk"))),
+            arrested_count=count(
+                DossierSuspect.objects.filter(dossier=OuterRef("pk"), status=DossierSuspect.Status.ARRESTED)
+            ),
+            files_count=Subquery(
+                EvidenceFile.objects.filter(exhibit__dossier=OuterRef("pk"))
+                .order_by()
+                .values("exhibit__dossier")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+        )
+        .values("searches_count", "exhibits_count", "suspects_count", "arrested_count", "files_count")
+        .get()
+    )
+    return {key: value or 0 for key, value in row.items()}
+
+
+def dossier_timeline(dossier: Dossier) -> list[dict]:
+    """Every dated event of the dossier in one chronological list (oldest first)."""
+    from evidence.models import CustodyEvent, Exhibit, IngestJob
+
+    events = []
+    for change in dossier.status_changes.select_related("by"):
+        events.append(
+            {
+                "at": change.at,
+                "kind": "status",
+                "label": _("Status: %(from)s → %(to)s")
+                % {"from": change.get_from_status_display(), "to": change.get_to_status_display()},
+                "detail": change.reason,
+                "by": change.by.get_username(),
+            }
+        )
+    for search in dossier.searches.all():
+        events.append(
+            {
+                "at": search.started_at,
+                "kind": "search",
+                "label": _("Search at %(address)s") % {"address": search.address.splitlines()[0]},
+                "detail": _("Warrant %(reference)s") % {"reference": search.warrant_reference},
+                "url": search.get_absolute_url(),
+            }
+        )
+    for exhibit in Exhibit.objects.filter(dossier=dossier, search__isnull=False).select_related("search"):
+        events.append(
+            {
+                "at": exhibit.search.started_at,
+                "kind": "seizure",
+                "label": _("Seizure of %(seal)s (%(kind)s)")
+                % {"seal": exhibit.seal_number, "kind": exhibit.get_kind_display()},
+                "url": exhibit.get_absolute_url(),
+            }
+        )
+    for event in CustodyEvent.objects.filter(exhibit__dossier=dossier).select_related("exhibit"):
+        events.append(
+            {
+                "at": event.at,
+                "kind": "custody",
+                "label": f"{event.exhibit.seal_number}: {event.get_kind_display()}",
+                "detail": " → ".join(filter(None, [event.from_person, event.to_person])),
+                "url": event.exhibit.get_absolute_url(),
+            }
+        )
+    for job in IngestJob.objects.filter(exhibit__dossier=dossier).select_related("exhibit"):
+        events.append(
+            {
+                "at": job.created_at,
+                "kind": "ingest",
+                "label": _("Ingestion into %(seal)s: %(status)s")
+                % {"seal": job.exhibit.seal_number, "status": job.get_status_display()},
+                "url": job.exhibit.get_absolute_url(),
+            }
+        )
+    changes = SuspectStatusChange.objects.filter(suspect__dossier=dossier).select_related("suspect__person", "by")
+    for change in changes:
+        events.append(
+            {
+                "at": change.at,
+                "kind": "suspect",
+                "label": _("%(name)s: %(status)s")
+                % {"name": change.suspect.person.full_name, "status": change.get_to_status_display()},
+                "detail": change.note,
+                "by": change.by.get_username(),
+                "url": change.suspect.get_absolute_url(),
+            }
+        )
+    events.sort(key=lambda event: event["at"])
+    return events
+
+
+def dossier_audit_events(dossier: Dossier):
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(dossier=dossier)
+
+
+def board_rows(user):
+    """The prosecutor board: one row per dossier the user reads, every figure aggregated in SQL.
+
+    Each figure is a correlated subquery, so the rows never multiply and the page costs one query.
+    """
+    from audit.models import AuditEvent
+    from evidence.models import EvidenceFile, Exhibit, IngestJob
+
+    def count(queryset, group: str = "dossier"):
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values(group).annotate(n=Count("pk", distinct=True)).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    processed = IngestJob.objects.filter(exhibit=OuterRef("pk"), status=IngestJob.Status.DONE)
+    exhibits = Exhibit.objects.filter(dossier=OuterRef("pk"))
+    files = EvidenceFile.objects.filter(exhibit__dossier=OuterRef("pk"))
+    return (
+        dossiers_visible_to(user)
+        .annotate(
+            arrested_count=count(
+                DossierSuspect.objects.filter(dossier=OuterRef("pk"), status=DossierSuspect.Status.ARRESTED)
+            ),
+            suspects_count=count(DossierSuspect.objects.filter(dossier=OuterRef("pk"))),
+            exhibits_count=count(exhibits),
+            exhibits_processed=count(exhibits.filter(Exists(processed))),
+            known_count=count(files.filter(triage=EvidenceFile.Triage.KNOWN), "exhibit__dossier"),
+            new_count=count(files.filter(triage=EvidenceFile.Triage.NEW), "exhibit__dossier"),
+            last_activity=Subquery(AuditEvent.objects.filter(dossier=OuterRef("pk")).order_by("-at").values("at")[:1]),
+        )
+        .annotate(exhibits_pending=F("exhibits_count") - F("exhibits_processed"))
+    )

@@ -1,17 +1,46 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from cases.models import Dossier, Membership
+from cases import workflow
+from cases.models import (
+    Dossier,
+    DossierStatusChange,
+    DossierSuspect,
+    Membership,
+    Person,
+    PersonIdentifier,
+    Search,
+    SuspectStatusChange,
+)
 
 
 @transaction.atomic
 def dossier_create(
-    *, notice_number: str, title: str, opened_on: datetime.date, by, prosecutor=None, ip: str | None = None
+    *,
+    notice_number: str,
+    title: str,
+    opened_on: datetime.date,
+    by,
+    prosecutor=None,
+    judge_name: str = "",
+    judge_court: str = "",
+    ip: str | None = None,
 ) -> Dossier:
     """Open a dossier; its creator becomes the lead investigator, the prosecutor a reader."""
-    dossier = Dossier.objects.create(notice_number=notice_number, title=title, opened_on=opened_on, created_by=by)
+    dossier = Dossier.objects.create(
+        notice_number=notice_number,
+        title=title,
+        opened_on=opened_on,
+        prosecutor=prosecutor,
+        judge_name=judge_name,
+        judge_court=judge_court,
+        created_by=by,
+    )
     audit_record(actor=by, action="dossier.create", target=dossier, ip=ip)
     membership_add(dossier=dossier, user=by, role=Membership.Role.LEAD, by=by, ip=ip)
     if prosecutor is not None and prosecutor != by:
@@ -19,8 +48,176 @@ def dossier_create(
     return dossier
 
 
+def _status_error_message(code: str, current: str, new: str) -> str:
+    labels = dict(Dossier.Status.choices)
+    if code == "same":
+        return _("The dossier is already %(status)s.") % {"status": labels.get(current, current)}
+    if code == "unknown":
+        return _("This is not a dossier status.")
+    allowed = ", ".join(str(labels[s]) for s in workflow.next_statuses(current)) or "—"
+    return _("A dossier cannot go from %(current)s to %(new)s; from %(current)s it can go to: %(allowed)s.") % {
+        "current": labels.get(current, current),
+        "new": labels.get(new, new),
+        "allowed": allowed,
+    }
+
+
+@transaction.atomic
+def dossier_status_change(*, dossier: Dossier, to_status: str, reason: str, by, ip: str | None = None) -> Dossier:
+    """Move the dossier along the workflow (cases.workflow), recording who, when and why.
+
+    Raises ValidationError with a readable message for an impossible transition or an empty reason.
+    """
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    code = workflow.transition_error(dossier.status, to_status)
+    if code:
+        raise ValidationError(_status_error_message(code, dossier.status, to_status))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for this change of status."))
+    change = DossierStatusChange.objects.create(
+        dossier=dossier, from_status=dossier.status, to_status=to_status, reason=reason.strip(), by=by
+    )
+    dossier.status = to_status
+    dossier.save(update_fields=["status"])
+    action = "dossier.reopen" if change.from_status == Dossier.Status.CLOSED else "dossier.status"
+    audit_record(actor=by, action=action, target=dossier, ip=ip, from_status=change.from_status, to_status=to_status)
+    return dossier
+
+
 @transaction.atomic
 def membership_add(*, dossier: Dossier, user, role: str, by, ip: str | None = None) -> Membership:
-    membership, _ = Membership.objects.update_or_create(dossier=dossier, user=user, defaults={"role": role})
+    membership, _created = Membership.objects.update_or_create(dossier=dossier, user=user, defaults={"role": role})
     audit_record(actor=by, action="membership.add", target=membership, ip=ip, user=user.get_username(), role=role)
     return membership
+
+
+def _refuse_losing_the_last_lead(membership: Membership) -> None:
+    if membership.role != Membership.Role.LEAD:
+        return
+    others = Membership.objects.filter(dossier=membership.dossier_id, role=Membership.Role.LEAD).exclude(
+        pk=membership.pk
+    )
+    if not others.exists():
+        raise ValidationError(_("A dossier keeps at least one lead investigator: name another lead first."))
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, by, ip: str | None = None) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError(_("This is not a role."))
+    if role != Membership.Role.LEAD:
+        _refuse_losing_the_last_lead(membership)
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        actor=by,
+        action="membership.change",
+        target=membership,
+        ip=ip,
+        user=membership.user.get_username(),
+        from_role=previous,
+        role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by, ip: str | None = None) -> None:
+    _refuse_losing_the_last_lead(membership)
+    audit_record(
+        actor=by,
+        action="membership.remove",
+        target=membership.dossier,
+        ip=ip,
+        user=membership.user.get_username(),
+        role=membership.role,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def search_register(
+    *,
+    dossier: Dossier,
+    address: str,
+    started_at: datetime.datetime,
+    warrant_reference: str,
+    warrant_judge: str,
+    officers_present: str,
+    outcome: str = "",
+    by,
+    ip: str | None = None,
+) -> Search:
+    search = Search.objects.create(
+        dossier=dossier,
+        address=address,
+        started_at=started_at,
+        warrant_reference=warrant_reference,
+        warrant_judge=warrant_judge,
+        officers_present=officers_present,
+        outcome=outcome,
+        created_by=by,
+    )
+    audit_record(actor=by, action="search.register", target=search, ip=ip)
+    return search
+
+
+@transaction.atomic
+def suspect_register(
+    *,
+    dossier: Dossier,
+    by,
+    person: Person | None = None,
+    full_name: str = "",
+    aliases: str = "",
+    birth_date: datetime.date | None = None,
+    nationality: str = "",
+    national_number: str = "",
+    identifiers: list[tuple[str, str]] = (),
+    status: str = DossierSuspect.Status.IDENTIFIED,
+    searches=(),
+    ip: str | None = None,
+) -> DossierSuspect:
+    """Link a person to the dossier as a suspect: an existing ``person`` (already known in another
+    dossier), or a new one built from the other fields. New identifiers are added to the person."""
+    if person is None:
+        person = Person.objects.create(
+            full_name=full_name.strip(),
+            aliases=aliases,
+            birth_date=birth_date,
+            nationality=nationality,
+            national_number=national_number,
+            created_by=by,
+        )
+    elif DossierSuspect.objects.filter(dossier=dossier, person=person).exists():
+        raise ValidationError(_("This person is already a suspect in this dossier."))
+    known = set(person.identifiers.values_list("kind", "normalized"))
+    for kind, value in identifiers:
+        normalized = PersonIdentifier.normalize(kind, value)
+        if normalized and (kind, normalized) not in known:
+            PersonIdentifier.objects.create(person=person, kind=kind, value=value.strip(), normalized=normalized)
+            known.add((kind, normalized))
+    suspect = DossierSuspect.objects.create(dossier=dossier, person=person, status=status, created_by=by)
+    if searches:
+        suspect.searches.set(searches)
+    SuspectStatusChange.objects.create(suspect=suspect, from_status="", to_status=status, by=by)
+    audit_record(actor=by, action="suspect.register", target=suspect, ip=ip, person=person.pk, status=status)
+    return suspect
+
+
+@transaction.atomic
+def suspect_status_change(
+    *, suspect: DossierSuspect, to_status: str, note: str = "", by, ip: str | None = None
+) -> DossierSuspect:
+    if to_status not in DossierSuspect.Status.values:
+        raise ValidationError(_("This is not a suspect status."))
+    if to_status == suspect.status:
+        raise ValidationError(_("The suspect already has this status."))
+    SuspectStatusChange.objects.create(
+        suspect=suspect, from_status=suspect.status, to_status=to_status, note=note, by=by, at=timezone.now()
+    )
+    previous, suspect.status = suspect.status, to_status
+    suspect.save(update_fields=["status"])
+    audit_record(actor=by, action="suspect.status", target=suspect, ip=ip, from_status=previous, to_status=to_status)
+    return suspect

@@ -1,24 +1,66 @@
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.roles import INVESTIGATOR
-from audit.services import client_ip
-from cases.forms import DossierForm, DossierSearchForm
-from cases.selectors import dossier_for, dossier_search, membership_of
-from cases.services import dossier_create
+from accounts.roles import INVESTIGATOR, PROSECUTOR
+from audit.models import AuditEvent
+from audit.services import audit_record, client_ip
+from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
+from cases.forms import (
+    DossierForm,
+    DossierStatusForm,
+    MembershipAddForm,
+    MembershipRoleForm,
+    SearchForm,
+    SuspectForm,
+    SuspectStatusForm,
+)
+from cases.models import Membership, Person
+from cases.selectors import (
+    board_rows,
+    dossier_audit_events,
+    dossier_counts,
+    dossier_for,
+    dossier_lead_for,
+    dossier_timeline,
+    dossiers_visible_to,
+    likely_duplicates,
+    membership_of,
+    search_for,
+    suspect_for,
+)
+from cases.services import (
+    dossier_create,
+    dossier_status_change,
+    membership_add,
+    membership_change_role,
+    membership_remove,
+    search_register,
+    suspect_register,
+    suspect_status_change,
+)
 from config.web import paginate, role_required
+from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
-from evidence.selectors import exhibits_with_counts, triage_totals
+from evidence.selectors import exhibits_of_dossier, files_search, pending_ingest_jobs, triage_totals
 
 
 @login_required
 def home(request):
-    form = DossierSearchForm(request.GET or None)
-    query = form.cleaned_data if form.is_valid() else {}
-    dossiers = dossier_search(user=request.user, query=query.get("q", ""), status=query.get("status", ""))
-    return render(request, "cases/home.html", {"form": form, "page": paginate(request, dossiers)})
+    filters = DossierFilter(request.GET or None, queryset=dossiers_visible_to(request.user))
+    context = {"filter": filters, "page": paginate(request, filters.qs)}
+    context["pending_jobs"] = pending_ingest_jobs(request.user)[:10]
+    context["activity"] = AuditEvent.objects.filter(dossier__in=dossiers_visible_to(request.user)).exclude(
+        action="file.view"
+    )[:10]
+    return render(request, "cases/home.html", context)
 
 
 @login_required
@@ -32,19 +74,278 @@ def dossier_new(request):
     return render(request, "cases/dossier_form.html", {"form": form})
 
 
+def _tab(request, dossier, tab: str, template: str, **context):
+    return render(
+        request,
+        template,
+        {"dossier": dossier, "membership": membership_of(request.user, dossier), "tab": tab, **context},
+    )
+
+
 @login_required
 def dossier_detail(request, pk: int):
     dossier = dossier_for(request.user, pk)
     membership = membership_of(request.user, dossier)
+    return _tab(
+        request,
+        dossier,
+        "overview",
+        "cases/dossier_detail.html",
+        counts=dossier_counts(dossier),
+        totals=triage_totals(EvidenceFile.objects.filter(exhibit__dossier=dossier)),
+        team=dossier.memberships.select_related("user").order_by("role", "user__username"),
+        status_changes=dossier.status_changes.select_related("by")[:20],
+        status_form=DossierStatusForm(dossier=dossier) if membership.can_write else None,
+        member_form=MembershipAddForm(dossier=dossier) if membership.role == Membership.Role.LEAD else None,
+        roles=Membership.Role.choices,
+    )
+
+
+@login_required
+def dossier_status(request, pk: int):
+    dossier = dossier_for(request.user, pk, write=True)
+    form = DossierStatusForm(request.POST or None, dossier=dossier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier_status_change(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Status changed to %(status)s.") % {"status": dossier.get_status_display()})
+            return redirect(dossier)
+    return render(request, "cases/dossier_status.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+@require_POST
+def team_add(request, pk: int):
+    dossier = dossier_lead_for(request.user, pk)
+    form = MembershipAddForm(request.POST, dossier=dossier)
+    if form.is_valid():
+        membership_add(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("%(user)s added to the team.") % {"user": form.cleaned_data["user"]})
+    else:
+        messages.error(request, _("Choose a person and a role."))
+    return redirect(dossier)
+
+
+@login_required
+@require_POST
+def team_change(request, pk: int, membership_pk: int):
+    dossier = dossier_lead_for(request.user, pk)
+    membership = get_object_or_404(dossier.memberships, pk=membership_pk)
+    form = MembershipRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a role."))
+        if request.POST.get("remove"):
+            membership_remove(membership=membership, by=request.user, ip=client_ip(request))
+            messages.success(request, _("%(user)s removed from the team.") % {"user": membership.user})
+        else:
+            membership_change_role(membership=membership, by=request.user, ip=client_ip(request), **form.cleaned_data)
+            messages.success(request, _("Role of %(user)s changed.") % {"user": membership.user})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(dossier)
+
+
+@login_required
+def dossier_searches(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    filters = SearchFilter(request.GET or None, queryset=dossier.searches.all())
+    return _tab(
+        request, dossier, "searches", "cases/dossier_searches.html", filter=filters, page=paginate(request, filters.qs)
+    )
+
+
+@login_required
+def dossier_exhibits(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    filters = ExhibitFilter(request.GET or None, queryset=exhibits_of_dossier(dossier), dossier=dossier)
+    return _tab(
+        request, dossier, "exhibits", "cases/dossier_exhibits.html", filter=filters, page=paginate(request, filters.qs)
+    )
+
+
+@login_required
+def dossier_suspects(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    suspects = dossier.suspects.select_related("person").prefetch_related("person__identifiers")
+    filters = SuspectFilter(request.GET or None, queryset=suspects)
+    return _tab(
+        request, dossier, "suspects", "cases/dossier_suspects.html", filter=filters, page=paginate(request, filters.qs)
+    )
+
+
+@login_required
+def dossier_files(request, pk: int):
+    dossier = dossier_for(request.user, pk)
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
+    context = {"totals": triage_totals(files)}
+    # File names and hashes are for the investigating team; prosecutors see the totals only.
+    if membership_of(request.user, dossier).can_write:
+        query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
+        context["page"] = paginate(request, files_search(files.select_related("exhibit"), **query))
+        context["triage_choices"] = EvidenceFile.Triage.choices
+    return _tab(request, dossier, "files", "cases/dossier_files.html", **context)
+
+
+@login_required
+def dossier_timeline_view(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    return _tab(
+        request, dossier, "timeline", "cases/dossier_timeline.html", page=paginate(request, dossier_timeline(dossier))
+    )
+
+
+@login_required
+def dossier_audit(request, pk: int):
+    dossier = dossier_for(request.user, pk, write=True)
+    events = dossier_audit_events(dossier)
+    if query := request.GET.get("q", "").strip():
+        events = events.filter(action__icontains=query) | events.filter(actor_name__icontains=query)
+    return _tab(request, dossier, "audit", "cases/dossier_audit.html", page=paginate(request, events), q=query)
+
+
+@login_required
+def search_new(request, pk: int):
+    dossier = dossier_for(request.user, pk, write=True)
+    form = SearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        search = search_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("Search registered."))
+        return redirect(search)
+    return render(request, "cases/search_form.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+def search_detail(request, pk: int):
+    search = search_for(request.user, pk)
     return render(
         request,
-        "cases/dossier_detail.html",
+        "cases/search_detail.html",
         {
-            "dossier": dossier,
-            "membership": membership,
-            "totals": triage_totals(files),
-            "exhibits": exhibits_with_counts(dossier),
-            "team": dossier.memberships.select_related("user").order_by("role", "user__username"),
+            "search": search,
+            "dossier": search.dossier,
+            "membership": membership_of(request.user, search.dossier),
+            "exhibits": search.exhibits.select_related("seized_from__person", "parent"),
+            "suspects": search.suspects.select_related("person"),
         },
     )
+
+
+@login_required
+def suspect_new(request, pk: int):
+    dossier = dossier_for(request.user, pk, write=True)
+    form = SuspectForm(request.POST or None, dossier=dossier)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = data.pop("same_person")
+        identifiers = form.identifiers()
+        if not decision:
+            duplicates = likely_duplicates(
+                user=request.user, full_name=data["full_name"], birth_date=data["birth_date"], identifiers=identifiers
+            )
+        if not duplicates:
+            person = None if decision in ("", "new") else get_object_or_404(Person, pk=decision)
+            fields = {
+                key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")
+            }
+            try:
+                suspect = suspect_register(
+                    dossier=dossier,
+                    by=request.user,
+                    ip=client_ip(request),
+                    person=person,
+                    identifiers=identifiers,
+                    status=data["status"],
+                    searches=data["searches"],
+                    **fields,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Suspect %(name)s registered.") % {"name": suspect.person.full_name})
+                return redirect(suspect)
+    return render(request, "cases/suspect_form.html", {"dossier": dossier, "form": form, "duplicates": duplicates})
+
+
+@login_required
+def suspect_detail(request, pk: int):
+    suspect = suspect_for(request.user, pk)
+    membership = membership_of(request.user, suspect.dossier)
+    return render(
+        request,
+        "cases/suspect_detail.html",
+        {
+            "suspect": suspect,
+            "dossier": suspect.dossier,
+            "membership": membership,
+            "history": suspect.status_changes.select_related("by"),
+            "exhibits": suspect.exhibits.all(),
+            "searches": suspect.searches.all(),
+            "status_form": SuspectStatusForm(initial={"to_status": suspect.status}) if membership.can_write else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def suspect_status(request, pk: int):
+    suspect = suspect_for(request.user, pk, write=True)
+    form = SuspectStatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a status."))
+        suspect_status_change(suspect=suspect, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("Status changed to %(status)s.") % {"status": suspect.get_status_display()})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(suspect)
+
+
+@login_required
+@role_required(PROSECUTOR)
+def board(request):
+    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
+    return render(request, "cases/board.html", {"filter": filters, "page": paginate(request, filters.qs)})
+
+
+BOARD_COLUMNS = (
+    "notice_number",
+    "title",
+    "status",
+    "opened_on",
+    "suspects_count",
+    "arrested_count",
+    "exhibits_count",
+    "exhibits_processed",
+    "exhibits_pending",
+    "known_count",
+    "new_count",
+    "last_activity",
+)
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A title starting with "=" would be run as a formula by a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@login_required
+@role_required(PROSECUTOR)
+def board_export(request):
+    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="board-{timezone.localdate():%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(BOARD_COLUMNS)
+    rows = filters.qs.values_list(*BOARD_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    audit_record(
+        actor=request.user, action="board.export", ip=client_ip(request), rows=len(rows), filters=request.GET.dict()
+    )
+    return response

@@ -133,3 +133,25 @@ def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool) -> bytes:
         raise Http404
     content = (settings.DERIVED_ROOT / evidence_file.thumbnail).read_bytes()
     return content if reveal else veiled(content, settings.THUMBNAIL_BLUR_RADIUS)
+
+
+def pending_ingest_jobs(user):
+    """The unfinished ingest jobs ``user`` started, in dossiers they still belong to."""
+    return (
+        IngestJob.objects.filter(created_by=user, exhibit__dossier__in=dossiers_visible_to(user))
+        .exclude(status__in=IngestJob.FINISHED)
+        .select_related("exhibit__dossier")
+    )
+
+
+def exhibits_of_dossier(dossier):
+    """The exhibits tab: each exhibit with its search, suspect and file counts, in one query."""
+    return (
+        exhibits_with_counts(dossier)
+        .select_related("search", "seized_from__person", "parent")
+        .order_by("seal_number", "id")
+    )
+
+
+def custody_events(exhibit):
+    return exhibit.custody_events.select_related("recorded_by").order_by("at", "id")

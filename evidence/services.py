@@ -2,24 +2,222 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from cases.models import Dossier
-from evidence.models import Exhibit, IngestJob, IngestSource
+from cases.models import Dossier, Search
+from evidence import bulk, custody
+from evidence.models import Acquisition, CustodyEvent, Exhibit, IngestJob, IngestSource
 from evidence.store import store_stream
+
+EXHIBIT_DETAILS = (
+    "make",
+    "device_model",
+    "serial_number",
+    "imei",
+    "iccid",
+    "capacity_bytes",
+    "power_state",
+    "locked",
+    "damaged",
+    "parent",
+    "seized_from",
+    "search",
+    "storage_location",
+)
+
+
+def _check_same_dossier(dossier: Dossier, details: dict) -> None:
+    for field in ("parent", "seized_from", "search"):
+        related = details.get(field)
+        if related is not None and related.dossier_id != dossier.pk:
+            raise ValidationError(_("A parent exhibit, suspect or search must belong to the same dossier."))
 
 
 @transaction.atomic
 def exhibit_register(
-    *, dossier: Dossier, kind: str, seal_number: str, description: str = "", by, ip: str | None = None
+    *, dossier: Dossier, kind: str, seal_number: str, description: str = "", by, ip: str | None = None, **details
 ) -> Exhibit:
+    """Register a seized item. ``details``: any of EXHIBIT_DETAILS; parent, suspect and search of this dossier."""
+    unknown = set(details) - set(EXHIBIT_DETAILS)
+    if unknown:
+        raise TypeError(f"unknown exhibit fields: {sorted(unknown)}")
+    _check_same_dossier(dossier, details)
+    details = {key: value for key, value in details.items() if value is not None}
     exhibit = Exhibit.objects.create(
-        dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by
+        dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by, **details
     )
     audit_record(actor=by, action="exhibit.register", target=exhibit, ip=ip)
     return exhibit
+
+
+def _custody_message(code: str) -> str:
+    messages = {
+        "unknown": _("This is not a custody event."),
+        "first_not_sealed": _("The first event of a chain of custody is the sealing."),
+        "already_sealed": _("This exhibit is already sealed; record a resealing after opening it."),
+        "after_final": _("Nothing can happen to an exhibit after it was returned or destroyed."),
+        "not_checked_out": _("This exhibit cannot be checked in: it is not checked out."),
+        "already_checked_out": _("This exhibit is already checked out; check it in first."),
+        "already_open": _("This exhibit is already open; reseal it first."),
+        "not_open": _("This exhibit cannot be resealed: it was not opened."),
+        "open_at_end": _("Reseal this exhibit before it is returned or destroyed."),
+    }
+    return messages.get(code, custody.MESSAGES.get(code, code))
+
+
+@transaction.atomic
+def custody_event_record(*, exhibit: Exhibit, kind: str, at, by, ip: str | None = None, **fields) -> CustodyEvent:
+    """Append one event to the exhibit's chain of custody, if the sequence allows it (evidence.custody).
+
+    The exhibit row is locked so that two hand-overs recorded at once cannot both pass the check.
+    Raises ValidationError with a readable message.
+    """
+    exhibit = Exhibit.objects.select_for_update().get(pk=exhibit.pk)
+    previous = list(exhibit.custody_events.order_by("at", "id").values_list("kind", "at"))
+    code = custody.custody_error([kind for kind, _at in previous], kind)
+    if code:
+        raise ValidationError(_custody_message(code))
+    if previous and at < previous[-1][1]:
+        raise ValidationError(_("A custody event cannot be earlier than the previous one."))
+    event = CustodyEvent.objects.create(exhibit=exhibit, kind=kind, at=at, recorded_by=by, **fields)
+    if kind in (CustodyEvent.Kind.SEALED, CustodyEvent.Kind.RESEALED) and fields.get("seal_after"):
+        exhibit.seal_number = fields["seal_after"]
+        exhibit.save(update_fields=["seal_number"])
+    if fields.get("to_location"):
+        exhibit.storage_location = fields["to_location"]
+        exhibit.save(update_fields=["storage_location"])
+    audit_record(actor=by, action="custody.record", target=event, ip=ip, kind=kind)
+    return event
+
+
+@transaction.atomic
+def acquisition_record(
+    *,
+    exhibit: Exhibit,
+    examiner: str,
+    tool: str,
+    tool_version: str,
+    image_format: str,
+    started_at,
+    by,
+    write_blocker: str = "",
+    ended_at=None,
+    md5: bytes | None = None,
+    sha1: bytes | None = None,
+    sha256: bytes | None = None,
+    ip: str | None = None,
+) -> Acquisition:
+    """Record a forensic image of the exhibit; hashes are the bytes the examiner's tool reported."""
+    for value, size in ((md5, 16), (sha1, 20), (sha256, 32)):
+        if value is not None and len(value) != size:
+            raise ValidationError(_("An acquisition hash has the wrong length."))
+    acquisition = Acquisition.objects.create(
+        exhibit=exhibit,
+        examiner=examiner,
+        tool=tool,
+        tool_version=tool_version,
+        write_blocker=write_blocker,
+        image_format=image_format,
+        started_at=started_at,
+        ended_at=ended_at,
+        md5=md5,
+        sha1=sha1,
+        sha256=sha256,
+        recorded_by=by,
+    )
+    audit_record(
+        actor=by,
+        action="acquisition.record",
+        target=acquisition,
+        ip=ip,
+        sha256=acquisition.sha256_hex,
+        md5=acquisition.md5_hex,
+    )
+    return acquisition
+
+
+def _kind_spellings() -> dict[str, str]:
+    spellings = {}
+    for value, label in Exhibit.Kind.choices:
+        spellings[value] = value
+        spellings[str(label).lower()] = value
+        spellings[value.replace("_", " ")] = value
+    return spellings
+
+
+def exhibits_bulk_preview(*, search: Search, text: str) -> tuple[list[dict], list[str]]:
+    """Parse the CSV and check each row against the dossier; nothing is saved.
+
+    Returns (rows, file_errors) as ``evidence.bulk.parse_exhibits_csv``, with the dossier's checks
+    added to each row's errors (seal number already used, parent exhibit unknown).
+    """
+    rows, file_errors = bulk.parse_exhibits_csv(text, _kind_spellings())
+    if file_errors:
+        return rows, [_(error) for error in file_errors]
+    existing = set(Exhibit.objects.filter(dossier=search.dossier_id).values_list("seal_number", flat=True))
+    in_file = {row["values"]["seal_number"] for row in rows}
+    for row in rows:
+        values = row["values"]
+        if values["seal_number"] in existing:
+            row["errors"].append(_("This dossier already has an exhibit with this seal number."))
+        parent = values["parent_seal"]
+        if parent and parent not in existing and parent not in in_file:
+            row["errors"].append(
+                _("Parent exhibit %(seal)s is neither in this dossier nor in the file.") % {"seal": parent}
+            )
+    return rows, []
+
+
+@transaction.atomic
+def exhibits_bulk_register(*, search: Search, text: str, by, ip: str | None = None) -> list[Exhibit]:
+    """Register every row of the CSV as an exhibit seized during ``search``: all of them, or none.
+
+    Raises ValidationError if any row (or the file) has an error; then nothing is saved.
+    """
+    rows, file_errors = exhibits_bulk_preview(search=search, text=text)
+    errors = file_errors + [f"{row['line']}: {error}" for row in rows for error in row["errors"]]
+    if errors:
+        raise ValidationError(errors)
+    dossier = search.dossier
+    exhibits = Exhibit.objects.bulk_create(
+        Exhibit(
+            dossier=dossier,
+            search=search,
+            kind=row["values"]["kind"],
+            seal_number=row["values"]["seal_number"],
+            description=row["values"]["description"],
+            make=row["values"]["make"],
+            device_model=row["values"]["model"],
+            serial_number=row["values"]["serial_number"],
+            imei=row["values"]["imei"],
+            iccid=row["values"]["iccid"],
+            capacity_bytes=row["values"]["capacity_bytes"],
+            storage_location=row["values"]["storage_location"],
+            created_by=by,
+        )
+        for row in rows
+    )
+    by_seal = {exhibit.seal_number: exhibit for exhibit in dossier.exhibits.all()}
+    children = []
+    for row, exhibit in zip(rows, exhibits, strict=True):
+        if row["values"]["parent_seal"]:
+            exhibit.parent = by_seal[row["values"]["parent_seal"]]
+            children.append(exhibit)
+    Exhibit.objects.bulk_update(children, ["parent"])
+    created = {exhibit.seal_number: exhibit for exhibit in exhibits}
+    audit_record(
+        actor=by,
+        action="exhibit.bulk_register",
+        target=search,
+        ip=ip,
+        count=len(created),
+        seals=sorted(created)[:1000],
+    )
+    return exhibits
 
 
 @transaction.atomic

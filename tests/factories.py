@@ -26,11 +26,15 @@ def make_user(username: str, *roles: str, **extra):
     return user
 
 
-def make_dossier(lead, notice_number: str = "BR.52.L1.000001/26", title: str = "Test dossier", **members) -> Dossier:
+def make_dossier(
+    lead, notice_number: str = "BR.52.L1.000001/26", title: str = "Test dossier", prosecutor=None, **members
+) -> Dossier:
     dossier = Dossier.objects.create(
-        notice_number=notice_number, title=title, opened_on=timezone.localdate(), created_by=lead
+        notice_number=notice_number, title=title, opened_on=timezone.localdate(), created_by=lead, prosecutor=prosecutor
     )
     Membership.objects.create(dossier=dossier, user=lead, role=Membership.Role.LEAD)
+    if prosecutor is not None:
+        Membership.objects.create(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR)
     for role, user in members.items():
         Membership.objects.create(dossier=dossier, user=user, role=role)
     return dossier
@@ -106,3 +110,19 @@ def totp_code(device) -> str:
 
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def make_search(dossier, by=None, address: str = "Rue de l'Exemple 1, 1000 Bruxelles", **fields):
+    from cases.models import Search
+
+    fields.setdefault("started_at", timezone.now() - timezone.timedelta(days=3))
+    fields.setdefault("warrant_reference", "MP-2026-001")
+    fields.setdefault("warrant_judge", "Juge Exemple")
+    fields.setdefault("officers_present", "Inspecteur A\nInspecteur B")
+    return Search.objects.create(dossier=dossier, address=address, created_by=by or dossier.created_by, **fields)
+
+
+def make_suspect(dossier, full_name: str = "Jean Exemple", by=None, **fields):
+    from cases.services import suspect_register
+
+    return suspect_register(dossier=dossier, full_name=full_name, by=by or dossier.created_by, **fields)

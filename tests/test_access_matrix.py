@@ -8,9 +8,9 @@ page. Every row has people who get 200: the refusals cannot pass for the wrong r
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import make_hash_list
+from tests.factories import make_hash_list, make_search, make_suspect
 
-PEOPLE = ("anonymous", "outsider", "prosecutor", "colleague", "admin")
+PEOPLE = ("anonymous", "outsider", "prosecutor", "colleague", "admin", "owner")
 # Django's own sites, checked by their own rows below, not URL by URL.
 NOT_OURS = {"admin", "set_language"}
 
@@ -25,32 +25,54 @@ def _names(patterns, prefix=""):
             yield pattern.name
 
 
-#  name: (arguments, {person: status})
+#  name: ("[POST ]argument", (status per person, in the order of PEOPLE))
 MATRIX = {
-    "home": ("", (302, 200, 200, 200, 200)),
-    "login": ("", (200, 302, 302, 302, 302)),
-    "logout": ("", (405, 405, 405, 405, 405)),  # POST only
+    "home": ("", (302, 200, 200, 200, 200, 200)),
+    "login": ("", (200, 302, 302, 302, 302, 302)),
+    "logout": ("", (405, 405, 405, 405, 405, 405)),  # POST only
     # Verified sessions are sent on; the unverified states are in tests/accounts/test_two_factor.py.
-    "second_factor": ("", (302, 302, 302, 302, 302)),
-    "two_factor_setup": ("", (302, 302, 302, 302, 302)),
-    "two_factor_qr": ("", (302, 404, 404, 404, 404)),
-    "dossier_new": ("", (302, 200, 403, 200, 403)),
-    "dossier_detail": ("dossier", (302, 404, 200, 200, 404)),
-    "exhibit_new": ("dossier", (302, 404, 403, 200, 404)),
-    "exhibit_detail": ("exhibit", (302, 404, 200, 200, 404)),
-    "exhibit_ingest": ("exhibit", (302, 404, 403, 200, 404)),
-    "exhibit_ingest_server": ("exhibit", (302, 404, 403, 200, 404)),
-    "job_progress": ("job", (302, 404, 200, 200, 404)),
-    "job_cancel": ("job", (302, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
-    "file_detail": ("file", (302, 404, 403, 200, 404)),
+    "second_factor": ("", (302, 302, 302, 302, 302, 302)),
+    "two_factor_setup": ("", (302, 302, 302, 302, 302, 302)),
+    "two_factor_qr": ("", (302, 404, 404, 404, 404, 404)),
+    "dossier_new": ("", (302, 200, 403, 200, 403, 200)),
+    "dossier_detail": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "exhibit_new": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "exhibit_detail": ("exhibit", (302, 404, 200, 200, 404, 200)),
+    "exhibit_ingest": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    "exhibit_ingest_server": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    "job_progress": ("job", (302, 404, 200, 200, 404, 200)),
+    "job_cancel": ("job", (302, 405, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
+    "file_detail": ("file", (302, 404, 403, 200, 404, 200)),
     # 404 for the colleague too: this file has no thumbnail (tests/evidence/test_thumbnails.py has one).
-    "file_thumbnail": ("file", (302, 404, 403, 404, 404)),
-    "hashlist_index": ("", (302, 403, 403, 403, 200)),
-    "hashlist_import": ("", (302, 403, 403, 403, 200)),
-    "hashlist_detail": ("hash_list", (302, 403, 403, 403, 200)),
-    "version_progress": ("version", (302, 403, 403, 403, 200)),
-    "audit_log": ("", (302, 403, 403, 403, 200)),
-    "admin:index": ("", (302, 302, 302, 302, 200)),
+    "file_thumbnail": ("file", (302, 404, 403, 404, 404, 404)),
+    "hashlist_index": ("", (302, 403, 403, 403, 200, 403)),
+    "hashlist_import": ("", (302, 403, 403, 403, 200, 403)),
+    "hashlist_detail": ("hash_list", (302, 403, 403, 403, 200, 403)),
+    "version_progress": ("version", (302, 403, 403, 403, 200, 403)),
+    "audit_log": ("", (302, 403, 403, 403, 200, 403)),
+    "admin:index": ("", (302, 302, 302, 302, 200, 302)),
+    # Case management (issue 3). The lead (owner) alone manages the team.
+    "board": ("", (302, 403, 200, 403, 403, 403)),
+    "board_export": ("", (302, 403, 200, 403, 403, 403)),
+    "dossier_status": ("POST dossier", (302, 404, 403, 200, 404, 200)),
+    # POST rows: an allowed user with an empty form is sent back to the page (302) with a message.
+    "team_add": ("POST dossier", (302, 404, 403, 403, 404, 302)),
+    "team_change": ("POST dossier+membership", (302, 404, 403, 403, 404, 302)),
+    "dossier_searches": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "search_new": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_exhibits": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_suspects": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "suspect_new": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_files": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
+    "exhibits_bulk": ("search", (302, 404, 403, 200, 404, 200)),
+    "suspect_detail": ("suspect", (302, 404, 200, 200, 404, 200)),
+    "suspect_status": ("POST suspect", (302, 404, 403, 302, 404, 302)),
+    "custody_new": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    "custody_sheet": ("exhibit", (302, 404, 200, 200, 404, 200)),
+    "acquisition_new": ("exhibit", (302, 404, 403, 200, 404, 200)),
 }
 
 
@@ -61,30 +83,42 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def objects(dossier, exhibit, evidence_file, admin):
+def objects(dossier, exhibit, evidence_file, admin, colleague):
     version = make_hash_list("Matrix list", ["0" * 32], by=admin)
     return {
-        "dossier": dossier.pk,
-        "exhibit": exhibit.pk,
-        "job": evidence_file.job_id,
-        "file": evidence_file.pk,
-        "hash_list": version.hash_list_id,
-        "version": version.pk,
+        "dossier": [dossier.pk],
+        "exhibit": [exhibit.pk],
+        "job": [evidence_file.job_id],
+        "file": [evidence_file.pk],
+        "hash_list": [version.hash_list_id],
+        "version": [version.pk],
+        "search": [make_search(dossier).pk],
+        "suspect": [make_suspect(dossier).pk],
+        "dossier+membership": [dossier.pk, dossier.memberships.get(user=colleague).pk],
     }
 
 
 def test_each_person_gets_the_expected_answer_on_each_url(
-    client, objects, outsider, prosecutor, colleague, admin, settings, tmp_path
+    client, objects, outsider, prosecutor, colleague, admin, owner, settings, tmp_path
 ):
     settings.EVIDENCE_SOURCES = [tmp_path]
-    people = {"anonymous": None, "outsider": outsider, "prosecutor": prosecutor, "colleague": colleague, "admin": admin}
+    people = {
+        "anonymous": None,
+        "outsider": outsider,
+        "prosecutor": prosecutor,
+        "colleague": colleague,
+        "admin": admin,
+        "owner": owner,
+    }
     got, expected = {}, {}
     for name, (argument, statuses) in MATRIX.items():
-        url = reverse(name, args=[objects[argument]] if argument else [])
+        method, _, argument = argument.rpartition(" ")
+        url = reverse(name, args=objects[argument] if argument else [])
         for person, status in zip(PEOPLE, statuses, strict=True):
             client.logout()
             if people[person] is not None:
                 client.force_login(people[person])
-            got[name, person] = client.get(url).status_code
+            # POST-only views get an empty form: a refusal comes before any validation.
+            got[name, person] = (client.post(url) if method == "POST" else client.get(url)).status_code
             expected[name, person] = status
-    assert got == expected
+    assert {key: value for key, value in got.items() if expected[key] != value} == {}

@@ -118,6 +118,7 @@ def test_admin_imports_a_list_investigator_ingests_prosecutor_reads(
     expect(page.get_by_test_id("dossier-status")).to_have_text("Opened")
     expect(page.locator("table.totals tr[data-state=known] [data-count]")).to_have_text("2")
     expect(page.get_by_role("link", name="Register an exhibit")).to_have_count(0)
+    page.get_by_role("link", name="Exhibits", exact=True).click()  # the dossier's exhibits tab
     page.get_by_role("link", name="SC-26-0042").click()
     expect(page.locator("table.totals tr[data-state=new] [data-count]")).to_have_text("3")
     expect(page.get_by_role("link", name="Ingest files")).to_have_count(0)
