@@ -251,6 +251,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by kind of work, so a site can give each its own hosts: `ingest` (listing and hashing
+# evidence), `lists` (hash-list imports and re-matching), `default` (the rest).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"evidence.tasks.*": {"queue": "ingest"}, "hashing.tasks.*": {"queue": "lists"}}
+CELERY_QUEUES_ALL = "default,ingest,lists"
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -88,12 +89,20 @@ def evidence_file(exhibit, owner):
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def _celery_worker_thread(django_db_setup, django_db_blocker):
-    """A real Celery worker on the real broker (Redis in `make test`), in a thread of this process."""
+    """A real Celery worker on the real broker (Redis in `make test`), in a thread of this process.
+
+    One per test that asks for it, so that no worker is left listening during tests that start
+    worker processes of their own.
+    """
+    queues = settings.CELERY_QUEUES_ALL.split(",")
     with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("celery")
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+        for queue in queues:
+            connection.default_channel.queue_purge(queue)
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30, queues=queues
+    ):
         yield
 
 
