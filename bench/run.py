@@ -68,9 +68,10 @@ def write_random_files(folder: Path, sizes: list[int]) -> list[Path]:
 
 def ingest_inline(folder: Path, seal: str) -> float:
     """Enumerate and process every batch of a job in this process (database writes included)."""
+    from django.utils import timezone
+
     from accounts.system import command_line_user
     from cases.services import dossier_create
-    from django.utils import timezone
     from evidence.models import IngestBatch
     from evidence.services import (
         exhibit_register,
@@ -81,7 +82,9 @@ def ingest_inline(folder: Path, seal: str) -> float:
 
     user = command_line_user()
     dossier = dossier_create(
-        notice_number=f"BR.52.L1.{random.randint(0, 999999):06d}/26", title=seal, opened_on=timezone.localdate(),
+        notice_number=f"BR.52.L1.{random.randint(0, 999999):06d}/26",
+        title=seal,
+        opened_on=timezone.localdate(),
         by=user,
     )
     exhibit = exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user)
@@ -147,14 +150,16 @@ def bench_digest_vs_sha256sum(work: Path) -> dict:
         digest_stream(stream)
     three = time.perf_counter() - started
     baseline = hashlib_three([path])
-    results["digest_stream_three_hashes_mb_per_s"] = figure(size_mb / three, "MB/s", size_mb / baseline,
-                                                            baseline / three)
+    results["digest_stream_three_hashes_mb_per_s"] = figure(
+        size_mb / three, "MB/s", size_mb / baseline, baseline / three
+    )
     return results
 
 
 def bench_exact_lookup() -> dict:
-    from accounts.system import command_line_user
     from django.db import connection
+
+    from accounts.system import command_line_user
     from hashing.models import HashEntry, HashList, HashListVersion
     from hashing.selectors import active_matches
 
@@ -164,13 +169,20 @@ def bench_exact_lookup() -> dict:
     user = command_line_user()
     hash_list = HashList.objects.create(name="bench", created_by=user)
     version = HashListVersion.objects.create(
-        hash_list=hash_list, label="1", status="ready", is_active=True, file_name="-", file_sha256=b"", stored_path="",
+        hash_list=hash_list,
+        label="1",
+        status="ready",
+        is_active=True,
+        file_name="-",
+        file_sha256=b"",
+        stored_path="",
         imported_by=user,
     )
     values = [rng.randbytes(16) for _ in range(entries)]
-    with connection.cursor() as cursor, cursor.copy(
-        "COPY hashing_hashentry (version_id, algorithm, value, category, name) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy("COPY hashing_hashentry (version_id, algorithm, value, category, name) FROM STDIN") as copy,
+    ):
         for value in values:
             copy.write_row((version.pk, HashEntry.Algorithm.MD5, value, "1", ""))
     with connection.cursor() as cursor:
@@ -180,7 +192,7 @@ def bench_exact_lookup() -> dict:
     started = time.perf_counter()
     found = 0
     for start in range(0, queries, batch):
-        found += len(active_matches({"md5": set(wanted[start:start + batch])}))
+        found += len(active_matches({"md5": set(wanted[start : start + batch])}))
     elapsed = time.perf_counter() - started
     assert found == queries // 10, found
     # Baseline: the same membership test against a Python set (what a single process could hold).
@@ -190,8 +202,12 @@ def bench_exact_lookup() -> dict:
     set_elapsed = time.perf_counter() - started
     assert hits == found
     return {
-        "exact_lookup_per_s": figure(queries / elapsed, f"lookups/s against {entries:,} MD5 entries, batches of {batch}",
-                                     queries / set_elapsed, (queries / elapsed) / (queries / set_elapsed)),
+        "exact_lookup_per_s": figure(
+            queries / elapsed,
+            f"lookups/s against {entries:,} MD5 entries, batches of {batch}",
+            queries / set_elapsed,
+            (queries / elapsed) / (queries / set_elapsed),
+        ),
     }
 
 

@@ -155,7 +155,7 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 HASHLIST_ROOT = Path(os.environ.get("HASHLIST_ROOT", VAR_DIR / "hashlists"))
 INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 50)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
-HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 5000)
+HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)
 # Validated format of the prosecutor's notice number; the Brussels style by default.
 DOSSIER_NOTICE_PATTERN = os.environ.get("DOSSIER_NOTICE_PATTERN", r"^[A-Z]{2}\.\d{2}\.[A-Z0-9]{2}\.\d{6}/\d{2}$")
 DOSSIER_NOTICE_EXAMPLE = os.environ.get("DOSSIER_NOTICE_EXAMPLE", "BR.52.L1.012345/25")

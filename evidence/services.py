@@ -13,8 +13,7 @@ from evidence import filetypes, sources
 from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob, IngestSource
 from evidence.store import store_stream
 from hashing.hashers import ALGORITHMS, digest_stream
-from hashing.models import HashList
-from hashing.selectors import active_matches
+from hashing.matching import match_files
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
@@ -259,32 +258,7 @@ def _hash_one(evidence_file: EvidenceFile, opener: sources.Opener) -> None:
 
 
 def _match(files: list[EvidenceFile]) -> None:
-    wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
-    for evidence_file in files:
-        for name in ALGORITHMS:
-            if (digest := getattr(evidence_file, name)) is not None:
-                wanted[name].add(bytes(digest))
-    found = active_matches(wanted)
-    for evidence_file in files:
-        if evidence_file.triage != EvidenceFile.Triage.PENDING:
-            continue
-        matches = [
-            match
-            for name in reversed(ALGORITHMS)  # strongest digest first
-            if getattr(evidence_file, name) is not None
-            for match in found.get((name, bytes(getattr(evidence_file, name))), [])
-        ]
-        alerts = [match for match in matches if match.kind == HashList.Kind.ALERT]
-        best = (alerts or matches or [None])[0]
-        if best is not None:
-            evidence_file.triage = EvidenceFile.Triage.KNOWN if alerts else EvidenceFile.Triage.KNOWN_GOOD
-            evidence_file.match_list_id = best.list_id
-            evidence_file.match_algorithm = best.algorithm
-            evidence_file.match_category = best.category
-        elif evidence_file.error:
-            evidence_file.triage = EvidenceFile.Triage.ERROR
-        else:
-            evidence_file.triage = EvidenceFile.Triage.NEW
+    match_files(files, only_pending=True)
 
 
 def ingest_job_refresh(*, job: IngestJob) -> IngestJob:

@@ -33,6 +33,6 @@ def digest_stream(
     return {name: hasher.digest() for name, hasher in zip(algorithms, hashers, strict=True)}, size
 
 
-def algorithm_for_hex(text: str) -> str | None:
+def algorithm_for_hex(text: str | bytes) -> str | None:
     """The cryptographic algorithm a hex digest belongs to, by its length, or None."""
     return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(text))
