@@ -66,3 +66,18 @@ def rematch_notices_for(user, dossier):
         .select_related("version__hash_list")
         .order_by("-created_at")[:5]
     )
+
+
+def version_diff_rows(version, base):
+    """("added"|"removed", algorithm, hex) for each hash in one version and not the other, streamed.
+
+    Without a base, every entry of ``version`` is added. Iterated with a server-side cursor, so a
+    diff of millions of hashes never sits in memory.
+    """
+    names = HashEntry.NAMES
+    mine = HashEntry.objects.filter(version=version)
+    theirs = HashEntry.objects.filter(version=base) if base is not None else HashEntry.objects.none()
+    for change, left, right in (("added", mine, theirs), ("removed", theirs, mine)):
+        rows = left.values_list("algorithm", "value").difference(right.values_list("algorithm", "value"))
+        for algorithm, value in rows.iterator(chunk_size=5000):
+            yield change, names[algorithm], bytes(value).hex()

@@ -59,8 +59,11 @@ def test_admin_imports_a_list_through_the_page_and_a_worker_loads_it(client, adm
         reverse("hashlist_import"),
         {"name": "National list", "kind": "alert", "default_category": "1", "file": upload},
     )
-    assert response.status_code == 302
     version = HashListVersion.objects.get(hash_list__name="National list")
+    assert response.url == reverse("version_preview", args=[version.pk])
+    preview = client.get(response.url).content.decode()
+    assert "Plain text" in preview and MD5S[0] in preview
+    client.post(response.url, {"action": "start"})
     wait_until(lambda: HashListVersion.objects.get(pk=version.pk).is_finished)
     version.refresh_from_db()
     assert (version.status, version.entries, version.malformed, version.is_active) == ("ready", 5, 1, True)
