@@ -5,10 +5,11 @@ options, and yields ``Entry`` or ``Malformed`` items, so that one bad record nev
 import; a ``FormatError`` means the file as a whole cannot be read.
 """
 
+import re
 from itertools import islice
 from typing import BinaryIO
 
-from hashing.listformats.base import BOM, DIGEST_BYTES, HASH_FIELDS, HEX_TEXT, Entry, FormatError, Malformed
+from hashing.listformats.base import BOM, DIGEST_BYTES, HASH_FIELDS, HEX, Entry, FormatError, Malformed
 from hashing.listformats.nsrl import nsrl_row_count, parse_nsrl
 from hashing.listformats.tables import FIELDS, ICSE_HEADER, guess_mapping, parse_csv, parse_icse, read_header
 from hashing.listformats.text import parse_hashdeep, parse_plain
@@ -52,9 +53,13 @@ def detect_format(head: bytes) -> str:
     first = text.split(b"\n", 1)[0].strip().lower()
     if first.startswith(b"md5;sha1;photodna"):
         return "icse"
+    # A digest first means rows without a header (md5sum output, whose file names may hold commas);
+    # several columns otherwise mean a header, whose columns are then mapped.
+    token = re.split(rb"[\s,;|]", first, maxsplit=1)[0]
+    if HEX.match(token) and len(token) in (32, 40, 64):
+        return "plain"
     _, columns = read_header(first)
-    # A header names its columns; a digest in the first cell means rows without a header.
-    if len(columns) > 1 and guess_mapping(columns) and not HEX_TEXT.match(columns[0]):
+    if len(columns) > 1:
         return "csv"
     return "plain"
 
