@@ -49,6 +49,11 @@ urlpatterns = [
     path("lists/import/", hashing_views.hashlist_import, name="hashlist_import"),
     path("lists/<int:pk>/", hashing_views.hashlist_detail, name="hashlist_detail"),
     path("lists/versions/<int:pk>/progress/", hashing_views.version_progress, name="version_progress"),
+    path("lists/versions/<int:pk>/preview/", hashing_views.version_preview, name="version_preview"),
+    path("lists/versions/<int:pk>/cancel/", hashing_views.version_cancel, name="version_cancel"),
+    path("lists/versions/<int:pk>/activate/", hashing_views.version_activate, name="version_activate"),
+    path("lists/versions/<int:pk>/diff.csv", hashing_views.version_diff_csv, name="version_diff_csv"),
+    path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("audit/", audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

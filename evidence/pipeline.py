@@ -21,8 +21,7 @@ from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.store import store_derived
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
-from hashing.models import HashList
-from hashing.selectors import active_matches
+from hashing.matching import match_files
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
@@ -432,36 +431,6 @@ def image_facts(record: EvidenceFile, stream) -> None:
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
     )
-
-
-def match_files(files: list[EvidenceFile]) -> None:
-    """Set the triage state of every pending file from the active lists: one query for all."""
-    wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
-    for evidence_file in files:
-        for name in ALGORITHMS:
-            if (digest := getattr(evidence_file, name)) is not None:
-                wanted[name].add(bytes(digest))
-    found = active_matches(wanted)
-    for evidence_file in files:
-        if evidence_file.triage != EvidenceFile.Triage.PENDING:
-            continue
-        matches = [
-            match
-            for name in reversed(ALGORITHMS)  # strongest digest first
-            if getattr(evidence_file, name) is not None
-            for match in found.get((name, bytes(getattr(evidence_file, name))), [])
-        ]
-        alerts = [match for match in matches if match.kind == HashList.Kind.ALERT]
-        best = (alerts or matches or [None])[0]
-        if best is not None:
-            evidence_file.triage = EvidenceFile.Triage.KNOWN if alerts else EvidenceFile.Triage.KNOWN_GOOD
-            evidence_file.match_list_id = best.list_id
-            evidence_file.match_algorithm = best.algorithm
-            evidence_file.match_category = best.category
-        elif evidence_file.error:
-            evidence_file.triage = EvidenceFile.Triage.ERROR
-        else:
-            evidence_file.triage = EvidenceFile.Triage.NEW
 
 
 RESULT_FIELDS = (

@@ -1,11 +1,21 @@
 from django.contrib import admin
 
-from hashing.models import HashList, HashListVersion
+from hashing.models import CategoryScheme, CategoryValue, HashList, HashListVersion
 
 
 class HashListVersionInline(admin.TabularInline):
     model = HashListVersion
-    fields = ("label", "status", "is_active", "file_name", "entries", "duplicates", "malformed", "created_at")
+    fields = (
+        "label",
+        "source",
+        "status",
+        "is_active",
+        "file_name",
+        "entries",
+        "duplicates",
+        "malformed",
+        "created_at",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -17,7 +27,7 @@ class HashListVersionInline(admin.TabularInline):
 
 @admin.register(HashList)
 class HashListAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "default_category", "created_at")
+    list_display = ("name", "kind", "scheme", "default_category", "created_at")
     search_fields = ("name",)
     readonly_fields = ("created_by",)
     inlines = [HashListVersionInline]
@@ -26,3 +36,18 @@ class HashListAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class CategoryValueInline(admin.TabularInline):
+    model = CategoryValue
+    fields = ("code", "label", "is_alert")
+    extra = 1
+
+
+@admin.register(CategoryScheme)
+class CategorySchemeAdmin(admin.ModelAdmin):
+    """A country's own scheme is added here, without code: a code, a name and its categories."""
+
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    inlines = [CategoryValueInline]

@@ -25,11 +25,6 @@ def digest_stream(
     return digest_chunks(iter(lambda: stream.read(chunk), b""), algorithms, on_block)
 
 
-def algorithm_for_hex(text: str) -> str | None:
-    """The cryptographic algorithm a hex digest belongs to, by its length, or None."""
-    return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(text))
-
-
 def digest_chunks(
     chunks, algorithms: tuple[str, ...] = ALGORITHMS, on_block: Callable[[bytes], None] | None = None
 ) -> tuple[dict[str, bytes], int]:
@@ -43,3 +38,8 @@ def digest_chunks(
         if on_block is not None:
             on_block(block)
     return {name: hasher.digest() for name, hasher in zip(algorithms, hashers, strict=True)}, size
+
+
+def algorithm_for_hex(text: str | bytes) -> str | None:
+    """The cryptographic algorithm a hex digest belongs to, by its length, or None."""
+    return {32: "md5", 40: "sha1", 64: "sha256"}.get(len(text))

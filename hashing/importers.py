@@ -1,108 +1,255 @@
-"""Importing a stored list file into a version: streamed, in chunks, one bad line never fatal."""
+"""Importing a stored list file into a version: streamed, in chunks, one bad record never fatal.
 
+Entries are first loaded into a per-import staging table (PostgreSQL: a TEMP table filled with
+COPY; SQLite, the no-config demo: executemany), then moved into ``hashing_hashentry`` with one
+``INSERT ... SELECT`` that keeps the first occurrence of each (algorithm, value). Duplicates are
+thus counted by the database, never by a Python set of tens of millions of digests, and the
+version's entries appear in the same transaction that makes it ready and active: a failed or
+cancelled import never leaves half a version behind.
+"""
+
+import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from hashing.listformats import PARSERS, Entry
+from hashing.listformats import PARSERS, Entry, FormatError, nsrl_row_count
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
 
 log = logging.getLogger(__name__)
 MALFORMED_KEPT = 1000
+STAGING_COLUMNS = "ordinal, algorithm, value, category, series, name, extra"
+# The first occurrence of each (algorithm, value). Sorted by (algorithm, value), the rows also reach
+# the lookup index in its own order, which is much cheaper than random inserts.
+DEDUPE_POSTGRES = (
+    "SELECT DISTINCT ON (algorithm, value) %s, algorithm, value, COALESCE(NULLIF(category, ''), %s),"
+    " series, name, extra FROM {table} ORDER BY algorithm, value, ordinal"
+)
+# SQLite takes the bare columns of a min() group from the row holding the minimum.
+DEDUPE_SQLITE = (
+    "SELECT %s, algorithm, value, COALESCE(NULLIF(category, ''), %s), series, name, extra FROM"
+    " (SELECT min(ordinal), algorithm, value, category, series, name, extra FROM {table} GROUP BY algorithm, value)"
+)
 
 
-class UnsupportedFormat(Exception):
+class ImportCancelled(Exception):
     pass
 
 
-def hash_list_version_import(*, version: HashListVersion) -> HashListVersion:
+def hash_list_version_import(*, version: HashListVersion, activate: bool = True) -> HashListVersion:
     """Parse the version's file and load its entries; activate it when everything is in.
 
-    A version that fails keeps no entries and is never active, so the list's previous version
-    stays in force. Precondition: the version is queued (a ready version is immutable).
+    A version that fails or is cancelled keeps no entries and is never active, so the list's
+    previous version stays in force. Precondition: the version is draft or queued (a ready
+    version is immutable); a version imported again (its worker died) starts from scratch.
     """
-    if version.status == HashListVersion.Status.READY:
+    if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
         return version
-    HashEntry.objects.filter(version=version).delete()  # a retried import starts from scratch
-    version.status = HashListVersion.Status.IMPORTING
-    version.started_at = timezone.now()
-    version.lines_read = version.entries = version.duplicates = version.malformed = 0
-    version.malformed_sample = []
-    version.save(
-        update_fields=["status", "started_at", "lines_read", "entries", "duplicates", "malformed", "malformed_sample"]
+    HashListVersion.objects.filter(pk=version.pk).update(
+        status=HashListVersion.Status.IMPORTING,
+        started_at=timezone.now(),
+        lines_read=0,
+        entries=0,
+        duplicates=0,
+        malformed=0,
+        malformed_sample=[],
+        progress_done=0,
+        error="",
     )
+    version.refresh_from_db()
+    staging = _Staging(version)
     try:
+        if version.cancel_requested:
+            raise ImportCancelled
         parser = PARSERS.get(version.file_format)
         if parser is None:
-            raise UnsupportedFormat(f"The {version.file_format} format cannot be imported yet.")
-        _load(version, parser)
+            raise FormatError(
+                "empty file" if version.file_format == "empty" else f"the {version.file_format} format is unknown"
+            )
+        staged = _load(version, parser, staging)
+        if not staged:
+            # Activating it would silently empty the list: refuse, and keep the active version.
+            raise FormatError("no hash found in the file")
+        with transaction.atomic():
+            version.entries = staging.move_into_entries()
+            version.duplicates = staged - version.entries
+            _diff_with_active(version)
+            version.status = HashListVersion.Status.READY
+            version.finished_at = timezone.now()
+            version.save()
+            if activate:
+                hash_list_version_activate(version=version, by=version.imported_by)
+    except ImportCancelled:
+        _give_up(version, HashListVersion.Status.CANCELLED, "")
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
-        log.exception("hash list import %s failed", version.pk)
-        HashEntry.objects.filter(version=version).delete()
-        version.status = HashListVersion.Status.FAILED
-        version.error = str(error) or error.__class__.__name__
-        version.finished_at = timezone.now()
-        version.save(update_fields=["status", "error", "finished_at"])
-        return version
-    version.status = HashListVersion.Status.READY
-    version.finished_at = timezone.now()
-    version.save(update_fields=["status", "finished_at"])
-    hash_list_version_activate(version=version, by=version.imported_by)
+        if not isinstance(error, FormatError):
+            log.exception("hash list import %s failed", version.pk)
+        _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
+    finally:
+        staging.drop()
     return version
 
 
-def _load(version: HashListVersion, parser) -> None:
+def _give_up(version: HashListVersion, status: str, error: str) -> None:
+    HashEntry.objects.filter(version=version).delete()
+    version.status = status
+    version.error = error
+    version.is_active = False
+    version.finished_at = timezone.now()
+    version.save(update_fields=["status", "error", "is_active", "finished_at"])
+
+
+def _load(version: HashListVersion, parser, staging: "_Staging") -> int:
+    """Stream the file through ``parser`` into the staging table; return the entries staged."""
     chunk_size = settings.HASHLIST_IMPORT_CHUNK
-    category = version.hash_list.default_category
-    seen: set[tuple[str, bytes]] = set()
-    pending: list[HashEntry] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            HashEntry.objects.bulk_create(pending, batch_size=chunk_size)
-            version.lines_read = lines.count
-            version.save(update_fields=["lines_read", "entries", "duplicates", "malformed", "malformed_sample"])
-        pending.clear()
-
-    with open(version.stored_path, "rb") as stream:
-        lines = _LineCounter(stream)
-        for item in parser(lines):
-            if isinstance(item, Entry):
-                key = (item.algorithm, item.value)
-                if key in seen:
-                    version.duplicates += 1
-                    continue
-                seen.add(key)
+    algorithms = HashEntry.BY_NAME
+    pending: list[tuple] = []
+    staged = 0
+    with open(version.stored_path, "rb") as raw:
+        stream = _Progress(raw)
+        if version.file_format == "nsrl":
+            version.progress_total = nsrl_row_count(version.stored_path)
+        else:
+            version.progress_total = version.file_size
+        for item in parser(stream, mapping=version.column_mapping or None):
+            if type(item) is Entry:
+                staged += 1
                 pending.append(
-                    HashEntry(
-                        version=version,
-                        algorithm=HashEntry.BY_NAME[item.algorithm],
-                        value=item.value,
-                        category=category,
-                        name=item.name[:255],
+                    (
+                        staged,
+                        algorithms[item.algorithm],
+                        item.value,
+                        item.category[:32],
+                        item.series[:255],
+                        item.name[:255],
+                        json.dumps(item.extra) if item.extra else None,
                     )
                 )
-                version.entries += 1
+                if len(pending) >= chunk_size:
+                    staging.write(pending)
+                    pending.clear()
+                    _checkpoint(version, stream, item.line, staged)
             else:
                 version.malformed += 1
                 if len(version.malformed_sample) < MALFORMED_KEPT:
                     version.malformed_sample.append([item.line, item.reason])
-            if len(pending) >= chunk_size:
-                flush()
-        flush()
+        staging.write(pending)
+        _checkpoint(version, stream, None, staged)
+    return staged
 
 
-class _LineCounter:
-    """Counts the lines a parser reads, comments and blank lines included, for the progress bar."""
+def _checkpoint(version: HashListVersion, stream: "_Progress", record: int | None, staged: int) -> None:
+    """Publish progress for the page and honour a cancel request (checked once per chunk)."""
+    version.lines_read = stream.lines
+    if version.file_format == "nsrl":
+        version.progress_done = record or version.progress_total
+    else:
+        version.progress_done = stream.bytes
+    HashListVersion.objects.filter(pk=version.pk).update(
+        lines_read=version.lines_read,
+        progress_done=version.progress_done,
+        progress_total=version.progress_total,
+        entries=staged,
+        malformed=version.malformed,
+        malformed_sample=version.malformed_sample,
+    )
+    if HashListVersion.objects.filter(pk=version.pk, cancel_requested=True).exists():
+        raise ImportCancelled
+
+
+def _diff_with_active(version: HashListVersion) -> None:
+    """Count the hashes added and removed against the version active now (none for a first version)."""
+    base = version.hash_list.versions.filter(is_active=True).exclude(pk=version.pk).first()
+    version.diff_base = base
+    if base is None:
+        version.added, version.removed = version.entries, 0
+        return
+    query = (
+        "SELECT count(*) FROM hashing_hashentry n WHERE n.version_id = %s AND NOT EXISTS ("
+        " SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %s AND o.algorithm = n.algorithm"
+        " AND o.value = n.value)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [version.pk, base.pk])
+        version.added = cursor.fetchone()[0]
+        cursor.execute(query, [base.pk, version.pk])
+        version.removed = cursor.fetchone()[0]
+
+
+class _Staging:
+    """A table private to this import that receives every entry in file order, duplicates included."""
+
+    def __init__(self, version: HashListVersion):
+        self.version = version
+        self.table = f"hashlist_staging_{version.pk}"
+        self.postgres = connection.vendor == "postgresql"
+        extra_type = "jsonb" if self.postgres else "text"
+        value_type = "bytea" if self.postgres else "blob"
+        # TEMP: private to this database session, never written to the WAL, gone if the worker dies.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {self.table} (ordinal bigint, algorithm smallint, value {value_type},"
+                f" category varchar(32), series varchar(255), name varchar(255), extra {extra_type})"
+            )
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.copy(f"COPY {self.table} ({STAGING_COLUMNS}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                # SQLite has no COPY; executemany is its bulk path (bulk_create would build a model per row).
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({STAGING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    rows,
+                )
+
+    def move_into_entries(self) -> int:
+        """Insert the first occurrence of each (algorithm, value); return how many went in."""
+        category = self.version.hash_list.default_category
+        columns = "version_id, algorithm, value, category, series, name, extra"
+        select = (DEDUPE_POSTGRES if self.postgres else DEDUPE_SQLITE).format(table=self.table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(f"INSERT INTO hashing_hashentry ({columns}) {select}", [self.version.pk, category])  # noqa: S608
+            return cursor.rowcount
+
+    def drop(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        except Exception:  # noqa: BLE001 - a broken connection drops its TEMP tables anyway
+            log.warning("could not drop %s", self.table)
+
+
+class _Progress:
+    """The file seen by a parser, counting lines and bytes for the progress bar.
+
+    Line formats iterate over it; the JSON parser reads blocks from it.
+    """
 
     def __init__(self, stream):
         self.stream = stream
-        self.count = 0
+        self.name = stream.name
+        self.lines = 0
+        self.bytes = 0
 
     def __iter__(self):
         for line in self.stream:
-            self.count += 1
+            self.lines += 1
+            self.bytes += len(line)
             yield line
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.stream.read(size)
+        self.lines += block.count(b"\n")
+        self.bytes += len(block)
+        return block

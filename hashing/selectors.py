@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from hashing.hashers import EMPTY_DIGESTS
-from hashing.models import HashEntry, HashList
+from hashing.models import CategoryValue, HashEntry, HashList, RematchNotice
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
             condition |= Q(algorithm=HashEntry.BY_NAME[name], value__in=wanted)
     if not condition:
         return {}
-    names = {number: name for name, number in HashEntry.BY_NAME.items()}
+    names = HashEntry.NAMES
     found: dict[tuple[str, bytes], list[ListMatch]] = {}
     rows = HashEntry.objects.filter(condition, version__is_active=True).values_list(
         "algorithm",
@@ -38,14 +38,46 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
         "version__hash_list__name",
         "version__hash_list__kind",
         "version__hash_list__default_category",
+        "version__hash_list__scheme_id",
     )
-    for algorithm, value, category, list_id, list_name, kind, default_category in rows:
+    not_alerting = None
+    for algorithm, value, category, list_id, list_name, kind, default_category, scheme_id in rows:
         name = names[algorithm]
-        found.setdefault((name, bytes(value)), []).append(
-            ListMatch(list_id, list_name, kind, category or default_category, name)
-        )
+        category = category or default_category
+        if kind == HashList.Kind.ALERT and scheme_id is not None:
+            if not_alerting is None:
+                not_alerting = set(CategoryValue.objects.filter(is_alert=False).values_list("scheme_id", "code"))
+            if (scheme_id, category) in not_alerting:
+                # On an alert list, but in a category its scheme does not alert on (VICS 0, non-pertinent).
+                kind = HashList.Kind.IGNORABLE
+        found.setdefault((name, bytes(value)), []).append(ListMatch(list_id, list_name, kind, category, name))
     return found
 
 
 def hash_lists_overview():
-    return HashList.objects.prefetch_related("versions").order_by("name")
+    return HashList.objects.select_related("scheme").prefetch_related("versions").order_by("name")
+
+
+def rematch_notices_for(user, dossier):
+    """The re-match notices of a dossier the user has not dismissed. Precondition: the user may see the dossier."""
+    return (
+        RematchNotice.objects.filter(dossier=dossier)
+        .exclude(seen_by=user)
+        .select_related("version__hash_list")
+        .order_by("-created_at")[:5]
+    )
+
+
+def version_diff_rows(version, base):
+    """("added"|"removed", algorithm, hex) for each hash in one version and not the other, streamed.
+
+    Without a base, every entry of ``version`` is added. Iterated with a server-side cursor, so a
+    diff of millions of hashes never sits in memory.
+    """
+    names = HashEntry.NAMES
+    mine = HashEntry.objects.filter(version=version)
+    theirs = HashEntry.objects.filter(version=base) if base is not None else HashEntry.objects.none()
+    for change, left, right in (("added", mine, theirs), ("removed", theirs, mine)):
+        rows = left.values_list("algorithm", "value").difference(right.values_list("algorithm", "value"))
+        for algorithm, value in rows.iterator(chunk_size=5000):
+            yield change, names[algorithm], bytes(value).hex()

@@ -5,9 +5,13 @@ existence stays hidden), read-only members 403 on what they may not do, anonymou
 page. Every row has people who get 200: the refusals cannot pass for the wrong reason.
 """
 
+import io
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hashing.models import RematchNotice
+from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, make_search, make_suspect
 
 PEOPLE = ("anonymous", "outsider", "prosecutor", "colleague", "admin", "owner")
@@ -73,6 +77,12 @@ MATRIX = {
     "custody_new": ("exhibit", (302, 404, 403, 200, 404, 200)),
     "custody_sheet": ("exhibit", (302, 404, 200, 200, 404, 200)),
     "acquisition_new": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    # Hash lists (issue 10): admins only; a dossier's re-match notice: its members only.
+    "version_preview": ("draft_version", (302, 403, 403, 403, 200, 403)),
+    "version_cancel": ("POST draft_version", (302, 403, 403, 403, 302, 403)),
+    "version_activate": ("version", (302, 403, 403, 403, 200, 403)),
+    "version_diff_csv": ("version", (302, 403, 403, 403, 200, 403)),
+    "rematch_notice_seen": ("POST notice", (302, 404, 302, 302, 404, 302)),
 }
 
 
@@ -95,6 +105,17 @@ def objects(dossier, exhibit, evidence_file, admin, colleague):
         "search": [make_search(dossier).pk],
         "suspect": [make_suspect(dossier).pk],
         "dossier+membership": [dossier.pk, dossier.memberships.get(user=colleague).pk],
+        "draft_version": [
+            hash_list_version_create(
+                name="Matrix draft",
+                kind="alert",
+                stream=io.BytesIO(b"0" * 32),
+                file_name="x.txt",
+                by=admin,
+                draft=True,
+            ).pk
+        ],
+        "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
     }
 
 

@@ -31,14 +31,14 @@ def test_a_new_version_replaces_the_active_one(admin):
     assert HashListVersion.objects.filter(hash_list=first.hash_list, is_active=True).count() == 1
 
 
-def test_an_unsupported_format_fails_and_leaves_the_previous_version_active(admin):
+def test_a_file_without_any_hash_fails_and_leaves_the_previous_version_active(admin):
     good = make_hash_list("Demo", MD5S, by=admin)
     version = hash_list_version_create(
         name="Demo", kind="alert", stream=io.BytesIO(b'{"value": []}'), file_name="x.json", by=admin, queue=False
     )
     version = hash_list_version_import(version=version)
     good.refresh_from_db()
-    assert version.status == HashListVersion.Status.FAILED and "json" in version.error
+    assert version.status == HashListVersion.Status.FAILED and "no hash" in version.error
     assert not version.is_active and good.is_active
     assert not HashEntry.objects.filter(version=version).exists()
 
@@ -59,8 +59,11 @@ def test_admin_imports_a_list_through_the_page_and_a_worker_loads_it(client, adm
         reverse("hashlist_import"),
         {"name": "National list", "kind": "alert", "default_category": "1", "file": upload},
     )
-    assert response.status_code == 302
     version = HashListVersion.objects.get(hash_list__name="National list")
+    assert response.url == reverse("version_preview", args=[version.pk])
+    preview = client.get(response.url).content.decode()
+    assert "Plain text" in preview and MD5S[0] in preview
+    client.post(response.url, {"action": "start"})
     wait_until(lambda: HashListVersion.objects.get(pk=version.pk).is_finished)
     version.refresh_from_db()
     assert (version.status, version.entries, version.malformed, version.is_active) == ("ready", 5, 1, True)

@@ -45,5 +45,5 @@ def test_an_overlong_line_is_malformed_not_fatal():
 
 def test_format_detection_reads_the_content():
     assert detect_format(MD5.encode()) == "plain"
-    assert detect_format(b'\xef\xbb\xbf{"odata.metadata": ""}') == "json"
+    assert detect_format(b'\xef\xbb\xbf{"odata.metadata": ""}') == "vics"
     assert detect_format(b"%%%% HASHDEEP-1.0\n") == "hashdeep"

@@ -1,0 +1,69 @@
+"""Parsers for hash-list files, one module per family of formats. Plain Python: no Django here.
+
+Every parser takes the open binary file (iterable of lines, readable in blocks) and keyword
+options, and yields ``Entry`` or ``Malformed`` items, so that one bad record never stops an
+import; a ``FormatError`` means the file as a whole cannot be read.
+"""
+
+import re
+from itertools import islice
+from typing import BinaryIO
+
+from hashing.listformats.base import BOM, DIGEST_BYTES, HASH_FIELDS, HEX, Entry, FormatError, Malformed
+from hashing.listformats.nsrl import nsrl_row_count, parse_nsrl
+from hashing.listformats.tables import FIELDS, ICSE_HEADER, guess_mapping, parse_csv, parse_icse, read_header
+from hashing.listformats.text import parse_hashdeep, parse_plain
+from hashing.listformats.vics import parse_vics
+
+__all__ = [
+    "BOM", "DIGEST_BYTES", "FIELDS", "FORMATS", "HASH_FIELDS", "ICSE_HEADER", "PARSERS", "Entry", "FormatError",
+    "Malformed", "detect_format", "guess_mapping", "nsrl_row_count", "preview", "read_header",
+]  # fmt: skip
+
+PARSERS = {
+    "plain": parse_plain,
+    "hashdeep": parse_hashdeep,
+    "csv": parse_csv,
+    "icse": parse_icse,
+    "vics": parse_vics,
+    "nsrl": parse_nsrl,
+}
+FORMATS = {
+    "plain": "Plain text / md5sum / sha256sum",
+    "hashdeep": "hashdeep / md5deep",
+    "csv": "CSV with a header",
+    "icse": "INTERPOL ICSE CSV",
+    "vics": "Project VIC VICS JSON",
+    "nsrl": "NIST NSRL RDS v3 (SQLite)",
+    "empty": "Empty file",
+}
+
+
+def detect_format(head: bytes) -> str:
+    """Name the format of a list from its first bytes (4 KiB is plenty)."""
+    if head.startswith(b"SQLite format 3\x00"):
+        return "nsrl"
+    text = head.removeprefix(BOM).lstrip()
+    if not text:
+        return "empty"
+    if text.startswith((b"{", b"[")):
+        return "vics"
+    if text.startswith(b"%%%% HASHDEEP"):
+        return "hashdeep"
+    first = text.split(b"\n", 1)[0].strip().lower()
+    if first.startswith(b"md5;sha1;photodna"):
+        return "icse"
+    # A digest first means rows without a header (md5sum output, whose file names may hold commas);
+    # several columns otherwise mean a header, whose columns are then mapped.
+    token = re.split(rb"[\s,;|]", first, maxsplit=1)[0]
+    if HEX.match(token) and len(token) in (32, 40, 64):
+        return "plain"
+    _, columns = read_header(first)
+    if len(columns) > 1:
+        return "csv"
+    return "plain"
+
+
+def preview(stream: BinaryIO, file_format: str, rows: int = 10, **options) -> list[Entry | Malformed]:
+    """The first ``rows`` items the parser yields (raises FormatError like the import would)."""
+    return list(islice(PARSERS[file_format](stream, **options), rows))

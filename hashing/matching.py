@@ -1,0 +1,155 @@
+"""Matching files against the active lists: at ingestion, and again when a list version is activated."""
+
+import logging
+from collections import Counter
+
+from django.db import connection, transaction
+
+from audit.services import audit_record
+from hashing.hashers import ALGORITHMS
+from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
+from hashing.selectors import active_matches
+
+log = logging.getLogger(__name__)
+REMATCH_CHUNK = 1000
+MATCH_FIELDS = ("triage", "match_list_id", "match_algorithm", "match_category")
+
+
+def match_files(files, *, only_pending: bool = True) -> None:
+    """Set each file's triage and match from the active lists, in one query for all of them.
+
+    ``files`` are EvidenceFile rows with their digests. With ``only_pending``, files already
+    triaged are left alone (ingestion); without it every file is decided again (re-matching).
+    An alert match wins over an ignorable one; the strongest digest is reported first.
+    """
+    from evidence.models import EvidenceFile
+
+    wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
+    for evidence_file in files:
+        for name in ALGORITHMS:
+            if (digest := getattr(evidence_file, name)) is not None:
+                wanted[name].add(bytes(digest))
+    found = active_matches(wanted)
+    for evidence_file in files:
+        if evidence_file.triage == EvidenceFile.Triage.PENDING:
+            if not only_pending and evidence_file.processed_at is None:
+                continue  # not hashed yet: its own ingestion will match it
+        elif only_pending:
+            continue
+        matches = [
+            match
+            for name in reversed(ALGORITHMS)  # strongest digest first
+            if getattr(evidence_file, name) is not None
+            for match in found.get((name, bytes(getattr(evidence_file, name))), [])
+        ]
+        alerts = [match for match in matches if match.kind == HashList.Kind.ALERT]
+        best = (alerts or matches or [None])[0]
+        if best is not None:
+            evidence_file.triage = EvidenceFile.Triage.KNOWN if alerts else EvidenceFile.Triage.KNOWN_GOOD
+            evidence_file.match_list_id = best.list_id
+            evidence_file.match_algorithm = best.algorithm
+            evidence_file.match_category = best.category
+        else:
+            evidence_file.triage = EvidenceFile.Triage.ERROR if evidence_file.error else EvidenceFile.Triage.NEW
+            evidence_file.match_list_id = None
+            evidence_file.match_algorithm = evidence_file.match_category = ""
+
+
+# The hashes (and categories) in one version and not the other, both ways: only files holding one of
+# them can have changed. A category change shows up on both sides, so its files are looked at too.
+CHANGED_FILES = """
+WITH changed AS (
+    SELECT algorithm, value FROM (
+        SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(new)s
+        EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(old)s
+    ) AS added
+    UNION
+    SELECT algorithm, value FROM (
+        SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(old)s
+        EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(new)s
+    ) AS removed
+)
+SELECT f.id FROM evidence_evidencefile f JOIN changed c ON c.algorithm = %(md5)s AND f.md5 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN changed c ON c.algorithm = %(sha1)s AND f.sha1 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN changed c ON c.algorithm = %(sha256)s AND f.sha256 = c.value
+    WHERE f.processed_at IS NOT NULL
+ORDER BY 1
+"""
+
+
+def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
+    """Ids of the ingested files holding a hash that differs between the two versions (ints, not rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CHANGED_FILES,
+            {
+                "new": version_id,
+                "old": previous_id or 0,
+                "md5": HashEntry.Algorithm.MD5,
+                "sha1": HashEntry.Algorithm.SHA1,
+                "sha256": HashEntry.Algorithm.SHA256,
+            },
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def rematch_after_activation(*, version: HashListVersion, previous_id: int | None) -> list[RematchNotice]:
+    """Match again, in chunks, every ingested file whose match may differ now that ``version`` is active.
+
+    Files that were new and are now on an alert list become known (with list and category);
+    files whose only match was on a hash the list no longer has go back to new. Each dossier
+    with a changed file gets one notice for its members.
+    """
+    from evidence.models import EvidenceFile
+
+    now_known: Counter[int] = Counter()
+    no_longer_known: Counter[int] = Counter()
+    ids = changed_file_ids(version.pk, previous_id)
+    for start in range(0, len(ids), REMATCH_CHUNK):
+        files = list(EvidenceFile.objects.filter(pk__in=ids[start : start + REMATCH_CHUNK]).select_related("exhibit"))
+        before = {f.pk: tuple(getattr(f, field) for field in MATCH_FIELDS) for f in files}
+        match_files(files, only_pending=False)
+        changed = [f for f in files if tuple(getattr(f, field) for field in MATCH_FIELDS) != before[f.pk]]
+        for evidence_file in changed:
+            was_known = before[evidence_file.pk][0] == EvidenceFile.Triage.KNOWN
+            is_known = evidence_file.triage == EvidenceFile.Triage.KNOWN
+            if is_known and not was_known:
+                now_known[evidence_file.exhibit.dossier_id] += 1
+            elif was_known and not is_known:
+                no_longer_known[evidence_file.exhibit.dossier_id] += 1
+        _save_matches(changed)
+    notices = []
+    with transaction.atomic():
+        for dossier_id in sorted(set(now_known) | set(no_longer_known)):
+            notice = RematchNotice.objects.create(
+                dossier_id=dossier_id,
+                version=version,
+                files_now_known=now_known[dossier_id],
+                files_no_longer_known=no_longer_known[dossier_id],
+            )
+            audit_record(
+                actor=None,
+                action="hashlist.rematch",
+                target=notice,
+                dossier=notice.dossier,
+                version=version.pk,
+                files_now_known=notice.files_now_known,
+                files_no_longer_known=notice.files_no_longer_known,
+            )
+            notices.append(notice)
+    log.info("re-matched %s files for version %s: %s notices", len(ids), version.pk, len(notices))
+    return notices
+
+
+def _save_matches(files) -> None:
+    if not files:
+        return
+    from evidence.models import EvidenceFile
+
+    table = EvidenceFile._meta.db_table
+    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in MATCH_FIELDS)
+    rows = [[getattr(f, field) for field in MATCH_FIELDS] + [f.pk] for f in files]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
