@@ -23,6 +23,8 @@ BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+BENCH_BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ["CELERY_BROKER_URL"] = BENCH_BROKER
 
 
 def recreate_database() -> None:
@@ -86,8 +88,9 @@ def ingest_inline(folder: Path, seal: str) -> float:
     exhibit = exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user)
     started = time.perf_counter()
     job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=user, queue=False)
-    for batch_id in ingest_job_enumerate(job=job):
-        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    queue = list(ingest_job_enumerate(job=job))
+    while queue:  # archives and disk images add batches as they are walked
+        queue += ingest_batch_process(batch=IngestBatch.objects.get(pk=queue.pop(0)))
     elapsed = time.perf_counter() - started
     job.refresh_from_db()
     assert job.status == "done", job.status
@@ -281,6 +284,157 @@ def bench_list_import(work: Path) -> dict:
     return results
 
 
+def bench_jpeg_photos(work: Path) -> dict:
+    """12 MP JPEGs: our per-image work (three digests, pHash, PDQ, thumbnail, one reduced decode)
+    against plain `imagehash.phash(Image.open(f))` over the same files."""
+    import imagehash
+    from PIL import Image
+
+    from evidence.synthetic import synthetic_image
+    from hashing.hashers import digest_stream
+    from hashing.perceptual import digest_image
+
+    folder = work / "jpeg"
+    folder.mkdir()
+    count = max(4, int(24 * SCALE))
+    paths = []
+    for seed in range(count):
+        path = folder / f"photo{seed}.jpg"
+        synthetic_image(seed, size=(4000, 3000)).save(path, format="JPEG", quality=92)
+        paths.append(path)
+    started = time.perf_counter()
+    for path in paths:
+        imagehash.phash(Image.open(path))
+    baseline = time.perf_counter() - started
+    started = time.perf_counter()
+    for path in paths:
+        with path.open("rb") as stream:
+            digest_stream(stream)
+        with path.open("rb") as stream:
+            digest_image(stream)
+    ours = time.perf_counter() - started
+    return {
+        "jpeg_12mp_images_per_s": figure(
+            count / ours, "images/s (digests + pHash + PDQ + thumbnail)", count / baseline, baseline / ours
+        )
+    }
+
+
+def _start_worker(concurrency: int) -> subprocess.Popen:
+    # Batches of 4 files, so that the job has several for the workers to share.
+    environment = {**os.environ, "DATABASE_URL": BENCH_DB, "CELERY_BROKER_URL": BENCH_BROKER, "INGEST_BATCH_FILES": "4"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "default,ingest,lists",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench{concurrency}@%h",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _ingest_with_workers(folder: Path, seal: str) -> float:
+    """Wall time of a job from its creation to its end, run by the Celery worker that is up."""
+    from django.utils import timezone
+
+    from accounts.system import command_line_user
+    from cases.services import dossier_create
+    from evidence.models import IngestJob
+    from evidence.services import exhibit_register, ingest_job_create_from_path
+
+    user = command_line_user()
+    dossier = dossier_create(
+        notice_number=f"BR.52.L1.{random.randint(0, 999999):06d}/26",
+        title=seal,
+        opened_on=timezone.localdate(),
+        by=user,
+    )
+    exhibit = exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user)
+    started = time.perf_counter()
+    job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=user)
+    while not IngestJob.objects.get(pk=job.pk).is_finished:
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    assert IngestJob.objects.get(pk=job.pk).status == "done"
+    return elapsed
+
+
+def bench_workers(work: Path) -> dict:
+    """1 GiB of 16 MiB files through real Celery workers on Redis: one worker process, then two,
+    against hashlib's three digests over the same bytes in one process."""
+    import redis
+
+    redis.Redis.from_url(BENCH_BROKER).flushdb()
+    count = max(8, int(64 * SCALE))
+    paths = write_random_files(work / "workers", [16 << 20] * count)
+    total_mb = count * 16 * (1 << 20) / 1e6
+    baseline = hashlib_three(paths)
+    results = {}
+    for concurrency in (1, 2):
+        worker = _start_worker(concurrency)
+        try:
+            time.sleep(3)  # the worker connects
+            elapsed = _ingest_with_workers(work / "workers", f"WORKERS{concurrency}")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+        rate = total_mb / elapsed
+        results[f"ingest_{concurrency}_worker_mb_per_s"] = figure(
+            rate,
+            f"MB/s, {count} files of 16 MiB, {concurrency} worker process(es)",
+            total_mb / baseline,
+            rate / (total_mb / baseline),
+        )
+    return results
+
+
+def bench_disk_image(work: Path) -> dict:
+    """A FAT32 image of files (made with mkfs.fat and mtools) against the same files hashed as plain files."""
+    import shutil
+
+    if not (shutil.which("mkfs.fat") and shutil.which("mcopy")):
+        print("  skipped: dosfstools and mtools are not installed")
+        return {}
+    folder = work / "fatfiles"
+    count = max(4, int(40 * SCALE))
+    paths = write_random_files(folder, [4 << 20] * count)
+    image = work / "disk.img"
+    subprocess.run(
+        ["mkfs.fat", "-F", "32", "-C", str(image), str((count * 4 + 64) * 1024)], check=True, capture_output=True
+    )
+    subprocess.run(["mcopy", "-i", str(image), *map(str, paths), "::/"], check=True, capture_output=True)
+    source = work / "image-source"
+    source.mkdir()
+    image.rename(source / "disk.img")
+    plain = ingest_inline(folder, "PLAIN")
+    inside = ingest_inline(source / "disk.img", "IMAGE")
+    total_mb = count * 4 * (1 << 20) / 1e6
+    # The image job also hashes the image file itself: count its bytes too.
+    image_mb = total_mb + (source / "disk.img").stat().st_size / 1e6
+    return {
+        "disk_image_fat32_mb_per_s": figure(
+            image_mb / inside, "MB/s, image and its files", total_mb / plain, (image_mb / inside) / (total_mb / plain)
+        )
+    }
+
+
 def main() -> None:
     recreate_database()
     import django
@@ -292,7 +446,14 @@ def main() -> None:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="scelle-bench-") as temporary:
         work = Path(temporary)
-        for bench in (bench_digest_vs_sha256sum, bench_large_files, bench_small_files):
+        for bench in (
+            bench_digest_vs_sha256sum,
+            bench_large_files,
+            bench_small_files,
+            bench_jpeg_photos,
+            bench_disk_image,
+            bench_workers,
+        ):
             print(f"running {bench.__name__}", flush=True)
             results.update(bench(work))
         print("running bench_exact_lookup", flush=True)
@@ -343,8 +504,18 @@ DESCRIPTIONS = [
     "- `list_lookup_100k_per_s`: 100,000 file MD5s (10 % hits) looked up through `active_matches`, one query per"
     " batch of 2,000, against the 10-million-entry list; baseline: the same batches as bare `= ANY` SQL.",
     "",
-    "The ingest figures run the tasks' code inline, without the broker: the Celery round trip per batch is"
-    " not included yet (issue 4 adds a multi-worker figure).",
+    "- `jpeg_12mp_images_per_s`: 12 MP synthetic JPEGs; per image MD5+SHA-1+SHA-256, pHash, PDQ and a"
+    " thumbnail from one reduced decode, against plain `imagehash.phash(Image.open(f))` (pHash alone, full"
+    " decode). Goal (issue 4): >= 5x.",
+    "- `disk_image_fat32_mb_per_s`: files inside a FAT32 image (pytsk3), the image itself hashed too, against"
+    " the same files ingested from a folder, same run.",
+    "- `ingest_1_worker_mb_per_s`, `ingest_2_worker_mb_per_s`: 1 GiB of 16 MiB files through real Celery"
+    " worker processes on Redis (job creation to end, database writes included), against hashlib's three"
+    " digests over the same files in one process. Goal (issue 4): >= 0.8 for one worker, near 2x that for two"
+    " on two cores.",
+    "",
+    "`ingest_large_files` and `ingest_small_files` run the tasks' code inline, without the broker; the worker"
+    " figures include the Celery round trips.",
 ]
 
 
