@@ -50,7 +50,11 @@ def detect_format(head: bytes) -> str:
         return "vics"
     if text.startswith(b"%%%% HASHDEEP"):
         return "hashdeep"
-    first = text.split(b"\n", 1)[0].strip().lower()
+    # Comments and blank lines say nothing of the format (a plain list may open with "# source, date").
+    lines = [line.strip() for line in text.split(b"\n")]
+    first = next((line for line in lines if line and not line.startswith(b"#")), b"").lower()
+    if not first:
+        return "plain"
     if first.startswith(b"md5;sha1;photodna"):
         return "icse"
     # A digest first means rows without a header (md5sum output, whose file names may hold commas);

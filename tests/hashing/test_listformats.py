@@ -47,3 +47,9 @@ def test_format_detection_reads_the_content():
     assert detect_format(MD5.encode()) == "plain"
     assert detect_format(b'\xef\xbb\xbf{"odata.metadata": ""}') == "vics"
     assert detect_format(b"%%%% HASHDEEP-1.0\n") == "hashdeep"
+
+
+def test_a_plain_list_opening_with_a_comment_full_of_commas_is_still_plain():
+    head = b"# National list, export of 2026-11-01: SHA-256, one per line\n\n" + (b"a" * 64) + b"\n"
+    assert detect_format(head) == "plain"
+    assert detect_format(b"# exported 2026-11-01\nFile name,MD5 hash,Category\n") == "csv"  # control
