@@ -68,15 +68,13 @@ def write_random_files(folder: Path, sizes: list[int]) -> list[Path]:
     return paths
 
 
-def ingest_inline(folder: Path, seal: str) -> float:
-    """Enumerate and process every batch of a job in this process (database writes included)."""
+def bench_exhibit(seal: str):
+    """A fresh dossier and exhibit for one measured job, and the system user acting."""
     from django.utils import timezone
 
     from accounts.system import command_line_user
     from cases.services import dossier_create
-    from evidence.models import IngestBatch
-    from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
-    from evidence.services import exhibit_register, ingest_job_create_from_path
+    from evidence.services import exhibit_register
 
     user = command_line_user()
     dossier = dossier_create(
@@ -85,7 +83,16 @@ def ingest_inline(folder: Path, seal: str) -> float:
         opened_on=timezone.localdate(),
         by=user,
     )
-    exhibit = exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user)
+    return exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user), user
+
+
+def ingest_inline(folder: Path, seal: str) -> float:
+    """Enumerate and process every batch of a job in this process (database writes included)."""
+    from evidence.models import IngestBatch
+    from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+    from evidence.services import ingest_job_create_from_path
+
+    exhibit, user = bench_exhibit(seal)
     started = time.perf_counter()
     job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=user, queue=False)
     queue = list(ingest_job_enumerate(job=job))
@@ -352,21 +359,10 @@ def _start_worker(concurrency: int) -> subprocess.Popen:
 
 def _ingest_with_workers(folder: Path, seal: str) -> float:
     """Wall time of a job from its creation to its end, run by the Celery worker that is up."""
-    from django.utils import timezone
-
-    from accounts.system import command_line_user
-    from cases.services import dossier_create
     from evidence.models import IngestJob
-    from evidence.services import exhibit_register, ingest_job_create_from_path
+    from evidence.services import ingest_job_create_from_path
 
-    user = command_line_user()
-    dossier = dossier_create(
-        notice_number=f"BR.52.L1.{random.randint(0, 999999):06d}/26",
-        title=seal,
-        opened_on=timezone.localdate(),
-        by=user,
-    )
-    exhibit = exhibit_register(dossier=dossier, kind="other", seal_number=seal, by=user)
+    exhibit, user = bench_exhibit(seal)
     started = time.perf_counter()
     job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=user)
     while not IngestJob.objects.get(pk=job.pk).is_finished:

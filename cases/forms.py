@@ -162,3 +162,18 @@ class SuspectForm(forms.Form):
 class SuspectStatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), choices=DossierSuspect.Status.choices)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DossierDetailsForm(forms.ModelForm):
+    """What may change after opening: the title, the prosecutor, the investigating judge."""
+
+    class Meta:
+        model = Dossier
+        fields = ["title", "prosecutor", "judge_name", "judge_court"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prosecutor"].queryset = (
+            get_user_model().objects.filter(groups__name=PROSECUTOR, is_active=True).order_by("username")
+        )
+        self.fields["prosecutor"].help_text = _("Gets read-only access to this dossier.")

@@ -48,6 +48,29 @@ def dossier_create(
     return dossier
 
 
+@transaction.atomic
+def dossier_update_details(*, dossier: Dossier, by, ip: str | None = None, **fields) -> Dossier:
+    """Change the title, prosecutor or judge; the audit event keeps each value before and after.
+
+    A new prosecutor becomes a reader of the dossier; the previous one keeps their membership
+    until the lead removes it.
+    """
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(dossier, name)
+        if before != value:
+            changes[name] = [str(before or ""), str(value or "")]
+            setattr(dossier, name, value)
+    if not changes:
+        return dossier
+    dossier.save(update_fields=list(changes))
+    audit_record(actor=by, action="dossier.change", target=dossier, ip=ip, changes=changes)
+    prosecutor = fields.get("prosecutor")
+    if "prosecutor" in changes and prosecutor is not None and not dossier.memberships.filter(user=prosecutor).exists():
+        membership_add(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR, by=by, ip=ip)
+    return dossier
+
+
 def _status_error_message(code: str, current: str, new: str) -> str:
     labels = dict(Dossier.Status.choices)
     if code == "same":

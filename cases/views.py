@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record, client_ip
 from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
 from cases.forms import (
+    DossierDetailsForm,
     DossierForm,
     DossierStatusForm,
     MembershipAddForm,
@@ -39,6 +40,7 @@ from cases.selectors import (
 from cases.services import (
     dossier_create,
     dossier_status_change,
+    dossier_update_details,
     membership_add,
     membership_change_role,
     membership_remove,
@@ -72,6 +74,19 @@ def dossier_new(request):
         messages.success(request, _("Dossier %(number)s opened.") % {"number": dossier.notice_number})
         return redirect(dossier)
     return render(request, "cases/dossier_form.html", {"form": form})
+
+
+@login_required
+def dossier_edit(request, pk: int):
+    dossier = dossier_for(request.user, pk, write=True)
+    form = DossierDetailsForm(request.POST or None, instance=dossier)
+    if request.method == "POST" and form.is_valid():
+        # The form must not save the instance itself: the service records what changed.
+        fresh = dossier_for(request.user, pk, write=True)
+        dossier_update_details(dossier=fresh, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("Dossier details saved."))
+        return redirect(fresh)
+    return render(request, "cases/dossier_edit.html", {"form": form, "dossier": dossier})
 
 
 def _tab(request, dossier, tab: str, template: str, **context):

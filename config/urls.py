@@ -19,6 +19,7 @@ urlpatterns = [
     path("board/", cases_views.board, name="board"),
     path("board/export.csv", cases_views.board_export, name="board_export"),
     path("dossiers/<int:pk>/", cases_views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/edit/", cases_views.dossier_edit, name="dossier_edit"),
     path("dossiers/<int:pk>/status/", cases_views.dossier_status, name="dossier_status"),
     path("dossiers/<int:pk>/team/", cases_views.team_add, name="team_add"),
     path("dossiers/<int:pk>/team/<int:membership_pk>/", cases_views.team_change, name="team_change"),

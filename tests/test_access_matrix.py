@@ -58,6 +58,7 @@ MATRIX = {
     # Case management (issue 3). The lead (owner) alone manages the team.
     "board": ("", (302, 403, 200, 403, 403, 403)),
     "board_export": ("", (302, 403, 200, 403, 403, 403)),
+    "dossier_edit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_status": ("POST dossier", (302, 404, 403, 200, 404, 200)),
     # POST rows: an allowed user with an empty form is sent back to the page (302) with a message.
     "team_add": ("POST dossier", (302, 404, 403, 403, 404, 302)),
