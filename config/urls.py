@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, two_factor_setup
 from audit.views import audit_log
 from cases import views as cases_views
+from config.health import ScelleHealthView
 from evidence import views as evidence_views
 from hashing import views as hashing_views
 
@@ -56,5 +57,6 @@ urlpatterns = [
     path("lists/versions/<int:pk>/diff.csv", hashing_views.version_diff_csv, name="version_diff_csv"),
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("audit/", audit_log, name="audit_log"),
+    path("health/", ScelleHealthView.as_view(), name="health"),
     path("admin/", admin.site.urls),
 ]

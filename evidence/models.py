@@ -275,6 +275,8 @@ class IngestBatch(models.Model):
     bytes_done = models.PositiveBigIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
+    # The Celery worker (node name) that ran it last: work shared across hosts is visible.
+    worker = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -125,7 +125,7 @@ def _cancelled(job_id: int) -> bool:
     return IngestJob.objects.filter(pk=job_id, status=IngestJob.Status.CANCELLED).exists()
 
 
-def ingest_batch_process(*, batch: IngestBatch) -> list[int]:
+def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
     """Process one batch; return the ids of archive batches it created, to be queued.
 
     Idempotent: a batch run again (its worker was killed) starts its counters over and redoes
@@ -140,6 +140,7 @@ def ingest_batch_process(*, batch: IngestBatch) -> list[int]:
         bytes_done=0,
         errors=0,
         attempts=batch.attempts + 1,
+        worker=worker[:200],
     )
     if batch.kind == IngestBatch.Kind.ARCHIVE:
         _expand_archive(batch)

@@ -14,8 +14,8 @@ def ingest_enumerate(job_id: int) -> None:
         ingest_batch.delay(batch_id)
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
-def ingest_batch(batch_id: int) -> None:
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+def ingest_batch(self, batch_id: int) -> None:
     batch = IngestBatch.objects.select_related("job", "container").get(pk=batch_id)
-    for archive_batch_id in ingest_batch_process(batch=batch):
+    for archive_batch_id in ingest_batch_process(batch=batch, worker=self.request.hostname or ""):
         ingest_batch.delay(archive_batch_id)

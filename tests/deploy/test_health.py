@@ -1,0 +1,38 @@
+"""The health endpoint tells monitoring when a worker, the broker or the storage is gone."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def health(client) -> tuple[int, dict]:
+    # The view is async: asked from another thread, since Playwright's browser tests may have left
+    # an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(client.get, reverse("health"), headers={"Accept": "application/json"}).result()
+    # Keys are the checks' reprs, e.g. "Database(alias='default')".
+    return response.status_code, {name.split("(")[0]: state for name, state in response.json().items()}
+
+
+def test_healthy_with_a_worker_on_every_queue(client, celery_worker):
+    status, checks = health(client)
+    assert status == 200, checks
+    assert set(checks) == {"Database", "Broker", "EvidenceStorage", "Workers"}
+
+
+def test_a_stopped_worker_is_reported(client):
+    status, checks = health(client)
+    assert status == 500
+    assert "unavailable" in checks["Workers"].lower() or "no worker" in checks["Workers"].lower()
+    assert checks["Database"] == "OK" and checks["Broker"] == "OK"  # control: only the worker is missing
+
+
+def test_unwritable_storage_is_reported(client, celery_worker, settings, tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    settings.DERIVED_ROOT = blocked
+    status, checks = health(client)
+    assert status == 500 and checks["EvidenceStorage"] != "OK" and checks["Workers"] == "OK"
