@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -56,5 +56,6 @@ urlpatterns = [
     path("lists/versions/<int:pk>/diff.csv", hashing_views.version_diff_csv, name="version_diff_csv"),
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("audit/", audit_log, name="audit_log"),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
