@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	bin/system-packages --runtime || echo "Could not install the PDF libraries: PDF reports will explain what is missing."
 	PORT=$(PORT) bin/run
 
 test: install-dev

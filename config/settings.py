@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "reports",
 ]
 
 MIDDLEWARE = [

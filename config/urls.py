@@ -58,5 +58,6 @@ urlpatterns = [
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("audit/", audit_log, name="audit_log"),
     path("health/", ScelleHealthView.as_view(), name="health"),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import imagehash
 import numpy as np
 import pdqhash
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFile, ImageFilter, ImageOps
 
 MAX_PIXELS = 100_000_000
 THUMBNAIL_SIZE = 256
@@ -35,7 +35,10 @@ class ImageDigest:
 
 
 def decode(stream) -> Image.Image:
-    """Open and decode an image at a reduced size, refusing decompression bombs."""
+    """Open and decode an image at a reduced size, refusing decompression bombs and truncation."""
+    # Libraries may switch this on process-wide (WeasyPrint does at import): a damaged photo must
+    # be reported, never completed with grey.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

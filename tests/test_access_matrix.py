@@ -86,6 +86,15 @@ MATRIX = {
     "version_activate": ("version", (302, 403, 403, 403, 200, 403)),
     "version_diff_csv": ("version", (302, 403, 403, 403, 200, 403)),
     "rematch_notice_seen": ("POST notice", (302, 404, 302, 302, 404, 302)),
+    # Reports (issue 6): every member of the dossier, prosecutors first; statistics for investigators
+    # and prosecutors over the dossiers they see (admins, not members of any, get 403).
+    "dossier_report": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_report_pdf": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_report_verify": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "custody_sheet_pdf": ("exhibit", (302, 404, 200, 200, 404, 200)),
+    "ingest_report": ("job", (302, 404, 200, 200, 404, 200)),
+    "ingest_report_pdf": ("job", (302, 404, 200, 200, 404, 200)),
+    "statistics": ("", (302, 200, 200, 200, 403, 200)),
 }
 
 

@@ -57,3 +57,16 @@ def _png(image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def test_a_truncated_photo_is_refused_even_after_a_library_allowed_truncated_images():
+    from PIL import ImageFile
+
+    damaged = synthetic_image_bytes(99)[:4000]
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing WeasyPrint does to the whole process
+    try:
+        with pytest.raises(ImageRefused, match="corrupt image"):
+            decode(io.BytesIO(damaged))
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+    decode(io.BytesIO(synthetic_image_bytes(99)))  # control: the whole photo decodes

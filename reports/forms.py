@@ -1,0 +1,26 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+class VerifyForm(forms.Form):
+    """A copy to check: the PDF file itself, or the sha256 printed next to it (64 hexadecimal digits)."""
+
+    copy = forms.FileField(label=_("Report file (PDF)"), required=False)
+    sha256 = forms.CharField(label=_("or its SHA-256"), required=False, max_length=80, strip=True)
+
+    def clean_sha256(self):
+        value = self.cleaned_data["sha256"].replace(" ", "")
+        if value and not SHA256_HEX.match(value):
+            raise ValidationError(_("A SHA-256 is 64 hexadecimal digits."))
+        return value.lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("copy") and not cleaned.get("sha256") and not self.errors:
+            raise ValidationError(_("Choose the report file or paste its SHA-256."))
+        return cleaned

@@ -1,0 +1,72 @@
+"""Rendering the court reports: every generation is audited with the sha256 of what was handed out."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit.services import audit_record
+from reports.pdf import html_to_pdf
+from reports.selectors import report_matching
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    content: bytes
+    sha256: str
+    content_type: str
+    file_name: str
+    context: dict
+
+
+def report_context(*, by, generated_at=None) -> dict:
+    """What every report prints about its own making: when (UTC), by whom, in which time zone the rest reads."""
+    generated_at = generated_at or timezone.now()
+    return {
+        "generated_at_utc": generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "generated_by": by,
+        "time_zone": settings.TIME_ZONE,
+    }
+
+
+def report_generate(
+    *, template: str, context: dict, action: str, target, by, ip: str | None, pdf: bool, file_stem: str
+) -> RenderedReport:
+    """Render ``template`` as HTML or PDF and append its sha256 to the audit log.
+
+    Raises reports.pdf.PdfUnavailable when the PDF libraries are missing (nothing is audited then).
+    """
+    context = context | report_context(by=by) | {"pdf": pdf}
+    html = render_to_string(template, context)
+    content = html_to_pdf(html) if pdf else html.encode()
+    sha256 = hashlib.sha256(content).hexdigest()
+    fmt = "pdf" if pdf else "html"
+    audit_record(actor=by, action=action, target=target, ip=ip, sha256=sha256, format=fmt, size=len(content))
+    return RenderedReport(
+        content=content,
+        sha256=sha256,
+        content_type="application/pdf" if pdf else "text/html; charset=utf-8",
+        file_name=f"{file_stem}.{fmt}",
+        context=context,
+    )
+
+
+def report_verify(*, dossier, content: bytes | None = None, sha256: str = "", by, ip: str | None):
+    """Whether a copy (its bytes, or its sha256 in hex) is a report generated from ``dossier``; audited.
+
+    Returns (sha256 in hex, the audit event of its generation or None).
+    """
+    sha256 = hashlib.sha256(content).hexdigest() if content is not None else sha256.strip().lower()
+    generated = report_matching(dossier, sha256)
+    audit_record(
+        actor=by,
+        action="report.verify",
+        target=dossier,
+        ip=ip,
+        sha256=sha256,
+        matched=generated.pk if generated else None,
+    )
+    return sha256, generated
