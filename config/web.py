@@ -26,3 +26,32 @@ def role_required(role: str):
         return wrapper
 
     return decorator
+
+
+def upload_limit(view):
+    """Refuse (413) a request body over UPLOAD_MAX_BYTES before reading it.
+
+    FILE_UPLOAD_MAX_MEMORY_SIZE only decides when uploads spill to disk; nothing else caps them.
+    nginx's client_max_body_size is the outer limit (deploy/nginx/scelle.conf).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if request.method == "POST" and length > settings.UPLOAD_MAX_BYTES:
+            from django.shortcuts import render
+            from django.template.defaultfilters import filesizeformat
+
+            from audit.services import audit_record, client_ip
+
+            audit_record(
+                actor=request.user, action="upload.refused", ip=client_ip(request), bytes=length, path=request.path
+            )
+            limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
+            return render(request, "413.html", {"limit": limit}, status=413)
+        return view(request, *args, **kwargs)
+
+    return wrapper

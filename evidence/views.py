@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of, search_for
-from config.web import paginate
+from config.web import paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -142,6 +142,7 @@ def exhibits_bulk(request, pk: int):
 
 
 @login_required
+@upload_limit
 def exhibit_ingest(request, pk: int):
     exhibit = exhibit_for(request.user, pk, write=True)
     form = IngestUploadForm(request.POST or None, request.FILES or None)

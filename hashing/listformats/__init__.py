@@ -51,7 +51,7 @@ def detect_format(head: bytes) -> str:
     if text.startswith(b"%%%% HASHDEEP"):
         return "hashdeep"
     # Comments and blank lines say nothing of the format (a plain list may open with "# source, date").
-    lines = [line.strip() for line in text.split(b"\n")]
+    lines = [line.strip() for line in text.splitlines()]
     first = next((line for line in lines if line and not line.startswith(b"#")), b"").lower()
     if not first:
         return "plain"

@@ -38,7 +38,13 @@ def read_header(first_line: bytes) -> tuple[str, list[str]]:
     """The delimiter and the column names of a header line."""
     text = first_line.removeprefix(BOM).rstrip(b"\r\n").decode("utf-8", errors="replace")
     delimiter = sniff_delimiter(text)
-    return delimiter, [name.strip() for name in next(csv.reader([text], delimiter=delimiter))]
+    return delimiter, [name.strip() for name in _cells(text, delimiter)]
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    # A stray carriage return inside a line makes the csv module refuse it: read it as one more cell
+    # boundary rather than fail (the row is then checked like any other).
+    return next(csv.reader([text.replace("\r", " ")], delimiter=delimiter), [])
 
 
 def guess_mapping(columns: list[str]) -> dict[str, str]:
@@ -85,7 +91,7 @@ def parse_csv(
             continue
         if not text.strip():
             continue
-        cells = next(csv.reader([text], delimiter=delimiter))
+        cells = _cells(text, delimiter)
         if len(cells) != len(columns):
             yield Malformed(number, f"{len(cells)} columns, expected {len(columns)}")
             continue

@@ -76,3 +76,19 @@ def test_an_unmounted_source_shows_a_clear_message_not_an_error(client, owner, e
     client.force_login(owner)
     response = client.get(reverse("exhibit_ingest_server", args=[exhibit.pk]))
     assert response.status_code == 200 and b"is the storage mounted?" in response.content
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, owner, exhibit, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_BYTES = 1000
+    client.force_login(owner)
+    url = reverse("exhibit_ingest", args=[exhibit.pk])
+    big = SimpleUploadedFile("big.bin", b"x" * 5000)
+    response = client.post(url, {"files": [big]})
+    assert response.status_code == 413 and b"at most 1000" in response.content
+    assert not IngestJob.objects.exists()
+    assert AuditEvent.objects.filter(action="upload.refused", actor=owner).exists()
+    small = SimpleUploadedFile("small.bin", b"x" * 100)
+    assert client.post(url, {"files": [small]}).status_code == 302  # control
+    assert IngestJob.objects.count() == 1
