@@ -5,6 +5,7 @@ from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, 
 from audit.views import audit_log
 from cases import views as cases_views
 from config.health import ScelleHealthView
+from config.views import metrics, operations_page
 from evidence import views as evidence_views
 from hashing import views as hashing_views
 
@@ -58,6 +59,8 @@ urlpatterns = [
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("audit/", audit_log, name="audit_log"),
     path("health/", ScelleHealthView.as_view(), name="health"),
+    path("metrics", metrics, name="metrics"),
+    path("operations/", operations_page, name="operations"),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

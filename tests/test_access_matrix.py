@@ -57,6 +57,9 @@ MATRIX = {
     "admin:index": ("", (302, 302, 302, 302, 200, 302)),
     # Monitoring reads it without a login; no worker runs in this test, so it says 500.
     "health": ("", (500, 500, 500, 500, 500, 500)),
+    # Served to METRICS_ALLOWED_IPS (the test client is 127.0.0.1); tests/deploy/test_operations.py refuses others.
+    "metrics": ("", (200, 200, 200, 200, 200, 200)),
+    "operations": ("", (302, 403, 403, 403, 200, 403)),
     # Case management (issue 3). The lead (owner) alone manages the team.
     "board": ("", (302, 403, 200, 403, 403, 403)),
     "board_export": ("", (302, 403, 200, 403, 403, 403)),

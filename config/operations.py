@@ -1,0 +1,81 @@
+"""What runs where: Celery workers, queue depths and running jobs, for the admins' page and
+for Prometheus (/metrics)."""
+
+from django.conf import settings
+from prometheus_client.core import GaugeMetricFamily
+
+from config.celery import app
+
+
+def queue_names() -> list[str]:
+    return settings.CELERY_QUEUES_ALL.split(",")
+
+
+def queue_depths() -> dict[str, int | None]:
+    """Messages waiting per queue (None where the broker cannot say)."""
+    depths: dict[str, int | None] = {}
+    try:
+        with app.connection_for_read() as connection:
+            channel = connection.default_channel
+            for queue in queue_names():
+                try:
+                    depths[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                except Exception:  # noqa: BLE001 - a queue never used yet, or a broker without counts
+                    depths[queue] = 0 if connection.transport_cls == "filesystem" else None
+    except Exception:  # noqa: BLE001 - the broker is down: the page says so
+        return dict.fromkeys(queue_names())
+    return depths
+
+
+def workers() -> list[dict]:
+    """Live workers with the queues they consume and what they run now (asks them: ~1 s)."""
+    try:
+        inspector = app.control.inspect(timeout=1.0)
+        queues = inspector.active_queues() or {}
+        active = inspector.active() or {}
+    except Exception:  # noqa: BLE001 - no remote control on this broker (the file-system demo)
+        return []
+    return [
+        {"name": name, "queues": sorted(q["name"] for q in queues.get(name, [])), "running": len(active.get(name, []))}
+        for name in sorted(queues)
+    ]
+
+
+def running_jobs():
+    from evidence.models import IngestJob
+    from hashing.models import HashListVersion
+
+    jobs = IngestJob.objects.exclude(status__in=IngestJob.FINISHED).select_related("exhibit__dossier")
+    imports = HashListVersion.objects.filter(
+        status__in=[HashListVersion.Status.QUEUED, HashListVersion.Status.IMPORTING]
+    ).select_related("hash_list")
+    return list(jobs.order_by("created_at")), list(imports.order_by("created_at"))
+
+
+class ScelleCollector:
+    """Prometheus gauges read at each scrape: ingest jobs and files by state, queue depths."""
+
+    def collect(self):
+        from django.db.models import Count
+
+        from evidence.models import EvidenceFile, IngestJob
+
+        jobs = GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
+        counts = dict(IngestJob.objects.values_list("status").annotate(n=Count("id")))
+        for status in IngestJob.Status.values:
+            jobs.add_metric([status], counts.get(status, 0))
+        yield jobs
+        files = GaugeMetricFamily("scelle_files", "Ingested files by triage state", labels=["triage"])
+        triage = dict(EvidenceFile.objects.values_list("triage").annotate(n=Count("id")))
+        for state in EvidenceFile.Triage.values:
+            files.add_metric([state], triage.get(state, 0))
+        yield files
+        depth = GaugeMetricFamily("scelle_queue_depth", "Celery messages waiting per queue", labels=["queue"])
+        for queue, waiting in queue_depths().items():
+            if waiting is not None:
+                depth.add_metric([queue], waiting)
+        yield depth
+
+
+def metrics_allowed(request) -> bool:
+    return request.META.get("REMOTE_ADDR", "") in settings.METRICS_ALLOWED_IPS
