@@ -27,6 +27,11 @@ def session_start(request) -> None:
     request.session["roles"] = roles_fingerprint(request.user)
 
 
+# The REST API authenticates every request by its token and ignores the session cookie, so the
+# session rules (idle time, second factor) neither redirect nor apply there (api/authentication.py).
+TOKEN_ONLY_PATHS = ("/api/v1/",)
+
+
 class SessionPolicyMiddleware:
     """Ends a session after SESSION_IDLE_SECONDS without a request, after SESSION_ABSOLUTE_SECONDS
     in all, or as soon as the user's roles change."""
@@ -36,7 +41,7 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated:
+        if user.is_authenticated and not request.path.startswith(TOKEN_ONLY_PATHS):
             now = int(time.time())
             session = request.session
             reason = ""
@@ -84,7 +89,12 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(BEFORE_SECOND_FACTOR):
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(BEFORE_SECOND_FACTOR)
+            and not request.path.startswith(TOKEN_ONLY_PATHS)
+        ):
             from accounts.two_factor import has_second_factor
 
             target = reverse("second_factor") if has_second_factor(user) else reverse("two_factor_setup")

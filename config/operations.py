@@ -55,6 +55,12 @@ def running_jobs():
 class ScelleCollector:
     """Prometheus gauges read at each scrape: ingest jobs and files by state, queue depths."""
 
+    def describe(self):
+        # Registering asks for the names only: no query at import time.
+        yield GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
+        yield GaugeMetricFamily("scelle_files", "Ingested files by triage state", labels=["triage"])
+        yield GaugeMetricFamily("scelle_queue_depth", "Celery messages waiting per queue", labels=["queue"])
+
     def collect(self):
         from django.db.models import Count
 

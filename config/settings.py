@@ -71,12 +71,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "audit",
     "cases",
     "evidence",
     "hashing",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +140,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A cache shared by every web process (API throttling counts) when CACHE_URL names Redis;
+# per-process memory otherwise (a single-host demo).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,6 +251,44 @@ HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)
 DOSSIER_NOTICE_PATTERN = os.environ.get("DOSSIER_NOTICE_PATTERN", r"^[A-Z]{2}\.\d{2}\.[A-Z0-9]{2}\.\d{6}/\d{2}$")
 DOSSIER_NOTICE_EXAMPLE = os.environ.get("DOSSIER_NOTICE_EXAMPLE", "BR.52.L1.012345/25")
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+
+# REST API (/api/v1/): personal tokens only (never the session cookie), JSON only, throttled per user.
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "1000/minute")
+API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/minute")
+API_MAX_HASHES = env_int("API_MAX_HASHES", 10_000)  # hashes per lookup request
+API_MAX_SUBMITTED_FILES = env_int("API_MAX_SUBMITTED_FILES", 5_000)  # files per hash submission
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_USER, "anon": API_THROTTLE_ANON},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Scellé API",
+    "DESCRIPTION": "Dossiers, exhibits, suspects, files and their triage; hash submission and lookup. "
+    "Authenticate with a personal token from the 'API tokens' page: `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "cases.models.Dossier.Status",
+        "SuspectStatusEnum": "cases.models.DossierSuspect.Status",
+        "IngestJobStatusEnum": "evidence.models.IngestJob.Status",
+    },
+}
 
 # Celery: a file-system broker under var/ unless CELERY_BROKER_URL names Redis.
 # kombu's file-system transport ignores the host; naming one keeps it from warning.

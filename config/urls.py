@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, two_factor_setup
+from api.web import api_token_revoke_view, api_tokens
 from audit.views import audit_log
 from cases import views as cases_views
 from config.health import ScelleHealthView
@@ -16,6 +17,8 @@ urlpatterns = [
     path("login/verify/", second_factor, name="second_factor"),
     path("account/two-factor/", two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/qr.svg", two_factor_qr, name="two_factor_qr"),
+    path("account/api-tokens/", api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_token_revoke_view, name="api_token_revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/new/", cases_views.dossier_new, name="dossier_new"),
     path("board/", cases_views.board, name="board"),
@@ -63,4 +66,6 @@ urlpatterns = [
     path("operations/", operations_page, name="operations"),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # The REST API (v1), its OpenAPI schema and its documentation page.
+    path("api/", include("api.urls")),
 ]

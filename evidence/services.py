@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from cases.models import Dossier, Search
 from evidence import bulk, custody
-from evidence.models import Acquisition, CustodyEvent, Exhibit, IngestJob, IngestSource
+from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, IngestBatch, IngestJob, IngestSource
 from evidence.store import store_stream
 
 EXHIBIT_DETAILS = (
@@ -264,6 +264,73 @@ def ingest_job_create_from_path(*, exhibit: Exhibit, path: Path, by, queue: bool
     if queue:
         _queue_enumeration(job)
     return job
+
+
+@transaction.atomic
+def ingest_job_create_from_hashes(*, exhibit: Exhibit, files: list[dict], by, ip: str | None = None) -> IngestJob:
+    """Record files hashed elsewhere (a forensic workstation that cannot upload the media).
+
+    ``files``: dicts with ``path`` and ``size`` (bytes), and ``md5``, ``sha1``, ``sha256``, ``phash``,
+    ``pdq`` as digests (bytes) where known. One finished job with one batch; every file is matched
+    against the active lists at once, so each comes back with its triage.
+    """
+    from hashing.matching import match_files
+
+    now = timezone.now()
+    size = sum(item["size"] for item in files)
+    job = IngestJob.objects.create(
+        exhibit=exhibit,
+        source_label=f"hashes submitted: {len(files)} files",
+        status=IngestJob.Status.DONE,
+        files_total=len(files),
+        bytes_total=size,
+        created_by=by,
+        started_at=now,
+        finished_at=now,
+    )
+    batch = IngestBatch.objects.create(
+        job=job,
+        number=1,
+        status=IngestBatch.Status.DONE,
+        files_count=len(files),
+        bytes_count=size,
+        files_done=len(files),
+        bytes_done=size,
+        started_at=now,
+        finished_at=now,
+    )
+    records = [
+        EvidenceFile(
+            exhibit=exhibit,
+            job=job,
+            batch=batch,
+            path=item["path"],
+            # Nothing of it is on this server: there is no source to read again.
+            source_path="",
+            size=item["size"],
+            md5=item.get("md5"),
+            sha1=item.get("sha1"),
+            sha256=item.get("sha256"),
+            phash=item.get("phash"),
+            pdq=item.get("pdq"),
+            error="empty file (0 bytes)" if item["size"] == 0 else "",
+            processed_at=now,
+        )
+        for item in files
+    ]
+    match_files(records)
+    records = EvidenceFile.objects.bulk_create(records)
+    errors = sum(1 for record in records if record.error)
+    IngestBatch.objects.filter(pk=batch.pk).update(errors=errors)
+    audit_record(actor=by, action="ingest.hashes", target=job, ip=ip, files=len(records), bytes=size)
+    return job
+
+
+def ingest_path_refuse(*, exhibit: Exhibit, by, root, path: str, reason: str, ip: str | None = None) -> None:
+    """Record an attempt to ingest from a path outside the evidence sources (a probe, or a mistake)."""
+    audit_record(
+        actor=by, action="ingest.refused_path", target=exhibit, ip=ip, root=str(root), path=path[:500], reason=reason
+    )
 
 
 def _queue_enumeration(job: IngestJob) -> None:

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.services import api_token_create
 from hashing.models import RematchNotice
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, make_search, make_suspect
@@ -22,7 +23,8 @@ NOT_OURS = {"admin", "set_language"}
 def _names(patterns, prefix=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace == "admin":
+            # The API (token-authenticated) has its own table: tests/api/test_api_access.py.
+            if pattern.namespace in ("admin", "api"):
                 continue
             yield from _names(pattern.url_patterns, prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
@@ -98,6 +100,9 @@ MATRIX = {
     "ingest_report": ("job", (302, 404, 200, 200, 404, 200)),
     "ingest_report_pdf": ("job", (302, 404, 200, 200, 404, 200)),
     "statistics": ("", (302, 200, 200, 200, 403, 200)),
+    # API tokens (issue 6): each user their own; someone else's token is a 404.
+    "api_tokens": ("", (302, 200, 200, 200, 200, 200)),
+    "api_token_revoke": ("POST token", (302, 404, 404, 404, 404, 302)),
 }
 
 
@@ -108,7 +113,7 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def objects(dossier, exhibit, evidence_file, admin, colleague):
+def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
     version = make_hash_list("Matrix list", ["0" * 32], by=admin)
     return {
         "dossier": [dossier.pk],
@@ -131,6 +136,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague):
             ).pk
         ],
         "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
+        "token": [api_token_create(user=owner, name="Matrix token")[0].pk],
     }
 
 

@@ -1,0 +1,281 @@
+"""The REST API (v1): thin views over the selectors and services the pages use.
+
+Permissions are the pages' own: ``dossier_for`` / ``exhibit_for`` / ``evidence_file_for`` answer
+404 to non-members (admins included) and 403 to read-only members asking to write or to see files.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import ADMIN, INVESTIGATOR, has_role
+from api import serializers as s
+from audit.services import audit_record, client_ip
+from cases.models import DossierSuspect
+from cases.selectors import dossier_for, dossiers_visible_to
+from evidence.models import EvidenceFile
+from evidence.selectors import (
+    evidence_file_for,
+    exhibit_for,
+    exhibits_with_counts,
+    files_search,
+    ingest_job_for,
+    ingest_job_progress,
+)
+from evidence.server_paths import MissingSource, OutsideSources, resolve_source
+from evidence.services import (
+    exhibit_register,
+    ingest_job_create_from_hashes,
+    ingest_job_create_from_path,
+    ingest_path_refuse,
+)
+from hashing.hashers import algorithm_for_hex
+from hashing.selectors import active_matches
+
+ERRORS = {code: s.ApiErrorSerializer for code in (400, 401, 403, 404, 429)}
+
+
+class Pagination(PageNumberPagination):
+    page_size = settings.PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class PaginatedList(generics.ListAPIView):
+    pagination_class = Pagination
+
+
+@extend_schema(responses={200: s.DossierSerializer(many=True), **ERRORS})
+class DossierList(PaginatedList):
+    """The dossiers the token's user is a member of."""
+
+    serializer_class = s.DossierSerializer
+
+    def get_queryset(self):
+        return dossiers_visible_to(self.request.user).order_by("-opened_on", "-id")
+
+
+@extend_schema(responses={200: s.DossierSerializer, **ERRORS})
+class DossierDetail(APIView):
+    def get(self, request, pk: int):
+        return Response(s.DossierSerializer(dossier_for(request.user, pk)).data)
+
+
+class DossierExhibits(PaginatedList):
+    """A dossier's exhibits with their file counts per triage state; investigators register new ones."""
+
+    serializer_class = s.ExhibitWithCountsSerializer
+
+    def get_queryset(self):
+        dossier = dossier_for(self.request.user, self.kwargs["pk"])
+        return exhibits_with_counts(dossier).order_by("seal_number", "id")
+
+    @extend_schema(responses={200: s.ExhibitWithCountsSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.ExhibitSerializer, responses={201: s.ExhibitSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        dossier = dossier_for(request.user, pk, write=True)
+        serializer = s.ExhibitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if dossier.exhibits.filter(seal_number=data["seal_number"]).exists():
+            raise ValidationError({"seal_number": [_("This dossier already has an exhibit with this seal number.")]})
+        try:
+            exhibit = exhibit_register(
+                dossier=dossier,
+                kind=data.pop("kind"),
+                seal_number=data.pop("seal_number"),
+                description=data.pop("description", ""),
+                by=request.user,
+                ip=client_ip(request),
+                **data,
+            )
+        except IntegrityError:  # the same seal registered at the same moment
+            raise ValidationError(
+                {"seal_number": [_("This dossier already has an exhibit with this seal number.")]}
+            ) from None
+        return Response(s.ExhibitSerializer(exhibit).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: s.SuspectSerializer(many=True), **ERRORS})
+class DossierSuspects(PaginatedList):
+    serializer_class = s.SuspectSerializer
+
+    def get_queryset(self):
+        dossier = dossier_for(self.request.user, self.kwargs["pk"])
+        return DossierSuspect.objects.filter(dossier=dossier).select_related("person").order_by("id")
+
+
+FILE_FILTERS = [
+    OpenApiParameter("hash", str, description="An MD5, SHA-1 or SHA-256 in hex (32, 40 or 64 digits)."),
+    OpenApiParameter("triage", str, enum=EvidenceFile.Triage.values),
+]
+
+
+class FileList(PaginatedList):
+    """Files with their hashes and triage: investigating members only (403 for prosecutors)."""
+
+    serializer_class = s.EvidenceFileSerializer
+
+    def scope(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        files = self.scope()
+        filters = s.FileFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        files = files_search(files, triage=filters.validated_data.get("triage", ""))
+        if digest := filters.validated_data.get("hash"):
+            files = files.filter(**{algorithm_for_hex(digest): bytes.fromhex(digest)})
+        return files.order_by("id")
+
+
+@extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
+class DossierFiles(FileList):
+    def scope(self):
+        dossier = dossier_for(self.request.user, self.kwargs["pk"], files=True)
+        return EvidenceFile.objects.filter(exhibit__dossier=dossier)
+
+
+@extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
+class ExhibitFiles(FileList):
+    def scope(self):
+        exhibit = exhibit_for(self.request.user, self.kwargs["pk"], files=True)
+        return EvidenceFile.objects.filter(exhibit=exhibit)
+
+
+@extend_schema(responses={200: s.ExhibitWithCountsSerializer, **ERRORS})
+class ExhibitDetail(APIView):
+    def get(self, request, pk: int):
+        exhibit = exhibit_for(request.user, pk)
+        return Response(s.ExhibitWithCountsSerializer(exhibits_with_counts(exhibit.dossier).get(pk=exhibit.pk)).data)
+
+
+@extend_schema(responses={200: s.EvidenceFileSerializer, **ERRORS})
+class FileDetail(APIView):
+    def get(self, request, pk: int):
+        evidence_file = evidence_file_for(request.user, pk)
+        audit_record(actor=request.user, action="file.view", target=evidence_file, ip=client_ip(request), via="api")
+        return Response(s.EvidenceFileSerializer(evidence_file).data)
+
+
+class ExhibitHashes(APIView):
+    """Files hashed elsewhere: recorded in the exhibit, matched against the active lists at once."""
+
+    @extend_schema(request=s.HashSubmissionSerializer, responses={201: s.HashSubmissionResultSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        exhibit = exhibit_for(request.user, pk, write=True)
+        serializer = s.HashSubmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = ingest_job_create_from_hashes(
+            exhibit=exhibit, files=serializer.validated_data["files"], by=request.user, ip=client_ip(request)
+        )
+        files = job.files.select_related("match_list").order_by("id")
+        result = {
+            "job": job.pk,
+            "files": [
+                {
+                    "id": f.pk,
+                    "path": f.path,
+                    "triage": f.triage,
+                    "match_list": f.match_list.name if f.match_list_id else "",
+                    "match_category": f.match_category,
+                }
+                for f in files
+            ],
+        }
+        return Response(s.HashSubmissionResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class ExhibitIngest(APIView):
+    """Ingest a folder or file where it lies on the evidence server, inside EVIDENCE_SOURCES only."""
+
+    @extend_schema(request=s.IngestPathSerializer, responses={201: s.IngestJobSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        exhibit = exhibit_for(request.user, pk, write=True)
+        serializer = s.IngestPathSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        root, path = serializer.validated_data["root"], serializer.validated_data["path"]
+        try:
+            chosen = resolve_source(settings.EVIDENCE_SOURCES, root, path)
+        except MissingSource as error:
+            raise ValidationError({"path": [str(error)]}) from None
+        except OutsideSources as error:
+            ingest_path_refuse(
+                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
+            )
+            raise ValidationError({"path": [str(error)]}) from None
+        try:
+            job = ingest_job_create_from_path(exhibit=exhibit, path=chosen, by=request.user)
+        except FileNotFoundError:
+            raise ValidationError({"path": [_("This is neither a file nor a folder.")]}) from None
+        return Response(s.IngestJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: s.IngestJobProgressSerializer, **ERRORS})
+class JobDetail(APIView):
+    """An ingest job and its progress (files and bytes done, rate, time left)."""
+
+    def get(self, request, pk: int):
+        job = ingest_job_for(request.user, pk)
+        job.progress = ingest_job_progress(job)
+        return Response(s.IngestJobProgressSerializer(job).data)
+
+
+class HashLookup(APIView):
+    """Which of these hashes are on which active list: investigators and admins."""
+
+    @extend_schema(request=s.HashLookupSerializer, responses={200: s.HashLookupResponseSerializer, **ERRORS})
+    def post(self, request):
+        if not (has_role(request.user, INVESTIGATOR) or has_role(request.user, ADMIN)):
+            raise PermissionDenied
+        serializer = s.HashLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = {digest.lower() for digest in serializer.validated_data["hashes"]}
+        digests: dict[str, set[bytes]] = {}
+        for digest in wanted:
+            digests.setdefault(algorithm_for_hex(digest), set()).add(bytes.fromhex(digest))
+        found = active_matches(digests)
+        results = [
+            {
+                "hash": value.hex(),
+                "algorithm": algorithm,
+                "matches": [{"list": m.list_name, "kind": m.kind, "category": m.category} for m in matches],
+            }
+            for (algorithm, value), matches in sorted(found.items(), key=lambda item: (item[0][0], item[0][1]))
+        ]
+        return Response(s.HashLookupResponseSerializer({"count": len(wanted), "found": results}).data)
+
+
+class NotFoundView(APIView):
+    """Any other address under /api/: a JSON 404, never the HTML page."""
+
+    schema = None
+    authentication_classes = []
+    permission_classes = []
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound
+
+    post = put = patch = delete = get
+
+
+@login_required
+def api_docs(request):
+    """Swagger UI, served from this application (drf-spectacular-sidecar), for logged-in users.
+
+    Its start-up lives in static/js/api-docs.js, not inline, so the page keeps the site's CSP
+    (no inline script): no exemption or nonce is needed.
+    """
+    return render(request, "api/docs.html")
