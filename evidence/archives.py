@@ -8,8 +8,10 @@ never stops the walk of the rest.
 """
 
 import io
+import lzma
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +19,19 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from hashing.hashers import ALGORITHMS, digest_stream
+
+# What a damaged or exotic member can raise while being read: never fatal to the walk.
+MEMBER_ERRORS = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 SNIFF_BYTES = 8192
 
@@ -90,7 +105,7 @@ def walk(
     walker = _walk_zip if kind == "zip" else _walk_tar
     try:
         yield from walker(stream, shown, limits, report, outer or [], depth, max(compressed_size, 1))
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as error:
+    except MEMBER_ERRORS as error:
         report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {error}")
 
 
@@ -112,7 +127,7 @@ def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
 
     try:
         digests, size = digest_stream(stream, ALGORITHMS, on_block=on_block)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, RuntimeError, ValueError) as error:
+    except MEMBER_ERRORS as error:
         member.error = f"unreadable member: {error}"
         return
     member.digests, member.size, member.head = digests, size, bytes(head)
@@ -184,8 +199,11 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
             elif bomb := _bomb(info.file_size, info.compress_size, limits):
                 member.error = bomb
             else:
-                with archive.open(info) as member_stream:
-                    _read_member(member, member_stream, limits)
+                try:
+                    with archive.open(info) as member_stream:
+                        _read_member(member, member_stream, limits)
+                except MEMBER_ERRORS as error:  # an unknown compression method, a damaged header
+                    member.error = f"unreadable member: {error}"
                 report.total_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
