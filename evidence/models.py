@@ -7,6 +7,26 @@ from cases.models import Dossier, DossierSuspect, Search
 from evidence import custody
 
 
+class HexDigests:
+    """Digests are stored as bytes and shown as lowercase hex."""
+
+    def hex(self, algorithm: str) -> str:
+        value = getattr(self, algorithm)
+        return bytes(value).hex() if value is not None else ""
+
+    @property
+    def md5_hex(self) -> str:
+        return self.hex("md5")
+
+    @property
+    def sha1_hex(self) -> str:
+        return self.hex("sha1")
+
+    @property
+    def sha256_hex(self) -> str:
+        return self.hex("sha256")
+
+
 class Exhibit(models.Model):
     """A seized item under seal (pièce à conviction / scellé)."""
 
@@ -137,7 +157,7 @@ class CustodyEvent(models.Model):
         return self.exhibit.dossier
 
 
-class Acquisition(models.Model):
+class Acquisition(HexDigests, models.Model):
     """A forensic image of an exhibit, with the hashes the examiner's tool reported."""
 
     class Format(models.TextChoices):
@@ -170,22 +190,6 @@ class Acquisition(models.Model):
     @property
     def audit_dossier(self):
         return self.exhibit.dossier
-
-    def hex(self, algorithm: str) -> str:
-        value = getattr(self, algorithm)
-        return bytes(value).hex() if value is not None else ""
-
-    @property
-    def md5_hex(self) -> str:
-        return self.hex("md5")
-
-    @property
-    def sha1_hex(self) -> str:
-        return self.hex("sha1")
-
-    @property
-    def sha256_hex(self) -> str:
-        return self.hex("sha256")
 
 
 class IngestJob(models.Model):
@@ -293,7 +297,7 @@ class EvidenceFileQuerySet(models.QuerySet):
         return self.filter(triage=EvidenceFile.Triage.PENDING)
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(HexDigests, models.Model):
     """One file found in an exhibit, with its hashes and what matching said of it."""
 
     class Triage(models.TextChoices):
@@ -367,10 +371,6 @@ class EvidenceFile(models.Model):
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
-    def hex(self, algorithm: str) -> str:
-        value = getattr(self, algorithm)
-        return bytes(value).hex() if value is not None else ""
-
     @property
     def phash_hex(self) -> str:
         return self.hex("phash")
@@ -378,15 +378,3 @@ class EvidenceFile(models.Model):
     @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
-
-    @property
-    def md5_hex(self) -> str:
-        return self.hex("md5")
-
-    @property
-    def sha1_hex(self) -> str:
-        return self.hex("sha1")
-
-    @property
-    def sha256_hex(self) -> str:
-        return self.hex("sha256")
