@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, two_factor_setup
 from api.web import api_token_revoke_view, api_tokens
@@ -12,6 +14,8 @@ from hashing import views as hashing_views
 
 urlpatterns = [
     path("", cases_views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=static("img/seal.svg"), permanent=True), name="favicon"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("login/verify/", second_factor, name="second_factor"),

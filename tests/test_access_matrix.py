@@ -34,6 +34,7 @@ def _names(patterns, prefix=""):
 #  name: ("[POST ]argument", (status per person, in the order of PEOPLE))
 MATRIX = {
     "home": ("", (302, 200, 200, 200, 200, 200)),
+    "favicon": ("", (301, 301, 301, 301, 301, 301)),
     "login": ("", (200, 302, 302, 302, 302, 302)),
     "logout": ("", (405, 405, 405, 405, 405, 405)),  # POST only
     # Verified sessions are sent on; the unverified states are in tests/accounts/test_two_factor.py.
