@@ -16,7 +16,7 @@ from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
-from evidence.synthetic import synthetic_image_bytes
+from evidence.synthetic import synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
 from hashing.services import hash_list_version_create
@@ -94,7 +94,9 @@ def demo_files(folder: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(synthetic_image_bytes(seed, fmt))
         written.append(path)
-    # What seized media really hold: a note, an empty file and a damaged photo.
+    # What seized media really hold: a short video, a note, an empty file and a damaged photo.
+    (folder / "Videos").mkdir(exist_ok=True)
+    (folder / "Videos" / "VID_20250612.mp4").write_bytes(synthetic_video_bytes([30, 31, 32, 33]))
     (folder / "Documents").mkdir(exist_ok=True)
     (folder / "Documents" / "notes.txt").write_text("Shopping list: bread, milk, batteries.\n")
     (folder / "Documents" / "empty.dat").write_bytes(b"")

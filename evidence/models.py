@@ -333,6 +333,9 @@ class EvidenceFile(HexDigests, models.Model):
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # Videos: duration in seconds; their sampled keyframes are VideoFrame rows; the thumbnail is a
+    # contact sheet of those keyframes.
+    duration = models.FloatField(_("duration"), null=True, blank=True)
     thumbnail = models.CharField(max_length=200, blank=True)
     triage = models.CharField(_("status"), max_length=16, choices=Triage.choices, default=Triage.PENDING)
     match_list = models.ForeignKey(
@@ -378,3 +381,29 @@ class EvidenceFile(HexDigests, models.Model):
     @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
+
+
+class VideoFrame(models.Model):
+    """A keyframe sampled from a video, hashed like an image (for near-duplicate matching)."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="frames")
+    index = models.PositiveSmallIntegerField()
+    time = models.FloatField(help_text="Seconds from the start.")
+    phash = models.BinaryField(max_length=8)
+    pdq = models.BinaryField(max_length=32)
+    pdq_quality = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["file", "index"]
+        constraints = [models.UniqueConstraint(fields=["file", "index"], name="video_frame_unique_index")]
+
+    def __str__(self) -> str:
+        return f"{self.file.path} @ {self.time:.1f} s"
+
+    @property
+    def phash_hex(self) -> str:
+        return bytes(self.phash).hex()
+
+    @property
+    def pdq_hex(self) -> str:
+        return bytes(self.pdq).hex()

@@ -8,6 +8,7 @@ its members. The job's state is derived from its batches.
 
 import io
 import logging
+import os
 import time
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evidence import archives, disk_images, filetypes, sources
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.models import EvidenceFile, IngestBatch, IngestJob, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -174,6 +175,7 @@ def _process_files(batch: IngestBatch) -> list[int]:
     match_files(files)
     with transaction.atomic():
         save_results(files)
+        save_video_frames(files)
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,
             files_done=files_done,
@@ -232,6 +234,16 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
                 image_facts(evidence_file, io.BytesIO(b"".join(content())))
             else:
                 evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
+        except sources.READ_ERRORS as error:
+            evidence_file.error = f"unreadable: {error}"
+    elif evidence_file.mime.startswith("video/"):
+        try:
+            if not locator:
+                video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
+            elif size <= settings.ARCHIVE_MAX_BUFFER_BYTES:
+                video_facts(evidence_file, io.BytesIO(b"".join(content())))
+            else:
+                evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
         except sources.READ_ERRORS as error:
             evidence_file.error = f"unreadable: {error}"
     if archives.archive_kind(bytes(head)):
@@ -340,6 +352,7 @@ def _expand_archive(batch: IngestBatch) -> None:
         match_files(chunk)
         with transaction.atomic():
             EvidenceFile.objects.bulk_create(chunk)
+            save_video_frames(chunk)
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)
             counters["errors"] += sum(1 for member in chunk if member.error)
@@ -412,11 +425,12 @@ def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives
         record.mime = filetypes.mime_of(member.head)
         if member.size == 0:
             record.error = "empty file (0 bytes)"
-        elif record.mime.startswith("image/"):
+        elif record.mime.startswith(("image/", "video/")):
+            facts = image_facts if record.mime.startswith("image/") else video_facts
             if member.content is not None:
-                image_facts(record, io.BytesIO(member.content))
+                facts(record, io.BytesIO(member.content))
             else:
-                record.findings = [*record.findings, "image too large to decode in memory"]
+                record.findings = [*record.findings, "too large to decode in memory"]
     return record
 
 
@@ -434,6 +448,38 @@ def image_facts(record: EvidenceFile, stream) -> None:
     )
 
 
+def video_facts(record: EvidenceFile, source) -> None:
+    """Sample and hash the video's keyframes; a contact sheet as its thumbnail; or why it fails.
+
+    The frames are kept on the record until it is saved (``save_video_frames``).
+    """
+    try:
+        digest = perceptual.digest_video(source)
+    except perceptual.VideoRefused as refusal:
+        record.error = str(refusal)
+        return
+    record.duration, record.width, record.height = digest.duration, digest.width, digest.height
+    record.thumbnail = store_derived(
+        settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
+    )
+    record.sampled_frames = digest.frames
+
+
+def save_video_frames(files: list[EvidenceFile]) -> None:
+    """Store the keyframes sampled from the saved videos among ``files`` (again: a re-run replaces them)."""
+    videos = [f for f in files if getattr(f, "sampled_frames", None)]
+    if not videos:
+        return
+    VideoFrame.objects.filter(file__in=videos).delete()
+    VideoFrame.objects.bulk_create(
+        VideoFrame(
+            file=video, index=index, time=frame.time, phash=frame.phash, pdq=frame.pdq, pdq_quality=frame.pdq_quality
+        )
+        for video in videos
+        for index, frame in enumerate(video.sampled_frames)
+    )
+
+
 RESULT_FIELDS = (
     "size",
     "mime",
@@ -446,6 +492,7 @@ RESULT_FIELDS = (
     "width",
     "height",
     "thumbnail",
+    "duration",
     "findings",
     "triage",
     "match_list_id",

@@ -48,3 +48,22 @@ def synthetic_image_bytes(seed: int, fmt: str = "JPEG", size: tuple[int, int] = 
     options = {"quality": 90} if fmt == "JPEG" else {}
     synthetic_image(seed, size).save(buffer, format=fmt, **options)
     return buffer.getvalue()
+
+
+def synthetic_video_bytes(seeds, seconds_each: int = 1, size: tuple[int, int] = (160, 120)) -> bytes:
+    """An MP4 (MPEG-4 part 2) showing each synthetic image for ``seconds_each`` s, a keyframe a second."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.gop_size = 10
+        for seed in seeds:
+            frame = av.VideoFrame.from_image(synthetic_image(seed, size=size))
+            for _ in range(10 * seconds_each):
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()

@@ -81,3 +81,88 @@ def veiled(thumbnail: bytes, blur_radius: float) -> bytes:
 
 def hamming(a: bytes, b: bytes) -> int:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()
+
+
+class VideoRefused(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class VideoFrameDigest:
+    time: float  # seconds from the start
+    phash: bytes
+    pdq: bytes
+    pdq_quality: int
+
+
+@dataclass(frozen=True)
+class VideoDigest:
+    duration: float | None
+    width: int
+    height: int
+    frames: list[VideoFrameDigest]
+    contact_sheet: bytes  # JPEG grid of the sampled keyframes
+
+
+def digest_video(source, max_frames: int = 12) -> VideoDigest:
+    """Keyframes of a video (decoded alone: cheap), each hashed like an image, and a contact sheet.
+
+    ``source`` is a path or a seekable binary stream. Some codecs (VP9) ignore the keyframe-only
+    request, so frames are also checked for ``key_frame``. Raises VideoRefused with the reason.
+    """
+    import av
+
+    try:
+        with av.open(source) as container:
+            if not container.streams.video:
+                raise VideoRefused("no video stream")
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            duration = (
+                float(stream.duration * stream.time_base)
+                if stream.duration
+                else (container.duration / 1_000_000 if container.duration else None)
+            )
+            keyframes = []
+            for frame in container.decode(stream):
+                if not frame.key_frame:
+                    continue
+                image = frame.to_image()
+                image.thumbnail((512, 512))
+                keyframes.append((float(frame.time or 0.0), image))
+                if len(keyframes) > 50 * max_frames:
+                    break  # a pathological file: enough samples
+            width, height = stream.codec_context.width, stream.codec_context.height
+    except VideoRefused:
+        raise
+    except (av.FFmpegError, OSError, ValueError, EOFError) as error:
+        raise VideoRefused(f"corrupt video: {error}") from error
+    if not keyframes:
+        raise VideoRefused("corrupt video: no keyframe could be decoded")
+    step = max(1, -(-len(keyframes) // max_frames))
+    sampled = keyframes[::step][:max_frames]
+    frames = []
+    for time, image in sampled:
+        vector, quality = pdqhash.compute(np.asarray(image))
+        frames.append(
+            VideoFrameDigest(
+                time,
+                bytes.fromhex(str(imagehash.phash(image))),
+                np.packbits(vector.astype(np.uint8)).tobytes(),
+                int(quality),
+            )
+        )
+    return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]))
+
+
+def _contact_sheet(images: list[Image.Image], columns: int = 4, cell: int = 128) -> bytes:
+    rows = -(-len(images) // columns)
+    sheet = Image.new("RGB", (columns * cell, rows * cell), (32, 32, 32))
+    for position, image in enumerate(images):
+        tile = image.copy()
+        tile.thumbnail((cell, cell))
+        x, y = (position % columns) * cell, (position // columns) * cell
+        sheet.paste(tile, (x + (cell - tile.width) // 2, y + (cell - tile.height) // 2))
+    out = io.BytesIO()
+    sheet.save(out, format="JPEG", quality=80)
+    return out.getvalue()

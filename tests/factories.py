@@ -13,6 +13,7 @@ from accounts.roles import ensure_role_groups
 from cases.models import Dossier, Membership
 from evidence.models import Exhibit
 from evidence.synthetic import synthetic_image_bytes
+from evidence.synthetic import synthetic_video_bytes as video_bytes  # noqa: F401 - tests build videos too
 from hashing.importers import hash_list_version_import
 from hashing.services import hash_list_version_create
 

@@ -17,6 +17,7 @@ def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settin
     dossier = Dossier.objects.get(notice_number=DEMO_NOTICE)
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
     counts = {state: files.filter(triage=state).count() for state in ("known", "new", "error")}
-    assert counts == {"known": 9, "new": 22, "error": 2}
+    assert counts == {"known": 9, "new": 23, "error": 2}  # the video is new
+    assert files.get(mime="video/mp4").frames.count() == 4
     assert demo_load(tmp_path) == logins  # loading twice changes nothing
     assert Dossier.objects.filter(notice_number=DEMO_NOTICE).count() == 1
