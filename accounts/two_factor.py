@@ -5,6 +5,7 @@ enrol one (first login) or enter a code.
 """
 
 import secrets
+import time
 
 import django_otp
 from django.db import transaction
@@ -51,6 +52,7 @@ def totp_enrol_confirm(request, *, device: TOTPDevice, token: str) -> list[str] 
     codes = new_recovery_codes()
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
     django_otp.login(request, device)
+    mark_second_factor(request)
     audit_record(actor=request.user, action="two_factor.enrol", ip=client_ip(request))
     return codes
 
@@ -61,6 +63,7 @@ def second_factor_verify(request, *, token: str) -> bool:
     for device in confirmed_devices(request.user):
         if device.verify_is_allowed()[0] and device.verify_token(token):
             django_otp.login(request, device)
+            mark_second_factor(request)
             audit_record(
                 actor=request.user,
                 action="login.second_factor",
@@ -78,3 +81,15 @@ def second_factors_revoke(*, user, by, ip: str | None = None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit_record(actor=by, action="two_factor.revoke", target=user, ip=ip)
+
+
+def mark_second_factor(request) -> None:
+    """Remember when this session last proved its second factor (for step-up before exports)."""
+    request.session[SECOND_FACTOR_AT] = int(time.time())
+
+
+def second_factor_is_recent(request, seconds: int) -> bool:
+    return int(time.time()) - request.session.get(SECOND_FACTOR_AT, 0) <= seconds
+
+
+SECOND_FACTOR_AT = "second_factor_at"

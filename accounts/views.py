@@ -55,7 +55,8 @@ def _next_url(request) -> str:
 @login_required
 def second_factor(request):
     """Second step of the login: a TOTP or recovery code."""
-    if request.user.is_verified():
+    step_up = bool(request.GET.get("step_up") or request.POST.get("step_up"))
+    if request.user.is_verified() and not step_up:
         return redirect(_next_url(request))
     if not has_second_factor(request.user):
         return redirect("two_factor_setup")
@@ -64,7 +65,9 @@ def second_factor(request):
         if second_factor_verify(request, token=form.cleaned_data["token"]):
             return redirect(_next_url(request))
         form.add_error("token", _("This code is not valid. Wait for the next code, or use a recovery code."))
-    return render(request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": _next_url(request), "step_up": step_up}
+    )
 
 
 @login_required

@@ -48,7 +48,7 @@ from cases.services import (
     suspect_register,
     suspect_status_change,
 )
-from config.web import paginate, role_required
+from config.web import paginate, role_required, step_up_required
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
 from evidence.selectors import exhibits_of_dossier, files_search, pending_ingest_jobs, triage_totals
@@ -351,6 +351,7 @@ def _csv_cell(value) -> str:
 
 @login_required
 @role_required(PROSECUTOR)
+@step_up_required
 def board_export(request):
     filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -55,3 +55,24 @@ def upload_limit(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def step_up_required(view):
+    """Ask for the second factor again before an export or a list activation, unless it was given
+    in the last STEP_UP_SECONDS (ASVS: step-up for sensitive operations)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from urllib.parse import urlencode
+
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from accounts.two_factor import second_factor_is_recent
+
+        if request.user.is_authenticated and not second_factor_is_recent(request, settings.STEP_UP_SECONDS):
+            query = urlencode({"step_up": 1, "next": request.get_full_path()})
+            return redirect(f"{reverse('second_factor')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
-from config.web import role_required
+from config.web import role_required, step_up_required
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, preview, read_header
 from hashing.models import HashList, HashListVersion, RematchNotice
@@ -123,6 +123,7 @@ def version_cancel(request, pk: int):
 
 @login_required
 @role_required(ADMIN)
+@step_up_required
 def version_activate(request, pk: int):
     """Make a ready version the active one, after a confirmation page."""
     version = get_object_or_404(HashListVersion.objects.select_related("hash_list"), pk=pk)
@@ -144,6 +145,7 @@ class _Echo:
 
 @login_required
 @role_required(ADMIN)
+@step_up_required
 def version_diff_csv(request, pk: int):
     """The hashes added and removed since the version this one was compared with, streamed as CSV."""
     version = get_object_or_404(HashListVersion.objects.select_related("hash_list"), pk=pk)

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -5,6 +7,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.two_factor import SECOND_FACTOR_AT
 from cases.models import Membership
 from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
@@ -19,6 +22,7 @@ class VerifiedClient(Client):
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[SECOND_FACTOR_AT] = int(time.time())
         session.save()
 
 
