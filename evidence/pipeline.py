@@ -199,53 +199,55 @@ def _expansion_batch(job: IngestJob, container: EvidenceFile, kind: str, parent=
 
 
 def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> str:
-    """Hash one file in one read and type it by content.
+    """Hash one file in one read and type it by content; decode an image from that same read.
 
     Return what to expand next: "archive", "image" (a disk image found among files) or "".
     """
     head = bytearray()
+    kept = bytearray()  # the whole content, when it is media small enough to decode in memory
+    state = {"keep": None, "mime": "application/x-empty"}
+    path = sources.real_path(evidence_file.source_path)
+    locator = evidence_file.image_locator
 
     def sniff(block: bytes) -> None:
         if len(head) < disk_images.HEAD_BYTES * 2:
             head.extend(block[: disk_images.HEAD_BYTES * 2 - len(head)])
+        if state["keep"] is None:  # the type and what to keep are decided on the first block
+            state["mime"] = mime = filetypes.mime_of(bytes(block[: filetypes.SNIFF_BYTES]))
+            decodable = mime.startswith("image/") or (mime.startswith("video/") and locator)
+            state["keep"] = bool(decodable) and evidence_file.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
+        if state["keep"]:
+            if len(kept) + len(block) > settings.ARCHIVE_MAX_BUFFER_BYTES:
+                state["keep"] = False
+                kept.clear()
+            else:
+                kept.extend(block)
 
     evidence_file.processed_at = timezone.now()
-    path = sources.real_path(evidence_file.source_path)
-    locator = evidence_file.image_locator
-
-    def content():
-        if locator:
-            return reader.read(path, locator["offset"], locator["inode"])
-        return _file_blocks(path)
-
+    content = reader.read(path, locator["offset"], locator["inode"]) if locator else _file_blocks(path)
     try:
-        digests, size = digest_chunks(content(), on_block=sniff)
+        digests, size = digest_chunks(content, on_block=sniff)
     except sources.READ_ERRORS as error:
         evidence_file.error = f"unreadable: {error}"
         return ""
     evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
-    evidence_file.mime = filetypes.mime_of(bytes(head[: filetypes.SNIFF_BYTES]))
+    evidence_file.mime = state["mime"]
+    in_memory = io.BytesIO(kept) if state["keep"] else None
     if size == 0:
         evidence_file.error = "empty file (0 bytes)"
     elif evidence_file.mime.startswith("image/"):
-        try:
-            if size <= settings.ARCHIVE_MAX_BUFFER_BYTES:
-                image_facts(evidence_file, io.BytesIO(b"".join(content())))
-            else:
-                evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
-        except sources.READ_ERRORS as error:
-            evidence_file.error = f"unreadable: {error}"
+        if in_memory is not None:
+            image_facts(evidence_file, in_memory)
+        else:
+            evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
     elif evidence_file.mime.startswith("video/"):
-        try:
-            if not locator:
-                video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
-            elif size <= settings.ARCHIVE_MAX_BUFFER_BYTES:
-                video_facts(evidence_file, io.BytesIO(b"".join(content())))
-            else:
-                evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
-        except sources.READ_ERRORS as error:
-            evidence_file.error = f"unreadable: {error}"
+        if not locator:
+            video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
+        elif in_memory is not None:
+            video_facts(evidence_file, in_memory)
+        else:
+            evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
     if archives.archive_kind(bytes(head)):
         return "archive"
     if not locator and disk_images.image_kind(bytes(head)):
