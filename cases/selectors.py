@@ -246,7 +246,7 @@ def board_rows(user):
             exhibits_count=count(exhibits),
             exhibits_processed=count(exhibits.filter(Exists(processed))),
             known_count=count(files.filter(triage=EvidenceFile.Triage.KNOWN), "exhibit__dossier"),
-            new_count=count(files.filter(triage=EvidenceFile.Triage.NEW), "exhibit__dossier"),
+            new_count=count(files.filter(triage__in=EvidenceFile.NEW_STATES), "exhibit__dossier"),
             last_activity=Subquery(AuditEvent.objects.filter(dossier=OuterRef("pk")).order_by("-at").values("at")[:1]),
         )
         .annotate(exhibits_pending=F("exhibits_count") - F("exhibits_processed"))

@@ -302,10 +302,16 @@ class EvidenceFile(HexDigests, models.Model):
 
     class Triage(models.TextChoices):
         PENDING = "pending", _("Pending")
-        KNOWN = "known", _("Known (alert list)")
+        KNOWN = "known", _("Known material")
+        NEAR = "near", _("Near match (to confirm)")
         KNOWN_GOOD = "known_good", _("Known good (ignorable)")
-        NEW = "new", _("Not on a list")
+        NEW_IMAGE = "new_image", _("New image")
+        NEW_VIDEO = "new_video", _("New video")
+        OTHER = "other", _("Other file")
         ERROR = "error", _("Error")
+
+    # Not on any list and worth a human's eyes: the material that can lead to a victim.
+    NEW_STATES = (Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")

@@ -50,9 +50,22 @@ def match_files(files, *, only_pending: bool = True) -> None:
             evidence_file.match_algorithm = best.algorithm
             evidence_file.match_category = best.category
         else:
-            evidence_file.triage = EvidenceFile.Triage.ERROR if evidence_file.error else EvidenceFile.Triage.NEW
+            evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
             evidence_file.match_algorithm = evidence_file.match_category = ""
+
+
+def unmatched_triage(evidence_file) -> str:
+    """The state of a file no list knows: an error, a new image or video (for review), or another file."""
+    from evidence.models import EvidenceFile
+
+    if evidence_file.error:
+        return EvidenceFile.Triage.ERROR
+    if evidence_file.mime.startswith("video/"):
+        return EvidenceFile.Triage.NEW_VIDEO
+    if evidence_file.phash is not None:  # an image that decoded
+        return EvidenceFile.Triage.NEW_IMAGE
+    return EvidenceFile.Triage.OTHER
 
 
 # The hashes (and categories) in one version and not the other, both ways: only files holding one of

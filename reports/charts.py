@@ -23,7 +23,10 @@ COLOURS = {
     "files": {
         EvidenceFile.Triage.KNOWN: "#b3261e",
         EvidenceFile.Triage.KNOWN_GOOD: "#2e7d32",
-        EvidenceFile.Triage.NEW: "#1a5fb4",
+        EvidenceFile.Triage.NEAR: "#c64600",
+        EvidenceFile.Triage.NEW_IMAGE: "#1a5fb4",
+        EvidenceFile.Triage.NEW_VIDEO: "#613583",
+        EvidenceFile.Triage.OTHER: "#5e6a7d",
         EvidenceFile.Triage.ERROR: "#a15c00",
         EvidenceFile.Triage.PENDING: "#9aa5b8",
     },

@@ -36,6 +36,15 @@ def software_version() -> dict:
     return {"version": version, "commit": commit}
 
 
+# In the reports' "new" column: not on any list (a near match is not known until a reviewer says so).
+NOT_ON_A_LIST = (
+    EvidenceFile.Triage.NEAR,
+    EvidenceFile.Triage.NEW_IMAGE,
+    EvidenceFile.Triage.NEW_VIDEO,
+    EvidenceFile.Triage.OTHER,
+)
+
+
 def ingest_summary(files) -> dict[int, dict]:
     """Per exhibit id: files, bytes, known per category, known good, new, errors, pending; one query."""
     summary: dict[int, dict] = defaultdict(
@@ -55,6 +64,8 @@ def ingest_summary(files) -> dict[int, dict]:
         entry["files"] += row["count"]
         entry["bytes"] += row["bytes"] or 0
         entry[row["triage"]] = entry.get(row["triage"], 0) + row["count"]
+        if row["triage"] in NOT_ON_A_LIST:
+            entry["new"] += row["count"]
         if row["triage"] == EvidenceFile.Triage.KNOWN:
             category = row["match_category"] or "—"
             entry["known_by_category"][category] = entry["known_by_category"].get(category, 0) + row["count"]

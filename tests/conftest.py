@@ -89,7 +89,7 @@ def evidence_file(exhibit, owner):
         path="SC-1/photo.jpg",
         source_path="/nonexistent",
         sha256=b"\x01" * 32,
-        triage="new",
+        triage="new_image",
     )
 
 

@@ -56,7 +56,7 @@ def test_ingest_waits_for_the_worker_then_export_lists_every_file(tmp_path, cele
     assert by_path["card/img2.jpg"]["triage"] == "known" and by_path["card/img2.jpg"]["list"] == "Alerts"
     assert by_path["card/img1.jpg"]["md5"] == hashlib.md5(files["img1.jpg"]).hexdigest()
     rows = list(csv.DictReader(io.StringIO(run("export_files", "--dossier", "BR.52.L1.000777/26", "--format", "csv"))))
-    assert [row["triage"] for row in rows] == ["new", "known", "new"]
+    assert [row["triage"] for row in rows] == ["new_image", "known", "new_image"]
     assert EvidenceFile.objects.count() == 3
 
 

@@ -132,11 +132,11 @@ def test_a_colleague_lists_files_with_lowercase_hex_hashes_filtered_by_hash_and_
     listed = client.get(url).json()
     assert listed["count"] == 1
     assert listed["results"][0]["sha256"] == "01" * 32
-    assert listed["results"][0]["triage"] == "new"
+    assert listed["results"][0]["triage"] == "new_image"
     assert client.get(url, {"hash": "01" * 32}).json()["count"] == 1
     assert client.get(url, {"hash": "02" * 32}).json()["count"] == 0
     assert client.get(url, {"triage": "known"}).json()["count"] == 0
-    assert client.get(url, {"triage": "new"}).json()["count"] == 1
+    assert client.get(url, {"triage": "new_image"}).json()["count"] == 1
 
 
 @pytest.mark.parametrize(

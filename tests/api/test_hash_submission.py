@@ -23,7 +23,7 @@ def test_submitted_hashes_become_files_matched_against_the_active_lists(token_cl
     assert [(f["path"], f["triage"], f["match_list"]) for f in body["files"]] == [
         ("DCIM/1.jpg", "known", "National list"),
         ("Windows/x.dll", "known_good", "NSRL"),
-        ("notes.txt", "new", ""),
+        ("notes.txt", "other", ""),
     ]
     assert body["files"][0]["match_category"] == "1"
     job = IngestJob.objects.get(pk=body["job"])

@@ -43,7 +43,7 @@ def test_prosecutor_reads_status_and_totals_but_no_files_and_cannot_write(
     assert page.status_code == 200 and b'data-testid="dossier-status"' in page.content
     exhibit_page = client.get(urls["exhibit"])
     assert exhibit_page.status_code == 200 and b"photo.jpg" not in exhibit_page.content
-    assert b'data-state="new"' in exhibit_page.content
+    assert b'data-state="new_image"' in exhibit_page.content
     for name in ("exhibit_new", "ingest", "file"):
         assert client.get(urls[name]).status_code == 403, name
     assert client.post(urls["exhibit_new"], {"kind": "phone", "seal_number": "X"}).status_code == 403

@@ -23,7 +23,7 @@ def add_files(exhibit, by, triages, job_status="done"):
 
 
 def test_the_board_shows_each_dossiers_figures(client, prosecutor, owner, dossier, exhibit):
-    add_files(exhibit, owner, ["known", "known", "new", "known_good"])
+    add_files(exhibit, owner, ["known", "known", "new_image", "known_good"])
     make_exhibit(dossier, "SC-2")  # not ingested: pending
     make_suspect(dossier, "A", status="arrested")
     make_suspect(dossier, "B", status="arrested")
@@ -42,7 +42,7 @@ def test_the_board_costs_the_same_few_queries_for_many_dossiers(client, prosecut
     def add_dossiers(start, count):
         for n in range(start, start + count):
             dossier = make_dossier(owner, notice_number=f"BR.52.L1.{n:06d}/26", prosecutor=prosecutor)
-            add_files(make_exhibit(dossier, by=owner), owner, ["known", "new"])
+            add_files(make_exhibit(dossier, by=owner), owner, ["known", "new_image"])
             make_suspect(dossier, f"Person {n}", status="arrested")
 
     def queries_for_board():

@@ -6,6 +6,8 @@ from evidence.models import EvidenceFile, IngestJob
 from hashing.models import HashListVersion
 from tests.evidence.test_ingest import run_inline
 
+STATES = ("known", "new_image", "new_video", "other", "error")
+
 
 def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settings):
     settings.DERIVED_ROOT = tmp_path / "derived"
@@ -16,8 +18,8 @@ def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settin
     run_inline(IngestJob.objects.get())
     dossier = Dossier.objects.get(notice_number=DEMO_NOTICE)
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
-    counts = {state: files.filter(triage=state).count() for state in ("known", "new", "error")}
-    assert counts == {"known": 9, "new": 23, "error": 2}  # the video is new
+    counts = {state: files.filter(triage=state).count() for state in STATES}
+    assert counts == {"known": 9, "new_image": 21, "new_video": 1, "other": 1, "error": 2}
     assert files.get(mime="video/mp4").frames.count() == 4
     assert demo_load(tmp_path) == logins  # loading twice changes nothing
     assert Dossier.objects.filter(notice_number=DEMO_NOTICE).count() == 1

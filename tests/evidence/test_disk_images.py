@@ -82,7 +82,7 @@ def test_a_disk_image_is_ingested_with_its_deleted_files_and_matched(exhibit, ow
     files = {f.path: f for f in EvidenceFile.objects.all()}
     assert files["usb.E01"].sha256_hex == sha256_hex(image.read_bytes())
     assert files["usb.E01/DCIM/p1.jpg"].sha256_hex == sha256_hex(PHOTOS["DCIM/p1.jpg"])
-    assert files["usb.E01/DCIM/p1.jpg"].mime == "image/jpeg" and files["usb.E01/DCIM/p1.jpg"].triage == "new"
+    assert files["usb.E01/DCIM/p1.jpg"].mime == "image/jpeg" and files["usb.E01/DCIM/p1.jpg"].triage == "new_image"
     [deleted] = [f for f in files.values() if f.is_deleted]
     assert (deleted.sha256_hex, deleted.triage, deleted.match_list.name) == (
         sha256_hex(GONE["gone.jpg"]),

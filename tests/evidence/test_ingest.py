@@ -35,7 +35,7 @@ def test_every_file_gets_its_three_hashes_size_and_type(exhibit, owner, tmp_path
         assert record.md5_hex == hashlib.md5(content).hexdigest()
         assert record.sha1_hex == hashlib.sha1(content).hexdigest()
         assert record.sha256_hex == sha256_hex(content)
-        assert (record.size, record.mime, record.triage) == (len(content), "image/jpeg", "new")
+        assert (record.size, record.mime, record.triage) == (len(content), "image/jpeg", "new_image")
     assert EvidenceFile.objects.get(path="src/notes.txt").mime == "text/plain"
 
 
@@ -60,7 +60,7 @@ def test_known_files_are_recognised_with_their_list_and_category(exhibit, owner,
         "img1.jpg": ("known", "Alerts", "1"),
         "img2.jpg": ("known", "Alerts", "1"),
         "img3.jpg": ("known_good", "Known good", ""),
-        "img4.jpg": ("new", "", ""),
+        "img4.jpg": ("new_image", "", ""),
     }
 
 
@@ -80,7 +80,7 @@ def test_an_empty_file_is_an_error_and_never_matches_even_if_listed(exhibit, own
     run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
     empty, one = EvidenceFile.objects.order_by("path")
     assert (empty.triage, empty.error, empty.match_list) == ("error", "empty file (0 bytes)", None)
-    assert (one.triage, one.error) == ("new", "")
+    assert (one.triage, one.error) == ("other", "")
 
 
 def test_corrupt_and_empty_uploads_are_recorded_and_the_rest_ingested(exhibit, owner):
@@ -92,7 +92,7 @@ def test_corrupt_and_empty_uploads_are_recorded_and_the_rest_ingested(exhibit, o
     )
     job = run_inline(job)
     files = {f.path: f for f in EvidenceFile.objects.all()}
-    assert files["good.jpg"].triage == "new" and files["good.jpg"].sha256_hex == sha256_hex(good)
+    assert files["good.jpg"].triage == "new_image" and files["good.jpg"].sha256_hex == sha256_hex(good)
     assert files["broken.jpg"].triage == "error" and files["broken.jpg"].error.startswith("corrupt image")
     assert files["broken.jpg"].sha256_hex == sha256_hex(good[:3000])
     assert files["empty.jpg"].error == "empty file (0 bytes)"
@@ -158,7 +158,7 @@ def test_a_cancelled_job_processes_no_more_batches(exhibit, owner, tmp_path, set
         ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
     job.refresh_from_db()
     assert job.status == "cancelled"
-    assert EvidenceFile.objects.filter(triage="new").count() == 1
+    assert EvidenceFile.objects.filter(triage="new_image").count() == 1
     assert EvidenceFile.objects.filter(triage="pending").count() == 2
 
 

@@ -19,6 +19,9 @@ def upload(name, content):
     return stream
 
 
+STATES = ("known", "new_image", "new_video", "other", "error")
+
+
 def test_upload_is_hashed_by_the_worker_and_totals_appear_on_the_pages(
     client, owner, admin, exhibit, celery_worker, settings
 ):
@@ -37,8 +40,8 @@ def test_upload_is_hashed_by_the_worker_and_totals_appear_on_the_pages(
     job.refresh_from_db()
     # card.zip itself, its six members, p7.jpg and the empty file; one batch of files, one for the zip
     assert job.status == IngestJob.Status.DONE and job.files_total == 9 and job.batches.count() == 2
-    counts = {state: EvidenceFile.objects.filter(triage=state).count() for state in ("known", "new", "error")}
-    assert counts == {"known": 2, "new": 6, "error": 1}
+    counts = {state: EvidenceFile.objects.filter(triage=state).count() for state in STATES}
+    assert counts == {"known": 2, "new_image": 5, "new_video": 0, "other": 1, "error": 1}  # other: the zip
     exhibit_page = client.get(exhibit.get_absolute_url()).content.decode()
     assert "card.zip/p1.jpg" in exhibit_page and sha256_hex(images["p7.jpg"]) in exhibit_page
     dossier_page = client.get(exhibit.dossier.get_absolute_url()).content.decode()

@@ -23,7 +23,7 @@ def test_a_video_gets_its_duration_keyframe_hashes_and_a_contact_sheet(exhibit, 
     (tmp_path / "src" / "clip.mp4").write_bytes(video_bytes([1, 2, 3]))
     run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
     clip = EvidenceFile.objects.get()
-    assert (clip.mime, clip.triage, clip.error) == ("video/mp4", "new", "")
+    assert (clip.mime, clip.triage, clip.error) == ("video/mp4", "new_video", "")
     assert round(clip.duration) == 3 and (clip.width, clip.height) == (160, 120)
     frames = list(clip.frames.all())
     assert [round(frame.time) for frame in frames] == [0, 1, 2]

@@ -34,7 +34,9 @@ def ingested(exhibit, owner, contents) -> list[EvidenceFile]:
                 md5=bytes.fromhex(hexes["md5"]),
                 sha1=bytes.fromhex(hexes["sha1"]),
                 sha256=bytes.fromhex(hexes["sha256"]),
-                triage="new",
+                mime="image/jpeg",
+                phash=bytes(8),  # decoded: an image
+                triage="new_image",
                 processed_at=timezone.now(),
             )  # fmt: skip
         )
@@ -49,13 +51,13 @@ def test_files_go_from_new_to_known_and_back_when_the_list_changes(admin, exhibi
     files = ingested(exhibit, owner, IMAGES)
     first = make_hash_list("Alerts", [digests(IMAGES[0])["sha256"], digests(IMAGES[1])["md5"]], by=admin)
     [notice] = rematch_after_activation(version=first, previous_id=None)
-    assert triages(files) == ["known", "known", "new", "new"]
+    assert triages(files) == ["known", "known", "new_image", "new_image"]
     assert (notice.dossier, notice.files_now_known, notice.files_no_longer_known) == (exhibit.dossier, 2, 0)
     known = EvidenceFile.objects.get(pk=files[0].pk)
     assert (known.match_list, known.match_algorithm, known.match_category) == (first.hash_list, "sha256", "1")
     second = make_hash_list("Alerts", [digests(IMAGES[0])["sha256"]], by=admin)
     [notice] = rematch_after_activation(version=second, previous_id=first.pk)
-    assert triages(files) == ["known", "new", "new", "new"]
+    assert triages(files) == ["known", "new_image", "new_image", "new_image"]
     assert (notice.files_now_known, notice.files_no_longer_known) == (0, 1)
     assert EvidenceFile.objects.get(pk=files[1].pk).match_list is None
 
@@ -101,7 +103,7 @@ def test_a_list_imported_through_the_page_rematches_a_dossier_and_its_members_ar
     client.post(response.url, {"action": "start"})
     version = HashListVersion.objects.get(hash_list__name="VICS export")
     wait_until(lambda: RematchNotice.objects.filter(version=version).exists())
-    assert triages(files) == ["new", "known", "new", "known"]
+    assert triages(files) == ["new_image", "known", "new_image", "known"]
     version.refresh_from_db()
     assert (version.source, version.entries, version.is_active) == ("National database export", 7, True)
 

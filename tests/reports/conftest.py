@@ -49,8 +49,8 @@ def report_dossier(dossier, exhibit, owner, admin):
         ("known", "1", 1000, KNOWN_SHA256),
         ("known", "1", 2000, KNOWN_SHA256),
         ("known", "2", 3000, KNOWN_SHA256),
-        ("new", "", 4000, IMAGE_SHA256),
-        ("new", "", 5000, b"\x05" * 32),
+        ("new_image", "", 4000, IMAGE_SHA256),
+        ("new_image", "", 5000, b"\x05" * 32),
         ("error", "", 0, None),
     ]
     for number, (triage, category, size, sha256) in enumerate(rows):

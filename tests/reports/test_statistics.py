@@ -41,10 +41,10 @@ def test_statistics_count_the_dossiers_and_files_the_prosecutor_sees(
     assert cell(page, "dossiers", this_month, "opened") == 1
     assert cell(page, "files", "2026-03", "error") == 1
     assert cell(page, "files", this_month, "known") == 3
-    assert cell(page, "files", this_month, "new") == 2
+    assert cell(page, "files", this_month, "new_image") == 2
     triage = page.split('data-table="triage"', 1)[1]
     assert re.search(r'data-state="known">.*?data-count>3<', triage, re.S)
-    assert re.search(r'data-state="new">.*?data-count>2<', triage, re.S)
+    assert re.search(r'data-state="new_image">.*?data-count>2<', triage, re.S)
 
 
 def test_statistics_charts_are_inline_svg_without_style_or_script(client, owner, report_dossier):
