@@ -313,11 +313,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queues by kind of work, so a site can give each its own hosts: `ingest` (listing and hashing
-# evidence), `lists` (hash-list imports and re-matching), `default` (the rest).
+# Queues by kind of work, so a site can give each its own hosts (deploy/README.md, "Queues"):
+# `ingest` (listing and hashing evidence, walking archives and disk images), `media` (batches of
+# images and videos: hashing them too, as the picture is decoded from the bytes just hashed, then
+# perceptual hashes, thumbnails, video keyframes), `lists` (hash-list imports and re-matching),
+# `default` (the rest: periodic checks). An exact task name wins over a pattern.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"evidence.tasks.*": {"queue": "ingest"}, "hashing.tasks.*": {"queue": "lists"}}
-CELERY_QUEUES_ALL = "default,ingest,lists"
+CELERY_TASK_ROUTES = {
+    "evidence.tasks.ingest_media_batch": {"queue": "media"},
+    "evidence.tasks.*": {"queue": "ingest"},
+    "hashing.tasks.*": {"queue": "lists"},
+}
+CELERY_QUEUES_ALL = "default,ingest,media,lists"
 
 LOGGING = {
     "version": 1,
