@@ -8,7 +8,6 @@ its members. The job's state is derived from its batches.
 
 import io
 import logging
-import os
 import time
 
 from django.conf import settings
@@ -257,7 +256,7 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
             evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
     elif evidence_file.mime.startswith("video/"):
         if not locator:
-            video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
+            video_facts(evidence_file, sources.video_input(path))  # PyAV reads the file where it lies
         elif in_memory is not None:
             video_facts(evidence_file, in_memory)
         else:
@@ -270,7 +269,7 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
 
 
 def _file_blocks(path):
-    with open(path, "rb") as stream:
+    with sources.open_source(path) as stream:
         while block := stream.read(disk_images.CHUNK):
             yield block
 
@@ -414,7 +413,7 @@ def _archive_stream(container: EvidenceFile):
     path = sources.real_path(container.source_path)
     locator = container.image_locator
     if not locator:
-        return open(path, "rb")
+        return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
     with disk_images.ImageReader() as reader:
