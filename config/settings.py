@@ -361,6 +361,17 @@ CELERY_TASK_ROUTES = {
     "hashing.tasks.*": {"queue": "lists"},
 }
 CELERY_QUEUES_ALL = "default,ingest,media,lists"
+# Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
+# the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
+# and the `scelle_audit_chain_verified` metric. Expired messages are dropped, not piled up.
+AUDIT_VERIFY_SECONDS = env_int("AUDIT_VERIFY_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE = {
+    "audit-chain-verify": {
+        "task": "audit.tasks.audit_chain_verify",
+        "schedule": AUDIT_VERIFY_SECONDS,
+        "options": {"queue": "default", "expires": AUDIT_VERIFY_SECONDS},
+    }
+}
 
 LOGGING = {
     "version": 1,
