@@ -66,7 +66,7 @@ def test_a_media_host_and_an_ingest_host_share_a_job_with_the_result_of_one_work
     split = run(
         lambda: ingest_job_create_from_path(exhibit=exhibit, path=card, by=owner),
         [
-            worker_process(tmp_path, queues="ingest,default,lists", name="hashing", batch_files=2),
+            worker_process(tmp_path, queues="ingest", name="hashing", batch_files=2),
             worker_process(tmp_path, queues="media", name="media", batch_files=2),
         ],
     )
