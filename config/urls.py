@@ -9,6 +9,7 @@ from audit.views import audit_log
 from cases import views as cases_views
 from config.health import ScelleHealthView
 from config.views import metrics, operations_page
+from evidence import review_views
 from evidence import views as evidence_views
 from hashing import views as hashing_views
 
@@ -40,6 +41,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/files/", cases_views.dossier_files, name="dossier_files"),
     path("dossiers/<int:pk>/timeline/", cases_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
+    # Review and sharing (issue 5).
+    path("dossiers/<int:pk>/review/", review_views.dossier_review, name="dossier_review"),
+    path("dossiers/<int:pk>/review/categorise/", review_views.review_categorise, name="review_categorise"),
+    path("dossiers/<int:pk>/review/four-eyes/", review_views.review_four_eyes, name="review_four_eyes"),
+    path("dossiers/<int:pk>/review/alert-list/", review_views.review_alert_list, name="review_alert_list"),
+    path("dossiers/<int:pk>/export/vics.json", review_views.export_vics, name="export_vics"),
+    path("dossiers/<int:pk>/export/icse.csv", review_views.export_icse, name="export_icse"),
+    path("account/review-settings/", review_views.reviewer_settings, name="reviewer_settings"),
     path("searches/<int:pk>/", cases_views.search_detail, name="search_detail"),
     path("searches/<int:pk>/exhibits/bulk/", evidence_views.exhibits_bulk, name="exhibits_bulk"),
     path("suspects/<int:pk>/", cases_views.suspect_detail, name="suspect_detail"),

@@ -298,6 +298,13 @@ class EvidenceFileQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(triage=EvidenceFile.Triage.PENDING)
 
+    def to_review(self):
+        """Near matches and new images and videos nobody has categorised yet."""
+        return self.filter(triage__in=EvidenceFile.REVIEW_STATES, reviewed_at__isnull=True)
+
+    def awaiting_confirmation(self):
+        return self.filter(reviewed_at__isnull=False, confirmed_at__isnull=True, review_category__gt="")
+
 
 class EvidenceFile(HexDigests, models.Model):
     """One file found in an exhibit, with its hashes and what matching said of it."""
@@ -314,6 +321,8 @@ class EvidenceFile(HexDigests, models.Model):
 
     # Not on any list and worth a human's eyes: the material that can lead to a victim.
     NEW_STATES = (Triage.NEW_IMAGE, Triage.NEW_VIDEO)
+    # What the review page shows by default: a human decides.
+    REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
@@ -355,6 +364,19 @@ class EvidenceFile(HexDigests, models.Model):
     # Read and hashed, but worth knowing: a hostile name in an archive, an archive not expanded...
     findings = models.JSONField(_("findings"), default=list, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # A reviewer's categorisation (scheme and category codes, as data); its history is Categorisation rows.
+    review_scheme = models.CharField(max_length=32, blank=True)
+    review_category = models.CharField(_("reviewed category"), max_length=32, blank=True)
+    review_series = models.CharField(_("series"), max_length=255, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # Four-eyes dossiers: a categorisation counts once a second reviewer has confirmed it.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     objects = EvidenceFileQuerySet.as_manager()
 
@@ -387,8 +409,54 @@ class EvidenceFile(HexDigests, models.Model):
         return self.hex("phash")
 
     @property
+    def is_video(self) -> bool:
+        return self.mime.startswith("video/")
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return bool(self.review_category) and self.reviewed_at is not None and self.confirmed_at is None
+
+    @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
+
+
+class Categorisation(models.Model):
+    """One decision of a reviewer on a file: who, when, what it was before and after. Append-only."""
+
+    class Action(models.TextChoices):
+        CATEGORISE = "categorise", _("Categorised")
+        CONFIRM = "confirm", _("Confirmed (second reviewer)")
+        CONFIRM_NEAR = "confirm_near", _("Near match confirmed")
+        REJECT_NEAR = "reject_near", _("Near match rejected")
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="categorisations")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    scheme = models.CharField(max_length=32, blank=True)
+    category_before = models.CharField(_("before"), max_length=32, blank=True)
+    category_after = models.CharField(_("after"), max_length=32, blank=True)
+    triage_before = models.CharField(max_length=16)
+    triage_after = models.CharField(max_length=16)
+    series = models.CharField(max_length=255, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("categorisation")
+        verbose_name_plural = _("categorisations")
+
+    def __str__(self) -> str:
+        return f"{self.file.path}: {self.category_before or '-'} -> {self.category_after or '-'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Categorisations are append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def audit_dossier(self):
+        return self.file.exhibit.dossier
 
 
 class VideoFrame(models.Model):

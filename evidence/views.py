@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of, search_for
 from config.web import derived_file_response, paginate, upload_limit
@@ -238,7 +239,9 @@ def file_thumbnail(request, pk: int):
     """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
     evidence_file = evidence_file_for(request.user, pk)
     reveal = request.GET.get("reveal") == "1"
-    relative = thumbnail_derived(evidence_file, reveal=reveal)
+    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(request.user))
+    if reveal:
+        reveal_counted(request.session)
     audit_record(
         actor=request.user,
         action="media.reveal" if reveal else "media.thumbnail",
@@ -257,5 +260,6 @@ def file_detail(request, pk: int):
         "exhibit": evidence_file.exhibit,
         "dossier": evidence_file.exhibit.dossier,
         "revealed": request.GET.get("revealed") == "1",
+        "categorisations": evidence_file.categorisations.select_related("by")[:50],
     }
     return render(request, "evidence/file_detail.html", context)

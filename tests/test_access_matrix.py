@@ -101,6 +101,17 @@ MATRIX = {
     "ingest_report": ("job", (302, 404, 200, 200, 404, 200)),
     "ingest_report_pdf": ("job", (302, 404, 200, 200, 404, 200)),
     "statistics": ("", (302, 200, 200, 200, 403, 200)),
+    # Review and sharing (issue 5): the investigating team only; prosecutors never see media (403),
+    # admins are not members (404). Exports ask for the second factor again (recent here: 200).
+    "dossier_review": ("dossier", (302, 404, 403, 200, 404, 200)),
+    # POST rows: nothing posted, an allowed user is sent back to the page (302).
+    "review_categorise": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    # The lead (owner) alone turns four-eyes review on or off.
+    "review_four_eyes": ("POST dossier", (302, 404, 403, 403, 404, 302)),
+    "review_alert_list": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "export_vics": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "export_icse": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "reviewer_settings": ("POST ", (302, 302, 302, 302, 302, 302)),
     # API tokens (issue 6): each user their own; someone else's token is a 404.
     "api_tokens": ("", (302, 200, 200, 200, 200, 200)),
     "api_token_revoke": ("POST token", (302, 404, 404, 404, 404, 302)),
