@@ -81,9 +81,7 @@ SAVED = [
 
 
 @transaction.atomic
-def files_categorise(
-    *, files, dossier, scheme: str, category: str, by, series: str = "", ip: str | None = None
-) -> int:
+def files_categorise(*, files, dossier, scheme: str, category: str, by, series: str = "", ip: str | None = None) -> int:
     """Give each file of ``files`` (of ``dossier``) a category; return how many were categorised.
 
     In a four-eyes dossier the categorisation waits for a second reviewer (``files_confirm``)

@@ -34,9 +34,8 @@ class ReviewFilterForm(forms.Form):
             (str(exhibit.pk), exhibit.seal_number) for exhibit in dossier.exhibits.order_by("seal_number")
         ]
         self.fields["category"].choices = [("", _("Any category"))] + [
-            (value.code, f"{scheme.name}: {value.code} {value.label}")
+            (scheme.name, [(value.code, f"{value.code} {value.label}") for value in scheme.values.all()])
             for scheme in schemes
-            for value in scheme.values.all()
         ]
 
 

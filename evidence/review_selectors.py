@@ -59,4 +59,4 @@ def to_review_count(files) -> int:
 
 def keyboard_schemes():
     """The schemes reviewers categorise with the keyboard, with their values, as data."""
-    return list(CategoryScheme.objects.filter(code__in=KEYBOARD_SCHEMES).prefetch_related("values").order_by("code"))
+    return list(CategoryScheme.objects.filter(code__in=KEYBOARD_SCHEMES).prefetch_related("values").order_by("name"))

@@ -194,4 +194,3 @@ def review_alert_list(request, pk: int):
         % {"list": version.hash_list.name},
     )
     return _back(request, dossier)
-

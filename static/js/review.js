@@ -59,7 +59,7 @@
     if (category) { data.append("category", category); }
     data.append("series", document.getElementById("review-series").value);
     targets.forEach(function (tile) { data.append("files", tile.dataset.files); });
-    return fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
+    return fetch(form.getAttribute("action"), { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
       .then(function (result) {
         if (!result.ok) { status.textContent = result.body.error || "Error"; return; }

@@ -275,9 +275,7 @@ def test_bulk_categorisation_of_a_selection(client, colleague, dossier, material
         {"files": [str(chosen[0].pk), f"{chosen[1].pk}"], "category": "caid:B", "action": "categorise"},
     )
     assert response.status_code == 302
-    assert set(EvidenceFile.objects.filter(match_category="B").values_list("pk", flat=True)) == {
-        f.pk for f in chosen
-    }
+    assert set(EvidenceFile.objects.filter(match_category="B").values_list("pk", flat=True)) == {f.pk for f in chosen}
 
 
 def test_files_categorise_service_ignores_files_of_other_dossiers(owner, colleague, dossier, other_dossier, material):

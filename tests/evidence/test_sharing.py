@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
-from evidence.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
+from evidence.sharing import LOCAL_ALERT_LIST
 from hashing.importers import hash_list_version_import
 from hashing.listformats import detect_format
 from hashing.matching import rematch_after_activation
@@ -59,8 +59,7 @@ def import_as_list(content: bytes, name: str, admin):
 
 def entries_of(version) -> set[tuple[str, str, str, str]]:
     return {
-        (HashEntry.NAMES[e.algorithm], bytes(e.value).hex(), e.category, e.series)
-        for e in version.hash_entries.all()
+        (HashEntry.NAMES[e.algorithm], bytes(e.value).hex(), e.category, e.series) for e in version.hash_entries.all()
     }
 
 
@@ -127,7 +126,9 @@ def test_an_exhibit_export_holds_that_exhibit_only(client, colleague, owner, dos
     assert json.loads(client.get(url, {"exhibit": empty.pk}).content)["value"][0]["Media"] == []
 
 
-def test_exports_need_a_recent_second_factor_and_membership(client, colleague, prosecutor, outsider, dossier, categorised):
+def test_exports_need_a_recent_second_factor_and_membership(
+    client, colleague, prosecutor, outsider, dossier, categorised
+):
     url = reverse("export_vics", args=[dossier.pk])
     client.force_login(colleague)
     assert client.get(url).status_code == 200  # control
