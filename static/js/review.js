@@ -79,7 +79,8 @@
           tile.dataset.done = action;
         });
         status.textContent = targets.length + " ✓";
-      });
+      })
+      .catch(function () { status.textContent = "✗"; });
   }
   function act(action, category) {
     var targets = selected();
@@ -112,7 +113,8 @@
       return;
     }
     if (key === "r") { reveal(tile); event.preventDefault(); return; }
-    if (key === "y") { act(tile.dataset.triage === "near" ? "confirm_near" : "confirm"); event.preventDefault(); return; }
+    if (key === "y" && tile.dataset.triage === "near") { act("confirm_near"); event.preventDefault(); return; }
+    if (key === "y" && tile.dataset.awaiting) { act("confirm"); event.preventDefault(); return; }
     if (key === "n" && tile.dataset.triage === "near") { act("reject_near"); event.preventDefault(); return; }
     if (keys[key.toLowerCase()]) { act("categorise", keys[key.toLowerCase()]); event.preventDefault(); }
   });

@@ -115,3 +115,7 @@ def test_review_categorise_export_reimport_and_recognise(
     expect(page.locator("table.totals tr[data-state=known] [data-count]")).to_have_text("3")
     expect(page.get_by_test_id("review-link").locator("[data-count]")).to_have_text("0")
     screenshot("review-04-known-again")
+    # The lead (owner) sees each member's reveals on the team page.
+    page.goto(f"{base}{dossier.get_absolute_url()}")
+    expect(page.locator("[data-exposure=owner]")).to_have_text("1 / 1")
+    screenshot("review-05-team-exposure")

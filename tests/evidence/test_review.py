@@ -12,7 +12,6 @@ from audit.models import AuditEvent
 from evidence.models import Categorisation, EvidenceFile
 from evidence.review import files_categorise
 from evidence.services import ingest_job_create_from_path
-from hashing.grouping import near_duplicate_groups
 from tests.evidence.review_data import write_material
 from tests.evidence.test_ingest import run_inline
 from tests.factories import make_hash_list, make_user
@@ -52,16 +51,6 @@ def test_each_file_gets_its_triage_state(material):
     assert states["clip.mp4"] == "new_video"
     assert states["note.txt"] == "other"
     assert states["damaged.jpg"] == "error"
-
-
-def test_near_duplicates_are_grouped_by_pdq_distance():
-    a, b, c = bytes(32), bytes([1] + [0] * 31), bytes([255] * 32)
-    near_a = bytes([0xFF, 0xFF, 0xFF, 0x7F] + [0] * 28)  # 31 bits from a
-    far = bytes([0xFF] * 4 + [1] + [0] * 27)  # 33 bits from a, 32 from near_a... still chained through near_a
-    assert near_duplicate_groups([(1, a), (2, c), (3, b), (4, None)]) == [[1, 3], [2], [4]]
-    assert near_duplicate_groups([(1, a), (2, near_a)]) == [[1, 2]]
-    assert near_duplicate_groups([(1, a), (2, far)]) == [[1], [2]]
-    assert near_duplicate_groups([(1, a), (2, near_a), (3, far)]) == [[1, 2, 3]]  # transitive
 
 
 def test_the_review_page_shows_new_material_once_per_series(client, colleague, dossier, material):
