@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from evidence.models import EvidenceFile
 from hashing.models import HashEntry
 from tests.browser.test_walkthrough import log_in
-from tests.evidence.review_data import write_material
+from tests.evidence.review_data import ensure_category_schemes, write_material
 from tests.factories import make_dossier, make_exhibit, make_hash_list, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,7 @@ def test_review_categorise_export_reimport_and_recognise(
 ):
     settings.DERIVED_ROOT = tmp_path / "derived"
     settings.STEP_UP_SECONDS = 3600
+    ensure_category_schemes()
     base = live_server.url
     totp_device(owner)
     totp_device(admin)
@@ -70,7 +71,7 @@ def test_review_categorise_export_reimport_and_recognise(
     page.keyboard.press("r")  # veiled again
     expect(page.locator(".tile img[src*='reveal=1']")).to_have_count(0)
     page.keyboard.press("1")
-    expect(series.get_by_test_id("tile-category")).to_have_text("1")
+    expect(series.get_by_test_id("tile-category")).to_have_text("1", timeout=30_000)
     expect(series).to_have_class("tile triage-new_image done")
     screenshot("review-03-categorised")
     page.reload()

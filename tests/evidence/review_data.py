@@ -32,3 +32,18 @@ def write_material(folder: Path, *, series_seed: int = 41, single_seeds=(42, 43)
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(content)
     return files
+
+
+def ensure_category_schemes() -> None:
+    """Seed Project VIC and CAID again: a transactional test before this one flushed the migration's rows."""
+    import importlib
+
+    from hashing.models import CategoryScheme, CategoryValue
+
+    seeded = importlib.import_module("hashing.migrations.0003_seed_category_schemes")
+    for code, (name, values) in seeded.SCHEMES.items():
+        scheme, _ = CategoryScheme.objects.get_or_create(code=code, defaults={"name": name})
+        for value, label, is_alert in values:
+            CategoryValue.objects.get_or_create(
+                scheme=scheme, code=value, defaults={"label": label, "is_alert": is_alert}
+            )
