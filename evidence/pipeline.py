@@ -308,7 +308,7 @@ def _expand_image(batch: IngestBatch) -> list[int]:
                     path=found.path,
                     source_path=container.source_path,
                     container=container,
-                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode else None,
+                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode is not None else None,
                     size=found.size,
                     inode=found.inode,
                     is_deleted=found.deleted,
