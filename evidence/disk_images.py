@@ -19,6 +19,8 @@ import pyvmdk
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
 VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): the header of its extent
 HEAD_BYTES = 4096
+# pytsk3 turns an exception raised in our Img_Info.read (a cut or missing segment) into RuntimeError.
+IMAGE_ERRORS = (OSError, RuntimeError)
 CHUNK = 1 << 20
 
 
@@ -47,8 +49,11 @@ class EwfImage(pytsk3.Img_Info):
         self._handle.close()
 
     def read(self, offset, size):
-        self._handle.seek(offset)
-        return self._handle.read(size)
+        try:
+            self._handle.seek(offset)
+            return self._handle.read(size)
+        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
+            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
 
     def get_size(self):
         return self._handle.get_media_size()
@@ -59,7 +64,7 @@ class EwfImage(pytsk3.Img_Info):
         for name in ("MD5", "SHA1", "SHA256"):
             try:
                 value = self._handle.get_hash_value(name)
-            except OSError:
+            except IMAGE_ERRORS:
                 value = None
             if value:
                 found[name.lower()] = value.lower()
@@ -79,8 +84,11 @@ class VmdkImage(pytsk3.Img_Info):
         self._handle.close()
 
     def read(self, offset, size):
-        self._handle.seek(offset)
-        return self._handle.read(size)
+        try:
+            self._handle.seek(offset)
+            return self._handle.read(size)
+        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
+            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
 
     def get_size(self):
         return self._handle.get_media_size()
@@ -102,7 +110,7 @@ def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
     found = []
     try:
         volume = pytsk3.Volume_Info(image)
-    except OSError:
+    except IMAGE_ERRORS:
         volume = None
     if volume is not None:
         block = volume.info.block_size
@@ -112,14 +120,14 @@ def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
             offset = part.start * block
             try:
                 pytsk3.FS_Info(image, offset=offset)
-            except OSError:
+            except IMAGE_ERRORS:
                 continue
             found.append((offset, f"partition{len(found) + 1}"))
     if not found:
         try:
             pytsk3.FS_Info(image, offset=0)
             found.append((0, ""))
-        except OSError:
+        except IMAGE_ERRORS:
             pass
     return found
 
@@ -207,7 +215,7 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orph
                 )
             elif meta.type == pytsk3.TSK_FS_META_TYPE_LNK:
                 yield ImageFile(path, offset, meta.addr, error="symbolic link: no content, not followed")
-        except OSError as error:
+        except IMAGE_ERRORS as error:
             yield ImageFile(f"{prefix}/?", offset, None, error=f"unreadable directory entry: {error}")
 
 

@@ -337,7 +337,7 @@ def _expand_image(batch: IngestBatch) -> list[int]:
                     close_batch(kind)
         finally:
             image.close()
-    except OSError as error:
+    except disk_images.IMAGE_ERRORS as error:
         container.findings = [*container.findings, f"disk image could not be read further: {error}"]
         container.save(update_fields=["findings"])
     for kind, pending in filling.items():
