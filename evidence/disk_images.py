@@ -7,6 +7,7 @@ read in its own try/except, so one broken inode never stops the walk, and a dire
 loop) is reported, not followed.
 """
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,6 +104,48 @@ def open_image(path: str | bytes) -> pytsk3.Img_Info:
     if kind == "vmdk":
         return VmdkImage(os.fsdecode(path))
     return pytsk3.Img_Info(os.fsdecode(path))
+
+
+@dataclass
+class MediaRead:
+    """The media of an image read once from start to end (for acquisition verification)."""
+
+    size: int  # what the image says the media holds, in bytes
+    read: int = 0  # how many of those bytes could be read
+    digests: dict[str, str] | None = None  # lowercase hex, when the media was read to its end
+    stored: dict[str, str] | None = None  # the hashes an E01 carries
+    error: str = ""
+
+
+def read_media(path: str | bytes, should_stop=lambda: False, chunk: int = 4 * CHUNK) -> MediaRead | None:
+    """Hash the image's media (the disk's bytes, as the acquiring tool hashed them) in one pass.
+
+    Returns None if ``should_stop()`` became true on the way (checked every ``chunk`` bytes).
+    """
+    image = open_image(path)
+    try:
+        result = MediaRead(size=image.get_size())
+        if isinstance(image, EwfImage):
+            result.stored = image.stored_hashes()
+        hashers = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
+        while result.read < result.size:
+            if should_stop():
+                return None
+            try:
+                block = image.read(result.read, min(chunk, result.size - result.read))
+            except IMAGE_ERRORS as error:
+                result.error = str(error)
+                return result
+            if not block:
+                result.error = f"the image ends at byte {result.read:,} of {result.size:,}"
+                return result
+            for hasher in hashers.values():
+                hasher.update(block)
+            result.read += len(block)
+        result.digests = {name: hasher.hexdigest() for name, hasher in hashers.items()}
+        return result
+    finally:
+        image.close()
 
 
 def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:

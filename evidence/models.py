@@ -263,6 +263,7 @@ class IngestBatch(models.Model):
         MEDIA = "media", _("Media files")
         ARCHIVE = "archive", _("Archive")
         IMAGE = "image", _("Disk image")
+        VERIFY = "verify", _("Image verification")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
@@ -389,6 +390,48 @@ class EvidenceFile(HexDigests, models.Model):
     @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
+
+
+class ImageVerification(HexDigests, models.Model):
+    """A disk image's media hashes, read once from start to end, against the hashes claimed for it.
+
+    The comparisons with the acquisitions are made again when the exhibit is shown, so that an
+    acquisition recorded after the ingestion is checked too (evidence.selectors).
+    """
+
+    class Result(models.TextChoices):
+        MATCH = "match", _("Match")
+        MISMATCH = "mismatch", _("Mismatch")
+        NOT_AVAILABLE = "not_available", _("Nothing to compare with")
+        ERROR = "error", _("Image not readable to its end")
+
+    file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="verification")
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="image_verifications")
+    image_format = models.CharField(max_length=16)
+    media_size = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    md5 = models.BinaryField(max_length=16, null=True)
+    sha1 = models.BinaryField(max_length=20, null=True)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    # The hashes the image itself carries (an E01's acquisition hashes), lowercase hex.
+    stored_hashes = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices)
+    error = models.TextField(blank=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["file__path"]
+
+    def __str__(self) -> str:
+        return f"{self.file.path}: {self.get_result_display()}"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def computed(self) -> dict[str, str]:
+        return {name: self.hex(name) for name in ("md5", "sha1", "sha256") if getattr(self, name) is not None}
 
 
 class VideoFrame(models.Model):

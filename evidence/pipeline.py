@@ -162,7 +162,28 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
         return []
     if batch.kind == IngestBatch.Kind.IMAGE:
         return _expand_image(batch)
+    if batch.kind == IngestBatch.Kind.VERIFY:
+        _verify_image(batch)
+        return []
     return _process_files(batch)
+
+
+def _verify_image(batch: IngestBatch) -> None:
+    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
+    from evidence.services import image_verify
+
+    last_check = [time.monotonic()]
+
+    def should_stop() -> bool:
+        if time.monotonic() - last_check[0] < PROGRESS_EVERY_SECONDS:
+            return False
+        last_check[0] = time.monotonic()
+        return _cancelled(batch.job_id)
+
+    if image_verify(evidence_file=batch.container, should_stop=should_stop) is None:
+        return
+    IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+    ingest_job_refresh(job=batch.job)
 
 
 def _process_files(batch: IngestBatch) -> list[int]:
@@ -343,6 +364,8 @@ def _expand_image(batch: IngestBatch) -> list[int]:
     for kind, pending in filling.items():
         if pending:
             close_batch(kind)
+    # The media is read once more, from start to end, to check its acquisition hashes.
+    new_batches.append(_expansion_batch(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
     IngestBatch.objects.filter(pk=batch.pk).update(
         status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
     )

@@ -8,8 +8,18 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from evidence import bulk, custody
-from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, IngestBatch, IngestJob, IngestSource
+from evidence import bulk, custody, disk_images, sources, verification
+from evidence.models import (
+    Acquisition,
+    CustodyEvent,
+    EvidenceFile,
+    Exhibit,
+    ImageVerification,
+    IngestBatch,
+    IngestJob,
+    IngestSource,
+)
+from evidence.selectors import image_comparisons
 from evidence.store import store_upload
 
 EXHIBIT_DETAILS = (
@@ -136,7 +146,80 @@ def acquisition_record(
         sha256=acquisition.sha256_hex,
         md5=acquisition.md5_hex,
     )
+    # Images of this exhibit already read: the new hashes are checked against them at once.
+    for image in exhibit.image_verifications.select_related("file"):
+        _verification_audit(image, actor=by, ip=ip)
     return acquisition
+
+
+def _verification_audit(image: ImageVerification, *, actor=None, ip: str | None = None) -> str:
+    result, rows = image_comparisons(image)
+    if result != image.result:
+        image.result = result
+        image.save(update_fields=["result"])
+    audit_record(
+        actor=actor,
+        action="acquisition.verify",
+        target=image,
+        ip=ip,
+        result=result,
+        image=image.file.path[:500],
+        media_size=image.media_size,
+        computed=image.computed,
+        comparisons=[
+            {"source": row.source, "algorithm": row.algorithm, "expected": row.expected, "result": row.result}
+            for row in rows
+        ],
+        error=image.error,
+    )
+    return result
+
+
+def image_verify(*, evidence_file: EvidenceFile, should_stop=lambda: False) -> ImageVerification | None:
+    """Read the disk image's media once, hash it, and check it against every hash claimed for it.
+
+    The result (match, mismatch, nothing to compare with, or not readable to its end) is kept
+    for the exhibit page and written to the audit log. Returns None if ``should_stop()`` said so.
+    """
+    path = sources.real_path(evidence_file.source_path)
+    try:
+        with open(path, "rb") as stream:
+            image_format = disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)) or "raw"
+        media = disk_images.read_media(path, should_stop)
+    except disk_images.IMAGE_ERRORS as error:
+        media = disk_images.MediaRead(size=0, error=f"the image cannot be opened: {error}")
+    if media is None:
+        return None
+    digests = {name: bytes.fromhex(value) for name, value in (media.digests or {}).items()}
+    with transaction.atomic():
+        image, _created = ImageVerification.objects.update_or_create(
+            file=evidence_file,
+            defaults={
+                "exhibit_id": evidence_file.exhibit_id,
+                "image_format": image_format,
+                "media_size": media.size,
+                "bytes_read": media.read,
+                "md5": digests.get("md5"),
+                "sha1": digests.get("sha1"),
+                "sha256": digests.get("sha256"),
+                "stored_hashes": media.stored or {},
+                "error": media.error,
+                "result": verification.ERROR if media.error else verification.NOT_AVAILABLE,
+                "verified_at": timezone.now(),
+            },
+        )
+        _verification_audit(image)
+        stored = verification.compare(image.computed, [("image", image.stored_hashes)])
+        findings = []
+        if any(row.result == verification.MISMATCH for row in stored):
+            findings.append("the media hash does not match the hash stored in the image: damaged or altered")
+        if media.error:
+            findings.append(f"the media could not be read to its end: {media.error}")
+        new = [finding for finding in findings if finding not in evidence_file.findings]
+        if new:
+            evidence_file.findings = [*evidence_file.findings, *new]
+            evidence_file.save(update_fields=["findings"])
+    return image
 
 
 def _kind_spellings() -> dict[str, str]:

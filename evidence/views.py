@@ -22,6 +22,7 @@ from evidence.selectors import (
     evidence_file_for,
     exhibit_for,
     files_search,
+    image_verifications,
     ingest_job_for,
     ingest_job_progress,
     thumbnail_derived,
@@ -64,6 +65,7 @@ def exhibit_detail(request, pk: int):
         "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
         "events": custody_events(exhibit),
         "acquisitions": exhibit.acquisitions.all(),
+        "verifications": image_verifications(exhibit),
         "children": exhibit.children.all(),
     }
     if membership.can_write:
