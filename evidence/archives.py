@@ -24,6 +24,7 @@ from typing import BinaryIO
 import py7zr
 import py7zr.exceptions
 import py7zr.io
+import stream_unzip
 
 from hashing.hashers import ALGORITHMS
 
@@ -77,6 +78,9 @@ class WalkReport:
     findings: list[str] = field(default_factory=list)
     members: int = 0
     total_bytes: int = 0
+    # The password the investigator gave for this job's encrypted archives, tried on each of them.
+    # Never printed (repr) nor stored: it lives as long as the walk.
+    password: bytes | None = field(default=None, repr=False)
 
 
 def archive_kind(head: bytes) -> str:
@@ -220,12 +224,16 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
             )
             if problem := hostile_name(info.filename):
                 member.findings.append(problem)
-            if info.flag_bits & 0x1:
+            encrypted = bool(info.flag_bits & 0x1)
+            if encrypted and report.password is None:
                 member.error = "encrypted archive member: content not readable without the password"
             elif info.file_size > limits.max_member_bytes:
                 member.error = f"member of {info.file_size:,} bytes is over the limit of {limits.max_member_bytes:,}"
             elif bomb := _bomb(info.file_size, info.compress_size, limits):
                 member.error = bomb
+            elif encrypted:
+                _read_encrypted_zip_member(member, stream, info, limits, report.password)
+                report.total_bytes += member.size
             else:
                 try:
                     with archive.open(info) as member_stream:
@@ -235,6 +243,39 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
                 report.total_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
+
+
+def _read_encrypted_zip_member(member: Member, stream, info: zipfile.ZipInfo, limits: Limits, password: bytes) -> None:
+    """Decrypt (ZipCrypto or WinZip AES) and hash one member with stream-unzip, from its local header on.
+
+    The stdlib reads no AES. stream-unzip reads forward from the member's local header; only that
+    member's bytes are read, and the stream is left for zipfile to seek elsewhere.
+    """
+
+    def chunks():
+        stream.seek(info.header_offset)
+        while block := stream.read(1 << 20):
+            yield block
+
+    members = stream_unzip.stream_unzip(chunks(), password=password)
+    content = _MemberContent(limits)
+    try:
+        _name, _size, data = next(members)
+        for block in data:
+            content.feed(block)
+            if content.size > info.file_size:
+                member.error = f"member longer than the {info.file_size:,} bytes its header states: not read further"
+                return
+    except (stream_unzip.IncorrectAESPasswordError, stream_unzip.IncorrectZipCryptoPasswordError):
+        member.error = "encrypted archive member: the password given does not open it"
+        return
+    except (stream_unzip.UnzipError, StopIteration, *MEMBER_ERRORS) as error:
+        member.error = f"unreadable encrypted member: {error!r}"
+        return
+    finally:
+        members.close()
+    content.finish(member)
+    member.findings.append("encrypted archive member: decrypted with the password given for the job")
 
 
 def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
@@ -378,13 +419,14 @@ class _SevenZipExtraction:
 
 
 def _walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
+    password = report.password.decode("utf-8", errors="replace") if report.password is not None else None
     try:
-        archive = py7zr.SevenZipFile(stream, mode="r", max_extract_size=limits.max_total_bytes)
+        archive = py7zr.SevenZipFile(stream, mode="r", max_extract_size=limits.max_total_bytes, password=password)
     except py7zr.exceptions.PasswordRequired:
         report.findings.append(f"{shown}: encrypted 7z header: the member list is not readable without the password")
         return
     with archive:
-        yield from _walk_7z_members(archive, shown, limits, report, outer, depth)
+        yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
 
 
 def _folder_ratios(archive: py7zr.SevenZipFile) -> dict[int, tuple[int, int]]:
@@ -401,7 +443,7 @@ def _folder_ratios(archive: py7zr.SevenZipFile) -> dict[int, tuple[int, int]]:
     return ratios
 
 
-def _walk_7z_members(archive, shown, limits, report, outer, depth) -> Iterator[Member]:
+def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> Iterator[Member]:
     from py7zr.compressor import SupportedMethods
 
     ratios = _folder_ratios(archive)
@@ -427,7 +469,7 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth) -> Iterator[M
             member.error = "symbolic link: no content, not followed"
         elif entry.is_socket:
             member.error = "device, FIFO or special entry: no content"
-        elif folder is not None and SupportedMethods.needs_password(folder.coders):
+        elif folder is not None and SupportedMethods.needs_password(folder.coders) and password is None:
             member.error = "encrypted archive member: content not readable without the password"
         elif member.size > limits.max_member_bytes:
             member.error = f"member of {member.size:,} bytes is over the limit of {limits.max_member_bytes:,}"

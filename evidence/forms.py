@@ -85,6 +85,18 @@ class IngestUploadForm(forms.Form):
         help_text=_("Select several files, or one zip archive: its members are ingested one by one."),
     )
 
+    archive_password = forms.CharField(
+        label=_("Archive password"),
+        required=False,
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Optional: opens encrypted zip (ZipCrypto, AES) and 7z archives among the files. "
+            "Kept encrypted until the job ends, then erased; never written to the logs."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # An empty file is evidence too: it is recorded with its error, not refused here.

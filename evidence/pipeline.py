@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence import archives, disk_images, filetypes, sources
+from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
@@ -60,7 +60,8 @@ def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
         job.status = IngestJob.Status.FAILED
         job.error = f"Could not list the source: {error}"
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        job.archive_password = None
+        job.save(update_fields=["status", "error", "finished_at", "archive_password"])
         audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
         return []
     if not batch_ids:
@@ -385,7 +386,7 @@ def _expand_archive(batch: IngestBatch) -> None:
         IngestJob.objects.filter(pk=batch.job_id).update(
             files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
         )
-    report = archives.WalkReport()
+    report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
 
@@ -575,7 +576,8 @@ def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
             return job
         job.status = IngestJob.Status.DONE
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        job.archive_password = None  # its archives are walked: the password goes
+        job.save(update_fields=["status", "finished_at", "archive_password"])
         errors = job.files.filter(error__gt="").count()
         audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
     return job

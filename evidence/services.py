@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from evidence import bulk, custody, disk_images, sources, verification
+from evidence import bulk, custody, disk_images, sealed, sources, verification
 from evidence.models import (
     Acquisition,
     CustodyEvent,
@@ -303,10 +303,13 @@ def exhibits_bulk_register(*, search: Search, text: str, by, ip: str | None = No
 
 
 @transaction.atomic
-def ingest_job_create_from_uploads(*, exhibit: Exhibit, uploads, by, ip: str | None = None) -> IngestJob:
+def ingest_job_create_from_uploads(
+    *, exhibit: Exhibit, uploads, by, ip: str | None = None, archive_password: str = ""
+) -> IngestJob:
     """Store uploaded files in the evidence store and queue a job that ingests them.
 
-    An archive among them (recognised by content, not by name) is then walked member by member.
+    An archive among them (recognised by content, not by name) is then walked member by member;
+    ``archive_password`` opens its encrypted members (kept sealed until the job ends).
     """
     stored = []
     for upload in uploads:
@@ -315,7 +318,12 @@ def ingest_job_create_from_uploads(*, exhibit: Exhibit, uploads, by, ip: str | N
         name = os.path.basename(upload.name.replace("\\", "/")) or "unnamed"
         stored.append((IngestSource.Kind.FILE, blob, name[:255]))
     names = ", ".join(name for _, _, name in stored)
-    job = IngestJob.objects.create(exhibit=exhibit, source_label=f"upload: {names}"[:500], created_by=by)
+    job = IngestJob.objects.create(
+        exhibit=exhibit,
+        source_label=f"upload: {names}"[:500],
+        created_by=by,
+        archive_password=sealed.seal(archive_password) if archive_password else None,
+    )
     IngestSource.objects.bulk_create(
         IngestSource(job=job, kind=kind, path=blob.source, display_name=name) for kind, blob, name in stored
     )
@@ -325,14 +333,20 @@ def ingest_job_create_from_uploads(*, exhibit: Exhibit, uploads, by, ip: str | N
         target=job,
         ip=ip,
         uploads=[{"name": name, "sha256": blob.sha256.hex(), "size": blob.size} for _, blob, name in stored],
+        archive_password_given=bool(archive_password),
     )
     _queue_enumeration(job)
     return job
 
 
 @transaction.atomic
-def ingest_job_create_from_path(*, exhibit: Exhibit, path: Path, by, queue: bool = True) -> IngestJob:
-    """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server."""
+def ingest_job_create_from_path(
+    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = ""
+) -> IngestJob:
+    """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
+
+    ``archive_password`` opens the encrypted archives found there (kept sealed until the job ends).
+    """
     path = path.resolve()
     if path.is_dir():
         kind = IngestSource.Kind.FOLDER
@@ -340,9 +354,16 @@ def ingest_job_create_from_path(*, exhibit: Exhibit, path: Path, by, queue: bool
         kind = IngestSource.Kind.FILE
     else:
         raise FileNotFoundError(f"{path} is neither a file nor a folder.")
-    job = IngestJob.objects.create(exhibit=exhibit, source_label=str(path)[:500], created_by=by)
+    job = IngestJob.objects.create(
+        exhibit=exhibit,
+        source_label=str(path)[:500],
+        created_by=by,
+        archive_password=sealed.seal(archive_password) if archive_password else None,
+    )
     IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
-    audit_record(actor=by, action="ingest.create", target=job, path=str(path))
+    audit_record(
+        actor=by, action="ingest.create", target=job, path=str(path), archive_password_given=bool(archive_password)
+    )
     if queue:
         _queue_enumeration(job)
     return job
@@ -432,6 +453,7 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
         return job
     job.status = IngestJob.Status.CANCELLED
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at"])
+    job.archive_password = None
+    job.save(update_fields=["status", "finished_at", "archive_password"])
     audit_record(actor=by, action="ingest.cancel", target=job, ip=ip)
     return job

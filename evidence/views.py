@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record, client_ip
@@ -144,12 +145,17 @@ def exhibits_bulk(request, pk: int):
 
 @login_required
 @upload_limit
+@sensitive_post_parameters("archive_password")
 def exhibit_ingest(request, pk: int):
     exhibit = exhibit_for(request.user, pk, write=True)
     form = IngestUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ingest_job_create_from_uploads(
-            exhibit=exhibit, uploads=form.cleaned_data["files"], by=request.user, ip=client_ip(request)
+            exhibit=exhibit,
+            uploads=form.cleaned_data["files"],
+            by=request.user,
+            ip=client_ip(request),
+            archive_password=form.cleaned_data["archive_password"],
         )
         messages.success(request, _("Files received; the workers are hashing them."))
         return redirect(exhibit)
@@ -157,6 +163,7 @@ def exhibit_ingest(request, pk: int):
 
 
 @login_required
+@sensitive_post_parameters("archive_password")
 def exhibit_ingest_server(request, pk: int):
     """Browse the evidence server's allowed folders and ingest one folder or file where it lies."""
     exhibit = exhibit_for(request.user, pk, write=True)
@@ -189,7 +196,12 @@ def exhibit_ingest_server(request, pk: int):
         )
         return redirect("exhibit_ingest_server", pk=exhibit.pk) if data.get("path") else redirect(exhibit)
     if request.method == "POST":
-        ingest_job_create_from_path(exhibit=exhibit, path=chosen, by=request.user)
+        ingest_job_create_from_path(
+            exhibit=exhibit,
+            path=chosen,
+            by=request.user,
+            archive_password=request.POST.get("archive_password", "")[:1024],
+        )
         messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
         return redirect(exhibit)
     root = roots[root_index].resolve()
