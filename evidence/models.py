@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -392,6 +394,46 @@ class EvidenceFile(HexDigests, models.Model):
     @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
+
+
+class ChunkedUpload(models.Model):
+    """A large file sent by the browser in chunks, appended in order to a temporary file.
+
+    The browser asks for ``received`` after a dropped connection and goes on from there. Once
+    complete, the file is hashed here (the browser's word is not taken) and moved into the
+    evidence store; then it is ingested like any upload.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Receiving")
+        STORED = "stored", _("Stored")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="chunked_uploads")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    job = models.ForeignKey(IngestJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.name} ({self.received}/{self.size})"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def temporary_path(self):
+        return settings.UPLOAD_TEMP_ROOT / f"{self.id}.part"
 
 
 class ImageVerification(HexDigests, models.Model):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
 from evidence import verification
-from evidence.models import Acquisition, EvidenceFile, Exhibit, ImageVerification, IngestBatch, IngestJob
+from evidence.models import Acquisition, ChunkedUpload, EvidenceFile, Exhibit, ImageVerification, IngestBatch, IngestJob
 from evidence.store import derived_exists, read_derived, store_derived
 from hashing.hashers import algorithm_for_hex
 from hashing.perceptual import veiled
@@ -207,3 +207,15 @@ def image_verifications(exhibit: Exhibit) -> list[tuple[ImageVerification, str, 
     """Each disk image read for this exhibit, with its result and comparisons against today's acquisitions."""
     images = exhibit.image_verifications.select_related("file", "exhibit")
     return [(image, *image_comparisons(image)) for image in images]
+
+
+def chunked_upload_for(user, pk) -> ChunkedUpload:
+    """One of ``user``'s own chunked uploads, into an exhibit they may still write to (else 404/403)."""
+    upload = get_object_or_404(
+        ChunkedUpload.objects.select_related("exhibit__dossier").filter(
+            created_by=user, exhibit__dossier__in=dossiers_visible_to(user)
+        ),
+        pk=pk,
+    )
+    check_dossier_role(user, upload.exhibit.dossier, write=True)
+    return upload

@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from cases.models import Dossier, Search
 from evidence import bulk, custody, disk_images, sealed, sources, verification
 from evidence.models import (
     Acquisition,
+    ChunkedUpload,
     CustodyEvent,
     EvidenceFile,
     Exhibit,
@@ -20,7 +22,7 @@ from evidence.models import (
     IngestSource,
 )
 from evidence.selectors import image_comparisons
-from evidence.store import store_upload
+from evidence.store import store_file, store_upload
 
 EXHIBIT_DETAILS = (
     "make",
@@ -314,10 +316,17 @@ def ingest_job_create_from_uploads(
     stored = []
     for upload in uploads:
         blob = store_upload(upload)
-        # The browser's file name is only a label: no path of it is ever used on the server.
-        name = os.path.basename(upload.name.replace("\\", "/")) or "unnamed"
-        stored.append((IngestSource.Kind.FILE, blob, name[:255]))
-    names = ", ".join(name for _, _, name in stored)
+        stored.append((blob, _upload_name(upload.name)))
+    return _ingest_job_from_blobs(exhibit=exhibit, stored=stored, by=by, ip=ip, archive_password=archive_password)
+
+
+def _upload_name(name: str) -> str:
+    # The browser's file name is only a label: no path of it is ever used on the server.
+    return (os.path.basename(name.replace("\\", "/")) or "unnamed")[:255]
+
+
+def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **audit_detail) -> IngestJob:
+    names = ", ".join(name for _blob, name in stored)
     job = IngestJob.objects.create(
         exhibit=exhibit,
         source_label=f"upload: {names}"[:500],
@@ -325,17 +334,133 @@ def ingest_job_create_from_uploads(
         archive_password=sealed.seal(archive_password) if archive_password else None,
     )
     IngestSource.objects.bulk_create(
-        IngestSource(job=job, kind=kind, path=blob.source, display_name=name) for kind, blob, name in stored
+        IngestSource(job=job, kind=IngestSource.Kind.FILE, path=blob.source, display_name=name) for blob, name in stored
     )
     audit_record(
         actor=by,
         action="ingest.create",
         target=job,
         ip=ip,
-        uploads=[{"name": name, "sha256": blob.sha256.hex(), "size": blob.size} for _, blob, name in stored],
+        uploads=[{"name": name, "sha256": blob.sha256.hex(), "size": blob.size} for blob, name in stored],
         archive_password_given=bool(archive_password),
+        **audit_detail,
     )
     _queue_enumeration(job)
+    return job
+
+
+class UploadRefused(Exception):
+    """A chunked upload or one of its chunks is refused; ``received`` tells the browser where to go on."""
+
+    def __init__(self, message: str, *, received: int | None = None, status: int = 400):
+        super().__init__(message)
+        self.received, self.status = received, status
+
+
+def chunked_upload_start(*, exhibit: Exhibit, name: str, size: int, by, ip: str | None = None) -> ChunkedUpload:
+    """Open a chunked upload of ``size`` bytes, within the per-file and per-user limits.
+
+    A refusal is audited (in its own transaction: it must outlive the refusal) and raised.
+    """
+    unfinished = ChunkedUpload.objects.filter(created_by=by, status=ChunkedUpload.Status.OPEN)
+    pending = sum(unfinished.values_list("size", flat=True))
+    reason = ""
+    if size < 0:
+        reason = _("A file cannot have a negative size.")
+    elif size > settings.UPLOAD_FILE_MAX_BYTES:
+        reason = _("This file is larger than the largest upload allowed (%(limit)s bytes).") % {
+            "limit": f"{settings.UPLOAD_FILE_MAX_BYTES:,}"
+        }
+    elif pending + size > settings.UPLOAD_TOTAL_MAX_BYTES:
+        reason = _("Your unfinished uploads would exceed %(limit)s bytes: finish or abandon them first.") % {
+            "limit": f"{settings.UPLOAD_TOTAL_MAX_BYTES:,}"
+        }
+    if reason:
+        audit_record(
+            actor=by, action="upload.refused", target=exhibit, ip=ip, name=name[:255], size=size, reason=reason
+        )
+        raise UploadRefused(reason, status=413 if size > 0 else 400)
+    with transaction.atomic():
+        upload = ChunkedUpload.objects.create(exhibit=exhibit, name=_upload_name(name), size=size, created_by=by)
+        settings.UPLOAD_TEMP_ROOT.mkdir(parents=True, exist_ok=True)
+        upload.temporary_path.touch(mode=0o600)
+        audit_record(actor=by, action="upload.start", target=upload, ip=ip, name=upload.name, size=size)
+    return upload
+
+
+@transaction.atomic
+def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length: int) -> int:
+    """Append one chunk of ``length`` bytes read from ``stream`` at ``offset``; return the new offset.
+
+    Only the next chunk is taken: any other offset is refused with the offset received so far, so
+    that a browser resuming after a dropped connection goes on from there. The file is cut back to
+    what the database says was received first, so a chunk half-written by a crash is written again.
+    """
+    upload = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != ChunkedUpload.Status.OPEN:
+        raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
+    if offset != upload.received:
+        raise UploadRefused(
+            _("Chunk at byte %(offset)s, but %(received)s bytes were received: go on from there.")
+            % {"offset": f"{offset:,}", "received": f"{upload.received:,}"},
+            received=upload.received,
+            status=409,
+        )
+    if length <= 0 or length > settings.UPLOAD_CHUNK_BYTES:
+        raise UploadRefused(
+            _("A chunk holds 1 to %(limit)s bytes.") % {"limit": f"{settings.UPLOAD_CHUNK_BYTES:,}"},
+            received=upload.received,
+        )
+    if upload.received + length > upload.size:
+        raise UploadRefused(_("This chunk goes past the size announced for the file."), received=upload.received)
+    written = 0
+    with upload.temporary_path.open("r+b") as out:
+        out.truncate(upload.received)
+        out.seek(upload.received)
+        while written < length and (block := stream.read(min(1 << 20, length - written))):
+            out.write(block)
+            written += len(block)
+        if written != length:
+            out.truncate(upload.received)
+            raise UploadRefused(_("The chunk arrived incomplete: send it again."), received=upload.received)
+        out.flush()
+        os.fsync(out.fileno())
+    upload.received += written
+    upload.save(update_fields=["received", "updated_at"])
+    return upload.received
+
+
+@transaction.atomic
+def ingest_job_create_from_chunked(
+    *, exhibit: Exhibit, uploads: list[ChunkedUpload], by, ip: str | None = None, archive_password: str = ""
+) -> IngestJob:
+    """Hash the complete chunked uploads here, move them into the evidence store, and ingest them as one job."""
+    stored = []
+    for upload in uploads:
+        upload = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != ChunkedUpload.Status.OPEN or upload.exhibit_id != exhibit.pk:
+            raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
+        if upload.received != upload.size:
+            raise UploadRefused(
+                _("%(name)s is incomplete: %(received)s of %(size)s bytes received.")
+                % {"name": upload.name, "received": f"{upload.received:,}", "size": f"{upload.size:,}"},
+                received=upload.received,
+                status=409,
+            )
+        blob = store_file(upload.temporary_path)
+        upload.status, upload.sha256 = ChunkedUpload.Status.STORED, blob.sha256
+        stored.append((upload, blob))
+    job = _ingest_job_from_blobs(
+        exhibit=exhibit,
+        stored=[(blob, upload.name) for upload, blob in stored],
+        by=by,
+        ip=ip,
+        archive_password=archive_password,
+        chunked=True,
+    )
+    for upload, _blob in stored:
+        upload.job = job
+        upload.save(update_fields=["status", "sha256", "job", "updated_at"])
     return job
 
 
