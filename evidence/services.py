@@ -435,9 +435,10 @@ def ingest_job_create_from_chunked(
     *, exhibit: Exhibit, uploads: list[ChunkedUpload], by, ip: str | None = None, archive_password: str = ""
 ) -> IngestJob:
     """Hash the complete chunked uploads here, move them into the evidence store, and ingest them as one job."""
-    stored = []
-    for upload in uploads:
-        upload = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+    unique = {upload.pk: upload for upload in uploads}  # an id listed twice is one file
+    locked = [ChunkedUpload.objects.select_for_update().get(pk=pk) for pk in unique]
+    # All are checked before any is moved: a refusal leaves every upload as it was, resumable.
+    for upload in locked:
         if upload.status != ChunkedUpload.Status.OPEN or upload.exhibit_id != exhibit.pk:
             raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
         if upload.received != upload.size:
@@ -447,6 +448,8 @@ def ingest_job_create_from_chunked(
                 received=upload.received,
                 status=409,
             )
+    stored = []
+    for upload in locked:
         blob = store_file(upload.temporary_path)
         upload.status, upload.sha256 = ChunkedUpload.Status.STORED, blob.sha256
         stored.append((upload, blob))
