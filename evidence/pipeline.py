@@ -368,7 +368,9 @@ def _expand_image(batch: IngestBatch) -> list[int]:
     # The media is read once more, from start to end, to check its acquisition hashes.
     new_batches.append(_expansion_batch(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
     IngestBatch.objects.filter(pk=batch.pk).update(
-        status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
+        status=IngestBatch.Status.DONE,
+        files_done=0,
+        finished_at=timezone.now(),  # its files count in theirs
     )
     ingest_job_refresh(job=job)
     return new_batches

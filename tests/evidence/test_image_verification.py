@@ -7,6 +7,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from evidence import verification
 from evidence.models import EvidenceFile, ImageVerification
+from evidence.selectors import ingest_job_progress
 from evidence.services import acquisition_record, ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, fat_image, needs_tools
 from tests.evidence.test_disk_images import GONE, PHOTOS
@@ -41,6 +42,8 @@ def test_an_e01_matches_its_stored_hashes_and_the_page_and_audit_log_say_so(clie
     e01(source / "usb", raw)
     job = ingest(exhibit, owner, source / "usb.E01")
     assert job.status == "done"
+    # The image's own batches (listing, verification) count no file: the progress says "5 of 5".
+    assert ingest_job_progress(job)["files_done"] == job.files_total == EvidenceFile.objects.count()
     image = ImageVerification.objects.get()
     media = raw.read_bytes()
     assert image.md5_hex == hashlib.md5(media).hexdigest() and image.sha256_hex == hashlib.sha256(media).hexdigest()
