@@ -82,7 +82,10 @@ class MultipleFileField(forms.FileField):
 class IngestUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Files"),
-        help_text=_("Select several files, or one zip archive: its members are ingested one by one."),
+        help_text=_(
+            "Select several files or archives (zip, tar, 7z): an archive's members are ingested one by one. "
+            "Large files go up in chunks and resume after a dropped connection."
+        ),
     )
 
     archive_password = forms.CharField(

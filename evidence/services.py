@@ -430,6 +430,30 @@ def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length:
     return upload.received
 
 
+def chunked_uploads_abandon(*, idle_hours: float, by=None) -> int:
+    """Abandon the unfinished uploads that received nothing for ``idle_hours``: their chunks are deleted.
+
+    Returns how many were abandoned; each is audited with what it had received.
+    """
+    cutoff = timezone.now() - timezone.timedelta(hours=idle_hours)
+    count = 0
+    for upload in ChunkedUpload.objects.filter(status=ChunkedUpload.Status.OPEN, updated_at__lt=cutoff):
+        with transaction.atomic():
+            upload.status = ChunkedUpload.Status.ABANDONED
+            upload.save(update_fields=["status", "updated_at"])
+            upload.temporary_path.unlink(missing_ok=True)
+            audit_record(
+                actor=by,
+                action="upload.abandon",
+                target=upload,
+                name=upload.name,
+                size=upload.size,
+                received=upload.received,
+            )
+        count += 1
+    return count
+
+
 @transaction.atomic
 def ingest_job_create_from_chunked(
     *, exhibit: Exhibit, uploads: list[ChunkedUpload], by, ip: str | None = None, archive_password: str = ""

@@ -138,3 +138,20 @@ def test_an_uploaded_zip_in_chunks_is_walked_like_any_upload(client, owner, exhi
     run_inline(IngestJob.objects.get())
     member = EvidenceFile.objects.get(path="seized.zip/b.txt")
     assert member.sha256_hex == hashlib.sha256(b"b" * 100_000).hexdigest()
+
+
+def test_idle_unfinished_uploads_are_abandoned_and_their_chunks_deleted(client, owner, exhibit):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.force_login(owner)
+    idle_id = start(client, exhibit).json()["id"]
+    send(client, idle_id, 0, CONTENT[:65536])
+    recent_id = start(client, exhibit, name="recent.bin").json()["id"]
+    ChunkedUpload.objects.filter(pk=idle_id).update(updated_at=timezone.now() - timezone.timedelta(hours=100))
+    call_command("uploads_cleanup", "--idle-hours", "72")
+    idle, recent = ChunkedUpload.objects.get(pk=idle_id), ChunkedUpload.objects.get(pk=recent_id)
+    assert idle.status == "abandoned" and not idle.temporary_path.exists()
+    assert recent.status == "open" and recent.temporary_path.exists()  # control
+    assert AuditEvent.objects.get(action="upload.abandon").detail["received"] == 65536
+    assert send(client, idle_id, 65536, CONTENT[65536:131072]).status_code == 409
