@@ -429,6 +429,19 @@ def _walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> It
         yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
 
 
+def _dictionary_bytes(folder) -> int:
+    """The largest LZMA/LZMA2 dictionary the folder's coders declare: what decoding it allocates."""
+    largest = 0
+    for coder in folder.coders or []:
+        properties = coder.get("properties") or b""
+        if coder.get("method") == b"\x21" and len(properties) >= 1:  # LZMA2
+            bits = min(properties[0], 40)
+            largest = max(largest, 0xFFFFFFFF if bits == 40 else (2 | (bits & 1)) << (bits // 2 + 11))
+        elif coder.get("method") == b"\x03\x01\x01" and len(properties) >= 5:  # LZMA
+            largest = max(largest, int.from_bytes(properties[1:5], "little"))
+    return largest
+
+
 def _folder_ratios(archive: py7zr.SevenZipFile) -> dict[int, tuple[int, int]]:
     """id(folder) -> (bytes it unpacks to, its packed bytes): 7z compresses folders, not files."""
     streams = getattr(archive.header, "main_streams", None)
@@ -473,6 +486,12 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             member.error = "encrypted archive member: content not readable without the password"
         elif member.size > limits.max_member_bytes:
             member.error = f"member of {member.size:,} bytes is over the limit of {limits.max_member_bytes:,}"
+        elif folder is not None and (dictionary := _dictionary_bytes(folder)) > max(limits.max_buffer_bytes, 1 << 20):
+            # A hostile header can ask the decoder for a dictionary of gigabytes before a byte is read.
+            member.error = (
+                f"compressed with a dictionary of {dictionary:,} bytes, over the in-memory limit of "
+                f"{limits.max_buffer_bytes:,}: not expanded"
+            )
         elif folder is not None and (bomb := _bomb(*ratios.get(id(folder), (0, 0)), limits)):
             member.error = bomb
         else:

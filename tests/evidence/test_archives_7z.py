@@ -144,3 +144,11 @@ def test_a_7z_among_evidence_is_ingested_member_by_member(exhibit, owner, tmp_pa
     assert files["src/backup.7z/DCIM/p1.jpg"].triage == "new_image" and files["src/backup.7z/DCIM/p1.jpg"].thumbnail
     assert files["src/backup.7z/empty.bin"].error == "empty file (0 bytes)"
     assert job.files_total == len(files) == 5
+
+
+def test_a_7z_asking_for_a_dictionary_over_the_memory_limit_is_not_decoded():
+    data = seven_zip({"x.txt": b"x" * 1000})  # py7zr's default: LZMA2 with a 16 MiB dictionary
+    found, _ = members_of(data, Limits(max_buffer_bytes=8 << 20))
+    assert "dictionary of 16,777,216 bytes" in found["a/x.txt"].error and found["a/x.txt"].digests is None
+    found, _ = members_of(data, Limits(max_buffer_bytes=32 << 20))  # control
+    assert found["a/x.txt"].error == "" and found["a/x.txt"].digests is not None
