@@ -282,6 +282,12 @@ ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
+# Large files go up in chunks (resumable after a dropped connection), appended under UPLOAD_TEMP_ROOT,
+# then hashed and moved into EVIDENCE_ROOT. Limits: one file, and all of one user's unfinished uploads.
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 << 20)
+UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_BYTES", 256 << 30)
+UPLOAD_TOTAL_MAX_BYTES = env_int("UPLOAD_TOTAL_MAX_BYTES", 1 << 40)
+UPLOAD_TEMP_ROOT = Path(os.environ.get("UPLOAD_TEMP_ROOT", VAR_DIR / "uploads"))
 INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 50)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
 HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)

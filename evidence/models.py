@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -211,6 +213,8 @@ class IngestJob(models.Model):
     files_total = models.PositiveIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The password for the job's encrypted archives, sealed (evidence.sealed), wiped when the job ends.
+    archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -263,6 +267,7 @@ class IngestBatch(models.Model):
         MEDIA = "media", _("Media files")
         ARCHIVE = "archive", _("Archive")
         IMAGE = "image", _("Disk image")
+        VERIFY = "verify", _("Image verification")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
@@ -457,6 +462,88 @@ class Categorisation(models.Model):
     @property
     def audit_dossier(self):
         return self.file.exhibit.dossier
+
+
+class ChunkedUpload(models.Model):
+    """A large file sent by the browser in chunks, appended in order to a temporary file.
+
+    The browser asks for ``received`` after a dropped connection and goes on from there. Once
+    complete, the file is hashed here (the browser's word is not taken) and moved into the
+    evidence store; then it is ingested like any upload.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Receiving")
+        STORED = "stored", _("Stored")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="chunked_uploads")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    job = models.ForeignKey(IngestJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.name} ({self.received}/{self.size})"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def temporary_path(self):
+        return settings.UPLOAD_TEMP_ROOT / f"{self.id}.part"
+
+
+class ImageVerification(HexDigests, models.Model):
+    """A disk image's media hashes, read once from start to end, against the hashes claimed for it.
+
+    The comparisons with the acquisitions are made again when the exhibit is shown, so that an
+    acquisition recorded after the ingestion is checked too (evidence.selectors).
+    """
+
+    class Result(models.TextChoices):
+        MATCH = "match", _("Match")
+        MISMATCH = "mismatch", _("Mismatch")
+        NOT_AVAILABLE = "not_available", _("Nothing to compare with")
+        ERROR = "error", _("Image not readable to its end")
+
+    file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="verification")
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="image_verifications")
+    image_format = models.CharField(max_length=16)
+    media_size = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    md5 = models.BinaryField(max_length=16, null=True)
+    sha1 = models.BinaryField(max_length=20, null=True)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    # The hashes the image itself carries (an E01's acquisition hashes), lowercase hex.
+    stored_hashes = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices)
+    error = models.TextField(blank=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["file__path"]
+
+    def __str__(self) -> str:
+        return f"{self.file.path}: {self.get_result_display()}"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def computed(self) -> dict[str, str]:
+        return {name: self.hex(name) for name in ("md5", "sha1", "sha256") if getattr(self, name) is not None}
 
 
 class VideoFrame(models.Model):

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence import archives, disk_images, filetypes, sources
+from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
@@ -60,7 +60,8 @@ def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
         job.status = IngestJob.Status.FAILED
         job.error = f"Could not list the source: {error}"
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        job.archive_password = None
+        job.save(update_fields=["status", "error", "finished_at", "archive_password"])
         audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
         return []
     if not batch_ids:
@@ -162,7 +163,28 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
         return []
     if batch.kind == IngestBatch.Kind.IMAGE:
         return _expand_image(batch)
+    if batch.kind == IngestBatch.Kind.VERIFY:
+        _verify_image(batch)
+        return []
     return _process_files(batch)
+
+
+def _verify_image(batch: IngestBatch) -> None:
+    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
+    from evidence.services import image_verify
+
+    last_check = [time.monotonic()]
+
+    def should_stop() -> bool:
+        if time.monotonic() - last_check[0] < PROGRESS_EVERY_SECONDS:
+            return False
+        last_check[0] = time.monotonic()
+        return _cancelled(batch.job_id)
+
+    if image_verify(evidence_file=batch.container, should_stop=should_stop) is None:
+        return
+    IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+    ingest_job_refresh(job=batch.job)
 
 
 def _process_files(batch: IngestBatch) -> list[int]:
@@ -308,7 +330,7 @@ def _expand_image(batch: IngestBatch) -> list[int]:
                     path=found.path,
                     source_path=container.source_path,
                     container=container,
-                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode else None,
+                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode is not None else None,
                     size=found.size,
                     inode=found.inode,
                     is_deleted=found.deleted,
@@ -337,14 +359,18 @@ def _expand_image(batch: IngestBatch) -> list[int]:
                     close_batch(kind)
         finally:
             image.close()
-    except OSError as error:
+    except disk_images.IMAGE_ERRORS as error:
         container.findings = [*container.findings, f"disk image could not be read further: {error}"]
         container.save(update_fields=["findings"])
     for kind, pending in filling.items():
         if pending:
             close_batch(kind)
+    # The media is read once more, from start to end, to check its acquisition hashes.
+    new_batches.append(_expansion_batch(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
     IngestBatch.objects.filter(pk=batch.pk).update(
-        status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
+        status=IngestBatch.Status.DONE,
+        files_done=0,
+        finished_at=timezone.now(),  # its files count in theirs
     )
     ingest_job_refresh(job=job)
     return new_batches
@@ -362,7 +388,7 @@ def _expand_archive(batch: IngestBatch) -> None:
         IngestJob.objects.filter(pk=batch.job_id).update(
             files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
         )
-    report = archives.WalkReport()
+    report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
 
@@ -552,7 +578,8 @@ def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
             return job
         job.status = IngestJob.Status.DONE
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        job.archive_password = None  # its archives are walked: the password goes
+        job.save(update_fields=["status", "finished_at", "archive_password"])
         errors = job.files.filter(error__gt="").count()
         audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
     return job

@@ -6,6 +6,7 @@ under `evidence/` and `derived/` of one bucket. Either way they are reached only
 module and served only through views that check access.
 """
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -99,6 +100,43 @@ def open_stored(name: str) -> BinaryIO:
 
 def stored_size(name: str) -> int:
     return object_store().size(name)
+
+
+def store_file(path: Path) -> StoredBlob:
+    """Keep a finished chunked upload (``path``) in the evidence store, hashed here, read-only.
+
+    On the file system it is moved, not copied, when it lies on the same one as EVIDENCE_ROOT;
+    otherwise (another file system, or the object store) it is copied and the original removed.
+    """
+    if object_store() is not None:
+        with path.open("rb") as stream:
+            blob = store_upload(stream)
+        path.unlink()
+        return blob
+    root = settings.EVIDENCE_ROOT
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while block := stream.read(CHUNK):
+            digest.update(block)
+            size += len(block)
+    hex_digest = digest.hexdigest()
+    final = root / hex_digest[:2] / hex_digest
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        path.unlink()
+        return StoredBlob(path=final, sha256=digest.digest(), size=size)
+    os.chmod(path, 0o444)
+    try:
+        os.replace(path, final)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with path.open("rb") as stream:
+            blob = store_stream(stream, root)
+        path.unlink()
+        return blob
+    return StoredBlob(path=final, sha256=digest.digest(), size=size)
 
 
 def store_derived(root: Path, kind: str, name: str, content: bytes) -> str:

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.services import api_token_create
+from evidence.models import ChunkedUpload
 from hashing.models import RematchNotice
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, make_search, make_suspect
@@ -47,6 +48,12 @@ MATRIX = {
     "exhibit_detail": ("exhibit", (302, 404, 200, 200, 404, 200)),
     "exhibit_ingest": ("exhibit", (302, 404, 403, 200, 404, 200)),
     "exhibit_ingest_server": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    # Chunked uploads answer JSON: an allowed user's empty POST is a 400 (tests/evidence/test_chunked_upload.py
+    # has the 200s); an upload is seen only by the one who started it.
+    "upload_start": ("POST exhibit", (302, 404, 403, 400, 404, 400)),
+    "upload_finish": ("POST exhibit", (302, 404, 403, 400, 404, 400)),
+    "upload_status": ("upload", (302, 404, 404, 404, 404, 200)),
+    "upload_chunk": ("POST upload", (302, 404, 404, 404, 404, 400)),
     "job_progress": ("job", (302, 404, 200, 200, 404, 200)),
     "job_cancel": ("job", (302, 405, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
     "file_detail": ("file", (302, 404, 403, 200, 404, 200)),
@@ -149,6 +156,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         ],
         "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
         "token": [api_token_create(user=owner, name="Matrix token")[0].pk],
+        "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
     }
 
 
