@@ -282,7 +282,8 @@ ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
-INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 50)
+# Small files cost per batch (queries, a task) more than hashing them: batches are cut by count and bytes.
+INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 500)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
 HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)
 # Validated format of the prosecutor's notice number; the Brussels style by default.
