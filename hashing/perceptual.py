@@ -70,7 +70,8 @@ def digest_image(stream) -> ImageDigest:
     vector, quality = pdqhash.compute(np.asarray(image))
     thumbnail = image.reduce(2) if min(image.size) >= 4 * THUMBNAIL_SIZE else image.copy()
     phash = bytes.fromhex(str(imagehash.phash(thumbnail)))
-    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    # Bilinear: from the half decode it is a reduction by less than 2, where bicubic only costs twice as much.
+    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     thumbnail.save(out, format="JPEG", quality=80)
     return ImageDigest(
