@@ -61,7 +61,7 @@ RUN_BLOCK = 4 << 20
 _BARE = {length: re.compile(rb"(?:[0-9a-fA-F]{%d}\n)+" % length) for length in (32, 40, 64)}
 
 
-def parse_plain_runs(stream: BinaryIO, block_size: int = RUN_BLOCK, **_options) -> Iterator[Run | Entry | Malformed]:
+def parse_plain_runs(stream: BinaryIO, block_size: int | None = None, **_options) -> Iterator[Run | Entry | Malformed]:
     """``parse_plain`` over a binary stream, a block at a time, for the importer.
 
     A block whose lines are all bare digests of one length (after CRLF is made LF) is checked by
@@ -69,6 +69,7 @@ def parse_plain_runs(stream: BinaryIO, block_size: int = RUN_BLOCK, **_options) 
     any other block goes through ``parse_plain``'s rules line by line, with the same line numbers
     and the same reasons.
     """
+    block_size = block_size or RUN_BLOCK
     number = 1  # the number of the first line of the next block
     carry = b""
     first = True
