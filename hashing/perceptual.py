@@ -68,7 +68,7 @@ def digest_image(stream) -> ImageDigest:
     # decode, where 500 px gave up to 12); pHash and the thumbnail need far fewer pixels, and take
     # a box-filtered half of it, made once (pHash unchanged on the photos measured).
     vector, quality = pdqhash.compute(np.asarray(image))
-    thumbnail = image.reduce(2) if min(image.size) >= 4 * THUMBNAIL_SIZE else image.copy()
+    thumbnail = image.reduce(2) if min(image.size) >= 2 * THUMBNAIL_SIZE else image.copy()
     phash = bytes.fromhex(str(imagehash.phash(thumbnail)))
     # Bilinear: from the half decode it is a reduction by less than 2, where bicubic only costs twice as much.
     thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
