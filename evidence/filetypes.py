@@ -5,6 +5,14 @@ import os
 import magic
 
 SNIFF_BYTES = 8192
+# Leading bytes whose libmagic answer never depends on what follows (tests hold them to libmagic's
+# own answer): a photo is typed without asking libmagic, which costs ~10 us on a JPEG and up to
+# ~350 us on content it does not recognise.
+SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 # Names that announce an image or a video. Only used to send a file's batch to the `media` queue
 # at enumeration (before any byte is read); the type that counts is still sniffed from content,
@@ -29,4 +37,7 @@ def is_media_name(path: str) -> bool:
 def mime_of(head: bytes) -> str:
     if not head:
         return "application/x-empty"
+    for signature, mime in SIGNATURES:
+        if head.startswith(signature):
+            return mime
     return magic.from_buffer(head, mime=True)

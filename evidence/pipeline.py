@@ -11,12 +11,13 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
 from evidence import archives, disk_images, filetypes, sealed, sources
+from evidence.filerows import insert_files, update_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
@@ -92,22 +93,24 @@ def _enumerate(job: IngestJob) -> list[int]:
             bytes_count=pending_bytes[0],
         )
         now = timezone.now()
-        created = EvidenceFile.objects.bulk_create(
-            EvidenceFile(
-                exhibit_id=job.exhibit_id,
-                job=job,
-                batch=batch,
-                path=found.path,
-                source_path=found.source_path,
-                size=found.size,
-                inode=found.inode,
-                modified_time=found.modified,
-                accessed_time=found.accessed,
-                triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                error=found.error,
-                processed_at=now if found.error else None,
-            )
-            for found in pending
+        created = insert_files(
+            [
+                EvidenceFile(
+                    exhibit_id=job.exhibit_id,
+                    job=job,
+                    batch=batch,
+                    path=found.path,
+                    source_path=found.source_path,
+                    size=found.size,
+                    inode=found.inode,
+                    modified_time=found.modified,
+                    accessed_time=found.accessed,
+                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                    error=found.error,
+                    processed_at=now if found.error else None,
+                )
+                for found in pending
+            ]
         )
         batch_ids.append(batch.pk)
         for found, record in zip(pending, created, strict=True):
@@ -192,10 +195,11 @@ def _process_files(batch: IngestBatch) -> list[int]:
     files_done = bytes_done = errors = 0
     last_progress = time.monotonic()
     to_expand: list[tuple[EvidenceFile, str]] = []
+    contents = JobContents(batch.job_id)
     with disk_images.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING:
-                if expand := _hash_one(evidence_file, reader):
+                if expand := _hash_one(evidence_file, reader, contents=contents):
                     to_expand.append((evidence_file, expand))
             files_done += 1
             bytes_done += evidence_file.size
@@ -233,9 +237,13 @@ def _expansion_batch(job: IngestJob, container: EvidenceFile, kind: str, parent=
     )
 
 
-def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> str:
+def _hash_one(
+    evidence_file: EvidenceFile, reader: disk_images.ImageReader, *, contents: "JobContents | None" = None
+) -> str:
     """Hash one file in one read and type it by content; decode an image from that same read.
 
+    An image or video whose content (size and SHA-256) was already decoded in this job takes what
+    that decode found from ``contents`` instead of being decoded again.
     Return what to expand next: "archive", "image" (a disk image found among files) or "".
     """
     head = bytearray()
@@ -269,8 +277,11 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
     evidence_file.size = size
     evidence_file.mime = state["mime"]
     in_memory = io.BytesIO(kept) if state["keep"] else None
+    media = evidence_file.mime.startswith(("image/", "video/"))
     if size == 0:
         evidence_file.error = "empty file (0 bytes)"
+    elif media and contents is not None and (twin := contents.twin_of(evidence_file)) is not None:
+        contents.reuse(evidence_file, twin)
     elif evidence_file.mime.startswith("image/"):
         if in_memory is not None:
             image_facts(evidence_file, in_memory)
@@ -283,11 +294,68 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
             video_facts(evidence_file, in_memory)
         else:
             evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
+    if media and size and contents is not None:
+        contents.remember(evidence_file)
     if archives.archive_kind(bytes(head)):
         return "archive"
     if not locator and disk_images.image_kind(bytes(head)):
         return "image"
     return ""
+
+
+# What decoding an image or a video found: the same for every copy of the same content.
+DECODED_FIELDS = ("phash", "pdq", "pdq_quality", "width", "height", "thumbnail", "duration", "error")
+DECODE_FINDINGS = ("image too large to decode in memory", "video too large to sample in memory")
+
+
+class JobContents:
+    """The images and videos of one job already decoded, by content: the same photo found at two
+    paths is decoded, hashed perceptually and thumbnailed once, and both paths get the result.
+
+    Content is the same only when size and SHA-256 are (never on a partial digest): two different
+    files of the same size are never merged. Each path keeps its own row, its own digests from its
+    own read, and a finding naming the path whose decode it shares. Looks in this batch first, then
+    in the job's batches already saved (a batch running at the same time on another worker may
+    decode the same content too: that costs time, never correctness).
+    """
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.seen: dict[tuple[int, bytes], EvidenceFile] = {}
+
+    def twin_of(self, record: EvidenceFile) -> EvidenceFile | None:
+        key = (record.size, bytes(record.sha256))
+        if key not in self.seen:
+            twin = (
+                EvidenceFile.objects.filter(
+                    job_id=self.job_id, size=record.size, sha256=record.sha256, processed_at__isnull=False
+                )
+                .exclude(pk=record.pk)
+                .filter(mime=record.mime)
+                .order_by("pk")
+                .first()
+            )
+            if twin is None:
+                return None
+            self.seen[key] = twin
+        twin = self.seen[key]
+        return twin if twin.mime == record.mime else None
+
+    def remember(self, record: EvidenceFile) -> None:
+        self.seen.setdefault((record.size, bytes(record.sha256)), record)
+
+    @staticmethod
+    def reuse(record: EvidenceFile, twin: EvidenceFile) -> None:
+        for name in DECODED_FIELDS:
+            setattr(record, name, getattr(twin, name))
+        frames = getattr(twin, "sampled_frames", None)
+        if frames is None and twin.mime.startswith("video/"):
+            frames = list(twin.frames.order_by("index"))
+            twin.sampled_frames = frames
+        if frames:
+            record.sampled_frames = frames
+        kept = [finding for finding in twin.findings if finding in DECODE_FINDINGS]
+        record.findings = [*record.findings, *kept, f"same content as {twin.path}: decoded once for both"]
 
 
 def _file_blocks(path):
@@ -322,26 +390,30 @@ def _expand_image(batch: IngestBatch) -> list[int]:
             child.bytes_count = sum(found.size for found in pending)
             child.save(update_fields=["files_count", "bytes_count"])
             now = timezone.now()
-            EvidenceFile.objects.bulk_create(
-                EvidenceFile(
-                    exhibit_id=container.exhibit_id,
-                    job=job,
-                    batch=child,
-                    path=found.path,
-                    source_path=container.source_path,
-                    container=container,
-                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode is not None else None,
-                    size=found.size,
-                    inode=found.inode,
-                    is_deleted=found.deleted,
-                    created_time=found.created,
-                    modified_time=found.modified,
-                    accessed_time=found.accessed,
-                    error=found.error,
-                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                    processed_at=now if found.error else None,
-                )
-                for found in pending
+            insert_files(
+                [
+                    EvidenceFile(
+                        exhibit_id=container.exhibit_id,
+                        job=job,
+                        batch=child,
+                        path=found.path,
+                        source_path=container.source_path,
+                        container=container,
+                        image_locator=(
+                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
+                        ),
+                        size=found.size,
+                        inode=found.inode,
+                        is_deleted=found.deleted,
+                        created_time=found.created,
+                        modified_time=found.modified,
+                        accessed_time=found.accessed,
+                        error=found.error,
+                        triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                        processed_at=now if found.error else None,
+                    )
+                    for found in pending
+                ]
             )
             IngestJob.objects.filter(pk=job.pk).update(
                 files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
@@ -395,7 +467,7 @@ def _expand_archive(batch: IngestBatch) -> None:
     def flush() -> None:
         match_files(chunk)
         with transaction.atomic():
-            EvidenceFile.objects.bulk_create(chunk)
+            insert_files(chunk)
             save_video_frames(chunk)
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)
@@ -548,24 +620,8 @@ RESULT_FIELDS = (
 
 
 def save_results(files: list[EvidenceFile]) -> None:
-    """One UPDATE per file, sent as one executemany (pipelined by psycopg 3).
-
-    Django's bulk_update builds a CASE expression per field and row: it took three quarters of
-    a small-files job's time in the benchmark.
-    """
-    table = EvidenceFile._meta.db_table
-    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in RESULT_FIELDS)
-    fields = [EvidenceFile._meta.get_field(name.removesuffix("_id")) for name in RESULT_FIELDS]
-    rows = [
-        [
-            field.get_db_prep_value(getattr(f, name), connection)
-            for field, name in zip(fields, RESULT_FIELDS, strict=True)
-        ]
-        + [f.pk]
-        for f in files
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
+    """Write the results of processing (``RESULT_FIELDS``) of saved files, in one statement."""
+    update_files(files, RESULT_FIELDS)
 
 
 def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
