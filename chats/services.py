@@ -165,7 +165,7 @@ class _ExportReader:
         if not wanted:
             return {}
         found = EvidenceFile.objects.filter(
-            job=self.job, container=None, image_locator=None, source_path__in=list(wanted)
+            job=self.job, container=None, image_locator__isnull=True, source_path__in=list(wanted)
         ).values_list("source_path", "pk")
         return {wanted[path]: pk for path, pk in found}
 
