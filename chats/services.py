@@ -32,7 +32,9 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
     ChatExport.objects.filter(batch=batch).delete()
     reader = _ExportReader(job, batch, source)
     try:
-        with open(sources.real_path(source.source_path), "rb") as stream:
+        # Never through a link: the listing recorded links without following them, and so does this.
+        descriptor = os.open(sources.real_path(source.source_path), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as stream:
             for event in telegram.read_export(stream):
                 if not reader.take(event):
                     break

@@ -116,7 +116,8 @@ def _enumerate(job: IngestJob) -> list[int]:
     if pending:
         close_batch()
     # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
-    for export in job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None):
+    exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
+    for export in exports:
         batch_ids.append(_expansion_batch(job, export, IngestBatch.Kind.CHAT).pk)
     job.files_total = files_total
     job.bytes_total = bytes_total

@@ -172,3 +172,13 @@ def test_a_real_worker_ingests_an_export(celery_worker, export_folder, exhibit, 
     wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
     assert IngestJob.objects.get(pk=job.pk).status == "done"
     assert figures(dossier)["user1"]["known_count"] == 3
+
+
+def test_a_result_json_that_is_a_link_is_not_followed(exhibit, owner, tmp_path):
+    outside = write_export(tmp_path / "elsewhere", chat("Other case", 7, [message(1, "user5", "E")]))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "result.json").symlink_to(outside / "result.json")
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert job.status == "done" and not ChatExport.objects.exists() and not ChatAccount.objects.exists()
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=outside, by=owner, queue=False))  # control
+    assert ChatAccount.objects.get().from_id == "user5"
