@@ -4,7 +4,7 @@ import os
 import posixpath
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -138,7 +138,7 @@ class _ExportReader:
                         f"chat {self.chat.index + 1}, message {message.message_id}",
                         f"{message.media_kind}: {message.media_path}: not in the export folder",
                     )
-            ChatMessage.objects.bulk_create(rows)
+            _insert_messages(rows)
             self.chat.messages_count += len(rows)
             self.export.messages_count += len(rows)
             self.export.media_count += sum(1 for message in messages if message.media_kind)
@@ -209,6 +209,39 @@ class _ExportReader:
                 error=export.error,
             )
         return export
+
+
+COPIED = (
+    "chat_id",
+    "account_id",
+    "message_id",
+    "kind",
+    "action",
+    "date",
+    "from_name",
+    "forwarded_from",
+    "reply_to",
+    "text",
+    "media_kind",
+    "media_type",
+    "media_mime",
+    "media_size",
+    "media_path",
+    "media_id",
+    "media_missing",
+)
+
+
+def _insert_messages(rows: list[ChatMessage]) -> None:
+    """COPY on PostgreSQL: Django's bulk_create spent most of an export's time building its SQL."""
+    if connection.vendor != "postgresql":
+        ChatMessage.objects.bulk_create(rows)
+        return
+    table = connection.ops.quote_name(ChatMessage._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in COPIED)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([getattr(row, name) for name in COPIED])
 
 
 @transaction.atomic

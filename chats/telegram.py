@@ -143,7 +143,7 @@ def _chat_end(chat: _Chat) -> ChatEnd:
     return ChatEnd(
         chat.index,
         telegram_id,
-        name if isinstance(name, str) else "",
+        _string(name),
         fields["type"] if isinstance(fields.get("type"), str) else "",
     )
 
@@ -235,7 +235,7 @@ def media_path(value: str) -> tuple[str, str]:
 def flatten_text(value) -> str:
     """The message's text: a string, or an array of strings and entity objects ({type, text})."""
     if isinstance(value, str):
-        return value
+        return _string(value)
     if isinstance(value, list):
         parts = []
         for part in value:
@@ -243,7 +243,7 @@ def flatten_text(value) -> str:
                 parts.append(part)
             elif isinstance(part, dict) and isinstance(part.get("text"), str):
                 parts.append(part["text"])
-        return "".join(parts)
+        return _string("".join(parts))
     return ""
 
 
@@ -274,7 +274,8 @@ def _date(raw: dict) -> datetime | None:
 
 
 def _string(value) -> str:
-    return value if isinstance(value, str) else ""
+    # A database text column takes no NUL character; JSON may hold one ("\u0000").
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def _is_int(value) -> bool:

@@ -142,3 +142,11 @@ def test_service_messages_are_attributed_to_their_actor():
     }
     (only,) = messages_of(read(chat("G", 1, [joined])))
     assert (only.kind, only.from_id, only.from_name, only.action) == ("service", "user3", "Carol", "join_group_by_link")
+
+
+def test_nul_characters_are_dropped_since_a_database_text_cannot_hold_them():
+    events = read(
+        chat("G\u0000", 1, [message(1, "user1", "A\u0000B", text=["x\u0000", {"type": "bold", "text": "y"}])])
+    )
+    (only,) = messages_of(events)
+    assert (only.from_name, only.text, events[-1].name) == ("AB", "xy", "G")
