@@ -32,9 +32,7 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
     ChatExport.objects.filter(batch=batch).delete()
     reader = _ExportReader(job, batch, source)
     try:
-        # Never through a link: the listing recorded links without following them, and so does this.
-        descriptor = os.open(sources.real_path(source.source_path), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(descriptor, "rb") as stream:
+        with _open_export(source) as stream:
             for event in telegram.read_export(stream):
                 if not reader.take(event):
                     break
@@ -44,6 +42,14 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
     except sources.READ_ERRORS as error:
         reader.problem("result.json", f"unreadable: {error}", fatal=True)
     return reader.finish()
+
+
+def _open_export(source: EvidenceFile):
+    path = sources.real_path(source.source_path)
+    if isinstance(path, str) and path.startswith(sources.STORED):  # an upload, in the object store
+        return sources.open_source(path)
+    # Never through a link: the listing recorded links without following them, and so does this.
+    return os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb")
 
 
 class _ExportReader:

@@ -259,6 +259,8 @@ class IngestBatch(models.Model):
 
     class Kind(models.TextChoices):
         FILES = "files", _("Files")
+        # Files whose names say image or video: the same processing, on the `media` queue.
+        MEDIA = "media", _("Media files")
         ARCHIVE = "archive", _("Archive")
         IMAGE = "image", _("Disk image")
         CHAT = "chat", _("Chat export")

@@ -8,7 +8,6 @@ its members. The job's state is derived from its batches.
 
 import io
 import logging
-import os
 import time
 
 from django.conf import settings
@@ -69,16 +68,27 @@ def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
     return batch_ids
 
 
+def batch_kind_of(path: str) -> str:
+    """Images and videos (by name) go to batches of their own, which the `media` queue takes."""
+    return IngestBatch.Kind.MEDIA if filetypes.is_media_name(path) else IngestBatch.Kind.FILES
+
+
 def _enumerate(job: IngestJob) -> list[int]:
     batch_ids: list[int] = []
-    pending: list[sources.FoundFile] = []
-    pending_bytes = 0
+    # One batch filling per kind, so that media work can run on hosts of its own.
+    filling: dict[str, tuple[list[sources.FoundFile], list[int]]] = {
+        kind: ([], [0]) for kind in (IngestBatch.Kind.FILES, IngestBatch.Kind.MEDIA)
+    }
     files_total = bytes_total = 0
 
-    def close_batch() -> None:
-        nonlocal pending_bytes
+    def close_batch(kind: str) -> None:
+        pending, pending_bytes = filling[kind]
         batch = IngestBatch.objects.create(
-            job=job, number=len(batch_ids) + 1, files_count=len(pending), bytes_count=pending_bytes
+            job=job,
+            number=len(batch_ids) + 1,
+            kind=kind,
+            files_count=len(pending),
+            bytes_count=pending_bytes[0],
         )
         now = timezone.now()
         created = EvidenceFile.objects.bulk_create(
@@ -103,18 +113,21 @@ def _enumerate(job: IngestJob) -> list[int]:
             if found.expand == "image":
                 batch_ids.append(_expansion_batch(job, record, IngestBatch.Kind.IMAGE).pk)
         pending.clear()
-        pending_bytes = 0
+        pending_bytes[0] = 0
 
     for source in job.sources.all():
         for found in sources.LISTERS[source.kind](source.path, source.display_name):
+            kind = batch_kind_of(found.path)
+            pending, pending_bytes = filling[kind]
             pending.append(found)
-            pending_bytes += found.size
+            pending_bytes[0] += found.size
             files_total += 1
             bytes_total += found.size
-            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes >= settings.INGEST_BATCH_BYTES:
-                close_batch()
-    if pending:
-        close_batch()
+            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes[0] >= settings.INGEST_BATCH_BYTES:
+                close_batch(kind)
+    for kind, (pending, _bytes) in filling.items():
+        if pending:
+            close_batch(kind)
     # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
     exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
     for export in exports:
@@ -253,7 +266,7 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
             evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
     elif evidence_file.mime.startswith("video/"):
         if not locator:
-            video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
+            video_facts(evidence_file, sources.video_input(path))  # PyAV reads the file where it lies
         elif in_memory is not None:
             video_facts(evidence_file, in_memory)
         else:
@@ -266,7 +279,7 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
 
 
 def _file_blocks(path):
-    with open(path, "rb") as stream:
+    with sources.open_source(path) as stream:
         while block := stream.read(disk_images.CHUNK):
             yield block
 
@@ -286,12 +299,13 @@ def _expand_image(batch: IngestBatch) -> list[int]:
         child.files.all().delete()
         child.delete()
     new_batches: list[int] = []
-    pending: list[disk_images.ImageFile] = []
+    filling: dict[str, list[disk_images.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
     path = sources.real_path(container.source_path)
 
-    def close_batch() -> None:
+    def close_batch(kind: str) -> None:
+        pending = filling[kind]
         with transaction.atomic():
-            child = _expansion_batch(job, container, IngestBatch.Kind.FILES, parent=batch)
+            child = _expansion_batch(job, container, kind, parent=batch)
             child.files_count = len(pending)
             child.bytes_count = sum(found.size for found in pending)
             child.save(update_fields=["files_count", "bytes_count"])
@@ -327,16 +341,18 @@ def _expand_image(batch: IngestBatch) -> list[int]:
         image = disk_images.open_image(path)
         try:
             for found in disk_images.walk_image(image, container.path):
-                pending.append(found)
-                if len(pending) >= settings.INGEST_BATCH_FILES:
-                    close_batch()
+                kind = batch_kind_of(found.path)
+                filling[kind].append(found)
+                if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
+                    close_batch(kind)
         finally:
             image.close()
     except OSError as error:
         container.findings = [*container.findings, f"disk image could not be read further: {error}"]
         container.save(update_fields=["findings"])
-    if pending:
-        close_batch()
+    for kind, pending in filling.items():
+        if pending:
+            close_batch(kind)
     IngestBatch.objects.filter(pk=batch.pk).update(
         status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
     )
@@ -407,7 +423,7 @@ def _archive_stream(container: EvidenceFile):
     path = sources.real_path(container.source_path)
     locator = container.image_locator
     if not locator:
-        return open(path, "rb")
+        return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
     with disk_images.ImageReader() as reader:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
 from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob
+from evidence.store import derived_exists, read_derived, store_derived
 from hashing.hashers import algorithm_for_hex
 from hashing.perceptual import veiled
 
@@ -131,8 +132,26 @@ def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool) -> bytes:
     """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none."""
     if not evidence_file.thumbnail:
         raise Http404
-    content = (settings.DERIVED_ROOT / evidence_file.thumbnail).read_bytes()
+    try:
+        content = read_derived(evidence_file.thumbnail)
+    except FileNotFoundError as missing:  # a derived store restored without it: no 500
+        raise Http404 from missing
     return content if reveal else veiled(content, settings.THUMBNAIL_BLUR_RADIUS)
+
+
+def thumbnail_derived(evidence_file: EvidenceFile, *, reveal: bool) -> str:
+    """The thumbnail as a file of the derived store: as made, or its veiled copy (made once, kept
+    beside it); 404 if there is none. For serving through nginx (X-Accel-Redirect)."""
+    if not evidence_file.thumbnail:
+        raise Http404
+    if reveal:
+        return evidence_file.thumbnail
+    kind, name = evidence_file.thumbnail.split("/", 1)[0], evidence_file.thumbnail.rsplit("/", 1)[1]
+    veiled_kind = f"veiled-{settings.THUMBNAIL_BLUR_RADIUS:g}/{kind}"  # a new radius, new copies
+    relative = f"{veiled_kind}/{name[:2]}/{name}"
+    if not derived_exists(relative):
+        store_derived(settings.DERIVED_ROOT, veiled_kind, name, thumbnail_bytes(evidence_file, reveal=False))
+    return relative
 
 
 def pending_ingest_jobs(user):

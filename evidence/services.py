@@ -1,7 +1,6 @@
 import os
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +10,7 @@ from audit.services import audit_record
 from cases.models import Dossier, Search
 from evidence import bulk, custody
 from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, IngestBatch, IngestJob, IngestSource
-from evidence.store import store_stream
+from evidence.store import store_upload
 
 EXHIBIT_DETAILS = (
     "make",
@@ -228,14 +227,14 @@ def ingest_job_create_from_uploads(*, exhibit: Exhibit, uploads, by, ip: str | N
     """
     stored = []
     for upload in uploads:
-        blob = store_stream(upload, settings.EVIDENCE_ROOT)
+        blob = store_upload(upload)
         # The browser's file name is only a label: no path of it is ever used on the server.
         name = os.path.basename(upload.name.replace("\\", "/")) or "unnamed"
         stored.append((IngestSource.Kind.FILE, blob, name[:255]))
     names = ", ".join(name for _, _, name in stored)
     job = IngestJob.objects.create(exhibit=exhibit, source_label=f"upload: {names}"[:500], created_by=by)
     IngestSource.objects.bulk_create(
-        IngestSource(job=job, kind=kind, path=str(blob.path), display_name=name) for kind, blob, name in stored
+        IngestSource(job=job, kind=kind, path=blob.source, display_name=name) for kind, blob, name in stored
     )
     audit_record(
         actor=by,

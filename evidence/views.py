@@ -2,14 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of, search_for
-from config.web import paginate, upload_limit
+from config.web import derived_file_response, paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -25,7 +24,7 @@ from evidence.selectors import (
     files_search,
     ingest_job_for,
     ingest_job_progress,
-    thumbnail_bytes,
+    thumbnail_derived,
     triage_totals,
 )
 from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
@@ -239,16 +238,14 @@ def file_thumbnail(request, pk: int):
     """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
     evidence_file = evidence_file_for(request.user, pk)
     reveal = request.GET.get("reveal") == "1"
-    content = thumbnail_bytes(evidence_file, reveal=reveal)
+    relative = thumbnail_derived(evidence_file, reveal=reveal)
     audit_record(
         actor=request.user,
         action="media.reveal" if reveal else "media.thumbnail",
         target=evidence_file,
         ip=client_ip(request),
     )
-    response = HttpResponse(content, content_type="image/jpeg")
-    response["Content-Disposition"] = "inline"
-    return response
+    return derived_file_response(relative, content_type="image/jpeg")
 
 
 @login_required
