@@ -460,6 +460,9 @@ def main() -> None:
 
 # Each takes a scratch folder and returns {figure name: figure}. `BENCH_ONLY=bench_a,bench_b make bench`
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
+from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
+from bench.chats import bench_telegram_export  # noqa: E402
+
 BENCHES = (
     bench_digest_vs_sha256sum,
     bench_large_files,
@@ -469,6 +472,7 @@ BENCHES = (
     bench_workers,
     bench_exact_lookup,
     bench_list_import,
+    bench_telegram_export,
 )
 
 
@@ -526,6 +530,7 @@ DESCRIPTIONS = [
     "`ingest_large_files` and `ingest_small_files` run the tasks' code inline, without the broker; the worker"
     " figures include the Celery round trips.",
 ]
+DESCRIPTIONS += ["", *CHATS_DESCRIPTIONS]
 
 
 if __name__ == "__main__":

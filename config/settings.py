@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "chats",
     "reports",
     "api",
 ]

@@ -82,6 +82,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("operations/", operations_page, name="operations"),
     path("", include("reports.urls")),
+    path("", include("chats.urls")),
     path("admin/", admin.site.urls),
     # The REST API (v1), its OpenAPI schema and its documentation page.
     path("api/", include("api.urls")),

@@ -268,11 +268,13 @@ class IngestBatch(models.Model):
         ARCHIVE = "archive", _("Archive")
         IMAGE = "image", _("Disk image")
         VERIFY = "verify", _("Image verification")
+        CHAT = "chat", _("Chat export")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FILES)
-    # For an archive or disk-image batch: the file whose content this batch walks.
+    # For an archive or disk-image batch: the file whose content this batch walks; for a chat
+    # export, its result.json.
     container = models.ForeignKey(
         "EvidenceFile", null=True, blank=True, on_delete=models.CASCADE, related_name="expansions"
     )

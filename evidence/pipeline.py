@@ -12,7 +12,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -132,6 +132,10 @@ def _enumerate(job: IngestJob) -> list[int]:
     for kind, (pending, _bytes) in filling.items():
         if pending:
             close_batch(kind)
+    # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
+    exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
+    for export in exports:
+        batch_ids.append(_expansion_batch(job, export, IngestBatch.Kind.CHAT).pk)
     job.files_total = files_total
     job.bytes_total = bytes_total
     job.status = IngestJob.Status.RUNNING
@@ -168,6 +172,12 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
         return _expand_image(batch)
     if batch.kind == IngestBatch.Kind.VERIFY:
         _verify_image(batch)
+        return []
+    if batch.kind == IngestBatch.Kind.CHAT:
+        from chats.services import chat_export_read
+
+        chat_export_read(batch=batch)
+        ingest_job_refresh(job=batch.job)
         return []
     return _process_files(batch)
 

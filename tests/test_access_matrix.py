@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.services import api_token_create
+from chats.models import ChatAccount
 from evidence.models import ChunkedUpload
 from hashing.models import RematchNotice
 from hashing.services import hash_list_version_create
@@ -122,6 +123,12 @@ MATRIX = {
     # API tokens (issue 6): each user their own; someone else's token is a 404.
     "api_tokens": ("", (302, 200, 200, 200, 200, 200)),
     "api_token_revoke": ("POST token", (302, 404, 404, 404, 404, 302)),
+    # Chat exports (issue 8): every member sees the accounts and their counts; message texts, media,
+    # links to suspects and the export for partner forces are for the investigating team.
+    "dossier_chat_accounts": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "chat_account_detail": ("chat_account", (302, 404, 200, 200, 404, 200)),
+    "chat_account_link": ("POST chat_account", (302, 404, 403, 302, 404, 302)),
+    "chat_accounts_export": ("dossier+csv", (302, 404, 403, 200, 404, 200)),
 }
 
 
@@ -157,6 +164,8 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
         "token": [api_token_create(user=owner, name="Matrix token")[0].pk],
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
+        "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
+        "dossier+csv": [dossier.pk, "csv"],
     }
 
 
