@@ -129,6 +129,21 @@ def files_shared_by(accounts):
     )
 
 
+def known_material_shared(dossier, *, country: str = "", linked_only: bool = False):
+    """The known material (alert list or reviewer) the dossier's accounts shared: for a VICS export."""
+    accounts = ChatAccount.objects.filter(dossier=dossier)
+    if country:
+        accounts = accounts.filter(country=country)
+    if linked_only:
+        accounts = accounts.filter(suspect__isnull=False)
+    return (
+        files_shared_by(accounts)
+        .filter(triage=EvidenceFile.Triage.KNOWN)
+        .exclude(match_category="")
+        .order_by("exhibit__seal_number", "path", "id")
+    )
+
+
 def chat_exports_of_dossier(dossier):
     return ChatExport.objects.filter(exhibit__dossier=dossier).select_related("exhibit", "source_file")
 

@@ -28,9 +28,11 @@ from chats.selectors import (
     dossier_accounts,
     export_records,
     known_by_category,
+    known_material_shared,
 )
 from chats.services import chat_account_update
 from config.web import paginate, step_up_required
+from hashing.vics_export import vics_bytes, vics_document
 
 
 @login_required
@@ -116,32 +118,23 @@ def _csv_cell(value) -> str:
 @login_required
 @step_up_required
 def chat_accounts_export(request, pk: int, fmt: str):
-    """The dossier's accounts with identifiers and counts, for partner forces (CSV or JSON; no media)."""
-    if fmt not in ("csv", "json"):
+    """The dossier's accounts with identifiers and counts, for partner forces (CSV or JSON; no media),
+    or the known material they shared as a VICS 2.0 hash set (hashes and categories, never an image)."""
+    if fmt not in ("csv", "json", "vics"):
         raise Http404
     dossier = dossier_for(request.user, pk, files=True)
     country = request.GET.get("country", "")[:2].upper()
     linked_only = request.GET.get("suspect") == "linked"
-    records = list(export_records(dossier, country=country, linked_only=linked_only))
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_FIELDS)
-        for record in records:
-            writer.writerow([_csv_cell(record[name]) for name in EXPORT_FIELDS])
-        content = buffer.getvalue().encode("utf-8")
-        content_type = "text/csv; charset=utf-8"
+    if fmt == "vics":
+        rows = list(known_material_shared(dossier, country=country, linked_only=linked_only))
+        content = vics_bytes(vics_document(rows, case_id=dossier.notice_number, case_number=dossier.notice_number))
+        content_type, extension = "application/json", "vics.json"
     else:
-        document = {
-            "dossier": dossier.notice_number,
-            "exported_at": timezone.now().isoformat(),
-            "country": country,
-            "accounts": records,
-        }
-        content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-        content_type = "application/json"
+        rows = list(export_records(dossier, country=country, linked_only=linked_only))
+        content, content_type = _accounts_document(dossier, rows, fmt=fmt, country=country)
+        extension = fmt
     suffix = f"-{country}" if country else ""
-    name = f"chat-accounts-{dossier.notice_number.replace('/', '-').replace('.', '-')}{suffix}.{fmt}"
+    name = f"chat-accounts-{dossier.notice_number.replace('/', '-').replace('.', '-')}{suffix}.{extension}"
     audit_record(
         actor=request.user,
         action="chat_accounts.export",
@@ -149,9 +142,26 @@ def chat_accounts_export(request, pk: int, fmt: str):
         ip=client_ip(request),
         format=fmt,
         country=country,
-        rows=len(records),
+        rows=len(rows),
         sha256=hashlib.sha256(content).hexdigest(),
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _accounts_document(dossier, records: list[dict], *, fmt: str, country: str) -> tuple[bytes, str]:
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_FIELDS)
+        for record in records:
+            writer.writerow([_csv_cell(record[name]) for name in EXPORT_FIELDS])
+        return buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    document = {
+        "dossier": dossier.notice_number,
+        "exported_at": timezone.now().isoformat(),
+        "country": country,
+        "accounts": records,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"), "application/json"

@@ -38,7 +38,7 @@ def test_the_accounts_page_costs_the_same_queries_for_three_accounts_or_sixty(
         account = ChatAccount.objects.create(dossier=dossier, from_id=f"user{1000 + number}", display_name="x")
         ChatMessage.objects.create(chat=chat, account=account, message_id=5000 + number, from_name="x")
     client.force_login(owner)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # the dossier header counts the files to review too
         assert client.get(reverse("dossier_chat_accounts", args=[dossier.pk])).status_code == 200
 
 
@@ -159,3 +159,23 @@ def test_an_empty_dossier_shows_how_to_get_accounts(client, owner, dossier):
     client.force_login(owner)
     page = client.get(reverse("dossier_chat_accounts", args=[dossier.pk])).content.decode()
     assert "No chat export ingested yet" in page and "Export CSV" not in page
+
+
+def test_the_known_material_accounts_shared_exports_as_vics_without_images(client, owner, dossier, ingested):
+    from evidence.models import EvidenceFile
+
+    ChatAccount.objects.filter(from_id="user2").update(country="DE")
+    client.force_login(owner)
+    response = client.get(reverse("chat_accounts_export", args=[dossier.pk, "vics"]))
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.vics.json"')
+    [case] = json.loads(response.content)["value"]
+    known = EvidenceFile.objects.filter(triage="known", chat_messages__isnull=False).distinct()
+    assert len(known) == 2  # Alice's two known photos, shared in several messages
+    assert sorted(media["SHA1"].lower() for media in case["Media"]) == sorted(f.sha1_hex for f in known)
+    assert sorted(media["Category"] for media in case["Media"]) == sorted(int(f.match_category) for f in known)
+    assert b"photos/" not in response.content  # hashes and categories, never a file name or an image
+    event = AuditEvent.objects.get(action="chat_accounts.export")
+    assert event.detail["sha256"] == hashlib.sha256(response.content).hexdigest() and event.detail["rows"] == 2
+    # Bob (DE) shared only new material: a partner force in Germany gets an empty hash set.
+    german = client.get(reverse("chat_accounts_export", args=[dossier.pk, "vics"]), {"country": "de"})
+    assert json.loads(german.content)["value"][0]["Media"] == []
