@@ -444,6 +444,7 @@ def image_facts(record: EvidenceFile, stream) -> None:
         record.error = str(refusal)
         return
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
+    record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
     record.width, record.height = digest.width, digest.height
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
@@ -475,7 +476,14 @@ def save_video_frames(files: list[EvidenceFile]) -> None:
     VideoFrame.objects.filter(file__in=videos).delete()
     VideoFrame.objects.bulk_create(
         VideoFrame(
-            file=video, index=index, time=frame.time, phash=frame.phash, pdq=frame.pdq, pdq_quality=frame.pdq_quality
+            file=video,
+            index=index,
+            time=frame.time,
+            phash=frame.phash,
+            pdq=frame.pdq,
+            pdq_quality=frame.pdq_quality,
+            pdq_variants=frame.pdq_variants,
+            phash_variants=frame.phash_variants,
         )
         for video in videos
         for index, frame in enumerate(video.sampled_frames)
@@ -491,6 +499,8 @@ RESULT_FIELDS = (
     "phash",
     "pdq",
     "pdq_quality",
+    "pdq_variants",
+    "phash_variants",
     "width",
     "height",
     "thumbnail",
@@ -500,6 +510,8 @@ RESULT_FIELDS = (
     "match_list_id",
     "match_algorithm",
     "match_category",
+    "match_distance",
+    "match_file_id",
     "error",
     "processed_at",
 )
