@@ -25,6 +25,8 @@ from evidence.selectors import (
     files_search,
     ingest_job_for,
     ingest_job_progress,
+    match_file_visible_to,
+    related_files_visible_to,
     thumbnail_bytes,
     triage_totals,
 )
@@ -260,5 +262,7 @@ def file_detail(request, pk: int):
         "exhibit": evidence_file.exhibit,
         "dossier": evidence_file.exhibit.dossier,
         "revealed": request.GET.get("revealed") == "1",
+        "related": related_files_visible_to(request.user, evidence_file),
+        "match_file_visible": match_file_visible_to(request.user, evidence_file),
     }
     return render(request, "evidence/file_detail.html", context)

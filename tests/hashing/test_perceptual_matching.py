@@ -99,7 +99,7 @@ def test_a_video_whose_keyframe_is_near_a_listed_image_is_near(admin, exhibit, o
 
 
 def test_a_near_copy_of_a_file_a_reviewer_categorised_in_another_dossier_is_near(
-    exhibit, owner, other_dossier, outsider, tmp_path
+    client, exhibit, owner, other_dossier, outsider, tmp_path
 ):
     theirs = ingest(
         make_exhibit(other_dossier), outsider, tmp_path / "theirs", {"a.jpg": jpeg(synthetic_image(LISTED))}
@@ -117,6 +117,16 @@ def test_a_near_copy_of_a_file_a_reviewer_categorised_in_another_dossier_is_near
     assert near.match_distance is not None
     assert files["other.jpg"].triage == "new_image"
     assert list(categorised.near_copies.all()) == [near]
+    # The page shows the category and distance, not where the categorised file lies (not the owner's).
+    client.force_login(owner)
+    page = client.get(near.get_absolute_url()).content.decode()
+    assert "a file categorised in this installation" in page and f"{near.match_distance} bit" in page
+    assert "theirs/a.jpg" not in page and other_dossier.notice_number not in page
+    # Control: a member of both dossiers is shown the file.
+    from cases.models import Membership
+
+    Membership.objects.create(dossier=other_dossier, user=owner, role=Membership.Role.INVESTIGATOR)
+    assert "theirs/a.jpg" in client.get(near.get_absolute_url()).content.decode()
 
 
 def test_an_exact_match_wins_over_a_near_one(admin, exhibit, owner, tmp_path):
