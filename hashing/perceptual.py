@@ -87,13 +87,13 @@ def image_hashes(image: Image.Image) -> dict:
     phash = bytes.fromhex(str(imagehash.phash(image)))
     vectors, quality = pdqhash.compute_dihedral(np.asarray(image))
     pdqs = [_packed(vector) for vector in vectors]
-    pdq_variants, phash_variants = pdqs[1:], []
+    pdq_variants, phash_variants = pdqs[1:], _phash_dihedral(image)
     trimmed = trim_border(image)
     if trimmed is not None:
         trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(np.asarray(trimmed))
         if trimmed_quality >= PDQ_USEFUL_QUALITY:
             pdq_variants += [_packed(vector) for vector in trimmed_vectors]
-        phash_variants.append(bytes.fromhex(str(imagehash.phash(trimmed))))
+        phash_variants += _phash_dihedral(trimmed, with_original=True)
     return {
         "phash": phash,
         "pdq": pdqs[0],
@@ -101,6 +101,27 @@ def image_hashes(image: Image.Image) -> dict:
         "pdq_variants": b"".join(dict.fromkeys(v for v in pdq_variants if v != pdqs[0])),
         "phash_variants": b"".join(dict.fromkeys(v for v in phash_variants if v != phash)),
     }
+
+
+DIHEDRAL = (
+    Image.Transpose.FLIP_LEFT_RIGHT,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_180,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.FLIP_TOP_BOTTOM,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+)
+
+
+def _phash_dihedral(image: Image.Image, *, with_original: bool = False) -> list[bytes]:
+    """pHash of the image's rotations and mirrors (for images whose PDQ is of too low a quality).
+
+    pHash works on a 32x32 greyscale reduction: that is reduced once and turned, which costs little.
+    """
+    small = image.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+    turns = ((None,) if with_original else ()) + DIHEDRAL
+    return [bytes.fromhex(str(imagehash.phash(small if turn is None else small.transpose(turn)))) for turn in turns]
 
 
 def _packed(vector) -> bytes:

@@ -79,7 +79,7 @@ def test_resized_mirrored_and_re_encoded_copies_of_a_listed_image_are_near_match
         near = files[name]
         assert (near.triage, near.match_list, near.match_category) == ("near", version.hash_list, "1"), name
         assert near.match_algorithm in ("pdq", "phash") and near.match_file is None
-        threshold = 31 if near.match_algorithm == "pdq" else 8
+        threshold = 31 if near.match_algorithm == "pdq" else 10
         assert 0 <= near.match_distance <= threshold
     assert files["mirrored.jpg"].match_algorithm == "pdq"  # only PDQ's dihedral variants see a mirror
     unrelated = files["unrelated.jpg"]
