@@ -72,9 +72,7 @@ TRANSFORMATIONS = {
     "jpeg_q30": lambda image: _jpeg(image, 30),
     "resize_50": lambda image: _jpeg(image.resize((image.width // 2, image.height // 2))),
     "crop_5": lambda image: _jpeg(_crop(image, 0.05)),
-    "border_10": lambda image: _jpeg(
-        ImageOps.expand(image, border=int(max(image.size) * 0.1), fill=(0, 0, 0))
-    ),
+    "border_10": lambda image: _jpeg(ImageOps.expand(image, border=int(max(image.size) * 0.1), fill=(0, 0, 0))),
     "mirror": lambda image: _jpeg(ImageOps.mirror(image)),
     "rotate_90": lambda image: _jpeg(image.rotate(90, expand=True)),
     "greyscale": lambda image: _jpeg(ImageOps.grayscale(image)),
@@ -213,7 +211,8 @@ def bench_perceptual_search(work: Path) -> dict:
     limits, distances, labels = flat.range_search(subset, radius + 1)
     brute = len(subset) / (time.perf_counter() - started)
     truth = {(q, int(labels[p])) for q in range(len(subset)) for p in range(limits[q], limits[q + 1])}
-    subset_rows = {**{q: q for q in range(checked // 2)}, **{count // 2 + q: checked // 2 + q for q in range(checked // 2)}}
+    half = checked // 2
+    subset_rows = {**{q: q for q in range(half)}, **{count // 2 + q: half + q for q in range(half)}}
     fast_found = {(subset_rows[q], e) for q, e, _ in found if q in subset_rows}
     started = time.perf_counter()
     exact_found = {(q, e) for q, e, _ in index.search(subset, radius, exact=True)}

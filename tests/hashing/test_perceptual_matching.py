@@ -81,7 +81,6 @@ def test_resized_mirrored_and_re_encoded_copies_of_a_listed_image_are_near_match
         assert near.match_algorithm in ("pdq", "phash") and near.match_file is None
         threshold = 31 if near.match_algorithm == "pdq" else 10
         assert 0 <= near.match_distance <= threshold
-    assert files["mirrored.jpg"].match_algorithm == "pdq"  # only PDQ's dihedral variants see a mirror
     unrelated = files["unrelated.jpg"]
     assert (unrelated.triage, unrelated.match_list, unrelated.match_distance) == ("new_image", None, None)
 
