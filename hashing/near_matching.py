@@ -122,15 +122,15 @@ def _categorised_file_hits(files, codes, owner, radius):
     Brute force over their hashes: they are the files of this installation, far fewer than a list's
     entries (see bench/match.py for the scale where an index would be worth it).
     """
-    from evidence.models import EvidenceFile
+    from evidence.models import EvidenceFile, VideoFrame
 
     own = [f.pk for f in files if f.pk is not None]
-    known = (
-        EvidenceFile.objects.filter(triage=EvidenceFile.Triage.KNOWN)
-        .exclude(pk__in=own)
-        .values_list("pk", "pdq", "pdq_quality", "phash", "match_category")
+    known = EvidenceFile.objects.filter(triage=EvidenceFile.Triage.KNOWN).exclude(pk__in=own)
+    rows = list(known.values_list("pk", "pdq", "pdq_quality", "phash", "match_category"))
+    # A categorised video is known by its keyframes.
+    rows += VideoFrame.objects.filter(file__in=known.filter(mime__startswith="video/")).values_list(
+        "file_id", "pdq", "pdq_quality", "phash", "file__match_category"
     )
-    rows = list(known)
     if not rows:
         return
     for name, bits in PERCEPTUAL.items():

@@ -210,3 +210,18 @@ def test_a_reviewer_categorisation_is_never_undone_by_re_matching(admin, exhibit
     kept = EvidenceFile.objects.get(pk=files["a.jpg"].pk)
     assert (kept.triage, kept.match_algorithm, kept.match_category) == ("known", "review", "2")
     assert IngestJob.objects.count() == 1
+
+
+def test_a_still_of_a_categorised_video_is_near_that_video(exhibit, owner, tmp_path):
+    videos = ingest(exhibit, owner, tmp_path / "videos", {"clip.mp4": synthetic_video_bytes([OTHER, LISTED])})
+    EvidenceFile.objects.filter(pk=videos["clip.mp4"].pk).update(
+        triage="known", match_algorithm="review", match_category="1"
+    )
+    stills = ingest(
+        exhibit,
+        owner,
+        tmp_path / "stills",
+        {"still.jpg": jpeg(synthetic_image(LISTED, size=(160, 120))), "other.jpg": jpeg(synthetic_image(14))},
+    )
+    assert (stills["still.jpg"].triage, stills["still.jpg"].match_file) == ("near", videos["clip.mp4"])
+    assert stills["other.jpg"].triage == "new_image"
