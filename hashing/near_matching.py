@@ -151,7 +151,11 @@ def frames_for(files) -> dict[int, list]:
     from evidence.models import VideoFrame
 
     frames: dict[int, list] = {}
-    stored = [f.pk for f in files if f.pk is not None and not hasattr(f, "sampled_frames")]
+    stored = [
+        f.pk
+        for f in files
+        if f.pk is not None and (f.mime or "").startswith("video/") and not hasattr(f, "sampled_frames")
+    ]
     by_file: dict[int, list] = {}
     if stored:
         for frame in VideoFrame.objects.filter(file_id__in=stored).order_by("file_id", "index"):
