@@ -117,6 +117,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
             "match_list",
             "match_algorithm",
             "match_category",
+            "match_distance",
             "is_deleted",
             "error",
             "processed_at",

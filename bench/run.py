@@ -462,6 +462,7 @@ def main() -> None:
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
+from bench.match import bench_perceptual_search, bench_robustness  # noqa: E402 - after the path set-up
 
 BENCHES = (
     bench_digest_vs_sha256sum,
@@ -473,6 +474,8 @@ BENCHES = (
     bench_exact_lookup,
     bench_list_import,
     bench_telegram_export,
+    bench_robustness,
+    bench_perceptual_search,
 )
 
 
@@ -526,6 +529,16 @@ DESCRIPTIONS = [
     " worker processes on Redis (job creation to end, database writes included), against hashlib's three"
     " digests over the same files in one process. Goal (issue 4): >= 0.8 for one worker, near 2x that for two"
     " on two cores.",
+    "- `robustness_*`: photos bundled with scikit-image (synthetic ones if it is not installed) as a list,"
+    " each transformed 9 ways (JPEG q30, resize 50 %, crop 5 %, 10 % black border, mirror, rotation by 90"
+    " degrees, greyscale, brightness +30 %, watermark text); recall per transformation for pHash alone, PDQ"
+    " alone and the product's rule (PDQ with its 8 dihedral variants and the border-trimmed image, or pHash);"
+    " false positives: every photo and variant against every other photo's entry. Goal (issue 5): >= 95 %"
+    " overall recall, 0 false positives.",
+    "- `perceptual_search_*`: 10 million random PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down),"
+    " 10,000 queries (half within 20 bits of an entry, half random), radius 31, one thread: the product's"
+    " index (multi-index hashing) against a brute-force scan (faiss `IndexBinaryFlat`), recall against brute"
+    " force on 500 of the queries, in the default mode and with exact probing.",
     "",
     "`ingest_large_files` and `ingest_small_files` run the tasks' code inline, without the broker; the worker"
     " figures include the Celery round trips.",

@@ -17,7 +17,7 @@ from cases.services import dossier_create, dossier_status_change, search_registe
 from chats.demo import demo_telegram_export
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
-from evidence.synthetic import synthetic_image_bytes, synthetic_video_bytes
+from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
 from hashing.services import hash_list_version_create
@@ -25,6 +25,10 @@ from hashing.services import hash_list_version_create
 DEMO_NOTICE = "BR.52.L1.000123/26"
 DEMO_SEAL = "SC-2026-0001"
 DEMO_LIST = "Demo alert list (synthetic)"
+DEMO_NEAR_LIST = "Demo perceptual list (synthetic)"
+# A photo known to the perceptual list by its PDQ and pHash only; the exhibit holds a smaller,
+# re-compressed copy of it, which no exact hash knows: a near match, shown with its distance.
+NEAR_SEED = 43
 DEMO_USERS = {
     "investigator": {"groups": [INVESTIGATOR], "first_name": "Inès", "last_name": "Peeters"},
     "prosecutor": {"groups": [PROSECUTOR], "first_name": "Marc", "last_name": "Dubois"},
@@ -102,6 +106,10 @@ def demo_files(folder: Path) -> list[Path]:
     (folder / "Documents" / "notes.txt").write_text("Shopping list: bread, milk, batteries.\n")
     (folder / "Documents" / "empty.dat").write_bytes(b"")
     (folder / "DCIM" / "Camera" / "IMG_0999.jpg").write_bytes(synthetic_image_bytes(99)[:4000])
+    (folder / "Telegram" / "Images").mkdir(parents=True, exist_ok=True)
+    synthetic_image(NEAR_SEED).resize((320, 240)).save(
+        folder / "Telegram" / "Images" / "photo_2025-06-12.jpg", quality=70
+    )
     return written
 
 
@@ -133,6 +141,8 @@ def demo_load(var_dir: Path) -> dict[str, str]:
                 queue=False,
             )
         hash_list_version_import(version=version)
+    if not HashList.objects.filter(name=DEMO_NEAR_LIST).exists():
+        demo_near_list(var_dir / "demo" / "demo-perceptual-list.csv", admin)
     with transaction.atomic():
         start = timezone.now() - datetime.timedelta(days=20)
         dossier = dossier_create(
@@ -167,6 +177,30 @@ def demo_load(var_dir: Path) -> dict[str, str]:
         telegram = demo_telegram_export(var_dir / "demo" / phone.seal_number)
         ingest_job_create_from_path(exhibit=phone, path=telegram, by=investigator)
     return logins
+
+
+def demo_near_list(path: Path, admin) -> None:
+    """A CSV list of one photo's pHash and PDQ, as lists from other services carry them."""
+    import io
+
+    from hashing.perceptual import digest_image
+
+    digest = digest_image(io.BytesIO(synthetic_image_bytes(NEAR_SEED)))
+    path.write_text(
+        f"File name,pHash,PDQ,Category\r\nreference-{NEAR_SEED}.jpg,{digest.phash.hex()},{digest.pdq.hex()},1\r\n"
+    )
+    with path.open("rb") as stream:
+        version = hash_list_version_create(
+            name=DEMO_NEAR_LIST,
+            kind=HashList.Kind.ALERT,
+            default_category="1",
+            label="2026-11",
+            stream=stream,
+            file_name=path.name,
+            by=admin,
+            queue=False,
+        )
+    hash_list_version_import(version=version)
 
 
 def demo_searches_and_suspects(dossier, investigator, start):

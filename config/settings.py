@@ -272,6 +272,16 @@ MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", False)
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected/derived/")
 # Reviewer welfare: thumbnails are shown greyscale and blurred with this radius until revealed.
 THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
+# Near matches (Hamming distance, inclusive): PDQ <= 31 of 256 is Meta's; a PDQ hash of quality below
+# PDQ_MIN_QUALITY (a flat image) matches too much and is not used. pHash <= 10 of 64: in the robustness
+# benchmark (bench/match.py) it lifts recall from 95 % (8) to 98 %, with no false positive up to 13.
+PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
+PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
+PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
+# Lists over 200,000 perceptual entries are searched by multi-index hashing: exact (every match, ~75
+# queries/s at 10 million entries) or, by default, ~1,700 queries/s missing ~1 % of copies at 20 bits
+# (hashing/nearest.py; bench/match.py). Smaller lists are always searched exactly.
+PERCEPTUAL_SEARCH_EXACT = env_bool("PERCEPTUAL_SEARCH_EXACT", False)
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
 EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]
 # Archives found in evidence are walked in memory, never extracted to disk, within these limits.

@@ -367,6 +367,14 @@ class EvidenceFile(HexDigests, models.Model):
     )
     match_algorithm = models.CharField(max_length=16, blank=True)
     match_category = models.CharField(_("category"), max_length=32, blank=True)
+    # A near match: its Hamming distance (bits) and, when it is a file already categorised here
+    # rather than a list entry, that file.
+    match_distance = models.PositiveSmallIntegerField(_("distance"), null=True, blank=True)
+    match_file = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_copies")
+    # What a query also asks with (PDQ rotations and mirrors, hashes without a uniform border):
+    # concatenated 32-byte PDQ and 8-byte pHash hashes (hashing.perceptual.image_hashes).
+    pdq_variants = models.BinaryField(null=True)
+    phash_variants = models.BinaryField(null=True)
     error = models.TextField(_("error"), blank=True)
     # Read and hashed, but worth knowing: a hostile name in an archive, an archive not expanded...
     findings = models.JSONField(_("findings"), default=list, blank=True)
@@ -557,6 +565,8 @@ class VideoFrame(models.Model):
     phash = models.BinaryField(max_length=8)
     pdq = models.BinaryField(max_length=32)
     pdq_quality = models.PositiveSmallIntegerField()
+    pdq_variants = models.BinaryField(default=b"")
+    phash_variants = models.BinaryField(default=b"")
 
     class Meta:
         ordering = ["file", "index"]

@@ -314,7 +314,18 @@ def _hash_one(
 
 
 # What decoding an image or a video found: the same for every copy of the same content.
-DECODED_FIELDS = ("phash", "pdq", "pdq_quality", "width", "height", "thumbnail", "duration", "error")
+DECODED_FIELDS = (
+    "phash",
+    "pdq",
+    "pdq_quality",
+    "pdq_variants",
+    "phash_variants",
+    "width",
+    "height",
+    "thumbnail",
+    "duration",
+    "error",
+)
 DECODE_FINDINGS = ("image too large to decode in memory", "video too large to sample in memory")
 
 
@@ -568,6 +579,7 @@ def image_facts(record: EvidenceFile, stream) -> None:
         record.error = str(refusal)
         return
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
+    record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
     record.width, record.height = digest.width, digest.height
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
@@ -599,7 +611,14 @@ def save_video_frames(files: list[EvidenceFile]) -> None:
     VideoFrame.objects.filter(file__in=videos).delete()
     VideoFrame.objects.bulk_create(
         VideoFrame(
-            file=video, index=index, time=frame.time, phash=frame.phash, pdq=frame.pdq, pdq_quality=frame.pdq_quality
+            file=video,
+            index=index,
+            time=frame.time,
+            phash=frame.phash,
+            pdq=frame.pdq,
+            pdq_quality=frame.pdq_quality,
+            pdq_variants=frame.pdq_variants,
+            phash_variants=frame.phash_variants,
         )
         for video in videos
         for index, frame in enumerate(video.sampled_frames)
@@ -615,6 +634,8 @@ RESULT_FIELDS = (
     "phash",
     "pdq",
     "pdq_quality",
+    "pdq_variants",
+    "phash_variants",
     "width",
     "height",
     "thumbnail",
@@ -624,6 +645,8 @@ RESULT_FIELDS = (
     "match_list_id",
     "match_algorithm",
     "match_category",
+    "match_distance",
+    "match_file_id",
     "error",
     "processed_at",
 )

@@ -230,3 +230,64 @@ def chunked_upload_for(user, pk) -> ChunkedUpload:
     )
     check_dossier_role(user, upload.exhibit.dossier, write=True)
     return upload
+
+
+RELATED_LIMIT = 50
+
+
+def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
+    """The other files with the same content (SHA-256) or near it (PDQ within PDQ_MATCH_DISTANCE,
+    rotations and mirrors included), in the dossiers where ``user`` may see files.
+
+    Each item: {"file", "same_content", "distance"} (distance None for the same content), same
+    content first, then the closest. Nothing is said of dossiers the user may not see, not even a
+    count: that a file is known elsewhere would tell that another dossier exists and holds it.
+    """
+    from cases.models import Membership
+    from hashing.near_matching import perceptual_queries
+    from hashing.nearest import as_codes, brute_force
+
+    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    others = (
+        EvidenceFile.objects.filter(exhibit__dossier__in=dossiers)
+        .exclude(pk=evidence_file.pk)
+        .select_related("exhibit__dossier")
+    )
+    related: dict[int, dict] = {}
+    if evidence_file.sha256 is not None and evidence_file.size:
+        for other in others.filter(sha256=evidence_file.sha256)[:RELATED_LIMIT]:
+            related[other.pk] = {"file": other, "same_content": True, "distance": None}
+    queries = perceptual_queries(evidence_file, list(evidence_file.frames.all()) or None)["pdq"]
+    if queries:
+        rows = list(
+            others.filter(pdq__isnull=False, pdq_quality__gte=settings.PDQ_MIN_QUALITY)
+            .exclude(pk__in=list(related))
+            .values_list("pk", "pdq")
+        )
+        if rows:
+            targets = as_codes([pdq for _, pdq in rows], 256)
+            distances: dict[int, int] = {}
+            for _, row, distance in brute_force(targets, as_codes(queries, 256), settings.PDQ_MATCH_DISTANCE):
+                pk = rows[row][0]
+                distances[pk] = min(distance, distances.get(pk, distance))
+            closest = sorted(distances, key=lambda pk: (distances[pk], pk))[: RELATED_LIMIT - len(related)]
+            for other in others.filter(pk__in=closest):
+                related[other.pk] = {"file": other, "same_content": False, "distance": distances[other.pk]}
+    return sorted(related.values(), key=lambda item: (not item["same_content"], item["distance"] or 0, item["file"].pk))
+
+
+def match_file_visible_to(user, evidence_file: EvidenceFile) -> EvidenceFile | None:
+    """The categorised file a near match is near, if ``user`` may see its dossier's files; else None.
+
+    The match itself (category, distance) is shown like a list's; where the file lies is not.
+    """
+    if evidence_file.match_file_id is None:
+        return None
+    from cases.models import Membership
+
+    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    return (
+        EvidenceFile.objects.filter(pk=evidence_file.match_file_id, exhibit__dossier__in=dossiers)
+        .select_related("exhibit__dossier")
+        .first()
+    )

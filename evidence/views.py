@@ -29,6 +29,8 @@ from evidence.selectors import (
     image_verifications,
     ingest_job_for,
     ingest_job_progress,
+    match_file_visible_to,
+    related_files_visible_to,
     thumbnail_derived,
     triage_totals,
 )
@@ -281,6 +283,8 @@ def file_detail(request, pk: int):
         "dossier": evidence_file.exhibit.dossier,
         "revealed": request.GET.get("revealed") == "1",
         "categorisations": evidence_file.categorisations.select_related("by")[:50],
+        "related": related_files_visible_to(request.user, evidence_file),
+        "match_file_visible": match_file_visible_to(request.user, evidence_file),
     }
     return render(request, "evidence/file_detail.html", context)
 

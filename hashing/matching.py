@@ -8,11 +8,14 @@ from django.db import connection, transaction
 from audit.services import audit_record
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
+from hashing.near_matching import frames_for, near_matches
 from hashing.selectors import active_matches
 
 log = logging.getLogger(__name__)
 REMATCH_CHUNK = 1000
-MATCH_FIELDS = ("triage", "match_list_id", "match_algorithm", "match_category")
+MATCH_FIELDS = ("triage", "match_list_id", "match_algorithm", "match_category", "match_distance", "match_file_id")
+# A reviewer's categorisation is a human decision: re-matching never undoes it.
+REVIEW = "review"
 
 
 def match_files(files, *, only_pending: bool = True) -> None:
@@ -20,9 +23,13 @@ def match_files(files, *, only_pending: bool = True) -> None:
 
     ``files`` are EvidenceFile rows with their digests. With ``only_pending``, files already
     triaged are left alone (ingestion); without it every file is decided again (re-matching).
-    An alert match wins over an ignorable one; the strongest digest is reported first.
+    An alert match wins over an ignorable one; the strongest digest is reported first. A file no
+    digest matches may be a near copy of listed or categorised material (``near_matching``): it is
+    then a near match, with the distance and what it is near, for a human to confirm.
     """
     from evidence.models import EvidenceFile
+
+    files = [f for f in files if only_pending or f.match_algorithm != REVIEW]
 
     wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
     for evidence_file in files:
@@ -30,12 +37,17 @@ def match_files(files, *, only_pending: bool = True) -> None:
             if (digest := getattr(evidence_file, name)) is not None:
                 wanted[name].add(bytes(digest))
     found = active_matches(wanted)
+    deciding = []
     for evidence_file in files:
         if evidence_file.triage == EvidenceFile.Triage.PENDING:
             if not only_pending and evidence_file.processed_at is None:
                 continue  # not hashed yet: its own ingestion will match it
         elif only_pending:
             continue
+        deciding.append(evidence_file)
+    unmatched = []
+    for evidence_file in deciding:
+        evidence_file.match_distance = evidence_file.match_file_id = None
         matches = [
             match
             for name in reversed(ALGORITHMS)  # strongest digest first
@@ -49,6 +61,17 @@ def match_files(files, *, only_pending: bool = True) -> None:
             evidence_file.match_list_id = best.list_id
             evidence_file.match_algorithm = best.algorithm
             evidence_file.match_category = best.category
+        else:
+            unmatched.append(evidence_file)
+    near = near_matches(unmatched, frames_for(unmatched)) if unmatched else {}
+    for position, evidence_file in enumerate(unmatched):
+        if (match := near.get(position)) is not None:
+            evidence_file.triage = EvidenceFile.Triage.NEAR
+            evidence_file.match_list_id = match.list_id
+            evidence_file.match_file_id = match.file_id
+            evidence_file.match_algorithm = match.algorithm
+            evidence_file.match_category = match.category
+            evidence_file.match_distance = match.distance
         else:
             evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
@@ -92,20 +115,47 @@ ORDER BY 1
 """
 
 
+# Whether the perceptual entries differ between the two versions (then any image or video may change).
+PERCEPTUAL_CHANGED = """
+SELECT EXISTS (
+    (SELECT algorithm, value, category FROM hashing_hashentry
+        WHERE version_id = %(new)s AND algorithm = ANY(%(perceptual)s)
+     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(old)s)
+    UNION ALL
+    (SELECT algorithm, value, category FROM hashing_hashentry
+        WHERE version_id = %(old)s AND algorithm = ANY(%(perceptual)s)
+     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(new)s)
+)
+"""
+
+
 def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
-    """Ids of the ingested files holding a hash that differs between the two versions (ints, not rows)."""
+    """Ids of the ingested files whose match may differ between the two versions (ints, not rows).
+
+    Exact hashes: the files holding a hash that differs. Perceptual entries: if any differs, every
+    file a near match could change (near matches, new images and new videos).
+    """
+    from evidence.models import EvidenceFile
+
+    parameters = {
+        "new": version_id,
+        "old": previous_id or 0,
+        "md5": HashEntry.Algorithm.MD5,
+        "sha1": HashEntry.Algorithm.SHA1,
+        "sha256": HashEntry.Algorithm.SHA256,
+        "perceptual": [int(HashEntry.Algorithm.PHASH), int(HashEntry.Algorithm.PDQ)],
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            CHANGED_FILES,
-            {
-                "new": version_id,
-                "old": previous_id or 0,
-                "md5": HashEntry.Algorithm.MD5,
-                "sha1": HashEntry.Algorithm.SHA1,
-                "sha256": HashEntry.Algorithm.SHA256,
-            },
+        cursor.execute(CHANGED_FILES, parameters)
+        ids = {row[0] for row in cursor.fetchall()}
+        cursor.execute(PERCEPTUAL_CHANGED, parameters)
+        perceptual_changed = cursor.fetchone()[0]
+    if perceptual_changed:
+        states = (EvidenceFile.Triage.NEAR, *EvidenceFile.NEW_STATES)
+        ids.update(
+            EvidenceFile.objects.filter(triage__in=states, processed_at__isnull=False).values_list("pk", flat=True)
         )
-        return [row[0] for row in cursor.fetchall()]
+    return sorted(ids)
 
 
 def rematch_after_activation(*, version: HashListVersion, previous_id: int | None) -> list[RematchNotice]:

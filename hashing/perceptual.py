@@ -12,10 +12,15 @@ from dataclasses import dataclass
 import imagehash
 import numpy as np
 import pdqhash
-from PIL import Image, ImageFile, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFile, ImageFilter, ImageOps
 
 MAX_PIXELS = 100_000_000
 THUMBNAIL_SIZE = 256
+# A border is trimmed before the extra hashes when it is at least this share of a side, and its pixels
+# differ from the corner's colour by at most BORDER_TOLERANCE (JPEG noise).
+BORDER_MIN_SHARE = 0.02
+BORDER_TOLERANCE = 24
+PDQ_USEFUL_QUALITY = 50  # Meta's: below it a PDQ hash matches too much
 # Pillow only warns past its limit (and errors at twice it); ours turns the warning into a refusal.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -32,6 +37,10 @@ class ImageDigest:
     pdq: bytes  # 32 bytes
     pdq_quality: int  # 0-100; Meta discards matches below 50
     thumbnail: bytes  # JPEG, colour: blurred and greyed when served, until revealed
+    # What a query also asks with (never stored in lists): PDQ of the 7 other rotations and mirrors,
+    # and PDQ (8 variants) and pHash of the image without its uniform border, if it has one.
+    pdq_variants: bytes = b""  # concatenated 32-byte hashes
+    phash_variants: bytes = b""  # concatenated 8-byte hashes
 
 
 def decode(stream) -> Image.Image:
@@ -67,16 +76,84 @@ def digest_image(stream) -> ImageDigest:
     # PDQ takes the whole reduced decode (about 1000 px for a 12 MP photo: within 8 bits of a full
     # decode, where 500 px gave up to 12); pHash and the thumbnail need far fewer pixels, and take
     # a box-filtered half of it, made once (pHash unchanged on the photos measured).
-    vector, quality = pdqhash.compute(np.asarray(image))
-    thumbnail = image.reduce(2) if min(image.size) >= 2 * THUMBNAIL_SIZE else image.copy()
-    phash = bytes.fromhex(str(imagehash.phash(thumbnail)))
+    half = image.reduce(2) if min(image.size) >= 2 * THUMBNAIL_SIZE else image.copy()
+    hashes = image_hashes(image, phash_image=half)
+    thumbnail = half
     # Bilinear: from the half decode it is a reduction by less than 2, where bicubic only costs twice as much.
     thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     thumbnail.save(out, format="JPEG", quality=80)
-    return ImageDigest(
-        width, height, phash, np.packbits(vector.astype(np.uint8)).tobytes(), int(quality), out.getvalue()
-    )
+    return ImageDigest(width, height, thumbnail=out.getvalue(), **hashes)
+
+
+def image_hashes(image: Image.Image, *, phash_image: Image.Image | None = None) -> dict:
+    """pHash, PDQ and its quality of a decoded image, and the variants a query also asks with.
+
+    PDQ's eight dihedral hashes (rotations by 90 degrees, mirrors) cost about as much as one;
+    a uniform border (a frame added by a platform or an offender) is trimmed and hashed again,
+    because a pad defeats both hashes (FIELD-NOTES). pHash may come from a smaller copy
+    (``phash_image``): it reduces to 32x32 anyway.
+    """
+    phash = bytes.fromhex(str(imagehash.phash(phash_image if phash_image is not None else image)))
+    vectors, quality = pdqhash.compute_dihedral(np.asarray(image))
+    pdqs = [_packed(vector) for vector in vectors]
+    pdq_variants, phash_variants = pdqs[1:], _phash_dihedral(image)
+    trimmed = trim_border(image)
+    if trimmed is not None:
+        trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(np.asarray(trimmed))
+        if trimmed_quality >= PDQ_USEFUL_QUALITY:
+            pdq_variants += [_packed(vector) for vector in trimmed_vectors]
+        phash_variants += _phash_dihedral(trimmed, with_original=True)
+    return {
+        "phash": phash,
+        "pdq": pdqs[0],
+        "pdq_quality": int(quality),
+        "pdq_variants": b"".join(dict.fromkeys(v for v in pdq_variants if v != pdqs[0])),
+        "phash_variants": b"".join(dict.fromkeys(v for v in phash_variants if v != phash)),
+    }
+
+
+DIHEDRAL = (
+    Image.Transpose.FLIP_LEFT_RIGHT,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_180,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.FLIP_TOP_BOTTOM,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+)
+
+
+def _phash_dihedral(image: Image.Image, *, with_original: bool = False) -> list[bytes]:
+    """pHash of the image's rotations and mirrors (for images whose PDQ is of too low a quality).
+
+    pHash works on a 32x32 greyscale reduction: that is reduced once and turned, which costs little.
+    """
+    small = image.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+    turns = ((None,) if with_original else ()) + DIHEDRAL
+    return [bytes.fromhex(str(imagehash.phash(small if turn is None else small.transpose(turn)))) for turn in turns]
+
+
+def _packed(vector) -> bytes:
+    return np.packbits(vector.astype(np.uint8)).tobytes()
+
+
+def trim_border(image: Image.Image) -> Image.Image | None:
+    """The image without a uniform border of the top-left corner's colour, or None if it has none."""
+    grey = image.convert("L")
+    background = Image.new("L", grey.size, grey.getpixel((0, 0)))
+    difference = ImageChops.difference(grey, background).point(lambda value: 255 if value > BORDER_TOLERANCE else 0)
+    box = difference.getbbox()
+    if box is None:
+        return None  # all one colour
+    left, top, right, bottom = box
+    width, height = grey.size
+    trimmed_width, trimmed_height = right - left, bottom - top
+    if trimmed_width < width * 0.2 or trimmed_height < height * 0.2:
+        return None  # a drawing on a plain background, not a frame
+    if width - trimmed_width < width * BORDER_MIN_SHARE and height - trimmed_height < height * BORDER_MIN_SHARE:
+        return None
+    return image.crop(box)
 
 
 def veiled(thumbnail: bytes, blur_radius: float) -> bytes:
@@ -101,6 +178,8 @@ class VideoFrameDigest:
     phash: bytes
     pdq: bytes
     pdq_quality: int
+    pdq_variants: bytes = b""
+    phash_variants: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -151,15 +230,7 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     sampled = keyframes[::step][:max_frames]
     frames = []
     for time, image in sampled:
-        vector, quality = pdqhash.compute(np.asarray(image))
-        frames.append(
-            VideoFrameDigest(
-                time,
-                bytes.fromhex(str(imagehash.phash(image))),
-                np.packbits(vector.astype(np.uint8)).tobytes(),
-                int(quality),
-            )
-        )
+        frames.append(VideoFrameDigest(time, **image_hashes(image)))
     return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]))
 
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from hashing.importers import hash_list_version_import
+from hashing.indexes import version_index_build
 from hashing.matching import rematch_after_activation
 from hashing.models import HashListVersion
 
@@ -12,4 +13,6 @@ def hash_list_import(version_id: int) -> None:
 
 @shared_task(acks_late=True)
 def hash_list_rematch(version_id: int, previous_id: int | None) -> None:
-    rematch_after_activation(version=HashListVersion.objects.get(pk=version_id), previous_id=previous_id)
+    version = HashListVersion.objects.get(pk=version_id)
+    version_index_build(version=version)
+    rematch_after_activation(version=version, previous_id=previous_id)

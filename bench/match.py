@@ -1,0 +1,236 @@
+"""Near-duplicate matching benchmarks: robustness of pHash, PDQ and their combination, and the
+perceptual search index at list scale. Each returns {figure name: figure} (see bench/run.py)."""
+
+import io
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+
+# Photos bundled with scikit-image (no download): natural images of several kinds. The stereo pair's
+# right half is left out (it is a near copy of the left one).
+SKIMAGE_PHOTOS = (
+    "astronaut.png",
+    "camera.png",
+    "chelsea.png",
+    "coffee.png",
+    "coins.png",
+    "rocket.jpg",
+    "motorcycle_left.png",
+    "hubble_deep_field.jpg",
+    "retina.jpg",
+    "moon.png",
+    "grass.png",
+    "gravel.png",
+    "brick.png",
+    "page.png",
+    "text.png",
+    "ihc.png",
+    "cell.png",
+    "clock_motion.png",
+)
+
+
+def _photos() -> tuple[str, list[Image.Image]]:
+    try:
+        import skimage
+    except ImportError:
+        from evidence.synthetic import synthetic_image
+
+        return "synthetic", [synthetic_image(seed) for seed in range(1, 21)]
+    folder = Path(skimage.__file__).parent / "data"
+    return "scikit-image", [Image.open(folder / name).convert("RGB") for name in SKIMAGE_PHOTOS]
+
+
+def _crop(image: Image.Image, share: float) -> Image.Image:
+    width, height = image.size
+    dx, dy = int(width * share / 2), int(height * share / 2)
+    return image.crop((dx, dy, width - dx, height - dy))
+
+
+def _watermark(image: Image.Image) -> Image.Image:
+    marked = image.copy()
+    draw = ImageDraw.Draw(marked)
+    width, height = marked.size
+    step = max(height // 6, 12)
+    for y in range(height // 8, height, step):
+        draw.text((width // 10, y), "shared via example.invalid  @user123", fill=(255, 255, 255))
+    draw.text((4, height - 14), "(c) example channel", fill=(255, 255, 255))
+    return marked
+
+
+def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+TRANSFORMATIONS = {
+    "jpeg_q30": lambda image: _jpeg(image, 30),
+    "resize_50": lambda image: _jpeg(image.resize((image.width // 2, image.height // 2))),
+    "crop_5": lambda image: _jpeg(_crop(image, 0.05)),
+    "border_10": lambda image: _jpeg(ImageOps.expand(image, border=int(max(image.size) * 0.1), fill=(0, 0, 0))),
+    "mirror": lambda image: _jpeg(ImageOps.mirror(image)),
+    "rotate_90": lambda image: _jpeg(image.rotate(90, expand=True)),
+    "greyscale": lambda image: _jpeg(ImageOps.grayscale(image)),
+    "brightness_30": lambda image: _jpeg(ImageEnhance.Brightness(image).enhance(1.3)),
+    "watermark": lambda image: _jpeg(_watermark(image)),
+}
+
+
+def _distance(a: bytes, b: bytes) -> int:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()
+
+
+def bench_robustness(work: Path) -> dict:
+    """Recall per transformation and false positives for pHash alone, PDQ alone and the product's rule."""
+    from django.conf import settings
+
+    from bench.run import figure
+    from hashing.near_matching import perceptual_queries, usable_phash
+    from hashing.perceptual import digest_image
+
+    source, photos = _photos()
+    entries = [digest_image(io.BytesIO(_jpeg(photo))) for photo in photos]  # the list: one entry per photo
+    queries = []  # (photo number, transformation, digest): the originals as well, as distractors for the others
+    for number, photo in enumerate(photos):
+        queries.append((number, "original", entries[number]))
+        for name, transform in TRANSFORMATIONS.items():
+            queries.append((number, name, digest_image(io.BytesIO(transform(photo)))))
+    pdq_radius, min_quality = settings.PDQ_MATCH_DISTANCE, settings.PDQ_MIN_QUALITY
+
+    def pdq_alone(digest, entry) -> bool:
+        return digest.pdq_quality >= min_quality and _distance(digest.pdq, entry.pdq) <= pdq_radius
+
+    def phash_alone(digest, entry, radius) -> bool:
+        return usable_phash(digest.phash) and _distance(digest.phash, entry.phash) <= radius
+
+    def combined(digest, entry, radius) -> bool:
+        asked = perceptual_queries(SimpleNamespace(**{k: getattr(digest, k) for k in _QUERY_FIELDS}))
+        if entry.pdq_quality >= min_quality and any(_distance(q, entry.pdq) <= pdq_radius for q in asked["pdq"]):
+            return True
+        return any(_distance(q, entry.phash) <= radius for q in asked["phash"])
+
+    def score(rule) -> tuple[dict[str, float], int]:
+        hits: dict[str, list[bool]] = {name: [] for name in TRANSFORMATIONS}
+        false_positives = 0
+        for number, name, digest in queries:
+            for other, entry in enumerate(entries):
+                matched = rule(digest, entry)
+                if other == number and name != "original":
+                    hits[name].append(matched)
+                elif other != number and matched:
+                    false_positives += 1
+        return {name: sum(values) / len(values) for name, values in hits.items()}, false_positives
+
+    # The pHash threshold: the largest that gives no false positive, for pHash alone and combined.
+    chosen = 0
+    for radius in range(0, 17):
+        if score(lambda d, e, r=radius: phash_alone(d, e, r))[1] or score(lambda d, e, r=radius: combined(d, e, r))[1]:
+            break
+        chosen = radius
+    phash_radius = settings.PHASH_MATCH_DISTANCE
+    results: dict = {}
+    rules = {
+        "phash": lambda d, e: phash_alone(d, e, phash_radius),
+        "pdq": pdq_alone,
+        "combined": lambda d, e: combined(d, e, phash_radius),
+    }
+    scores = {name: score(rule) for name, rule in rules.items()}
+    overall = {name: sum(recalls.values()) / len(recalls) for name, (recalls, _) in scores.items()}
+    best_single = max(overall["phash"], overall["pdq"])
+    note = f"{len(photos)} {source} photos, pHash <= {phash_radius}, PDQ <= {pdq_radius} (quality >= {min_quality})"
+    results["robustness_recall_combined"] = figure(
+        overall["combined"], f"recall over 9 transformations, {note}; baseline: best single hash", best_single,
+        overall["combined"] / best_single if best_single else 0,
+    )  # fmt: skip
+    for name in ("phash", "pdq"):
+        results[f"robustness_recall_{name}_alone"] = figure(
+            overall[name], "recall over 9 transformations; baseline: the combination", overall["combined"],
+            overall[name] / overall["combined"] if overall["combined"] else 0,
+        )  # fmt: skip
+    for transformation in TRANSFORMATIONS:
+        values = {name: scores[name][0][transformation] for name in rules}
+        single = max(values["phash"], values["pdq"])
+        results[f"robustness_{transformation}_recall"] = figure(
+            values["combined"],
+            f"recall, combined (pHash {values['phash']:.2f}, PDQ {values['pdq']:.2f}); baseline: best single",
+            single,
+            values["combined"] / single if single else 0,
+        )
+    distractor_pairs = len(queries) * (len(entries) - 1)
+    for name in rules:
+        results[f"robustness_false_positives_{name}"] = figure(
+            scores[name][1], f"false matches among {distractor_pairs:,} distractor pairs (goal 0)", 0, scores[name][1]
+        )
+    results["robustness_phash_threshold_without_false_positive"] = figure(
+        chosen, "largest pHash distance (of 64) with no false positive here; baseline: the setting", phash_radius,
+        chosen / phash_radius if phash_radius else 0,
+    )  # fmt: skip
+    return results
+
+
+_QUERY_FIELDS = ("pdq", "pdq_quality", "pdq_variants", "phash", "phash_variants")
+
+
+def _flip(codes: np.ndarray, rng, most: int) -> np.ndarray:
+    bits = np.unpackbits(codes, axis=1)
+    for row in bits:
+        row[rng.choice(bits.shape[1], rng.integers(0, most + 1), replace=False)] ^= 1
+    return np.packbits(bits, axis=1)
+
+
+def bench_perceptual_search(work: Path) -> dict:
+    """10 million random PDQ entries, 10,000 queries (half within 20 bits of an entry, half random) at
+    radius 31, one thread: the product's index against brute force (faiss flat scan), same run."""
+    import faiss
+
+    from bench.run import figure
+    from hashing.nearest import HammingIndex
+
+    entries = int(os.environ.get("BENCH_PERCEPTUAL_ENTRIES", "10000000"))
+    count, radius, checked = 10_000, 31, 500
+    rng = np.random.default_rng(17)
+    codes = rng.integers(0, 256, size=(entries, 32), dtype=np.uint8)
+    near = _flip(codes[rng.integers(0, entries, count // 2)], rng, 20)
+    queries = np.vstack([near, rng.integers(0, 256, size=(count - count // 2, 32), dtype=np.uint8)])
+    started = time.perf_counter()
+    index = HammingIndex.build(codes)
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    found = index.search(queries, radius, exact=False)
+    fast = count / (time.perf_counter() - started)
+    # Brute force on a subset (it is slow), and the exact probing on the same subset: recall of both modes.
+    subset = np.vstack([queries[: checked // 2], queries[count // 2 : count // 2 + checked // 2]])
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(codes)
+    started = time.perf_counter()
+    limits, distances, labels = flat.range_search(subset, radius + 1)
+    brute = len(subset) / (time.perf_counter() - started)
+    truth = {(q, int(labels[p])) for q in range(len(subset)) for p in range(limits[q], limits[q + 1])}
+    half = checked // 2
+    subset_rows = {**{q: q for q in range(half)}, **{count // 2 + q: half + q for q in range(half)}}
+    fast_found = {(subset_rows[q], e) for q, e, _ in found if q in subset_rows}
+    started = time.perf_counter()
+    exact_found = {(q, e) for q, e, _ in index.search(subset, radius, exact=True)}
+    exact = len(subset) / (time.perf_counter() - started)
+    recall_fast = len(fast_found & truth) / len(truth) if truth else 1.0
+    recall_exact = len(exact_found & truth) / len(truth) if truth else 1.0
+    kind = type(index.index).__name__
+    return {
+        "perceptual_search_queries_per_s": figure(
+            fast, f"queries/s, {entries:,} PDQ entries, radius 31, 1 thread, {kind} (default, recall"
+            f" {recall_fast:.4f}), build {build:.0f} s; baseline: brute force", brute, fast / brute,
+        ),
+        "perceptual_search_recall": figure(
+            recall_fast, f"recall against brute force on {len(subset)} queries ({len(truth)} true matches)",
+            1.0, recall_fast,
+        ),
+        "perceptual_search_exact_queries_per_s": figure(
+            exact, f"queries/s with exact probing (recall {recall_exact:.4f}); baseline: brute force", brute,
+            exact / brute,
+        ),
+    }  # fmt: skip

@@ -1,0 +1,58 @@
+"""A near match's page in a browser: its distance, and the same photo elsewhere in the user's dossiers."""
+
+import io
+
+import pytest
+from PIL import ImageOps
+from playwright.sync_api import expect
+
+from evidence.models import EvidenceFile
+from evidence.services import ingest_job_create_from_path
+from evidence.synthetic import synthetic_image
+from hashing.importers import hash_list_version_import
+from hashing.perceptual import digest_image
+from hashing.services import hash_list_version_create
+from tests.browser.test_walkthrough import log_in
+from tests.evidence.test_ingest import run_inline
+from tests.factories import make_dossier, make_exhibit, totp_device
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def jpeg(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def test_the_file_page_shows_the_distance_and_the_copies(
+    page, live_server, screenshot, admin, owner, tmp_path, settings
+):
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    photo = synthetic_image(5)
+    digest = digest_image(io.BytesIO(jpeg(photo)))
+    version = hash_list_version_create(
+        name="Perceptual",
+        kind="alert",
+        stream=io.BytesIO(f"pHash,PDQ,Category\n{digest.phash.hex()},{digest.pdq.hex()},1\n".encode()),
+        file_name="p.csv",
+        by=admin,
+        queue=False,
+    )
+    hash_list_version_import(version=version)
+    dossier = make_dossier(owner)
+    copies = (("SC-1", "small.jpg", photo.resize((320, 240))), ("SC-2", "mirrored.jpg", ImageOps.mirror(photo)))
+    for seal, name, image in copies:
+        folder = tmp_path / seal
+        folder.mkdir()
+        (folder / name).write_bytes(jpeg(image))
+        exhibit = make_exhibit(dossier, seal)
+        run_inline(ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner, queue=False))
+    near = EvidenceFile.objects.get(path="SC-1/small.jpg")
+    assert near.triage == "near"
+    totp_device(owner)
+    log_in(page, live_server.url, "owner")
+    page.goto(live_server.url + near.get_absolute_url())
+    expect(page.get_by_test_id("match-distance")).to_contain_text("bit")
+    expect(page.get_by_test_id("related-files")).to_contain_text("mirrored.jpg")
+    screenshot("20-near-match-file")

@@ -1,0 +1,78 @@
+"""A file's page lists its identical and near copies in the dossiers the user may see, and nothing else."""
+
+import io
+
+from PIL import Image
+
+from evidence.models import EvidenceFile
+from evidence.selectors import related_files_visible_to
+from evidence.services import ingest_job_create_from_path
+from evidence.synthetic import synthetic_image
+from tests.evidence.test_ingest import run_inline
+from tests.factories import make_exhibit
+
+
+def jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def ingest(exhibit, by, folder, files):
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=folder, by=by, queue=False))
+    return {name: EvidenceFile.objects.get(exhibit=exhibit, path=f"{folder.name}/{name}") for name in files}
+
+
+def test_copies_are_shown_only_in_dossiers_the_user_may_see(
+    client, owner, outsider, exhibit, other_dossier, tmp_path, settings
+):
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    photo = synthetic_image(5)
+    mine = ingest(
+        exhibit, owner, tmp_path / "mine", {"photo.jpg": jpeg(photo), "unrelated.jpg": jpeg(synthetic_image(12))}
+    )
+    second = ingest(make_exhibit(exhibit.dossier, "SC-2"), owner, tmp_path / "second", {"copy.jpg": jpeg(photo)})
+    resized = ingest(
+        make_exhibit(exhibit.dossier, "SC-3"), owner, tmp_path / "third", {"small.jpg": jpeg(photo.resize((320, 240)))}
+    )
+    theirs = ingest(
+        make_exhibit(other_dossier, "SC-9"), outsider, tmp_path / "theirs", {"secret-name.jpg": jpeg(photo)}
+    )
+    photo_file = mine["photo.jpg"]
+
+    related = related_files_visible_to(owner, photo_file)
+    assert [(item["file"], item["same_content"]) for item in related] == [
+        (second["copy.jpg"], True),
+        (resized["small.jpg"], False),
+    ]
+    assert related[1]["distance"] <= 31
+    assert related_files_visible_to(owner, mine["unrelated.jpg"]) == []
+
+    client.force_login(owner)
+    page = client.get(photo_file.get_absolute_url()).content.decode()
+    assert "SC-2" in page and "copy.jpg" in page and "small.jpg" in page
+    # Nothing of the dossier the owner is not a member of: no name, no seal, no count.
+    assert "secret-name.jpg" not in page and "SC-9" not in page and other_dossier.notice_number not in page
+
+    # Control: the outsider, in whose dossier the copy is, sees the owner's files no more.
+    assert related_files_visible_to(outsider, theirs["secret-name.jpg"]) == []
+    client.force_login(outsider)
+    page = client.get(theirs["secret-name.jpg"].get_absolute_url()).content.decode()
+    assert "No identical or near copy" in page and "photo.jpg" not in page
+    # Once a member of both, the same page shows the owner's copies.
+    from cases.models import Membership
+
+    Membership.objects.create(dossier=exhibit.dossier, user=outsider, role=Membership.Role.INVESTIGATOR)
+    assert photo_file in [item["file"] for item in related_files_visible_to(outsider, theirs["secret-name.jpg"])]
+
+
+def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_path, settings):
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    files = ingest(
+        exhibit, owner, tmp_path / "a", {"a.jpg": jpeg(synthetic_image(5)), "b.jpg": jpeg(synthetic_image(5))}
+    )
+    assert related_files_visible_to(prosecutor, files["a.jpg"]) == []
+    assert len(related_files_visible_to(owner, files["a.jpg"])) == 1  # control
