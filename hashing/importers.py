@@ -12,9 +12,11 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
+from config.claims import claim
 from hashing.listformats import PARSERS, Entry, FormatError, nsrl_row_count
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
@@ -39,6 +41,15 @@ class ImportCancelled(Exception):
     pass
 
 
+class ImportInterrupted(Exception):
+    """The database connection was lost mid-import; the version is failed and may be imported again."""
+
+
+def _connection_lost() -> bool:
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False)) or bool(getattr(raw, "broken", False))
+
+
 def hash_list_version_import(*, version: HashListVersion, activate: bool = True) -> HashListVersion:
     """Parse the version's file and load its entries; activate it when everything is in.
 
@@ -48,6 +59,16 @@ def hash_list_version_import(*, version: HashListVersion, activate: bool = True)
     """
     if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
         return version
+    with claim("hash_list_import", version.pk) as mine:
+        if not mine:
+            return version  # another worker imports it now (a message delivered twice)
+        version.refresh_from_db()
+        if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
+            return version
+        return _import_claimed(version, activate)
+
+
+def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion:
     HashListVersion.objects.filter(pk=version.pk).update(
         status=HashListVersion.Status.IMPORTING,
         started_at=timezone.now(),
@@ -84,6 +105,18 @@ def hash_list_version_import(*, version: HashListVersion, activate: bool = True)
                 hash_list_version_activate(version=version, by=version.imported_by)
     except ImportCancelled:
         _give_up(version, HashListVersion.Status.CANCELLED, "")
+    except (OperationalError, InterfaceError) as error:
+        if not _connection_lost():
+            log.exception("hash list import %s failed", version.pk)
+            _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
+            return version
+        # The database dropped us (restart, failover, a killed backend): what was staged went with
+        # the session and nothing was committed. Record it on a new connection; the task tries again.
+        connection.close()
+        reason = f"database connection lost: {str(error).strip()[:200]}"
+        _give_up(version, HashListVersion.Status.FAILED, reason)
+        audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+        raise ImportInterrupted(reason) from error
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)
