@@ -459,6 +459,8 @@ def main() -> None:
 
 # Each takes a scratch folder and returns {figure name: figure}. `BENCH_ONLY=bench_a,bench_b make bench`
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
+from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
+
 BENCHES = (
     bench_digest_vs_sha256sum,
     bench_large_files,
@@ -468,6 +470,7 @@ BENCHES = (
     bench_workers,
     bench_exact_lookup,
     bench_list_import,
+    bench_load,
 )
 
 
@@ -518,6 +521,13 @@ DESCRIPTIONS = [
     " worker processes on Redis (job creation to end, database writes included), against hashlib's three"
     " digests over the same files in one process. Goal (issue 4): >= 0.8 for one worker, near 2x that for two"
     " on two cores.",
+    "",
+    "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"
+    " them prosecutors) logged in with password and TOTP, browsing for 60 s through gunicorn (3 workers x 4"
+    " threads) on loopback a dossier of 1 million files (BENCH_LOAD_FILES) in 4 exhibits: the dossier page,"
+    ' its files filtered by state and two later pages by the "next" link, a page deep in the list, an'
+    " exhibit page, a file's page (audited) and the board; baseline: a static file fetched by the same users"
+    " in the same rounds (ratio = baseline / value: how many static fetches one page costs, inverted).",
     "",
     "`ingest_large_files` and `ingest_small_files` run the tasks' code inline, without the broker; the worker"
     " figures include the Celery round trips.",
