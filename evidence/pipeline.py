@@ -221,7 +221,8 @@ def _compact_counts(exhibit_id: int) -> None:
     if connection.vendor != "postgresql":
         return
     try:
-        TriageCount.objects.compact([exhibit_id])
+        with transaction.atomic():
+            TriageCount.objects.compact([exhibit_id])
     except DatabaseError:  # another worker folding the same rows at the same moment: theirs will do
         log.info("totals of exhibit %s not folded this time", exhibit_id)
 

@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -68,7 +68,11 @@ def exhibit_triage_totals(exhibit_ids) -> list[dict]:
         .annotate(count=Sum("files"), bytes=Sum("bytes"), pieces=Count("id"))
     )
     if rows and max(row["pieces"] for row in rows) > COMPACT_AFTER * len(exhibit_ids):
-        TriageCount.objects.compact(exhibit_ids)
+        try:
+            with transaction.atomic():  # a savepoint inside a caller's transaction
+                TriageCount.objects.compact(exhibit_ids)
+        except DatabaseError:  # a worker folding the same rows now: the totals read above stand
+            pass
     return _totals_by_state({row["triage"]: row for row in rows})
 
 

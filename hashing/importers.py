@@ -45,9 +45,22 @@ class ImportInterrupted(Exception):
     """The database connection was lost mid-import; the version is failed and may be imported again."""
 
 
-def _connection_lost() -> bool:
-    raw = connection.connection
-    return raw is None or bool(getattr(raw, "closed", False)) or bool(getattr(raw, "broken", False))
+def _connection_lost(error: BaseException) -> bool:
+    """Was ``error`` the database dropping the connection (a restart, a failover, a killed backend)?
+
+    Judged from the error, not from the connection: Django may already have opened a new one, but
+    the staging table went with the old session.
+    """
+    driver_error = connection.Database.Error
+    cause = error
+    while cause is not None and not isinstance(cause, driver_error):
+        cause = cause.__cause__
+    if cause is None:
+        return isinstance(error, (OperationalError, InterfaceError))
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    if sqlstate:  # 08: connection exception; 57P: administrator or crash shutdown
+        return sqlstate.startswith(("08", "57P"))
+    return isinstance(cause, (connection.Database.OperationalError, connection.Database.InterfaceError))
 
 
 def hash_list_version_import(*, version: HashListVersion, activate: bool = True) -> HashListVersion:
@@ -105,19 +118,17 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
                 hash_list_version_activate(version=version, by=version.imported_by)
     except ImportCancelled:
         _give_up(version, HashListVersion.Status.CANCELLED, "")
-    except (OperationalError, InterfaceError) as error:
-        if not _connection_lost():
-            log.exception("hash list import %s failed", version.pk)
-            _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
-            return version
-        # The database dropped us (restart, failover, a killed backend): what was staged went with
-        # the session and nothing was committed. Record it on a new connection; the task tries again.
-        connection.close()
-        reason = f"database connection lost: {str(error).strip()[:200]}"
-        _give_up(version, HashListVersion.Status.FAILED, reason)
-        audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
-        raise ImportInterrupted(reason) from error
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
+        # COPY raises the driver's own errors, not Django's: both mean a database error.
+        if _connection_lost(error):
+            # The database dropped us (restart, failover, a killed backend): what was staged went
+            # with the session and nothing was committed. Record it on a new connection; the task
+            # imports the version again.
+            connection.close()
+            reason = f"database connection lost: {str(error).strip()[:200]}"
+            _give_up(version, HashListVersion.Status.FAILED, reason)
+            audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+            raise ImportInterrupted(reason) from error
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)
         _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
