@@ -184,6 +184,15 @@ class IngestPathSerializer(serializers.Serializer):
         min_value=0, max_value=10_000, default=0, help_text=_("Index of the evidence source (EVIDENCE_SOURCES).")
     )
     path = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
+    archive_password = serializers.CharField(
+        max_length=1024,
+        required=False,
+        default="",
+        allow_blank=True,
+        trim_whitespace=False,
+        write_only=True,
+        help_text=_("Opens the encrypted zip and 7z archives found there; kept encrypted until the job ends."),
+    )
 
     def validate_path(self, value):
         if "\x00" in value:

@@ -217,7 +217,12 @@ class ExhibitIngest(APIView):
             )
             raise ValidationError({"path": [str(error)]}) from None
         try:
-            job = ingest_job_create_from_path(exhibit=exhibit, path=chosen, by=request.user)
+            job = ingest_job_create_from_path(
+                exhibit=exhibit,
+                path=chosen,
+                by=request.user,
+                archive_password=serializer.validated_data["archive_password"],
+            )
         except FileNotFoundError:
             raise ValidationError({"path": [_("This is neither a file nor a folder.")]}) from None
         return Response(s.IngestJobSerializer(job).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
+from chats.demo import demo_telegram_export
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes, synthetic_video_bytes
@@ -161,6 +162,10 @@ def demo_load(var_dir: Path) -> dict[str, str]:
         )
         demo_exhibits(dossier, exhibit, searches, suspects, investigator, start)
         ingest_job_create_from_path(exhibit=exhibit, path=folder, by=investigator)
+        # The phone held a Telegram export: its senders fill the dossier's chat accounts.
+        phone = dossier.exhibits.get(seal_number="SC-2026-0004")
+        telegram = demo_telegram_export(var_dir / "demo" / phone.seal_number)
+        ingest_job_create_from_path(exhibit=phone, path=telegram, by=investigator)
     return logins
 
 

@@ -30,6 +30,11 @@ class Dossier(models.Model):
     )
     judge_name = models.CharField(_("investigating judge"), max_length=200, blank=True)
     judge_court = models.CharField(_("court"), max_length=200, blank=True)
+    four_eyes = models.BooleanField(
+        _("four-eyes review"),
+        default=False,
+        help_text=_("A categorisation counts only once a second reviewer has confirmed it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -6,8 +6,6 @@ Built on django-health-check. Monitoring reads it (JSON with `Accept: applicatio
 
 import dataclasses
 import datetime
-import os
-import tempfile
 
 from django.conf import settings
 from health_check.base import HealthCheck
@@ -16,6 +14,7 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
 from config.celery import app
+from evidence.store import check_writable
 
 
 @dataclasses.dataclass
@@ -32,16 +31,13 @@ class Broker(HealthCheck):
 
 @dataclasses.dataclass
 class EvidenceStorage(HealthCheck):
-    """The evidence and derived stores exist and can be written (thumbnails, uploads)."""
+    """The evidence and derived stores (a shared path or the object store) can be written."""
 
     def run(self):
-        for root in (settings.EVIDENCE_ROOT, settings.DERIVED_ROOT):
-            try:
-                root.mkdir(parents=True, exist_ok=True)
-                with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
-                    pass
-            except OSError as error:
-                raise ServiceUnavailable(f"{os.path.basename(root)} not writable: {error.strerror}") from error
+        try:
+            check_writable()
+        except OSError as error:
+            raise ServiceUnavailable(f"evidence storage not writable: {error.strerror or error}") from error
 
 
 @dataclasses.dataclass

@@ -52,6 +52,10 @@ def running_jobs():
     return list(jobs.order_by("created_at")), list(imports.order_by("created_at"))
 
 
+AUDIT_VERIFIED_HELP = "1 if the last periodic check found the audit chain intact, 0 if broken"
+AUDIT_CHECKED_HELP = "When the audit chain was last checked (Unix time)"
+
+
 class ScelleCollector:
     """Prometheus gauges read at each scrape: ingest jobs and files by state, queue depths."""
 
@@ -60,6 +64,8 @@ class ScelleCollector:
         yield GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
         yield GaugeMetricFamily("scelle_files", "Ingested files by triage state", labels=["triage"])
         yield GaugeMetricFamily("scelle_queue_depth", "Celery messages waiting per queue", labels=["queue"])
+        yield GaugeMetricFamily("scelle_audit_chain_verified", AUDIT_VERIFIED_HELP)
+        yield GaugeMetricFamily("scelle_audit_chain_checked_timestamp_seconds", AUDIT_CHECKED_HELP)
 
     def collect(self):
         from django.db.models import Count
@@ -81,6 +87,16 @@ class ScelleCollector:
             if waiting is not None:
                 depth.add_metric([queue], waiting)
         yield depth
+        from audit.checks import last_audit_chain_check
+
+        last = last_audit_chain_check()
+        if last is not None:  # no check yet: no sample, rather than a false alarm
+            yield GaugeMetricFamily(
+                "scelle_audit_chain_verified", AUDIT_VERIFIED_HELP, value=1 if last.detail.get("verified") else 0
+            )
+            yield GaugeMetricFamily(
+                "scelle_audit_chain_checked_timestamp_seconds", AUDIT_CHECKED_HELP, value=last.at.timestamp()
+            )
 
 
 def metrics_allowed(request) -> bool:

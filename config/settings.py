@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "chats",
     "reports",
     "api",
 ]
@@ -239,6 +240,42 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 HASHLIST_ROOT = Path(os.environ.get("HASHLIST_ROOT", VAR_DIR / "hashlists"))
 # Files derived from evidence (thumbnails); never served directly, only through an authorised view.
 DERIVED_ROOT = Path(os.environ.get("DERIVED_ROOT", VAR_DIR / "derived"))
+# Where uploads and derived files are kept: `file` (EVIDENCE_ROOT and DERIVED_ROOT, a path every
+# web and worker host mounts at the same place) or `s3` (an S3-compatible object store through
+# django-storages: uploads under `evidence/`, derived files under `derived/` of one bucket).
+# Seized media under EVIDENCE_SOURCES are read where they lie either way.
+EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "file")
+if EVIDENCE_STORAGE not in {"file", "s3"}:
+    raise ImproperlyConfigured("EVIDENCE_STORAGE must be 'file' or 's3'.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if EVIDENCE_STORAGE == "s3":
+    STORAGES["evidence_objects"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "scelle"),
+            # MinIO, Ceph RGW, Garage...: the store's URL; empty for AWS itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "verify": env_bool("AWS_S3_VERIFY", True),
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            # Objects are private: never a public ACL, never a public URL (views serve them).
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # A worker reading a large object spools it to its temporary folder past this size.
+            "max_memory_size": 64 << 20,
+        },
+    }
+# Thumbnails are served by nginx after the view's check and audit record (X-Accel-Redirect), from
+# an `internal` location that maps MEDIA_ACCEL_PREFIX to DERIVED_ROOT (deploy/nginx/scelle.conf).
+# File storage only; with `s3` the view sends the bytes itself.
+MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", False)
+MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected/derived/")
 # Reviewer welfare: thumbnails are shown greyscale and blurred with this radius until revealed.
 THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
@@ -252,7 +289,14 @@ ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
-INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 50)
+# Large files go up in chunks (resumable after a dropped connection), appended under UPLOAD_TEMP_ROOT,
+# then hashed and moved into EVIDENCE_ROOT. Limits: one file, and all of one user's unfinished uploads.
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 << 20)
+UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_BYTES", 256 << 30)
+UPLOAD_TOTAL_MAX_BYTES = env_int("UPLOAD_TOTAL_MAX_BYTES", 1 << 40)
+UPLOAD_TEMP_ROOT = Path(os.environ.get("UPLOAD_TEMP_ROOT", VAR_DIR / "uploads"))
+# Small files cost per batch (queries, a task) more than hashing them: batches are cut by count and bytes.
+INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 500)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
 HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)
 # Validated format of the prosecutor's notice number; the Brussels style by default.
@@ -319,11 +363,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queues by kind of work, so a site can give each its own hosts: `ingest` (listing and hashing
-# evidence), `lists` (hash-list imports and re-matching), `default` (the rest).
+# Queues by kind of work, so a site can give each its own hosts (deploy/README.md, "Queues"):
+# `ingest` (listing and hashing evidence, walking archives and disk images), `media` (batches of
+# images and videos: hashing them too, as the picture is decoded from the bytes just hashed, then
+# perceptual hashes, thumbnails, video keyframes), `lists` (hash-list imports and re-matching),
+# `default` (the rest: periodic checks). An exact task name wins over a pattern.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"evidence.tasks.*": {"queue": "ingest"}, "hashing.tasks.*": {"queue": "lists"}}
-CELERY_QUEUES_ALL = "default,ingest,lists"
+CELERY_TASK_ROUTES = {
+    "evidence.tasks.ingest_media_batch": {"queue": "media"},
+    "evidence.tasks.*": {"queue": "ingest"},
+    "hashing.tasks.*": {"queue": "lists"},
+}
+CELERY_QUEUES_ALL = "default,ingest,media,lists"
+# Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
+# the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
+# and the `scelle_audit_chain_verified` metric. Expired messages are dropped, not piled up.
+AUDIT_VERIFY_SECONDS = env_int("AUDIT_VERIFY_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE = {
+    "audit-chain-verify": {
+        "task": "audit.tasks.audit_chain_verify",
+        "schedule": AUDIT_VERIFY_SECONDS,
+        "options": {"queue": "default", "expires": AUDIT_VERIFY_SECONDS},
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from audit.views import audit_log
 from cases import views as cases_views
 from config.health import ScelleHealthView
 from config.views import metrics, operations_page
+from evidence import review_views
 from evidence import views as evidence_views
 from hashing import views as hashing_views
 
@@ -58,6 +59,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/files/", cases_views.dossier_files, name="dossier_files"),
     path("dossiers/<int:pk>/timeline/", cases_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
+    # Review and sharing (issue 5).
+    path("dossiers/<int:pk>/review/", review_views.dossier_review, name="dossier_review"),
+    path("dossiers/<int:pk>/review/categorise/", review_views.review_categorise, name="review_categorise"),
+    path("dossiers/<int:pk>/review/four-eyes/", review_views.review_four_eyes, name="review_four_eyes"),
+    path("dossiers/<int:pk>/review/alert-list/", review_views.review_alert_list, name="review_alert_list"),
+    path("dossiers/<int:pk>/export/vics.json", review_views.export_vics, name="export_vics"),
+    path("dossiers/<int:pk>/export/icse.csv", review_views.export_icse, name="export_icse"),
+    path("account/review-settings/", review_views.reviewer_settings, name="reviewer_settings"),
     path("searches/<int:pk>/", cases_views.search_detail, name="search_detail"),
     path("searches/<int:pk>/exhibits/bulk/", evidence_views.exhibits_bulk, name="exhibits_bulk"),
     path("suspects/<int:pk>/", cases_views.suspect_detail, name="suspect_detail"),
@@ -69,6 +78,10 @@ urlpatterns = [
     path("exhibits/<int:pk>/acquisitions/new/", evidence_views.acquisition_new, name="acquisition_new"),
     path("exhibits/<int:pk>/ingest/", evidence_views.exhibit_ingest, name="exhibit_ingest"),
     path("exhibits/<int:pk>/ingest/server/", evidence_views.exhibit_ingest_server, name="exhibit_ingest_server"),
+    path("exhibits/<int:pk>/uploads/", evidence_views.upload_start, name="upload_start"),
+    path("exhibits/<int:pk>/uploads/finish/", evidence_views.upload_finish, name="upload_finish"),
+    path("uploads/<uuid:pk>/", evidence_views.upload_status, name="upload_status"),
+    path("uploads/<uuid:pk>/chunk/", evidence_views.upload_chunk, name="upload_chunk"),
     path("jobs/<int:pk>/progress/", evidence_views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/cancel/", evidence_views.job_cancel, name="job_cancel"),
     path("files/<int:pk>/", evidence_views.file_detail, name="file_detail"),
@@ -87,6 +100,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("operations/", operations_page, name="operations"),
     path("", include("reports.urls")),
+    path("", include("chats.urls")),
     path("admin/", admin.site.urls),
     # The REST API (v1), its OpenAPI schema and its documentation page.
     path("api/", include("api.urls")),

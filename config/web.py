@@ -119,3 +119,25 @@ def keyset_paginate(request, queryset, per_page: int | None = None) -> KeysetPag
         queryset = queryset.filter(pk__gt=after)
     rows = list(queryset.order_by("pk")[: per_page + 1])
     return KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=after is not None)
+
+
+def derived_file_response(relative: str, *, content: "bytes | None" = None, content_type: str):
+    """Answer with a file of the derived store, after the caller checked access and logged the read.
+
+    With MEDIA_ACCEL_REDIRECT (file storage behind nginx) the answer is empty and names the file
+    in `X-Accel-Redirect`: nginx sends it from an `internal` location no client can ask for
+    directly. Otherwise the bytes (``content``, or read from the store) go in the answer.
+    """
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    from evidence.store import object_store, read_derived
+
+    if settings.MEDIA_ACCEL_REDIRECT and object_store() is None:
+        response = HttpResponse(b"", content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(relative)
+    else:
+        response = HttpResponse(read_derived(relative) if content is None else content, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    return response

@@ -1,4 +1,4 @@
-"""Walking archives found in evidence: zip and tar (any compression), nested, streamed.
+"""Walking archives found in evidence: zip, tar (any compression) and 7z, nested, streamed.
 
 Plain Python: no Django here. Nothing is ever extracted to disk: each member is read once, its
 digests computed on the way, and a nested archive is kept in memory (up to a limit) to be walked
@@ -7,9 +7,12 @@ encrypted member or a hostile name is reported with its reason, never skipped in
 never stops the walk of the rest.
 """
 
+import hashlib
 import io
 import lzma
+import queue
 import tarfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -18,7 +21,12 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from hashing.hashers import ALGORITHMS, digest_stream
+import py7zr
+import py7zr.exceptions
+import py7zr.io
+import stream_unzip
+
+from hashing.hashers import ALGORITHMS
 
 # What a damaged or exotic member can raise while being read: never fatal to the walk.
 MEMBER_ERRORS = (
@@ -31,7 +39,11 @@ MEMBER_ERRORS = (
     NotImplementedError,
     zlib.error,
     lzma.LZMAError,
+    py7zr.exceptions.ArchiveError,
+    py7zr.exceptions.PasswordRequired,
 )
+
+SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 
 SNIFF_BYTES = 8192
 
@@ -66,12 +78,17 @@ class WalkReport:
     findings: list[str] = field(default_factory=list)
     members: int = 0
     total_bytes: int = 0
+    # The password the investigator gave for this job's encrypted archives, tried on each of them.
+    # Never printed (repr) nor stored: it lives as long as the walk.
+    password: bytes | None = field(default=None, repr=False)
 
 
 def archive_kind(head: bytes) -> str:
-    """'zip', 'tar' (possibly compressed) or '' from the first bytes of a file."""
+    """'zip', '7z', 'tar' (possibly compressed) or '' from the first bytes of a file."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
+    if head.startswith(SEVEN_ZIP_MAGIC):
+        return "7z"
     if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")) or head[257:262] == b"ustar":
         return "tar"
     return ""
@@ -102,36 +119,51 @@ def walk(
     ``compressed_size`` is the archive's own size in bytes, against which a tar member's declared
     size gives its compression ratio (a zip member carries its own).
     """
-    walker = _walk_zip if kind == "zip" else _walk_tar
+    walker = {"zip": _walk_zip, "7z": _walk_7z}.get(kind, _walk_tar)
     try:
         yield from walker(stream, shown, limits, report, outer or [], depth, max(compressed_size, 1))
     except MEMBER_ERRORS as error:
         report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {error}")
 
 
+class _MemberContent:
+    """Fed the member's bytes block by block: hashes them, keeps the first bytes and, if small, all."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.hashers = [hashlib.new(name) for name in ALGORITHMS]
+        self.size = 0
+        self.head = bytearray()
+        self.kept: bytearray | None = bytearray()
+
+    def feed(self, block: bytes) -> None:
+        self.size += len(block)
+        for hasher in self.hashers:
+            hasher.update(block)
+        if len(self.head) < SNIFF_BYTES:
+            self.head.extend(block[: SNIFF_BYTES - len(self.head)])
+        if self.kept is not None:
+            if len(self.kept) + len(block) > self.limits.max_buffer_bytes:
+                self.kept = None
+            else:
+                self.kept.extend(block)
+
+    def finish(self, member: Member) -> None:
+        member.digests = {name: hasher.digest() for name, hasher in zip(ALGORITHMS, self.hashers, strict=True)}
+        member.size, member.head = self.size, bytes(self.head)
+        member.content = bytes(self.kept) if self.kept is not None else None
+
+
 def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
     """Hash the member in one read, keeping its first bytes and, if small, its content."""
-    head = bytearray()
-    kept = bytearray()
-    state = {"keep": True}
-
-    def on_block(block: bytes) -> None:
-        if len(head) < SNIFF_BYTES:
-            head.extend(block[: SNIFF_BYTES - len(head)])
-        if state["keep"]:
-            if len(kept) + len(block) > limits.max_buffer_bytes:
-                state["keep"] = False
-                kept.clear()
-            else:
-                kept.extend(block)
-
+    content = _MemberContent(limits)
     try:
-        digests, size = digest_stream(stream, ALGORITHMS, on_block=on_block)
+        while block := stream.read(1 << 20):
+            content.feed(block)
     except MEMBER_ERRORS as error:
         member.error = f"unreadable member: {error}"
         return
-    member.digests, member.size, member.head = digests, size, bytes(head)
-    member.content = bytes(kept) if state["keep"] else None
+    content.finish(member)
 
 
 def _nested(member: Member, limits: Limits, report: WalkReport, depth: int) -> Iterator[Member]:
@@ -192,12 +224,16 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
             )
             if problem := hostile_name(info.filename):
                 member.findings.append(problem)
-            if info.flag_bits & 0x1:
+            encrypted = bool(info.flag_bits & 0x1)
+            if encrypted and report.password is None:
                 member.error = "encrypted archive member: content not readable without the password"
             elif info.file_size > limits.max_member_bytes:
                 member.error = f"member of {info.file_size:,} bytes is over the limit of {limits.max_member_bytes:,}"
             elif bomb := _bomb(info.file_size, info.compress_size, limits):
                 member.error = bomb
+            elif encrypted:
+                _read_encrypted_zip_member(member, stream, info, limits, report.password)
+                report.total_bytes += member.size
             else:
                 try:
                     with archive.open(info) as member_stream:
@@ -207,6 +243,39 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
                 report.total_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
+
+
+def _read_encrypted_zip_member(member: Member, stream, info: zipfile.ZipInfo, limits: Limits, password: bytes) -> None:
+    """Decrypt (ZipCrypto or WinZip AES) and hash one member with stream-unzip, from its local header on.
+
+    The stdlib reads no AES. stream-unzip reads forward from the member's local header; only that
+    member's bytes are read, and the stream is left for zipfile to seek elsewhere.
+    """
+
+    def chunks():
+        stream.seek(info.header_offset)
+        while block := stream.read(1 << 20):
+            yield block
+
+    members = stream_unzip.stream_unzip(chunks(), password=password)
+    content = _MemberContent(limits)
+    try:
+        _name, _size, data = next(members)
+        for block in data:
+            content.feed(block)
+            if content.size > info.file_size:
+                member.error = f"member longer than the {info.file_size:,} bytes its header states: not read further"
+                return
+    except (stream_unzip.IncorrectAESPasswordError, stream_unzip.IncorrectZipCryptoPasswordError):
+        member.error = "encrypted archive member: the password given does not open it"
+        return
+    except (stream_unzip.UnzipError, StopIteration, *MEMBER_ERRORS) as error:
+        member.error = f"unreadable encrypted member: {error!r}"
+        return
+    finally:
+        members.close()
+    content.finish(member)
+    member.findings.append("encrypted archive member: decrypted with the password given for the job")
 
 
 def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
@@ -248,6 +317,212 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
         # the cut for the end: say so rather than lose the rest in silence.
         if plain and compressed_size - archive.offset < 1024:
             report.findings.append(f"{shown}: the archive ends without its end-of-archive blocks (truncated?)")
+
+
+class _Stopped(Exception):
+    """The walk of a 7z was abandoned (the job was cancelled): its extraction thread stops."""
+
+
+class _SevenZipWriter(py7zr.io.Py7zIO):
+    """Where py7zr writes one member: hashed on the way, never written to disk."""
+
+    def __init__(self, member: Member, limits: Limits, extraction: "_SevenZipExtraction") -> None:
+        self.member, self.content, self.extraction = member, _MemberContent(limits), extraction
+
+    def write(self, s) -> int:
+        if self.extraction.stop.is_set():
+            raise _Stopped
+        self.content.feed(bytes(s))
+        return len(s)
+
+    def read(self, size=None) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+    def size(self) -> int:
+        return self.content.size
+
+    def close(self) -> None:
+        self.content.finish(self.member)
+        self.extraction.finished(self.member)
+
+
+class _SevenZipFactory(py7zr.io.WriterFactory):
+    def __init__(self, writer: _SevenZipWriter) -> None:
+        self.writer = writer
+
+    def create(self, filename: str) -> py7zr.io.Py7zIO:
+        return self.writer
+
+
+class _SevenZipExtraction:
+    """py7zr pushes members to writers; this turns the push into members handed out one by one.
+
+    The extraction runs in a thread with a queue of one member, so only one decoded member is held
+    in memory at a time, whatever the size of the archive. py7zr checks a member's CRC after its
+    writer is closed: a member is handed out only once the next one starts, or the extraction ends.
+    """
+
+    def __init__(self, archive: py7zr.SevenZipFile) -> None:
+        self.archive = archive
+        self.members: queue.Queue = queue.Queue(maxsize=1)
+        self.stop = threading.Event()
+        self.pending: Member | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def finished(self, member: Member) -> None:
+        self._hand_out()
+        self.pending = member
+
+    def _hand_out(self) -> None:
+        if self.pending is not None:
+            self.members.put(("member", self.pending))
+            self.pending = None
+
+    def _run(self) -> None:
+        try:
+            self.archive.worker.extract(self.archive.fp, None, parallel=False)
+        except _Stopped:
+            self.pending = None
+        except MEMBER_ERRORS as error:
+            if self.pending is not None:  # its CRC check failed, or the next member is damaged
+                if isinstance(error, py7zr.exceptions.CrcError):
+                    self.pending.error = f"unreadable member: CRC mismatch, content damaged: {error}"
+                    self.pending.digests = self.pending.content = None
+                self._hand_out()
+            self.members.put(("error", error))
+            return
+        self._hand_out()
+        self.members.put(("done", None))
+
+    def __iter__(self) -> Iterator[tuple[str, object]]:
+        self.thread.start()
+        try:
+            while True:
+                kind, value = self.members.get()
+                yield kind, value
+                if kind != "member":
+                    return
+        finally:
+            self.stop.set()
+            while self.thread.is_alive():  # unblock a thread waiting to hand out a member
+                try:
+                    self.members.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            self.thread.join()
+
+
+def _walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
+    password = report.password.decode("utf-8", errors="replace") if report.password is not None else None
+    try:
+        archive = py7zr.SevenZipFile(stream, mode="r", max_extract_size=limits.max_total_bytes, password=password)
+    except py7zr.exceptions.PasswordRequired:
+        report.findings.append(f"{shown}: encrypted 7z header: the member list is not readable without the password")
+        return
+    with archive:
+        yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
+
+
+def _dictionary_bytes(folder) -> int:
+    """The largest LZMA/LZMA2 dictionary the folder's coders declare: what decoding it allocates."""
+    largest = 0
+    for coder in folder.coders or []:
+        properties = coder.get("properties") or b""
+        if coder.get("method") == b"\x21" and len(properties) >= 1:  # LZMA2
+            bits = min(properties[0], 40)
+            largest = max(largest, 0xFFFFFFFF if bits == 40 else (2 | (bits & 1)) << (bits // 2 + 11))
+        elif coder.get("method") == b"\x03\x01\x01" and len(properties) >= 5:  # LZMA
+            largest = max(largest, int.from_bytes(properties[1:5], "little"))
+    return largest
+
+
+def _folder_ratios(archive: py7zr.SevenZipFile) -> dict[int, tuple[int, int]]:
+    """id(folder) -> (bytes it unpacks to, its packed bytes): 7z compresses folders, not files."""
+    streams = getattr(archive.header, "main_streams", None)
+    if streams is None or streams.unpackinfo is None:
+        return {}
+    positions = streams.packinfo.packpositions
+    ratios = {}
+    for index, folder in enumerate(streams.unpackinfo.folders):
+        packed = positions[index + 1] - positions[index] if index + 1 < len(positions) else 0
+        unpacked = sum(f.uncompressed or 0 for f in (folder.files or []))
+        ratios[id(folder)] = (unpacked, packed)
+    return ratios
+
+
+def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> Iterator[Member]:
+    from py7zr.compressor import SupportedMethods
+
+    ratios = _folder_ratios(archive)
+    refused: list[Member] = []
+    wanted: dict[int, Member] = {}  # py7zr's entry id -> member
+    for entry in archive.files:
+        if entry.is_directory:
+            continue
+        if _over_limits(report, limits, shown):
+            break
+        report.members += 1
+        modified = entry.lastwritetime
+        member = Member(
+            path=f"{shown}/{entry.filename}",
+            archive_path=[*outer, entry.filename],
+            size=entry.uncompressed or 0,
+            modified=datetime.fromtimestamp(modified.totimestamp(), UTC) if modified else None,
+        )
+        if problem := hostile_name(entry.filename):
+            member.findings.append(problem)
+        folder = entry.folder
+        if entry.is_symlink or entry.is_junction:
+            member.error = "symbolic link: no content, not followed"
+        elif entry.is_socket:
+            member.error = "device, FIFO or special entry: no content"
+        elif folder is not None and SupportedMethods.needs_password(folder.coders) and password is None:
+            member.error = "encrypted archive member: content not readable without the password"
+        elif member.size > limits.max_member_bytes:
+            member.error = f"member of {member.size:,} bytes is over the limit of {limits.max_member_bytes:,}"
+        elif folder is not None and (dictionary := _dictionary_bytes(folder)) > max(limits.max_buffer_bytes, 1 << 20):
+            # A hostile header can ask the decoder for a dictionary of gigabytes before a byte is read.
+            member.error = (
+                f"compressed with a dictionary of {dictionary:,} bytes, over the in-memory limit of "
+                f"{limits.max_buffer_bytes:,}: not expanded"
+            )
+        elif folder is not None and (bomb := _bomb(*ratios.get(id(folder), (0, 0)), limits)):
+            member.error = bomb
+        else:
+            wanted[entry.id] = member
+            report.total_bytes += member.size
+            continue
+        refused.append(member)
+    yield from refused
+    if not wanted:
+        return
+    extraction = _SevenZipExtraction(archive)
+    for entry in archive.files:
+        # An entry not wanted is skipped, or only decoded to reach the next one in a solid folder.
+        member = wanted.get(entry.id)
+        writer = _SevenZipWriter(member, limits, extraction) if member else None
+        archive.worker.register_filelike(
+            entry.id, py7zr.io.MemIO(entry.filename, _SevenZipFactory(writer)) if writer else None
+        )
+    archive.worker.max_extract_size = limits.max_total_bytes
+    handed_out = set()
+    for kind, value in extraction:
+        if kind == "member":
+            handed_out.add(id(value))
+            yield value
+            yield from _nested(value, limits, report, depth)
+        elif kind == "error":
+            report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {value}")
+    for member in wanted.values():
+        if id(member) not in handed_out:
+            member.error = member.error or "unreadable member: the archive is damaged at or before it"
+            yield member
 
 
 def _zip_time(date_time) -> datetime | None:

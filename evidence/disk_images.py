@@ -1,11 +1,13 @@
-"""Disk images (raw/dd, E01 and split E01..E0n): partitions, file systems, files, deleted ones too.
+"""Disk images (raw/dd, E01 and split E01..E0n, VMDK): partitions, file systems, files, deleted ones too.
 
 Plain Python: no Django here. The Sleuth Kit (pytsk3) reads MBR/GPT partition tables and NTFS,
-FAT, exFAT and ext2/3/4; libewf (pyewf) reads Expert Witness files, which pytsk3 cannot open by
-itself. The image is only ever read. Every directory entry is read in its own try/except, so one
-broken inode never stops the walk, and a directory seen twice (a loop) is reported, not followed.
+FAT, exFAT and ext2/3/4; libewf (pyewf) reads Expert Witness files and libvmdk (pyvmdk) VMware
+disks, which pytsk3 cannot open by itself. The image is only ever read. Every directory entry is
+read in its own try/except, so one broken inode never stops the walk, and a directory seen twice (a
+loop) is reported, not followed.
 """
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,16 +15,22 @@ from datetime import UTC, datetime
 
 import pyewf
 import pytsk3
+import pyvmdk
 
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
+VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): the header of its extent
 HEAD_BYTES = 4096
+# pytsk3 turns an exception raised in our Img_Info.read (a cut or missing segment) into RuntimeError.
+IMAGE_ERRORS = (OSError, RuntimeError)
 CHUNK = 1 << 20
 
 
 def image_kind(head: bytes) -> str:
-    """'e01', 'raw' (partition table or file system at offset 0) or '' from a file's first 4 KiB."""
+    """'e01', 'vmdk', 'raw' (partition table or file system at offset 0) or '' from a file's first 4 KiB."""
     if head.startswith(EWF_MAGIC):
         return "e01"
+    if head.startswith(VMDK_MAGIC):
+        return "vmdk"
     if len(head) >= 512 and head[510:512] == b"\x55\xaa":
         return "raw"  # MBR, or a FAT/NTFS/exFAT boot sector
     if head[512:520] == b"EFI PART" or head[1080:1082] == b"\x53\xef":
@@ -42,8 +50,11 @@ class EwfImage(pytsk3.Img_Info):
         self._handle.close()
 
     def read(self, offset, size):
-        self._handle.seek(offset)
-        return self._handle.read(size)
+        try:
+            self._handle.seek(offset)
+            return self._handle.read(size)
+        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
+            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
 
     def get_size(self):
         return self._handle.get_media_size()
@@ -54,19 +65,87 @@ class EwfImage(pytsk3.Img_Info):
         for name in ("MD5", "SHA1", "SHA256"):
             try:
                 value = self._handle.get_hash_value(name)
-            except OSError:
+            except IMAGE_ERRORS:
                 value = None
             if value:
                 found[name.lower()] = value.lower()
         return found
 
 
+class VmdkImage(pytsk3.Img_Info):
+    """A VMware disk (sparse VMDK) seen by The Sleuth Kit through libvmdk."""
+
+    def __init__(self, path: str):
+        self._handle = pyvmdk.handle()
+        self._handle.open(path)
+        self._handle.open_extent_data_files()
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def close(self):
+        self._handle.close()
+
+    def read(self, offset, size):
+        try:
+            self._handle.seek(offset)
+            return self._handle.read(size)
+        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
+            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
+
+    def get_size(self):
+        return self._handle.get_media_size()
+
+
 def open_image(path: str | bytes) -> pytsk3.Img_Info:
     with open(path, "rb") as stream:
         head = stream.read(HEAD_BYTES)
-    if image_kind(head) == "e01":
+    kind = image_kind(head)
+    if kind == "e01":
         return EwfImage(os.fsdecode(path))
+    if kind == "vmdk":
+        return VmdkImage(os.fsdecode(path))
     return pytsk3.Img_Info(os.fsdecode(path))
+
+
+@dataclass
+class MediaRead:
+    """The media of an image read once from start to end (for acquisition verification)."""
+
+    size: int  # what the image says the media holds, in bytes
+    read: int = 0  # how many of those bytes could be read
+    digests: dict[str, str] | None = None  # lowercase hex, when the media was read to its end
+    stored: dict[str, str] | None = None  # the hashes an E01 carries
+    error: str = ""
+
+
+def read_media(path: str | bytes, should_stop=lambda: False, chunk: int = 4 * CHUNK) -> MediaRead | None:
+    """Hash the image's media (the disk's bytes, as the acquiring tool hashed them) in one pass.
+
+    Returns None if ``should_stop()`` became true on the way (checked every ``chunk`` bytes).
+    """
+    image = open_image(path)
+    try:
+        result = MediaRead(size=image.get_size())
+        if isinstance(image, EwfImage):
+            result.stored = image.stored_hashes()
+        hashers = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256")}
+        while result.read < result.size:
+            if should_stop():
+                return None
+            try:
+                block = image.read(result.read, min(chunk, result.size - result.read))
+            except IMAGE_ERRORS as error:
+                result.error = str(error)
+                return result
+            if not block:
+                result.error = f"the image ends at byte {result.read:,} of {result.size:,}"
+                return result
+            for hasher in hashers.values():
+                hasher.update(block)
+            result.read += len(block)
+        result.digests = {name: hasher.hexdigest() for name, hasher in hashers.items()}
+        return result
+    finally:
+        image.close()
 
 
 def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
@@ -74,7 +153,7 @@ def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
     found = []
     try:
         volume = pytsk3.Volume_Info(image)
-    except OSError:
+    except IMAGE_ERRORS:
         volume = None
     if volume is not None:
         block = volume.info.block_size
@@ -84,14 +163,14 @@ def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
             offset = part.start * block
             try:
                 pytsk3.FS_Info(image, offset=offset)
-            except OSError:
+            except IMAGE_ERRORS:
                 continue
             found.append((offset, f"partition{len(found) + 1}"))
     if not found:
         try:
             pytsk3.FS_Info(image, offset=0)
             found.append((0, ""))
-        except OSError:
+        except IMAGE_ERRORS:
             pass
     return found
 
@@ -125,7 +204,8 @@ def walk_image(image: pytsk3.Img_Info, shown: str) -> Iterator[ImageFile]:
         yield from _walk_directory(file_system, file_system.open_dir(path="/"), prefix, offset, set())
 
 
-def _walk_directory(file_system, directory, prefix, offset, seen: set[int]) -> Iterator[ImageFile]:
+def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orphans=False) -> Iterator[ImageFile]:
+    """``orphans``: this is The Sleuth Kit's $OrphanFiles, the deleted files no directory names any more."""
     for entry in directory:
         try:
             name = entry.info.name.name.decode("utf-8", errors="replace")
@@ -137,6 +217,12 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int]) -> I
             if name_type == pytsk3.TSK_FS_NAME_TYPE_VIRT:
                 continue  # The Sleuth Kit's own views ($MBR, $FAT1...), not files of the suspect
             deleted = bool(entry.info.name.flags & pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
+            if meta is None and orphans:
+                # NTFS: a deleted file's MFT record survives; its orphan entry comes without it.
+                meta = file_system.open_meta(inode=entry.info.name.meta_addr).info.meta
+                if name.startswith("OrphanFile-") and meta.size == 0:
+                    continue  # an unused record with neither name nor content: nothing to recover
+                deleted = True
             if meta is None:
                 yield ImageFile(
                     path,
@@ -151,7 +237,14 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int]) -> I
                     yield ImageFile(path, offset, meta.addr, error="directory already walked (a loop): not followed")
                     continue
                 seen.add(meta.addr)
-                yield from _walk_directory(file_system, entry.as_directory(), path, offset, seen)
+                yield from _walk_directory(
+                    file_system,
+                    entry.as_directory(),
+                    path,
+                    offset,
+                    seen,
+                    orphans=name_type == pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR,
+                )
             elif meta.type == pytsk3.TSK_FS_META_TYPE_REG:
                 yield ImageFile(
                     path,
@@ -165,7 +258,7 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int]) -> I
                 )
             elif meta.type == pytsk3.TSK_FS_META_TYPE_LNK:
                 yield ImageFile(path, offset, meta.addr, error="symbolic link: no content, not followed")
-        except OSError as error:
+        except IMAGE_ERRORS as error:
             yield ImageFile(f"{prefix}/?", offset, None, error=f"unreadable directory entry: {error}")
 
 

@@ -82,7 +82,22 @@ class MultipleFileField(forms.FileField):
 class IngestUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Files"),
-        help_text=_("Select several files, or one zip archive: its members are ingested one by one."),
+        help_text=_(
+            "Select several files or archives (zip, tar, 7z): an archive's members are ingested one by one. "
+            "Large files go up in chunks and resume after a dropped connection."
+        ),
+    )
+
+    archive_password = forms.CharField(
+        label=_("Archive password"),
+        required=False,
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Optional: opens encrypted zip (ZipCrypto, AES) and 7z archives among the files. "
+            "Kept encrypted until the job ends, then erased; never written to the logs."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

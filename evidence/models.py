@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -211,6 +213,8 @@ class IngestJob(models.Model):
     files_total = models.PositiveIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The password for the job's encrypted archives, sealed (evidence.sealed), wiped when the job ends.
+    archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -259,13 +263,18 @@ class IngestBatch(models.Model):
 
     class Kind(models.TextChoices):
         FILES = "files", _("Files")
+        # Files whose names say image or video: the same processing, on the `media` queue.
+        MEDIA = "media", _("Media files")
         ARCHIVE = "archive", _("Archive")
         IMAGE = "image", _("Disk image")
+        VERIFY = "verify", _("Image verification")
+        CHAT = "chat", _("Chat export")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FILES)
-    # For an archive or disk-image batch: the file whose content this batch walks.
+    # For an archive or disk-image batch: the file whose content this batch walks; for a chat
+    # export, its result.json.
     container = models.ForeignKey(
         "EvidenceFile", null=True, blank=True, on_delete=models.CASCADE, related_name="expansions"
     )
@@ -296,6 +305,13 @@ class EvidenceFileQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(triage=EvidenceFile.Triage.PENDING)
 
+    def to_review(self):
+        """Near matches and new images and videos nobody has categorised yet."""
+        return self.filter(triage__in=EvidenceFile.REVIEW_STATES, reviewed_at__isnull=True)
+
+    def awaiting_confirmation(self):
+        return self.filter(reviewed_at__isnull=False, confirmed_at__isnull=True, review_category__gt="")
+
 
 class EvidenceFile(HexDigests, models.Model):
     """One file found in an exhibit, with its hashes and what matching said of it."""
@@ -312,6 +328,8 @@ class EvidenceFile(HexDigests, models.Model):
 
     # Not on any list and worth a human's eyes: the material that can lead to a victim.
     NEW_STATES = (Triage.NEW_IMAGE, Triage.NEW_VIDEO)
+    # What the review page shows by default: a human decides.
+    REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
@@ -353,6 +371,19 @@ class EvidenceFile(HexDigests, models.Model):
     # Read and hashed, but worth knowing: a hostile name in an archive, an archive not expanded...
     findings = models.JSONField(_("findings"), default=list, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # A reviewer's categorisation (scheme and category codes, as data); its history is Categorisation rows.
+    review_scheme = models.CharField(max_length=32, blank=True)
+    review_category = models.CharField(_("reviewed category"), max_length=32, blank=True)
+    review_series = models.CharField(_("series"), max_length=255, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # Four-eyes dossiers: a categorisation counts once a second reviewer has confirmed it.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     objects = EvidenceFileQuerySet.as_manager()
 
@@ -387,8 +418,136 @@ class EvidenceFile(HexDigests, models.Model):
         return self.hex("phash")
 
     @property
+    def is_video(self) -> bool:
+        return self.mime.startswith("video/")
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return bool(self.review_category) and self.reviewed_at is not None and self.confirmed_at is None
+
+    @property
     def pdq_hex(self) -> str:
         return self.hex("pdq")
+
+
+class Categorisation(models.Model):
+    """One decision of a reviewer on a file: who, when, what it was before and after. Append-only."""
+
+    class Action(models.TextChoices):
+        CATEGORISE = "categorise", _("Categorised")
+        CONFIRM = "confirm", _("Confirmed (second reviewer)")
+        CONFIRM_NEAR = "confirm_near", _("Near match confirmed")
+        REJECT_NEAR = "reject_near", _("Near match rejected")
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="categorisations")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    scheme = models.CharField(max_length=32, blank=True)
+    category_before = models.CharField(_("before"), max_length=32, blank=True)
+    category_after = models.CharField(_("after"), max_length=32, blank=True)
+    triage_before = models.CharField(max_length=16)
+    triage_after = models.CharField(max_length=16)
+    series = models.CharField(max_length=255, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("categorisation")
+        verbose_name_plural = _("categorisations")
+
+    def __str__(self) -> str:
+        return f"{self.file.path}: {self.category_before or '-'} -> {self.category_after or '-'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Categorisations are append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def audit_dossier(self):
+        return self.file.exhibit.dossier
+
+
+class ChunkedUpload(models.Model):
+    """A large file sent by the browser in chunks, appended in order to a temporary file.
+
+    The browser asks for ``received`` after a dropped connection and goes on from there. Once
+    complete, the file is hashed here (the browser's word is not taken) and moved into the
+    evidence store; then it is ingested like any upload.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Receiving")
+        STORED = "stored", _("Stored")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="chunked_uploads")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    job = models.ForeignKey(IngestJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.name} ({self.received}/{self.size})"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def temporary_path(self):
+        return settings.UPLOAD_TEMP_ROOT / f"{self.id}.part"
+
+
+class ImageVerification(HexDigests, models.Model):
+    """A disk image's media hashes, read once from start to end, against the hashes claimed for it.
+
+    The comparisons with the acquisitions are made again when the exhibit is shown, so that an
+    acquisition recorded after the ingestion is checked too (evidence.selectors).
+    """
+
+    class Result(models.TextChoices):
+        MATCH = "match", _("Match")
+        MISMATCH = "mismatch", _("Mismatch")
+        NOT_AVAILABLE = "not_available", _("Nothing to compare with")
+        ERROR = "error", _("Image not readable to its end")
+
+    file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="verification")
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="image_verifications")
+    image_format = models.CharField(max_length=16)
+    media_size = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    md5 = models.BinaryField(max_length=16, null=True)
+    sha1 = models.BinaryField(max_length=20, null=True)
+    sha256 = models.BinaryField(max_length=32, null=True)
+    # The hashes the image itself carries (an E01's acquisition hashes), lowercase hex.
+    stored_hashes = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices)
+    error = models.TextField(blank=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["file__path"]
+
+    def __str__(self) -> str:
+        return f"{self.file.path}: {self.get_result_display()}"
+
+    @property
+    def audit_dossier(self):
+        return self.exhibit.dossier
+
+    @property
+    def computed(self) -> dict[str, str]:
+        return {name: self.hex(name) for name in ("md5", "sha1", "sha256") if getattr(self, name) is not None}
 
 
 class VideoFrame(models.Model):

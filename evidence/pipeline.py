@@ -8,17 +8,17 @@ its members. The job's state is derived from its batches.
 
 import io
 import logging
-import os
 import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_record
 from config.claims import claim
-from evidence import archives, disk_images, filetypes, sources
+from evidence import archives, disk_images, filetypes, sealed, sources
+from evidence.filerows import insert_files, update_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, TriageCount, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
@@ -72,7 +72,8 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
         job.status = IngestJob.Status.FAILED
         job.error = f"Could not list the source: {error}"
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        job.archive_password = None
+        job.save(update_fields=["status", "error", "finished_at", "archive_password"])
         audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
         return []
     if not batch_ids:
@@ -80,52 +81,72 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
     return batch_ids
 
 
+def batch_kind_of(path: str) -> str:
+    """Images and videos (by name) go to batches of their own, which the `media` queue takes."""
+    return IngestBatch.Kind.MEDIA if filetypes.is_media_name(path) else IngestBatch.Kind.FILES
+
+
 def _enumerate(job: IngestJob) -> list[int]:
     batch_ids: list[int] = []
-    pending: list[sources.FoundFile] = []
-    pending_bytes = 0
+    # One batch filling per kind, so that media work can run on hosts of its own.
+    filling: dict[str, tuple[list[sources.FoundFile], list[int]]] = {
+        kind: ([], [0]) for kind in (IngestBatch.Kind.FILES, IngestBatch.Kind.MEDIA)
+    }
     files_total = bytes_total = 0
 
-    def close_batch() -> None:
-        nonlocal pending_bytes
+    def close_batch(kind: str) -> None:
+        pending, pending_bytes = filling[kind]
         batch = IngestBatch.objects.create(
-            job=job, number=len(batch_ids) + 1, files_count=len(pending), bytes_count=pending_bytes
+            job=job,
+            number=len(batch_ids) + 1,
+            kind=kind,
+            files_count=len(pending),
+            bytes_count=pending_bytes[0],
         )
         now = timezone.now()
-        created = EvidenceFile.objects.bulk_create(
-            EvidenceFile(
-                exhibit_id=job.exhibit_id,
-                job=job,
-                batch=batch,
-                path=found.path,
-                source_path=found.source_path,
-                size=found.size,
-                inode=found.inode,
-                modified_time=found.modified,
-                accessed_time=found.accessed,
-                triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                error=found.error,
-                processed_at=now if found.error else None,
-            )
-            for found in pending
+        created = insert_files(
+            [
+                EvidenceFile(
+                    exhibit_id=job.exhibit_id,
+                    job=job,
+                    batch=batch,
+                    path=found.path,
+                    source_path=found.source_path,
+                    size=found.size,
+                    inode=found.inode,
+                    modified_time=found.modified,
+                    accessed_time=found.accessed,
+                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                    error=found.error,
+                    processed_at=now if found.error else None,
+                )
+                for found in pending
+            ]
         )
         batch_ids.append(batch.pk)
         for found, record in zip(pending, created, strict=True):
             if found.expand == "image":
                 batch_ids.append(_expansion_batch(job, record, IngestBatch.Kind.IMAGE).pk)
         pending.clear()
-        pending_bytes = 0
+        pending_bytes[0] = 0
 
     for source in job.sources.all():
         for found in sources.LISTERS[source.kind](source.path, source.display_name):
+            kind = batch_kind_of(found.path)
+            pending, pending_bytes = filling[kind]
             pending.append(found)
-            pending_bytes += found.size
+            pending_bytes[0] += found.size
             files_total += 1
             bytes_total += found.size
-            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes >= settings.INGEST_BATCH_BYTES:
-                close_batch()
-    if pending:
-        close_batch()
+            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes[0] >= settings.INGEST_BATCH_BYTES:
+                close_batch(kind)
+    for kind, (pending, _bytes) in filling.items():
+        if pending:
+            close_batch(kind)
+    # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
+    exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
+    for export in exports:
+        batch_ids.append(_expansion_batch(job, export, IngestBatch.Kind.CHAT).pk)
     job.files_total = files_total
     job.bytes_total = bytes_total
     job.status = IngestJob.Status.RUNNING
@@ -171,7 +192,34 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
         return []
     if batch.kind == IngestBatch.Kind.IMAGE:
         return _expand_image(batch)
+    if batch.kind == IngestBatch.Kind.VERIFY:
+        _verify_image(batch)
+        return []
+    if batch.kind == IngestBatch.Kind.CHAT:
+        from chats.services import chat_export_read
+
+        chat_export_read(batch=batch)
+        ingest_job_refresh(job=batch.job)
+        return []
     return _process_files(batch)
+
+
+def _verify_image(batch: IngestBatch) -> None:
+    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
+    from evidence.services import image_verify
+
+    last_check = [time.monotonic()]
+
+    def should_stop() -> bool:
+        if time.monotonic() - last_check[0] < PROGRESS_EVERY_SECONDS:
+            return False
+        last_check[0] = time.monotonic()
+        return _cancelled(batch.job_id)
+
+    if image_verify(evidence_file=batch.container, should_stop=should_stop) is None:
+        return
+    IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+    ingest_job_refresh(job=batch.job)
 
 
 def _process_files(batch: IngestBatch) -> list[int]:
@@ -179,10 +227,11 @@ def _process_files(batch: IngestBatch) -> list[int]:
     files_done = bytes_done = errors = 0
     last_progress = time.monotonic()
     to_expand: list[tuple[EvidenceFile, str]] = []
+    contents = JobContents(batch.job_id)
     with disk_images.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING:
-                if expand := _hash_one(evidence_file, reader):
+                if expand := _hash_one(evidence_file, reader, contents=contents):
                     to_expand.append((evidence_file, expand))
             files_done += 1
             bytes_done += evidence_file.size
@@ -234,9 +283,13 @@ def _expansion_batch(job: IngestJob, container: EvidenceFile, kind: str, parent=
     )
 
 
-def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> str:
+def _hash_one(
+    evidence_file: EvidenceFile, reader: disk_images.ImageReader, *, contents: "JobContents | None" = None
+) -> str:
     """Hash one file in one read and type it by content; decode an image from that same read.
 
+    An image or video whose content (size and SHA-256) was already decoded in this job takes what
+    that decode found from ``contents`` instead of being decoded again.
     Return what to expand next: "archive", "image" (a disk image found among files) or "".
     """
     head = bytearray()
@@ -270,8 +323,11 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
     evidence_file.size = size
     evidence_file.mime = state["mime"]
     in_memory = io.BytesIO(kept) if state["keep"] else None
+    media = evidence_file.mime.startswith(("image/", "video/"))
     if size == 0:
         evidence_file.error = "empty file (0 bytes)"
+    elif media and contents is not None and (twin := contents.twin_of(evidence_file)) is not None:
+        contents.reuse(evidence_file, twin)
     elif evidence_file.mime.startswith("image/"):
         if in_memory is not None:
             image_facts(evidence_file, in_memory)
@@ -279,11 +335,13 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
             evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
     elif evidence_file.mime.startswith("video/"):
         if not locator:
-            video_facts(evidence_file, os.fsdecode(path))  # PyAV reads the file where it lies
+            video_facts(evidence_file, sources.video_input(path))  # PyAV reads the file where it lies
         elif in_memory is not None:
             video_facts(evidence_file, in_memory)
         else:
             evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
+    if media and size and contents is not None:
+        contents.remember(evidence_file)
     if archives.archive_kind(bytes(head)):
         return "archive"
     if not locator and disk_images.image_kind(bytes(head)):
@@ -291,8 +349,63 @@ def _hash_one(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> s
     return ""
 
 
+# What decoding an image or a video found: the same for every copy of the same content.
+DECODED_FIELDS = ("phash", "pdq", "pdq_quality", "width", "height", "thumbnail", "duration", "error")
+DECODE_FINDINGS = ("image too large to decode in memory", "video too large to sample in memory")
+
+
+class JobContents:
+    """The images and videos of one job already decoded, by content: the same photo found at two
+    paths is decoded, hashed perceptually and thumbnailed once, and both paths get the result.
+
+    Content is the same only when size and SHA-256 are (never on a partial digest): two different
+    files of the same size are never merged. Each path keeps its own row, its own digests from its
+    own read, and a finding naming the path whose decode it shares. Looks in this batch first, then
+    in the job's batches already saved (a batch running at the same time on another worker may
+    decode the same content too: that costs time, never correctness).
+    """
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.seen: dict[tuple[int, bytes], EvidenceFile] = {}
+
+    def twin_of(self, record: EvidenceFile) -> EvidenceFile | None:
+        key = (record.size, bytes(record.sha256))
+        if key not in self.seen:
+            twin = (
+                EvidenceFile.objects.filter(
+                    job_id=self.job_id, size=record.size, sha256=record.sha256, processed_at__isnull=False
+                )
+                .exclude(pk=record.pk)
+                .filter(mime=record.mime)
+                .order_by("pk")
+                .first()
+            )
+            if twin is None:
+                return None
+            self.seen[key] = twin
+        twin = self.seen[key]
+        return twin if twin.mime == record.mime else None
+
+    def remember(self, record: EvidenceFile) -> None:
+        self.seen.setdefault((record.size, bytes(record.sha256)), record)
+
+    @staticmethod
+    def reuse(record: EvidenceFile, twin: EvidenceFile) -> None:
+        for name in DECODED_FIELDS:
+            setattr(record, name, getattr(twin, name))
+        frames = getattr(twin, "sampled_frames", None)
+        if frames is None and twin.mime.startswith("video/"):
+            frames = list(twin.frames.order_by("index"))
+            twin.sampled_frames = frames
+        if frames:
+            record.sampled_frames = frames
+        kept = [finding for finding in twin.findings if finding in DECODE_FINDINGS]
+        record.findings = [*record.findings, *kept, f"same content as {twin.path}: decoded once for both"]
+
+
 def _file_blocks(path):
-    with open(path, "rb") as stream:
+    with sources.open_source(path) as stream:
         while block := stream.read(disk_images.CHUNK):
             yield block
 
@@ -312,36 +425,41 @@ def _expand_image(batch: IngestBatch) -> list[int]:
         child.files.all().delete()
         child.delete()
     new_batches: list[int] = []
-    pending: list[disk_images.ImageFile] = []
+    filling: dict[str, list[disk_images.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
     path = sources.real_path(container.source_path)
 
-    def close_batch() -> None:
+    def close_batch(kind: str) -> None:
+        pending = filling[kind]
         with transaction.atomic():
-            child = _expansion_batch(job, container, IngestBatch.Kind.FILES, parent=batch)
+            child = _expansion_batch(job, container, kind, parent=batch)
             child.files_count = len(pending)
             child.bytes_count = sum(found.size for found in pending)
             child.save(update_fields=["files_count", "bytes_count"])
             now = timezone.now()
-            EvidenceFile.objects.bulk_create(
-                EvidenceFile(
-                    exhibit_id=container.exhibit_id,
-                    job=job,
-                    batch=child,
-                    path=found.path,
-                    source_path=container.source_path,
-                    container=container,
-                    image_locator={"offset": found.offset, "inode": found.inode} if found.inode else None,
-                    size=found.size,
-                    inode=found.inode,
-                    is_deleted=found.deleted,
-                    created_time=found.created,
-                    modified_time=found.modified,
-                    accessed_time=found.accessed,
-                    error=found.error,
-                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                    processed_at=now if found.error else None,
-                )
-                for found in pending
+            insert_files(
+                [
+                    EvidenceFile(
+                        exhibit_id=container.exhibit_id,
+                        job=job,
+                        batch=child,
+                        path=found.path,
+                        source_path=container.source_path,
+                        container=container,
+                        image_locator=(
+                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
+                        ),
+                        size=found.size,
+                        inode=found.inode,
+                        is_deleted=found.deleted,
+                        created_time=found.created,
+                        modified_time=found.modified,
+                        accessed_time=found.accessed,
+                        error=found.error,
+                        triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                        processed_at=now if found.error else None,
+                    )
+                    for found in pending
+                ]
             )
             IngestJob.objects.filter(pk=job.pk).update(
                 files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
@@ -353,18 +471,24 @@ def _expand_image(batch: IngestBatch) -> list[int]:
         image = disk_images.open_image(path)
         try:
             for found in disk_images.walk_image(image, container.path):
-                pending.append(found)
-                if len(pending) >= settings.INGEST_BATCH_FILES:
-                    close_batch()
+                kind = batch_kind_of(found.path)
+                filling[kind].append(found)
+                if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
+                    close_batch(kind)
         finally:
             image.close()
-    except OSError as error:
+    except disk_images.IMAGE_ERRORS as error:
         container.findings = [*container.findings, f"disk image could not be read further: {error}"]
         container.save(update_fields=["findings"])
-    if pending:
-        close_batch()
+    for kind, pending in filling.items():
+        if pending:
+            close_batch(kind)
+    # The media is read once more, from start to end, to check its acquisition hashes.
+    new_batches.append(_expansion_batch(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
     IngestBatch.objects.filter(pk=batch.pk).update(
-        status=IngestBatch.Status.DONE, files_done=len(new_batches), finished_at=timezone.now()
+        status=IngestBatch.Status.DONE,
+        files_done=0,
+        finished_at=timezone.now(),  # its files count in theirs
     )
     ingest_job_refresh(job=job)
     return new_batches
@@ -382,14 +506,14 @@ def _expand_archive(batch: IngestBatch) -> None:
         IngestJob.objects.filter(pk=batch.job_id).update(
             files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
         )
-    report = archives.WalkReport()
+    report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
 
     def flush() -> None:
         match_files(chunk)
         with transaction.atomic():
-            EvidenceFile.objects.bulk_create(chunk)
+            insert_files(chunk)
             save_video_frames(chunk)
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)
@@ -433,7 +557,7 @@ def _archive_stream(container: EvidenceFile):
     path = sources.real_path(container.source_path)
     locator = container.image_locator
     if not locator:
-        return open(path, "rb")
+        return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
     with disk_images.ImageReader() as reader:
@@ -542,24 +666,8 @@ RESULT_FIELDS = (
 
 
 def save_results(files: list[EvidenceFile]) -> None:
-    """One UPDATE per file, sent as one executemany (pipelined by psycopg 3).
-
-    Django's bulk_update builds a CASE expression per field and row: it took three quarters of
-    a small-files job's time in the benchmark.
-    """
-    table = EvidenceFile._meta.db_table
-    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in RESULT_FIELDS)
-    fields = [EvidenceFile._meta.get_field(name.removesuffix("_id")) for name in RESULT_FIELDS]
-    rows = [
-        [
-            field.get_db_prep_value(getattr(f, name), connection)
-            for field, name in zip(fields, RESULT_FIELDS, strict=True)
-        ]
-        + [f.pk]
-        for f in files
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
+    """Write the results of processing (``RESULT_FIELDS``) of saved files, in one statement."""
+    update_files(files, RESULT_FIELDS)
 
 
 def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
@@ -572,7 +680,8 @@ def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
             return job
         job.status = IngestJob.Status.DONE
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        job.archive_password = None  # its archives are walked: the password goes
+        job.save(update_fields=["status", "finished_at", "archive_password"])
         errors = job.files.filter(error__gt="").count()
         audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
     return job

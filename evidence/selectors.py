@@ -7,9 +7,21 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
-from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob, TriageCount
+from evidence import verification
+from evidence.models import (
+    Acquisition,
+    ChunkedUpload,
+    EvidenceFile,
+    Exhibit,
+    ImageVerification,
+    IngestBatch,
+    IngestJob,
+    TriageCount,
+)
+from evidence.store import derived_exists, read_derived, store_derived
 from hashing.hashers import algorithm_for_hex
 from hashing.perceptual import veiled
 
@@ -178,12 +190,41 @@ def export_records(dossier):
         }
 
 
-def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool) -> bytes:
-    """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none."""
+def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:
+    """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none.
+
+    ``blur_radius`` is the reviewer's own choice (accounts.welfare); THUMBNAIL_BLUR_RADIUS without one.
+    """
     if not evidence_file.thumbnail:
         raise Http404
-    content = (settings.DERIVED_ROOT / evidence_file.thumbnail).read_bytes()
-    return content if reveal else veiled(content, settings.THUMBNAIL_BLUR_RADIUS)
+    try:
+        content = read_derived(evidence_file.thumbnail)
+    except FileNotFoundError as missing:  # a derived store restored without it: no 500
+        raise Http404 from missing
+    return content if reveal else veiled(content, _radius(blur_radius))
+
+
+def _radius(blur_radius: float | None) -> float:
+    # Never so light that a veiled thumbnail is as good as revealed.
+    return max(2.0, blur_radius if blur_radius is not None else settings.THUMBNAIL_BLUR_RADIUS)
+
+
+def thumbnail_derived(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> str:
+    """The thumbnail as a file of the derived store: as made, or its veiled copy (made once per blur
+    radius, kept beside it); 404 if there is none. For serving through nginx (X-Accel-Redirect)."""
+    if not evidence_file.thumbnail:
+        raise Http404
+    if reveal:
+        return evidence_file.thumbnail
+    kind, name = evidence_file.thumbnail.split("/", 1)[0], evidence_file.thumbnail.rsplit("/", 1)[1]
+    radius = _radius(blur_radius)
+    veiled_kind = f"veiled-{radius:g}/{kind}"  # a new radius, new copies
+    relative = f"{veiled_kind}/{name[:2]}/{name}"
+    if not derived_exists(relative):
+        store_derived(
+            settings.DERIVED_ROOT, veiled_kind, name, thumbnail_bytes(evidence_file, reveal=False, blur_radius=radius)
+        )
+    return relative
 
 
 def pending_ingest_jobs(user):
@@ -206,3 +247,46 @@ def exhibits_of_dossier(dossier):
 
 def custody_events(exhibit):
     return exhibit.custody_events.select_related("recorded_by").order_by("at", "id")
+
+
+def acquisition_claims(exhibit: Exhibit, image: ImageVerification) -> list[tuple[str, dict[str, str]]]:
+    """Who claims which media hashes for ``image``: the image itself (E01), then each acquisition.
+
+    A logical copy has no media hash. Every other acquisition of the exhibit is of the same
+    seized disk, so any image of it must give the same media hashes.
+    """
+    claims = []
+    if image.stored_hashes:
+        claims.append((_("hashes stored in the image by the acquiring tool"), image.stored_hashes))
+    for acquisition in exhibit.acquisitions.exclude(image_format=Acquisition.Format.LOGICAL):
+        source = _("acquisition by %(examiner)s, %(date)s (%(format)s)") % {
+            "examiner": acquisition.examiner,
+            "date": timezone.localtime(acquisition.started_at).strftime("%Y-%m-%d"),
+            "format": acquisition.get_image_format_display(),
+        }
+        claims.append((source, {name: acquisition.hex(name) for name in verification.ALGORITHMS}))
+    return claims
+
+
+def image_comparisons(image: ImageVerification) -> tuple[str, list[verification.Comparison]]:
+    """The image's overall result and its comparisons, against the acquisitions recorded now."""
+    rows = verification.compare(image.computed, acquisition_claims(image.exhibit, image))
+    return verification.overall(rows, read_in_full=not image.error), rows
+
+
+def image_verifications(exhibit: Exhibit) -> list[tuple[ImageVerification, str, list[verification.Comparison]]]:
+    """Each disk image read for this exhibit, with its result and comparisons against today's acquisitions."""
+    images = exhibit.image_verifications.select_related("file", "exhibit")
+    return [(image, *image_comparisons(image)) for image in images]
+
+
+def chunked_upload_for(user, pk) -> ChunkedUpload:
+    """One of ``user``'s own chunked uploads, into an exhibit they may still write to (else 404/403)."""
+    upload = get_object_or_404(
+        ChunkedUpload.objects.select_related("exhibit__dossier").filter(
+            created_by=user, exhibit__dossier__in=dossiers_visible_to(user)
+        ),
+        pk=pk,
+    )
+    check_dossier_role(user, upload.exhibit.dossier, write=True)
+    return upload

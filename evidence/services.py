@@ -9,9 +9,20 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from evidence import bulk, custody
-from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, IngestBatch, IngestJob, IngestSource
-from evidence.store import store_stream
+from evidence import bulk, custody, disk_images, sealed, sources, verification
+from evidence.models import (
+    Acquisition,
+    ChunkedUpload,
+    CustodyEvent,
+    EvidenceFile,
+    Exhibit,
+    ImageVerification,
+    IngestBatch,
+    IngestJob,
+    IngestSource,
+)
+from evidence.selectors import image_comparisons
+from evidence.store import store_file, store_upload
 
 EXHIBIT_DETAILS = (
     "make",
@@ -137,7 +148,80 @@ def acquisition_record(
         sha256=acquisition.sha256_hex,
         md5=acquisition.md5_hex,
     )
+    # Images of this exhibit already read: the new hashes are checked against them at once.
+    for image in exhibit.image_verifications.select_related("file"):
+        _verification_audit(image, actor=by, ip=ip)
     return acquisition
+
+
+def _verification_audit(image: ImageVerification, *, actor=None, ip: str | None = None) -> str:
+    result, rows = image_comparisons(image)
+    if result != image.result:
+        image.result = result
+        image.save(update_fields=["result"])
+    audit_record(
+        actor=actor,
+        action="acquisition.verify",
+        target=image,
+        ip=ip,
+        result=result,
+        image=image.file.path[:500],
+        media_size=image.media_size,
+        computed=image.computed,
+        comparisons=[
+            {"source": row.source, "algorithm": row.algorithm, "expected": row.expected, "result": row.result}
+            for row in rows
+        ],
+        error=image.error,
+    )
+    return result
+
+
+def image_verify(*, evidence_file: EvidenceFile, should_stop=lambda: False) -> ImageVerification | None:
+    """Read the disk image's media once, hash it, and check it against every hash claimed for it.
+
+    The result (match, mismatch, nothing to compare with, or not readable to its end) is kept
+    for the exhibit page and written to the audit log. Returns None if ``should_stop()`` said so.
+    """
+    path = sources.real_path(evidence_file.source_path)
+    try:
+        with open(path, "rb") as stream:
+            image_format = disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)) or "raw"
+        media = disk_images.read_media(path, should_stop)
+    except disk_images.IMAGE_ERRORS as error:
+        media = disk_images.MediaRead(size=0, error=f"the image cannot be opened: {error}")
+    if media is None:
+        return None
+    digests = {name: bytes.fromhex(value) for name, value in (media.digests or {}).items()}
+    with transaction.atomic():
+        image, _created = ImageVerification.objects.update_or_create(
+            file=evidence_file,
+            defaults={
+                "exhibit_id": evidence_file.exhibit_id,
+                "image_format": image_format,
+                "media_size": media.size,
+                "bytes_read": media.read,
+                "md5": digests.get("md5"),
+                "sha1": digests.get("sha1"),
+                "sha256": digests.get("sha256"),
+                "stored_hashes": media.stored or {},
+                "error": media.error,
+                "result": verification.ERROR if media.error else verification.NOT_AVAILABLE,
+                "verified_at": timezone.now(),
+            },
+        )
+        _verification_audit(image)
+        stored = verification.compare(image.computed, [("image", image.stored_hashes)])
+        findings = []
+        if any(row.result == verification.MISMATCH for row in stored):
+            findings.append("the media hash does not match the hash stored in the image: damaged or altered")
+        if media.error:
+            findings.append(f"the media could not be read to its end: {media.error}")
+        new = [finding for finding in findings if finding not in evidence_file.findings]
+        if new:
+            evidence_file.findings = [*evidence_file.findings, *new]
+            evidence_file.save(update_fields=["findings"])
+    return image
 
 
 def _kind_spellings() -> dict[str, str]:
@@ -221,36 +305,200 @@ def exhibits_bulk_register(*, search: Search, text: str, by, ip: str | None = No
 
 
 @transaction.atomic
-def ingest_job_create_from_uploads(*, exhibit: Exhibit, uploads, by, ip: str | None = None) -> IngestJob:
+def ingest_job_create_from_uploads(
+    *, exhibit: Exhibit, uploads, by, ip: str | None = None, archive_password: str = ""
+) -> IngestJob:
     """Store uploaded files in the evidence store and queue a job that ingests them.
 
-    An archive among them (recognised by content, not by name) is then walked member by member.
+    An archive among them (recognised by content, not by name) is then walked member by member;
+    ``archive_password`` opens its encrypted members (kept sealed until the job ends).
     """
     stored = []
     for upload in uploads:
-        blob = store_stream(upload, settings.EVIDENCE_ROOT)
-        # The browser's file name is only a label: no path of it is ever used on the server.
-        name = os.path.basename(upload.name.replace("\\", "/")) or "unnamed"
-        stored.append((IngestSource.Kind.FILE, blob, name[:255]))
-    names = ", ".join(name for _, _, name in stored)
-    job = IngestJob.objects.create(exhibit=exhibit, source_label=f"upload: {names}"[:500], created_by=by)
+        blob = store_upload(upload)
+        stored.append((blob, _upload_name(upload.name)))
+    return _ingest_job_from_blobs(exhibit=exhibit, stored=stored, by=by, ip=ip, archive_password=archive_password)
+
+
+def _upload_name(name: str) -> str:
+    # The browser's file name is only a label: no path of it is ever used on the server.
+    return (os.path.basename(name.replace("\\", "/")) or "unnamed")[:255]
+
+
+def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **audit_detail) -> IngestJob:
+    names = ", ".join(name for _blob, name in stored)
+    job = IngestJob.objects.create(
+        exhibit=exhibit,
+        source_label=f"upload: {names}"[:500],
+        created_by=by,
+        archive_password=sealed.seal(archive_password) if archive_password else None,
+    )
     IngestSource.objects.bulk_create(
-        IngestSource(job=job, kind=kind, path=str(blob.path), display_name=name) for kind, blob, name in stored
+        IngestSource(job=job, kind=IngestSource.Kind.FILE, path=blob.source, display_name=name) for blob, name in stored
     )
     audit_record(
         actor=by,
         action="ingest.create",
         target=job,
         ip=ip,
-        uploads=[{"name": name, "sha256": blob.sha256.hex(), "size": blob.size} for _, blob, name in stored],
+        uploads=[{"name": name, "sha256": blob.sha256.hex(), "size": blob.size} for blob, name in stored],
+        archive_password_given=bool(archive_password),
+        **audit_detail,
     )
     _queue_enumeration(job)
     return job
 
 
+class UploadRefused(Exception):
+    """A chunked upload or one of its chunks is refused; ``received`` tells the browser where to go on."""
+
+    def __init__(self, message: str, *, received: int | None = None, status: int = 400):
+        super().__init__(message)
+        self.received, self.status = received, status
+
+
+def chunked_upload_start(*, exhibit: Exhibit, name: str, size: int, by, ip: str | None = None) -> ChunkedUpload:
+    """Open a chunked upload of ``size`` bytes, within the per-file and per-user limits.
+
+    A refusal is audited (in its own transaction: it must outlive the refusal) and raised.
+    """
+    unfinished = ChunkedUpload.objects.filter(created_by=by, status=ChunkedUpload.Status.OPEN)
+    pending = sum(unfinished.values_list("size", flat=True))
+    reason = ""
+    if size < 0:
+        reason = _("A file cannot have a negative size.")
+    elif size > settings.UPLOAD_FILE_MAX_BYTES:
+        reason = _("This file is larger than the largest upload allowed (%(limit)s bytes).") % {
+            "limit": f"{settings.UPLOAD_FILE_MAX_BYTES:,}"
+        }
+    elif pending + size > settings.UPLOAD_TOTAL_MAX_BYTES:
+        reason = _("Your unfinished uploads would exceed %(limit)s bytes: finish or abandon them first.") % {
+            "limit": f"{settings.UPLOAD_TOTAL_MAX_BYTES:,}"
+        }
+    if reason:
+        audit_record(
+            actor=by, action="upload.refused", target=exhibit, ip=ip, name=name[:255], size=size, reason=reason
+        )
+        raise UploadRefused(reason, status=413 if size > 0 else 400)
+    with transaction.atomic():
+        upload = ChunkedUpload.objects.create(exhibit=exhibit, name=_upload_name(name), size=size, created_by=by)
+        settings.UPLOAD_TEMP_ROOT.mkdir(parents=True, exist_ok=True)
+        upload.temporary_path.touch(mode=0o600)
+        audit_record(actor=by, action="upload.start", target=upload, ip=ip, name=upload.name, size=size)
+    return upload
+
+
 @transaction.atomic
-def ingest_job_create_from_path(*, exhibit: Exhibit, path: Path, by, queue: bool = True) -> IngestJob:
-    """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server."""
+def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length: int) -> int:
+    """Append one chunk of ``length`` bytes read from ``stream`` at ``offset``; return the new offset.
+
+    Only the next chunk is taken: any other offset is refused with the offset received so far, so
+    that a browser resuming after a dropped connection goes on from there. The file is cut back to
+    what the database says was received first, so a chunk half-written by a crash is written again.
+    """
+    upload = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != ChunkedUpload.Status.OPEN:
+        raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
+    if offset != upload.received:
+        raise UploadRefused(
+            _("Chunk at byte %(offset)s, but %(received)s bytes were received: go on from there.")
+            % {"offset": f"{offset:,}", "received": f"{upload.received:,}"},
+            received=upload.received,
+            status=409,
+        )
+    if length <= 0 or length > settings.UPLOAD_CHUNK_BYTES:
+        raise UploadRefused(
+            _("A chunk holds 1 to %(limit)s bytes.") % {"limit": f"{settings.UPLOAD_CHUNK_BYTES:,}"},
+            received=upload.received,
+        )
+    if upload.received + length > upload.size:
+        raise UploadRefused(_("This chunk goes past the size announced for the file."), received=upload.received)
+    written = 0
+    with upload.temporary_path.open("r+b") as out:
+        out.truncate(upload.received)
+        out.seek(upload.received)
+        while written < length and (block := stream.read(min(1 << 20, length - written))):
+            out.write(block)
+            written += len(block)
+        if written != length:
+            out.truncate(upload.received)
+            raise UploadRefused(_("The chunk arrived incomplete: send it again."), received=upload.received)
+        out.flush()
+        os.fsync(out.fileno())
+    upload.received += written
+    upload.save(update_fields=["received", "updated_at"])
+    return upload.received
+
+
+def chunked_uploads_abandon(*, idle_hours: float, by=None) -> int:
+    """Abandon the unfinished uploads that received nothing for ``idle_hours``: their chunks are deleted.
+
+    Returns how many were abandoned; each is audited with what it had received.
+    """
+    cutoff = timezone.now() - timezone.timedelta(hours=idle_hours)
+    count = 0
+    for upload in ChunkedUpload.objects.filter(status=ChunkedUpload.Status.OPEN, updated_at__lt=cutoff):
+        with transaction.atomic():
+            upload.status = ChunkedUpload.Status.ABANDONED
+            upload.save(update_fields=["status", "updated_at"])
+            upload.temporary_path.unlink(missing_ok=True)
+            audit_record(
+                actor=by,
+                action="upload.abandon",
+                target=upload,
+                name=upload.name,
+                size=upload.size,
+                received=upload.received,
+            )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def ingest_job_create_from_chunked(
+    *, exhibit: Exhibit, uploads: list[ChunkedUpload], by, ip: str | None = None, archive_password: str = ""
+) -> IngestJob:
+    """Hash the complete chunked uploads here, move them into the evidence store, and ingest them as one job."""
+    unique = {upload.pk: upload for upload in uploads}  # an id listed twice is one file
+    locked = [ChunkedUpload.objects.select_for_update().get(pk=pk) for pk in unique]
+    # All are checked before any is moved: a refusal leaves every upload as it was, resumable.
+    for upload in locked:
+        if upload.status != ChunkedUpload.Status.OPEN or upload.exhibit_id != exhibit.pk:
+            raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
+        if upload.received != upload.size:
+            raise UploadRefused(
+                _("%(name)s is incomplete: %(received)s of %(size)s bytes received.")
+                % {"name": upload.name, "received": f"{upload.received:,}", "size": f"{upload.size:,}"},
+                received=upload.received,
+                status=409,
+            )
+    stored = []
+    for upload in locked:
+        blob = store_file(upload.temporary_path)
+        upload.status, upload.sha256 = ChunkedUpload.Status.STORED, blob.sha256
+        stored.append((upload, blob))
+    job = _ingest_job_from_blobs(
+        exhibit=exhibit,
+        stored=[(blob, upload.name) for upload, blob in stored],
+        by=by,
+        ip=ip,
+        archive_password=archive_password,
+        chunked=True,
+    )
+    for upload, _blob in stored:
+        upload.job = job
+        upload.save(update_fields=["status", "sha256", "job", "updated_at"])
+    return job
+
+
+@transaction.atomic
+def ingest_job_create_from_path(
+    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = ""
+) -> IngestJob:
+    """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
+
+    ``archive_password`` opens the encrypted archives found there (kept sealed until the job ends).
+    """
     path = path.resolve()
     if path.is_dir():
         kind = IngestSource.Kind.FOLDER
@@ -258,9 +506,16 @@ def ingest_job_create_from_path(*, exhibit: Exhibit, path: Path, by, queue: bool
         kind = IngestSource.Kind.FILE
     else:
         raise FileNotFoundError(f"{path} is neither a file nor a folder.")
-    job = IngestJob.objects.create(exhibit=exhibit, source_label=str(path)[:500], created_by=by)
+    job = IngestJob.objects.create(
+        exhibit=exhibit,
+        source_label=str(path)[:500],
+        created_by=by,
+        archive_password=sealed.seal(archive_password) if archive_password else None,
+    )
     IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
-    audit_record(actor=by, action="ingest.create", target=job, path=str(path))
+    audit_record(
+        actor=by, action="ingest.create", target=job, path=str(path), archive_password_given=bool(archive_password)
+    )
     if queue:
         _queue_enumeration(job)
     return job
@@ -350,7 +605,8 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
         return job
     job.status = IngestJob.Status.CANCELLED
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at"])
+    job.archive_password = None
+    job.save(update_fields=["status", "finished_at", "archive_password"])
     audit_record(actor=by, action="ingest.cancel", target=job, ip=ip)
     return job
 

@@ -50,10 +50,34 @@ def printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", errors="replace")
 
 
+# An upload kept in the object store (EVIDENCE_STORAGE=s3) is named "stored:<key>"; evidence.store
+# opens it. Everything else is a path on this host.
+STORED = "stored:"
+
+
+def open_source(path: bytes | str):
+    """Open a source for reading: a path, or an object of the store."""
+    if isinstance(path, str) and path.startswith(STORED):
+        from evidence.store import open_stored  # Django settings are needed only for the object store
+
+        return open_stored(path[len(STORED) :])
+    return open(path, "rb")
+
+
+def video_input(path: bytes | str):
+    """What PyAV opens: the path itself (it reads the file where it lies), or the stored object."""
+    return open_source(path) if isinstance(path, str) and path.startswith(STORED) else os.fsdecode(path)
+
+
 def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
     """One file; a disk image (by content) is also marked to have its file systems listed."""
-    found = _found(path, display_name, os.stat(path))
-    with open(path, "rb") as stream:
+    if path.startswith(STORED):
+        from evidence.store import stored_size
+
+        found = FoundFile(printable(display_name), path, size=stored_size(path[len(STORED) :]))
+    else:
+        found = _found(path, display_name, os.stat(path))
+    with open_source(path) as stream:
         if disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)):
             found = dataclasses.replace(found, expand="image")
     yield found

@@ -1,5 +1,12 @@
-"""The content-addressed store: a blob's path is its SHA-256, and a blob is never modified."""
+"""The content-addressed store: a blob's path is its SHA-256, and a blob is never modified.
 
+Uploads and derived files (thumbnails) live on a file system path every host mounts
+(EVIDENCE_STORAGE=file, the default) or in an S3-compatible object store (EVIDENCE_STORAGE=s3),
+under `evidence/` and `derived/` of one bucket. Either way they are reached only through this
+module and served only through views that check access.
+"""
+
+import errno
 import hashlib
 import os
 import tempfile
@@ -7,14 +14,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
 CHUNK = 1 << 20
+# How an upload kept in the object store is named as an ingest source (see evidence.sources).
+STORED = "stored:"
 
 
 @dataclass(frozen=True)
 class StoredBlob:
-    path: Path
+    path: Path | None  # on the file system; None in the object store
     sha256: bytes
     size: int
+    name: str = ""  # the object's key, in the object store
+
+    @property
+    def source(self) -> str:
+        """What an ingest job reads: a path, or `stored:<key>`."""
+        return f"{STORED}{self.name}" if self.path is None else str(self.path)
+
+
+def object_store():
+    """The S3-compatible store when EVIDENCE_STORAGE=s3, else None (the file system)."""
+    return storages["evidence_objects"] if settings.EVIDENCE_STORAGE == "s3" else None
 
 
 def store_stream(stream: BinaryIO, root: Path) -> StoredBlob:
@@ -47,12 +71,86 @@ def store_stream(stream: BinaryIO, root: Path) -> StoredBlob:
     return StoredBlob(path=final, sha256=digest.digest(), size=size)
 
 
+def store_upload(upload) -> StoredBlob:
+    """Keep an uploaded file in the evidence store (EVIDENCE_ROOT, or `evidence/` of the bucket).
+
+    ``upload`` must be seekable (Django's uploaded files are): it is read once to hash, once to store.
+    """
+    store = object_store()
+    if store is None:
+        return store_stream(upload, settings.EVIDENCE_ROOT)
+    digest = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    while block := upload.read(CHUNK):
+        digest.update(block)
+        size += len(block)
+    hex_digest = digest.hexdigest()
+    name = f"evidence/{hex_digest[:2]}/{hex_digest}"
+    if not store.exists(name):
+        upload.seek(0)
+        store.save(name, upload)
+    return StoredBlob(path=None, sha256=digest.digest(), size=size, name=name)
+
+
+def open_stored(name: str) -> BinaryIO:
+    """Open an object of the store for reading (seekable; large ones spool to a temporary file)."""
+    return object_store().open(name, "rb")
+
+
+def stored_size(name: str) -> int:
+    return object_store().size(name)
+
+
+def store_file(path: Path) -> StoredBlob:
+    """Keep a finished chunked upload (``path``) in the evidence store, hashed here, read-only.
+
+    On the file system it is moved, not copied, when it lies on the same one as EVIDENCE_ROOT;
+    otherwise (another file system, or the object store) it is copied and the original removed.
+    """
+    if object_store() is not None:
+        with path.open("rb") as stream:
+            blob = store_upload(stream)
+        path.unlink()
+        return blob
+    root = settings.EVIDENCE_ROOT
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while block := stream.read(CHUNK):
+            digest.update(block)
+            size += len(block)
+    hex_digest = digest.hexdigest()
+    final = root / hex_digest[:2] / hex_digest
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        path.unlink()
+        return StoredBlob(path=final, sha256=digest.digest(), size=size)
+    os.chmod(path, 0o444)
+    try:
+        os.replace(path, final)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with path.open("rb") as stream:
+            blob = store_stream(stream, root)
+        path.unlink()
+        return blob
+    return StoredBlob(path=final, sha256=digest.digest(), size=size)
+
+
 def store_derived(root: Path, kind: str, name: str, content: bytes) -> str:
     """Keep a derived file (a thumbnail) under ``root/kind``; return its path relative to ``root``.
 
     Named after the evidence it comes from (its SHA-256), so the same content is derived once.
+    In the object store, ``root`` is `derived/` of the bucket.
     """
     relative = f"{kind}/{name[:2]}/{name}"
+    store = object_store()
+    if store is not None:
+        if not store.exists(f"derived/{relative}"):
+            store.save(f"derived/{relative}", ContentFile(content))
+        return relative
     final = root / relative
     if not final.exists():
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -61,3 +159,33 @@ def store_derived(root: Path, kind: str, name: str, content: bytes) -> str:
             out.write(content)
         os.replace(temporary, final)
     return relative
+
+
+def derived_exists(relative: str) -> bool:
+    store = object_store()
+    return store.exists(f"derived/{relative}") if store is not None else (settings.DERIVED_ROOT / relative).exists()
+
+
+def read_derived(relative: str) -> bytes:
+    """The content of a derived file (FileNotFoundError if it is gone)."""
+    store = object_store()
+    if store is None:
+        return (settings.DERIVED_ROOT / relative).read_bytes()
+    with store.open(f"derived/{relative}", "rb") as stream:
+        return stream.read()
+
+
+def check_writable() -> None:
+    """Raise OSError unless the evidence and derived stores can be written (the health check)."""
+    store = object_store()
+    if store is None:
+        for root in (settings.EVIDENCE_ROOT, settings.DERIVED_ROOT):
+            root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
+                pass
+        return
+    try:
+        name = store.save("derived/.health/probe", ContentFile(b"ok"))
+        store.delete(name)
+    except Exception as error:  # noqa: BLE001 - botocore's errors are many; all mean "not usable"
+        raise OSError(f"object store: {error.__class__.__name__}") from error

@@ -2,14 +2,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of, search_for
-from config.web import keyset_paginate, upload_limit
+from config.web import derived_file_response, keyset_paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -19,23 +21,29 @@ from evidence.forms import (
     IngestUploadForm,
 )
 from evidence.selectors import (
+    chunked_upload_for,
     custody_events,
     evidence_file_for,
     exhibit_for,
     exhibit_triage_totals,
     files_search,
+    image_verifications,
     ingest_job_for,
     ingest_job_progress,
-    thumbnail_bytes,
+    thumbnail_derived,
 )
 from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
 from evidence.services import (
+    UploadRefused,
     acquisition_record,
+    chunked_upload_append,
+    chunked_upload_start,
     custody_event_record,
     exhibit_register,
     exhibits_bulk_preview,
     exhibits_bulk_register,
     ingest_job_cancel,
+    ingest_job_create_from_chunked,
     ingest_job_create_from_path,
     ingest_job_create_from_uploads,
 )
@@ -65,6 +73,7 @@ def exhibit_detail(request, pk: int):
         "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
         "events": custody_events(exhibit),
         "acquisitions": exhibit.acquisitions.all(),
+        "verifications": image_verifications(exhibit),
         "children": exhibit.children.all(),
     }
     if membership.can_write:
@@ -143,12 +152,17 @@ def exhibits_bulk(request, pk: int):
 
 @login_required
 @upload_limit
+@sensitive_post_parameters("archive_password")
 def exhibit_ingest(request, pk: int):
     exhibit = exhibit_for(request.user, pk, write=True)
     form = IngestUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ingest_job_create_from_uploads(
-            exhibit=exhibit, uploads=form.cleaned_data["files"], by=request.user, ip=client_ip(request)
+            exhibit=exhibit,
+            uploads=form.cleaned_data["files"],
+            by=request.user,
+            ip=client_ip(request),
+            archive_password=form.cleaned_data["archive_password"],
         )
         messages.success(request, _("Files received; the workers are hashing them."))
         return redirect(exhibit)
@@ -156,6 +170,7 @@ def exhibit_ingest(request, pk: int):
 
 
 @login_required
+@sensitive_post_parameters("archive_password")
 def exhibit_ingest_server(request, pk: int):
     """Browse the evidence server's allowed folders and ingest one folder or file where it lies."""
     exhibit = exhibit_for(request.user, pk, write=True)
@@ -188,7 +203,12 @@ def exhibit_ingest_server(request, pk: int):
         )
         return redirect("exhibit_ingest_server", pk=exhibit.pk) if data.get("path") else redirect(exhibit)
     if request.method == "POST":
-        ingest_job_create_from_path(exhibit=exhibit, path=chosen, by=request.user)
+        ingest_job_create_from_path(
+            exhibit=exhibit,
+            path=chosen,
+            by=request.user,
+            archive_password=request.POST.get("archive_password", "")[:1024],
+        )
         messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
         return redirect(exhibit)
     root = roots[root_index].resolve()
@@ -239,16 +259,16 @@ def file_thumbnail(request, pk: int):
     """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
     evidence_file = evidence_file_for(request.user, pk)
     reveal = request.GET.get("reveal") == "1"
-    content = thumbnail_bytes(evidence_file, reveal=reveal)
+    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(request.user))
+    if reveal:
+        reveal_counted(request.session)
     audit_record(
         actor=request.user,
         action="media.reveal" if reveal else "media.thumbnail",
         target=evidence_file,
         ip=client_ip(request),
     )
-    response = HttpResponse(content, content_type="image/jpeg")
-    response["Content-Disposition"] = "inline"
-    return response
+    return derived_file_response(relative, content_type="image/jpeg")
 
 
 @login_required
@@ -260,5 +280,85 @@ def file_detail(request, pk: int):
         "exhibit": evidence_file.exhibit,
         "dossier": evidence_file.exhibit.dossier,
         "revealed": request.GET.get("revealed") == "1",
+        "categorisations": evidence_file.categorisations.select_related("by")[:50],
     }
     return render(request, "evidence/file_detail.html", context)
+
+
+def _upload_state(upload) -> dict:
+    return {"id": str(upload.pk), "name": upload.name, "size": upload.size, "offset": upload.received}
+
+
+def _refused(refusal: UploadRefused) -> JsonResponse:
+    body = {"detail": str(refusal)}
+    if refusal.received is not None:
+        body["offset"] = refusal.received
+    return JsonResponse(body, status=refusal.status)
+
+
+@login_required
+@require_POST
+def upload_start(request, pk: int):
+    """Open a chunked upload: ``name`` and ``size`` (bytes) in; its id, offset and chunk size out."""
+    exhibit = exhibit_for(request.user, pk, write=True)
+    try:
+        size = int(request.POST.get("size", ""))
+    except ValueError:
+        return JsonResponse({"detail": _("Give the file's size in bytes.")}, status=400)
+    try:
+        upload = chunked_upload_start(
+            exhibit=exhibit, name=request.POST.get("name", ""), size=size, by=request.user, ip=client_ip(request)
+        )
+    except UploadRefused as refusal:
+        return _refused(refusal)
+    return JsonResponse({**_upload_state(upload), "chunk_bytes": settings.UPLOAD_CHUNK_BYTES}, status=201)
+
+
+@login_required
+def upload_status(request, pk):
+    """How many bytes arrived: where a browser resumes after a dropped connection."""
+    return JsonResponse(_upload_state(chunked_upload_for(request.user, pk)))
+
+
+@login_required
+@require_POST
+def upload_chunk(request, pk):
+    """The raw body is the chunk at ``?offset=``; read as a stream, never whole into memory twice."""
+    upload = chunked_upload_for(request.user, pk)
+    try:
+        offset = int(request.GET.get("offset", ""))
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return JsonResponse({"detail": _("Give the chunk's offset in bytes."), "offset": upload.received}, status=400)
+    try:
+        received = chunked_upload_append(upload=upload, offset=offset, stream=request, length=length)
+    except UploadRefused as refusal:
+        return _refused(refusal)
+    return JsonResponse({**_upload_state(upload), "offset": received})
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("archive_password")
+def upload_finish(request, pk: int):
+    """The listed uploads are complete: hash them here, store them and ingest them as one job."""
+    exhibit = exhibit_for(request.user, pk, write=True)
+    ids = request.POST.getlist("upload")
+    if not ids:
+        return JsonResponse({"detail": _("No upload to finish.")}, status=400)
+    try:
+        uploads = [chunked_upload_for(request.user, upload_id) for upload_id in ids]
+    except ValidationError:
+        return JsonResponse({"detail": _("No such upload.")}, status=404)
+    try:
+        ingest_job_create_from_chunked(
+            exhibit=exhibit,
+            uploads=uploads,
+            by=request.user,
+            ip=client_ip(request),
+            archive_password=request.POST.get("archive_password", "")[:1024],
+        )
+    except UploadRefused as refusal:
+        return _refused(refusal)
+    messages.success(request, _("Files received; the workers are hashing them."))
+    return JsonResponse({"redirect": exhibit.get_absolute_url()}, status=201)

@@ -17,22 +17,24 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.claims import claim
-from hashing.listformats import PARSERS, Entry, FormatError, nsrl_row_count
+from hashing.listformats import PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
 
 log = logging.getLogger(__name__)
 MALFORMED_KEPT = 1000
 STAGING_COLUMNS = "ordinal, algorithm, value, category, series, name, extra"
-# The first occurrence of each (algorithm, value). Sorted by (algorithm, value), the rows also reach
-# the lookup index in its own order, which is much cheaper than random inserts.
+# The first occurrence of each (algorithm, value). Sorted, the rows also reach the lookup index in
+# its own order, which is much cheaper than random inserts. The digest comes first in the sort key:
+# PostgreSQL then sorts on abbreviated keys of the bytea (3x faster than behind the smallint).
 DEDUPE_POSTGRES = (
-    "SELECT DISTINCT ON (algorithm, value) %s, algorithm, value, COALESCE(NULLIF(category, ''), %s),"
-    " series, name, extra FROM {table} ORDER BY algorithm, value, ordinal"
+    "SELECT DISTINCT ON (value, algorithm) %s, algorithm, value, COALESCE(NULLIF(category, ''), %s),"
+    " COALESCE(series, ''), COALESCE(name, ''), extra FROM {table} ORDER BY value, algorithm, ordinal"
 )
 # SQLite takes the bare columns of a min() group from the row holding the minimum.
 DEDUPE_SQLITE = (
-    "SELECT %s, algorithm, value, COALESCE(NULLIF(category, ''), %s), series, name, extra FROM"
+    "SELECT %s, algorithm, value, COALESCE(NULLIF(category, ''), %s), COALESCE(series, ''), COALESCE(name, ''),"
+    " extra FROM"
     " (SELECT min(ordinal), algorithm, value, category, series, name, extra FROM {table} GROUP BY algorithm, value)"
 )
 
@@ -98,7 +100,7 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
     try:
         if version.cancel_requested:
             raise ImportCancelled
-        parser = PARSERS.get(version.file_format)
+        parser = RUN_PARSERS.get(version.file_format) or PARSERS.get(version.file_format)
         if parser is None:
             raise FormatError(
                 "empty file" if version.file_format == "empty" else f"the {version.file_format} format is unknown"
@@ -147,7 +149,11 @@ def _give_up(version: HashListVersion, status: str, error: str) -> None:
 
 
 def _load(version: HashListVersion, parser, staging: "_Staging") -> int:
-    """Stream the file through ``parser`` into the staging table; return the entries staged."""
+    """Stream the file through ``parser`` into the staging table; return the entries staged.
+
+    A ``Run`` (a block of bare digests) goes to PostgreSQL as it is, to be decoded there; every
+    other entry is a row built here.
+    """
     chunk_size = settings.HASHLIST_IMPORT_CHUNK
     algorithms = HashEntry.BY_NAME
     pending: list[tuple] = []
@@ -159,11 +165,18 @@ def _load(version: HashListVersion, parser, staging: "_Staging") -> int:
         else:
             version.progress_total = version.file_size
         for item in parser(stream, mapping=version.column_mapping or None):
-            if type(item) is Entry:
+            item_type = type(item)
+            if item_type is Run:
+                staging.write(pending)
+                pending.clear()
+                staging.write_run(item, algorithms[item.algorithm])
+                staged += item.count
+                _checkpoint(version, stream, item.line, staged)
+            elif item_type is Entry:
                 staged += 1
                 pending.append(
                     (
-                        staged,
+                        item.line,
                         algorithms[item.algorithm],
                         item.value,
                         item.category[:32],
@@ -255,6 +268,20 @@ class _Staging:
                     rows,
                 )
 
+    def write_run(self, run: Run, algorithm: int) -> None:
+        """Stage a block of bare hex digests; PostgreSQL decodes them (bytea's ``\\x`` hex input)."""
+        if not self.postgres:
+            self.write([(run.line, algorithm, bytes.fromhex(digest.decode("ascii")), "", "", "", None)
+                        for digest in run.digests.split()])  # fmt: skip
+            return
+        # COPY's text format: each line becomes "ordinal<TAB>algorithm<TAB>\\x<hex>". The rows of a
+        # run share its first line number as their ordinal: equal digests within a run are equal rows.
+        prefix = f"{run.line}\t{algorithm}\t\\\\x".encode()
+        data = prefix + run.digests[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.copy(f"COPY {self.table} (ordinal, algorithm, value) FROM STDIN") as copy:
+                copy.write(data)
+
     def move_into_entries(self) -> int:
         """Insert the first occurrence of each (algorithm, value); return how many went in."""
         category = self.version.hash_list.default_category
@@ -262,7 +289,9 @@ class _Staging:
         select = (DEDUPE_POSTGRES if self.postgres else DEDUPE_SQLITE).format(table=self.table)
         with connection.cursor() as cursor:
             if self.postgres:
-                cursor.execute("SET LOCAL work_mem = '256MB'")
+                # The sort of DISTINCT ON in memory where it fits; no JIT (seconds of compiling for one query).
+                cursor.execute("SET LOCAL work_mem = '512MB'")
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(f"INSERT INTO hashing_hashentry ({columns}) {select}", [self.version.pk, category])  # noqa: S608
             return cursor.rowcount
 
@@ -285,6 +314,7 @@ class _Progress:
         self.name = stream.name
         self.lines = 0
         self.bytes = 0
+        self.last_byte = b""
 
     def __iter__(self):
         for line in self.stream:
@@ -296,4 +326,9 @@ class _Progress:
         block = self.stream.read(size)
         self.lines += block.count(b"\n")
         self.bytes += len(block)
+        if block:
+            self.last_byte = block[-1:]
+        elif self.last_byte not in (b"", b"\n"):
+            self.lines += 1  # the last line has no line end
+            self.last_byte = b"\n"
         return block

@@ -205,7 +205,12 @@ class HashEntry(models.Model):
     }
     NAMES = {number: name for name, number in BY_NAME.items()}
 
-    version = models.ForeignKey(HashListVersion, on_delete=models.CASCADE, related_name="hash_entries")
+    # No foreign-key constraint in the database: PostgreSQL checks one with a trigger per inserted row,
+    # at commit, which took a quarter of a 1-million-line import. Entries are only ever written by the
+    # importer for a version it holds, and deleted with it (hashing.importers).
+    version = models.ForeignKey(
+        HashListVersion, on_delete=models.CASCADE, related_name="hash_entries", db_constraint=False
+    )
     algorithm = models.PositiveSmallIntegerField(choices=Algorithm.choices)
     value = models.BinaryField(max_length=32)
     category = models.CharField(max_length=32, blank=True)

@@ -47,7 +47,11 @@ def decode(stream) -> Image.Image:
             if width * height > MAX_PIXELS:
                 raise ImageRefused(f"image of {width}x{height} pixels is over the limit of {MAX_PIXELS:,} pixels")
             image.draft("RGB", (512, 512))
-            image = ImageOps.exif_transpose(image.convert("RGB"))
+            image.load()
+            if image.mode != "RGB":
+                image = image.convert("RGB")
+            # In place: a copy of a 1000x750 decode costs as much as the pHash.
+            ImageOps.exif_transpose(image, in_place=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageRefused(f"decompression bomb refused: {error}") from error
         except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -60,10 +64,14 @@ def digest_image(stream) -> ImageDigest:
     """Decode once; compute pHash, PDQ and a thumbnail. Raises ImageRefused with the reason."""
     image = decode(stream)
     width, height = image.info["original_size"]
-    phash = bytes.fromhex(str(imagehash.phash(image)))
+    # PDQ takes the whole reduced decode (about 1000 px for a 12 MP photo: within 8 bits of a full
+    # decode, where 500 px gave up to 12); pHash and the thumbnail need far fewer pixels, and take
+    # a box-filtered half of it, made once (pHash unchanged on the photos measured).
     vector, quality = pdqhash.compute(np.asarray(image))
-    thumbnail = image.copy()
-    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    thumbnail = image.reduce(2) if min(image.size) >= 2 * THUMBNAIL_SIZE else image.copy()
+    phash = bytes.fromhex(str(imagehash.phash(thumbnail)))
+    # Bilinear: from the half decode it is a reduction by less than 2, where bicubic only costs twice as much.
+    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     thumbnail.save(out, format="JPEG", quality=80)
     return ImageDigest(

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import SecurityKey
 from api.services import api_token_create
+from chats.models import ChatAccount
+from evidence.models import ChunkedUpload
 from hashing.models import RematchNotice
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, make_search, make_suspect
@@ -57,6 +59,12 @@ MATRIX = {
     "exhibit_detail": ("exhibit", (302, 404, 200, 200, 404, 200)),
     "exhibit_ingest": ("exhibit", (302, 404, 403, 200, 404, 200)),
     "exhibit_ingest_server": ("exhibit", (302, 404, 403, 200, 404, 200)),
+    # Chunked uploads answer JSON: an allowed user's empty POST is a 400 (tests/evidence/test_chunked_upload.py
+    # has the 200s); an upload is seen only by the one who started it.
+    "upload_start": ("POST exhibit", (302, 404, 403, 400, 404, 400)),
+    "upload_finish": ("POST exhibit", (302, 404, 403, 400, 404, 400)),
+    "upload_status": ("upload", (302, 404, 404, 404, 404, 200)),
+    "upload_chunk": ("POST upload", (302, 404, 404, 404, 404, 400)),
     "job_progress": ("job", (302, 404, 200, 200, 404, 200)),
     "job_cancel": ("job", (302, 405, 405, 405, 405, 405)),  # POST only; refusals in test_server_sources
     "file_detail": ("file", (302, 404, 403, 200, 404, 200)),
@@ -111,9 +119,26 @@ MATRIX = {
     "ingest_report": ("job", (302, 404, 200, 200, 404, 200)),
     "ingest_report_pdf": ("job", (302, 404, 200, 200, 404, 200)),
     "statistics": ("", (302, 200, 200, 200, 403, 200)),
+    # Review and sharing (issue 5): the investigating team only; prosecutors never see media (403),
+    # admins are not members (404). Exports ask for the second factor again (recent here: 200).
+    "dossier_review": ("dossier", (302, 404, 403, 200, 404, 200)),
+    # POST rows: nothing posted, an allowed user is sent back to the page (302).
+    "review_categorise": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    # The lead (owner) alone turns four-eyes review on or off.
+    "review_four_eyes": ("POST dossier", (302, 404, 403, 403, 404, 302)),
+    "review_alert_list": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "export_vics": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "export_icse": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "reviewer_settings": ("POST ", (302, 302, 302, 302, 302, 302)),
     # API tokens (issue 6): each user their own; someone else's token is a 404.
     "api_tokens": ("", (302, 200, 200, 200, 200, 200)),
     "api_token_revoke": ("POST token", (302, 404, 404, 404, 404, 302)),
+    # Chat exports (issue 8): every member sees the accounts and their counts; message texts, media,
+    # links to suspects and the export for partner forces are for the investigating team.
+    "dossier_chat_accounts": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "chat_account_detail": ("chat_account", (302, 404, 200, 200, 404, 200)),
+    "chat_account_link": ("POST chat_account", (302, 404, 403, 302, 404, 302)),
+    "chat_accounts_export": ("dossier+csv", (302, 404, 403, 200, 404, 200)),
 }
 
 
@@ -148,6 +173,9 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         ],
         "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
         "token": [api_token_create(user=owner, name="Matrix token")[0].pk],
+        "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
+        "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
+        "dossier+csv": [dossier.pk, "csv"],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
     }
 

@@ -12,12 +12,13 @@ from typing import BinaryIO
 from hashing.listformats.base import BOM, DIGEST_BYTES, HASH_FIELDS, HEX, Entry, FormatError, Malformed
 from hashing.listformats.nsrl import nsrl_row_count, parse_nsrl
 from hashing.listformats.tables import FIELDS, ICSE_HEADER, guess_mapping, parse_csv, parse_icse, read_header
-from hashing.listformats.text import parse_hashdeep, parse_plain
+from hashing.listformats.text import Run, parse_hashdeep, parse_plain, parse_plain_runs
 from hashing.listformats.vics import parse_vics
 
 __all__ = [
-    "BOM", "DIGEST_BYTES", "FIELDS", "FORMATS", "HASH_FIELDS", "ICSE_HEADER", "PARSERS", "Entry", "FormatError",
-    "Malformed", "detect_format", "guess_mapping", "nsrl_row_count", "preview", "read_header",
+    "BOM", "DIGEST_BYTES", "FIELDS", "FORMATS", "HASH_FIELDS", "ICSE_HEADER", "PARSERS", "RUN_PARSERS",
+    "Entry", "FormatError", "Malformed", "Run", "detect_format", "guess_mapping", "nsrl_row_count", "preview",
+    "read_header",
 ]  # fmt: skip
 
 PARSERS = {
@@ -28,6 +29,8 @@ PARSERS = {
     "vics": parse_vics,
     "nsrl": parse_nsrl,
 }
+# The importer's parsers where they differ: whole blocks of bare digests passed on as ``Run`` items.
+RUN_PARSERS = {"plain": parse_plain_runs}
 FORMATS = {
     "plain": "Plain text / md5sum / sha256sum",
     "hashdeep": "hashdeep / md5deep",

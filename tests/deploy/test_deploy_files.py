@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -25,20 +26,37 @@ def test_every_setting_read_from_the_environment_is_in_the_example_file():
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
 def test_the_systemd_units_verify(tmp_path):
     venv = ROOT / ".venv" / "bin"
-    for unit in ("scelle-web.service", "scelle-worker@.service"):
-        text = (DEPLOY / "systemd" / unit).read_text()
+    units = ["scelle-web.service", "scelle-beat.service"]
+    units += [f"scelle-worker@{queue}.service" for queue in settings.CELERY_QUEUES_ALL.split(",")]
+    for name in units:
+        text = (DEPLOY / "systemd" / re.sub(r"@\w+\.", "@.", name)).read_text()
         text = text.replace("/opt/scelle/.venv/bin", str(venv)).replace("/opt/scelle", str(ROOT))
         text = text.replace(
             "EnvironmentFile=/etc/scelle/scelle.env", f"EnvironmentFile={DEPLOY / 'scelle.env.example'}"
         )
         text = re.sub(r"^(User|Group)=scelle$", r"\1=root", text, flags=re.M)
-        name = unit.replace("@.service", "@ingest.service")
         (tmp_path / name).write_text(text)
         result = subprocess.run(
             ["systemd-analyze", "verify", str(tmp_path / name)], capture_output=True, text=True, timeout=60
         )
         problems = [line for line in result.stderr.splitlines() if str(tmp_path) in line]
         assert problems == [], result.stderr
+
+
+def test_every_queue_has_worker_options_that_celery_knows():
+    """deploy/systemd/worker-<queue>.env exists for each queue, and each option is one of `celery worker`'s."""
+    help_text = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    for queue in settings.CELERY_QUEUES_ALL.split(","):
+        options = re.search(r"^WORKER_OPTIONS=(.*)$", (DEPLOY / "systemd" / f"worker-{queue}.env").read_text(), re.M)
+        flags = re.findall(r"(--[a-z-]+)", options.group(1))
+        assert "--prefetch-multiplier" in flags, queue  # chosen per queue, never left to the default
+        assert [flag for flag in flags if flag not in help_text] == [], queue
 
 
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")

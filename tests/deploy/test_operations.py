@@ -26,5 +26,5 @@ def test_the_operations_page_shows_workers_queues_and_running_jobs(client, admin
     page = client.get(reverse("operations")).content.decode()
     assert 'data-queue="ingest"' in page
     assert "No worker answers" not in page  # the test's worker is listed with its queues
-    assert "default, ingest, lists" in page
+    assert "default, ingest, lists, media" in page
     assert exhibit.seal_number in page

@@ -68,3 +68,69 @@ def e01(path_without_extension: Path, raw: Path, segment_bytes: int | None = Non
         command += ["-S", str(segment_bytes)]
     run(*command, str(raw))
     return path_without_extension.with_suffix(".E01")
+
+
+needs_more_tools = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("qemu-img", "sgdisk", "mkfs.ntfs", "ntfscp", "mkfs.exfat")),
+    reason="disk-image tools missing: `make test` installs qemu-utils, gdisk, ntfs-3g and exfatprogs",
+)
+
+
+def vmdk(path: Path, raw: Path) -> Path:
+    run("qemu-img", "convert", "-f", "raw", "-O", "vmdk", str(raw), str(path))
+    return path
+
+
+def ntfs_image(path: Path, files: dict[str, bytes], deleted: dict[str, bytes] = (), size_mib: int = 16) -> Path:
+    """An NTFS file system with ``files`` in its root; ``deleted`` have their MFT record marked unused.
+
+    ntfs-3g has no tool to delete without mounting: the record's in-use flag (offset 0x16) is
+    cleared, as Windows does; the name stays in the folder's index, the content in its clusters.
+    """
+    with path.open("wb") as out:
+        out.truncate(size_mib << 20)
+    run("mkfs.ntfs", "-F", "-Q", "-q", str(path))
+    staging = path.parent / f"{path.name}.staging"
+    staging.mkdir()
+    for name, content in {**files, **dict(deleted)}.items():
+        (staging / name).write_bytes(content)
+        run("ntfscp", "-f", str(path), str(staging / name), f"/{name}")
+    shutil.rmtree(staging)
+    if deleted:
+        data = bytearray(path.read_bytes())
+        names = {name.encode("utf-16-le") for name in dict(deleted)}
+        for offset in range(0, len(data), 1024):
+            record = data[offset : offset + 1024]
+            if record[:4] == b"FILE" and record[0x16] & 1 and any(name in record for name in names):
+                data[offset + 0x16] &= 0xFE
+        path.write_bytes(data)
+    return path
+
+
+def exfat_image(path: Path, files: dict[str, bytes], deleted: dict[str, bytes] = (), size_mib: int = 8) -> Path:
+    from tests.evidence.exfat_writer import exfat_add_files
+
+    with path.open("wb") as out:
+        out.truncate(size_mib << 20)
+    run("mkfs.exfat", str(path))
+    exfat_add_files(path, files, deleted)
+    return path
+
+
+def gpt_disk(path: Path, *file_systems: Path) -> Path:
+    """A GPT disk with one partition per file system, each starting on a 1 MiB boundary."""
+    sectors = [-(-fs.stat().st_size // 512) for fs in file_systems]
+    total = 2048 + sum(-(-count // 2048) * 2048 for count in sectors) + 2048
+    with path.open("wb") as out:
+        out.truncate(total * 512)
+    start = 2048
+    starts = []
+    for number, count in enumerate(sectors, 1):
+        run("sgdisk", "-n", f"{number}:{start}:{start + count - 1}", "-t", f"{number}:0700", str(path))
+        starts.append(start)
+        start += -(-count // 2048) * 2048
+    with path.open("r+b") as out:
+        for first, fs in zip(starts, file_systems, strict=True):
+            out.seek(first * 512)
+            out.write(fs.read_bytes())
+    return path

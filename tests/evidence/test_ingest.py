@@ -29,7 +29,9 @@ def test_every_file_gets_its_three_hashes_size_and_type(exhibit, owner, tmp_path
     files = image_files(tmp_path / "src", range(1, 6))
     (tmp_path / "src" / "notes.txt").write_text("hello\n")
     job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
-    assert job.status == IngestJob.Status.DONE and job.batches.count() == 3
+    # Five photos in three media batches of two, the note in a batch of its own (the `ingest` queue).
+    assert job.status == IngestJob.Status.DONE and job.batches.count() == 4
+    assert sorted(job.batches.values_list("kind", flat=True)) == ["files", "media", "media", "media"]
     for name, content in files.items():
         record = EvidenceFile.objects.get(path=f"src/{name}")
         assert record.md5_hex == hashlib.md5(content).hexdigest()

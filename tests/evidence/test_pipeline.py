@@ -38,8 +38,9 @@ def test_upload_is_hashed_by_the_worker_and_totals_appear_on_the_pages(
     job = IngestJob.objects.get(exhibit=exhibit)
     wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished)
     job.refresh_from_db()
-    # card.zip itself, its six members, p7.jpg and the empty file; one batch of files, one for the zip
-    assert job.status == IngestJob.Status.DONE and job.files_total == 9 and job.batches.count() == 2
+    # card.zip itself, its six members, p7.jpg and the empty file; one batch of files, one of media
+    # (p7.jpg), one for the zip
+    assert job.status == IngestJob.Status.DONE and job.files_total == 9 and job.batches.count() == 3
     counts = {state: EvidenceFile.objects.filter(triage=state).count() for state in STATES}
     assert counts == {"known": 2, "new_image": 5, "new_video": 0, "other": 1, "error": 1}  # other: the zip
     exhibit_page = client.get(exhibit.get_absolute_url()).content.decode()

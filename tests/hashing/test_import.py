@@ -70,3 +70,21 @@ def test_admin_imports_a_list_through_the_page_and_a_worker_loads_it(client, adm
     page = client.get(reverse("hashlist_detail", args=[version.hash_list_id])).content.decode()
     assert "5 entries" in page and "1 malformed lines" in page
     assert AuditEvent.objects.filter(action="hashlist.import", actor=admin).exists()
+
+
+def test_a_big_list_goes_in_whole_blocks_with_the_same_counts_and_line_numbers(admin, monkeypatch):
+    from hashing.listformats import text
+
+    monkeypatch.setattr(text, "RUN_BLOCK", 100)  # about three digests a block: many blocks, of both kinds
+    many = [hashlib.md5(str(n).encode()).hexdigest() for n in range(40)]
+    lines = [*many[:20], many[3].upper(), "# a comment", "not a hash", f"{many[30]}  photo.jpg", *many[20:], many[0]]
+    version = make_hash_list("Blocks", [line + "\r" for line in lines], by=admin)  # Windows line ends
+    assert (version.status, version.lines_read, version.entries, version.duplicates, version.malformed) == (
+        "ready", 45, 40, 3, 1,
+    )  # fmt: skip
+    assert version.malformed_sample == [[23, "not a hexadecimal hash"]]
+    stored = {
+        bytes(value).hex(): name
+        for value, name in HashEntry.objects.filter(version=version).values_list("value", "name")
+    }
+    assert set(stored) == set(many) and stored[many[30]] == "photo.jpg"  # the first occurrence keeps its name

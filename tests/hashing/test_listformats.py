@@ -1,6 +1,8 @@
 import hashlib
+import io
 
-from hashing.listformats import Entry, Malformed, detect_format, parse_plain
+from hashing.listformats import Entry, Malformed, Run, detect_format, parse_plain
+from hashing.listformats.text import parse_plain_runs
 
 MD5 = hashlib.md5(b"a").hexdigest()
 SHA1 = hashlib.sha1(b"a").hexdigest()
@@ -53,3 +55,35 @@ def test_a_plain_list_opening_with_a_comment_full_of_commas_is_still_plain():
     head = b"# National list, export of 2026-11-01: SHA-256, one per line\n\n" + (b"a" * 64) + b"\n"
     assert detect_format(head) == "plain"
     assert detect_format(b"# exported 2026-11-01\nFile name,MD5 hash,Category\n") == "csv"  # control
+
+
+def expanded(items):
+    """Runs turned back into one Entry per line, to compare with the line-by-line parser."""
+    for item in items:
+        if isinstance(item, Run):
+            for offset, digest in enumerate(item.digests.split()):
+                yield Entry(item.line + offset, item.algorithm, bytes.fromhex(digest.decode()), "")
+        else:
+            yield item
+
+
+def test_the_block_parser_gives_what_the_line_parser_gives():
+    md5s = [hashlib.md5(str(n).encode()).hexdigest() for n in range(300)]
+    text = (
+        b"\xef\xbb\xbf"
+        + "\r\n".join(md5s[:100]).encode()
+        + b"\r\n# a comment\n\nnot-a-hash\n"
+        + b"f" * 9000  # an overlong line, longer than a block
+        + b"\n"
+        + "\n".join(md5s[100:]).encode()
+        + f"\n{SHA256}  photo.jpg\n{SHA1.upper()}".encode()
+    )
+    by_line = parse(text)
+    by_block = list(parse_plain_runs(io.BytesIO(text), block_size=1000))
+    assert any(isinstance(item, Run) for item in by_block)  # most blocks went through whole
+    assert list(expanded(by_block)) == [
+        Entry(item.line, item.algorithm, item.value, "") if isinstance(item, Entry) and not item.name else item
+        for item in by_line
+    ]
+    assert by_block[-1] == Entry(306, "sha1", bytes.fromhex(SHA1), "")
+    assert Malformed(103, "not a hexadecimal hash") in by_block and by_block[-2].name == "photo.jpg"

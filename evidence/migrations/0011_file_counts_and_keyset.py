@@ -59,7 +59,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0006_triage_states'),
+        ('evidence', '0010_batch_kinds'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0001_role_groups'),
+        ('accounts', '0002_reviewer_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,208 @@
+"""Review of what the workers could not decide: categorise, confirm (four eyes), settle near matches.
+
+Writes only (services); reads for the review page are in ``evidence.review_selectors``.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from evidence.models import Categorisation, EvidenceFile
+from hashing.matching import unmatched_triage
+from hashing.models import CategoryValue
+
+REVIEW_ALGORITHM = "review"
+# Filled in by perceptual matching on near files; cleared when a near match is settled.
+NEAR_FIELDS = ("match_distance", "match_file_id")
+
+
+def category_value(scheme: str, code: str) -> CategoryValue:
+    value = CategoryValue.objects.select_related("scheme").filter(scheme__code=scheme, code=code).first()
+    if value is None:
+        raise ValidationError(_("No category %(code)s in the scheme %(scheme)s.") % {"code": code, "scheme": scheme})
+    return value
+
+
+def _apply(evidence_file: EvidenceFile, *, category: str, is_alert: bool) -> None:
+    """Let a categorisation decide the file's state: an alert category makes it known material."""
+    if is_alert:
+        evidence_file.triage = EvidenceFile.Triage.KNOWN
+        evidence_file.match_category = category
+        evidence_file.match_algorithm = REVIEW_ALGORITHM
+        evidence_file.match_list = None
+    elif evidence_file.match_algorithm == REVIEW_ALGORITHM:
+        # It was known on a reviewer's word only: that word changed.
+        evidence_file.match_algorithm = evidence_file.match_category = ""
+        evidence_file.triage = unmatched_triage(evidence_file)
+
+
+def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, series="") -> Categorisation:
+    entry = Categorisation.objects.create(
+        file=evidence_file,
+        action=action,
+        scheme=scheme,
+        category_before=before,
+        category_after=evidence_file.review_category,
+        triage_before=triage_before,
+        triage_after=evidence_file.triage,
+        series=series,
+        by=by,
+    )
+    audit_record(
+        actor=by,
+        action=f"review.{action}",
+        target=evidence_file,
+        ip=ip,
+        scheme=scheme,
+        before=before,
+        after=evidence_file.review_category,
+        triage_before=triage_before,
+        triage_after=evidence_file.triage,
+        series=series,
+    )
+    return entry
+
+
+SAVED = [
+    "triage",
+    "match_list",
+    "match_algorithm",
+    "match_category",
+    "review_scheme",
+    "review_category",
+    "review_series",
+    "reviewed_by",
+    "reviewed_at",
+    "confirmed_by",
+    "confirmed_at",
+]
+
+
+@transaction.atomic
+def files_categorise(*, files, dossier, scheme: str, category: str, by, series: str = "", ip: str | None = None) -> int:
+    """Give each file of ``files`` (of ``dossier``) a category; return how many were categorised.
+
+    In a four-eyes dossier the categorisation waits for a second reviewer (``files_confirm``)
+    before it changes the file's state; otherwise it takes effect at once (``confirmed_at`` is
+    set, ``confirmed_by`` left empty). Every file gets a Categorisation row and an audit event.
+    """
+    value = category_value(scheme, category)
+    now = timezone.now()
+    count = 0
+    for evidence_file in files.select_for_update().filter(exhibit__dossier=dossier):
+        before, triage_before = evidence_file.review_category, evidence_file.triage
+        evidence_file.review_scheme = scheme
+        evidence_file.review_category = category
+        evidence_file.review_series = series[:255]
+        evidence_file.reviewed_by, evidence_file.reviewed_at = by, now
+        evidence_file.confirmed_by = None
+        evidence_file.confirmed_at = None if dossier.four_eyes else now
+        if not dossier.four_eyes:
+            _apply(evidence_file, category=category, is_alert=value.is_alert)
+        evidence_file.save(update_fields=SAVED)
+        _record(
+            evidence_file,
+            action=Categorisation.Action.CATEGORISE,
+            scheme=scheme,
+            before=before,
+            triage_before=triage_before,
+            by=by,
+            ip=ip,
+            series=series,
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, int]:
+    """A second reviewer confirms categorisations awaiting confirmation; return (confirmed, refused).
+
+    A reviewer never confirms their own categorisation: those are counted as refused.
+    """
+    confirmed = refused = 0
+    now = timezone.now()
+    for evidence_file in files.select_for_update().filter(exhibit__dossier=dossier).awaiting_confirmation():
+        if evidence_file.reviewed_by_id == by.pk:
+            refused += 1
+            continue
+        triage_before = evidence_file.triage
+        value = category_value(evidence_file.review_scheme, evidence_file.review_category)
+        evidence_file.confirmed_by, evidence_file.confirmed_at = by, now
+        _apply(evidence_file, category=evidence_file.review_category, is_alert=value.is_alert)
+        evidence_file.save(update_fields=SAVED)
+        _record(
+            evidence_file,
+            action=Categorisation.Action.CONFIRM,
+            scheme=evidence_file.review_scheme,
+            before=evidence_file.review_category,
+            triage_before=triage_before,
+            by=by,
+            ip=ip,
+            series=evidence_file.review_series,
+        )
+        confirmed += 1
+    return confirmed, refused
+
+
+def _clear_near(evidence_file: EvidenceFile) -> list[str]:
+    fields = []
+    for field in NEAR_FIELDS:
+        if hasattr(evidence_file, field):
+            setattr(evidence_file, field, None)
+            fields.append(field.removesuffix("_id"))
+    return fields
+
+
+@transaction.atomic
+def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str | None = None) -> EvidenceFile:
+    """Confirm a near match (the file becomes known with the matched category) or reject it (back to new).
+
+    Precondition: the file is a near match; any other file raises ValidationError (the page says so).
+    """
+    evidence_file = EvidenceFile.objects.select_for_update().get(pk=evidence_file.pk)
+    if evidence_file.triage != EvidenceFile.Triage.NEAR:
+        raise ValidationError(_("This file is not a near match."))
+    before, triage_before = evidence_file.review_category, evidence_file.triage
+    now = timezone.now()
+    fields = list(SAVED)
+    if confirm:
+        matched = getattr(evidence_file, "match_file", None)
+        category = evidence_file.match_category or (matched.match_category if matched else "")
+        evidence_file.triage = EvidenceFile.Triage.KNOWN
+        evidence_file.match_category = category
+        evidence_file.review_category = category
+    else:
+        evidence_file.triage = unmatched_triage(evidence_file)
+        evidence_file.match_list = None
+        evidence_file.match_algorithm = evidence_file.match_category = ""
+        fields += _clear_near(evidence_file)
+    evidence_file.reviewed_by, evidence_file.reviewed_at = by, now
+    evidence_file.confirmed_by, evidence_file.confirmed_at = None, now
+    evidence_file.save(update_fields=fields)
+    _record(
+        evidence_file,
+        action=Categorisation.Action.CONFIRM_NEAR if confirm else Categorisation.Action.REJECT_NEAR,
+        scheme=evidence_file.review_scheme,
+        before=before,
+        triage_before=triage_before,
+        by=by,
+        ip=ip,
+    )
+    return evidence_file
+
+
+@transaction.atomic
+def dossier_four_eyes_set(*, dossier, enabled: bool, by, membership, ip: str | None = None) -> None:
+    """Only the dossier's lead turns the four-eyes rule on or off."""
+    from cases.models import Membership
+
+    if membership is None or membership.role != Membership.Role.LEAD:
+        raise PermissionDenied
+    if dossier.four_eyes == enabled:
+        return
+    dossier.four_eyes = enabled
+    dossier.save(update_fields=["four_eyes"])
+    audit_record(actor=by, action="dossier.four_eyes", target=dossier, ip=ip, enabled=enabled)

@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ReviewerSettings
+from evidence.models import EvidenceFile
+
+
+class ReviewFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("review", _("To review (near, new image, new video)")), ("all", _("All"))]
+        + EvidenceFile.Triage.choices,
+    )
+    progress = forms.ChoiceField(
+        label=_("Review"),
+        required=False,
+        choices=[
+            ("todo", _("Not categorised yet")),
+            ("awaiting", _("Awaiting confirmation")),
+            ("reviewed", _("Categorised")),
+            ("any", _("Any")),
+        ],
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    exhibit = forms.ChoiceField(label=_("Exhibit"), required=False)
+    path = forms.CharField(label=_("Path contains"), required=False, max_length=200)
+    since = forms.DateField(label=_("Modified from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Modified until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, dossier, schemes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exhibit"].choices = [("", _("All exhibits"))] + [
+            (str(exhibit.pk), exhibit.seal_number) for exhibit in dossier.exhibits.order_by("seal_number")
+        ]
+        self.fields["category"].choices = [("", _("Any category"))] + [
+            (scheme.name, [(value.code, f"{value.code} {value.label}") for value in scheme.values.all()])
+            for scheme in schemes
+        ]
+
+
+class ReviewerSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewerSettings
+        fields = ["blur_radius"]

@@ -1,0 +1,62 @@
+"""Reads for the review page: which files a reviewer sees, grouped into near-duplicate series."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+
+from evidence.models import EvidenceFile
+from hashing.grouping import near_duplicate_groups
+from hashing.models import CategoryScheme
+
+REVIEW_PAGE_SIZE = 60
+# Keyboard keys per scheme: digits for Project VIC, letters for CAID (the codes themselves).
+KEYBOARD_SCHEMES = ("vics", "caid")
+
+
+def review_candidates(dossier, *, query: dict):
+    """The dossier's files the filters ask for; by default the near and new ones nobody categorised yet."""
+    files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
+    state = query.get("state") or "review"
+    if state == "review":
+        files = files.filter(triage__in=EvidenceFile.REVIEW_STATES)
+    elif state != "all":
+        files = files.filter(triage=state)
+    progress = query.get("progress") or "todo"
+    if progress == "todo":
+        files = files.filter(reviewed_at__isnull=True)
+    elif progress == "awaiting":
+        files = files.awaiting_confirmation()
+    elif progress == "reviewed":
+        files = files.filter(reviewed_at__isnull=False)
+    if category := query.get("category"):
+        files = files.filter(Q(review_category=category) | Q(match_category=category))
+    if exhibit := query.get("exhibit"):
+        files = files.filter(exhibit=exhibit)
+    if path := (query.get("path") or "").strip():
+        files = files.filter(path__icontains=path)
+    if since := query.get("since"):
+        files = files.filter(modified_time__date__gte=since)
+    if until := query.get("until"):
+        files = files.filter(modified_time__date__lte=until)
+    return files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by").order_by(
+        "exhibit__seal_number", "path", "id"
+    )
+
+
+def review_page(files, page_number):
+    """One page of candidates (60), its near-duplicate groups, each shown once with its members."""
+    page = Paginator(files, REVIEW_PAGE_SIZE).get_page(page_number)
+    by_id = {f.pk: f for f in page.object_list}
+    groups = []
+    for ids in near_duplicate_groups((f.pk, f.pdq) for f in page.object_list):
+        members = [by_id[i] for i in ids]
+        groups.append({"lead": members[0], "files": members, "ids": ",".join(str(i) for i in ids)})
+    return page, groups
+
+
+def to_review_count(files) -> int:
+    return files.to_review().count()
+
+
+def keyboard_schemes():
+    """The schemes reviewers categorise with the keyboard, with their values, as data."""
+    return list(CategoryScheme.objects.filter(code__in=KEYBOARD_SCHEMES).prefetch_related("values").order_by("name"))
