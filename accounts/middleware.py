@@ -91,13 +91,20 @@ class SecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()
             and not request.path.startswith(BEFORE_SECOND_FACTOR)
             and not request.path.startswith(TOKEN_ONLY_PATHS)
         ):
-            from accounts.two_factor import has_second_factor
+            from accounts.two_factor import has_second_factor, has_security_key, session_is_verified
 
-            target = reverse("second_factor") if has_second_factor(user) else reverse("two_factor_setup")
+            if session_is_verified(request):
+                return self.get_response(request)
+            if user.is_verified() and not has_security_key(user):
+                # ADMIN_REQUIRE_WEBAUTHN: an admin verified by a code registers a key before anything else.
+                target = reverse("security_keys")
+            elif has_second_factor(user):
+                target = reverse("second_factor")
+            else:
+                target = reverse("two_factor_setup")
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
         return self.get_response(request)

@@ -1,4 +1,5 @@
-"""Second factor: TOTP (django-otp) for every user, with single-use recovery codes.
+"""Second factor: TOTP (django-otp) for every user, with single-use recovery codes; security keys
+(WebAuthn, accounts.webauthn) for admins.
 
 A password alone opens no page: until a session is verified by a second factor, the user can only
 enrol one (first login) or enter a code.
@@ -12,6 +13,8 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import SecurityKey
+from accounts.security_keys import security_key_required
 from audit.services import audit_record, client_ip
 
 RECOVERY_CODES = 10
@@ -19,6 +22,9 @@ ISSUER = "Scellé"
 
 
 def confirmed_devices(user) -> list:
+    """The devices that accept a typed code: none for an admin who must use a security key."""
+    if security_key_required(user) and has_security_key(user):
+        return []
     return [
         *TOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
@@ -26,7 +32,19 @@ def confirmed_devices(user) -> list:
 
 
 def has_second_factor(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or has_security_key(user)
+
+
+def has_security_key(user) -> bool:
+    return SecurityKey.objects.filter(user=user, confirmed=True).exists()
+
+
+def session_is_verified(request) -> bool:
+    """Verified by a second factor, and by a security key where the admin policy asks for one."""
+    user = request.user
+    if not user.is_verified():
+        return False
+    return not security_key_required(user) or isinstance(getattr(user, "otp_device", None), SecurityKey)
 
 
 def totp_enrolment_device(user) -> TOTPDevice:
@@ -80,6 +98,7 @@ def second_factors_revoke(*, user, by, ip: str | None = None) -> None:
     """An admin removes a user's factors (lost phone): the next login enrols a new one."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    SecurityKey.objects.filter(user=user).delete()
     audit_record(actor=by, action="two_factor.revoke", target=user, ip=ip)
 
 

@@ -463,6 +463,7 @@ def main() -> None:
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
 from bench.match import bench_perceptual_search, bench_robustness  # noqa: E402 - after the path set-up
+from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
 
 BENCHES = (
     bench_digest_vs_sha256sum,
@@ -476,6 +477,7 @@ BENCHES = (
     bench_telegram_export,
     bench_robustness,
     bench_perceptual_search,
+    bench_load,
 )
 
 
@@ -539,6 +541,13 @@ DESCRIPTIONS = [
     " 10,000 queries (half within 20 bits of an entry, half random), radius 31, one thread: the product's"
     " index (multi-index hashing) against a brute-force scan (faiss `IndexBinaryFlat`), recall against brute"
     " force on 500 of the queries, in the default mode and with exact probing.",
+    "",
+    "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"
+    " them prosecutors) logged in with password and TOTP, browsing for 60 s through gunicorn (3 workers x 4"
+    " threads) on loopback a dossier of 1 million files (BENCH_LOAD_FILES) in 4 exhibits: the dossier page,"
+    ' its files filtered by state and two later pages by the "next" link, a page deep in the list, an'
+    " exhibit page, a file's page (audited) and the board; baseline: a static file fetched by the same users"
+    " in the same rounds (ratio = baseline / value: how many static fetches one page costs, inverted).",
     "",
     "`ingest_large_files` and `ingest_small_files` run the tasks' code inline, without the broker; the worker"
     " figures include the Celery round trips.",

@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -107,6 +107,7 @@ def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) 
 def dossier_counts(dossier: Dossier) -> dict:
     """The overview's figures, in one query."""
     from evidence.models import EvidenceFile, Exhibit
+    from evidence.selectors import counts_are_kept
 
     def count(queryset):
         return Subquery(
@@ -122,7 +123,9 @@ def dossier_counts(dossier: Dossier) -> dict:
             arrested_count=count(
                 DossierSuspect.objects.filter(dossier=OuterRef("pk"), status=DossierSuspect.Status.ARRESTED)
             ),
-            files_count=Subquery(
+            files_count=files_kept(OuterRef("pk"))
+            if counts_are_kept()
+            else Subquery(
                 EvidenceFile.objects.filter(exhibit__dossier=OuterRef("pk"))
                 .order_by()
                 .values("exhibit__dossier")
@@ -233,9 +236,17 @@ def board_rows(user):
             0,
         )
 
+    from evidence.selectors import counts_are_kept
+
     processed = IngestJob.objects.filter(exhibit=OuterRef("pk"), status=IngestJob.Status.DONE)
     exhibits = Exhibit.objects.filter(dossier=OuterRef("pk"))
     files = EvidenceFile.objects.filter(exhibit__dossier=OuterRef("pk"))
+    if counts_are_kept():  # trigger-kept totals: the board does not count a million files per dossier
+        known = files_kept(OuterRef("pk"), [EvidenceFile.Triage.KNOWN])
+        new = files_kept(OuterRef("pk"), EvidenceFile.NEW_STATES)
+    else:
+        known = count(files.filter(triage=EvidenceFile.Triage.KNOWN), "exhibit__dossier")
+        new = count(files.filter(triage__in=EvidenceFile.NEW_STATES), "exhibit__dossier")
     return (
         dossiers_visible_to(user)
         .annotate(
@@ -245,9 +256,20 @@ def board_rows(user):
             suspects_count=count(DossierSuspect.objects.filter(dossier=OuterRef("pk"))),
             exhibits_count=count(exhibits),
             exhibits_processed=count(exhibits.filter(Exists(processed))),
-            known_count=count(files.filter(triage=EvidenceFile.Triage.KNOWN), "exhibit__dossier"),
-            new_count=count(files.filter(triage__in=EvidenceFile.NEW_STATES), "exhibit__dossier"),
+            known_count=known,
+            new_count=new,
             last_activity=Subquery(AuditEvent.objects.filter(dossier=OuterRef("pk")).order_by("-at").values("at")[:1]),
         )
         .annotate(exhibits_pending=F("exhibits_count") - F("exhibits_processed"))
     )
+
+
+def files_kept(dossier_ref, states=None):
+    """The dossier's file count (in ``states``) from the trigger-kept TriageCount rows (PostgreSQL)."""
+    from evidence.models import TriageCount
+
+    rows = TriageCount.objects.filter(exhibit__dossier=dossier_ref)
+    if states is not None:
+        rows = rows.filter(triage__in=list(states))
+    total = rows.order_by().values("exhibit__dossier").annotate(n=Sum("files")).values("n")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)

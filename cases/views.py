@@ -48,10 +48,10 @@ from cases.services import (
     suspect_register,
     suspect_status_change,
 )
-from config.web import paginate, role_required, step_up_required
+from config.web import keyset_paginate, paginate, role_required, step_up_required
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
-from evidence.selectors import exhibits_of_dossier, files_search, pending_ingest_jobs, triage_totals
+from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
 
 
 @login_required
@@ -107,7 +107,7 @@ def dossier_detail(request, pk: int):
         "overview",
         "cases/dossier_detail.html",
         counts=dossier_counts(dossier),
-        totals=triage_totals(EvidenceFile.objects.filter(exhibit__dossier=dossier)),
+        totals=exhibit_triage_totals(dossier.exhibits.values_list("pk", flat=True)),
         team=dossier.memberships.select_related("user").order_by("role", "user__username"),
         status_changes=dossier.status_changes.select_related("by")[:20],
         status_form=DossierStatusForm(dossier=dossier) if membership.can_write else None,
@@ -195,12 +195,13 @@ def dossier_suspects(request, pk: int):
 @login_required
 def dossier_files(request, pk: int):
     dossier = dossier_for(request.user, pk)
-    files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
-    context = {"totals": triage_totals(files)}
+    exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
+    context = {"totals": exhibit_triage_totals(exhibit_ids)}
     # File names and hashes are for the investigating team; prosecutors see the totals only.
     if membership_of(request.user, dossier).can_write:
+        files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
-        context["page"] = paginate(request, files_search(files.select_related("exhibit"), **query))
+        context["page"] = keyset_paginate(request, files_search(files, **query))
         context["triage_choices"] = EvidenceFile.Triage.choices
     return _tab(request, dossier, "files", "cases/dossier_files.html", **context)
 

@@ -191,6 +191,12 @@ if DEPLOYMENT == "production":
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 OTP_TOTP_ISSUER = "Scellé"
+# WebAuthn security keys (accounts.security_keys): with this on, an admin's session counts as
+# verified only when a security key verified it (a code alone leads to registering a key).
+ADMIN_REQUIRE_WEBAUTHN = env_bool("ADMIN_REQUIRE_WEBAUTHN", False)
+# The relying party id keys are bound to; empty: the host name of the request (a domain name,
+# e.g. scelle.police.example, or localhost: browsers refuse an IP address).
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
 
 # Content Security Policy: everything from this origin, no inline script, no plug-ins, no framing.
 CONTENT_SECURITY_POLICY = {

@@ -3,7 +3,19 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import LoginView, LogoutView, second_factor, two_factor_qr, two_factor_setup
+from accounts.views import (
+    LoginView,
+    LogoutView,
+    second_factor,
+    security_key_login_options,
+    security_key_login_verify,
+    security_key_options,
+    security_key_register_view,
+    security_key_remove_view,
+    security_keys,
+    two_factor_qr,
+    two_factor_setup,
+)
 from api.web import api_token_revoke_view, api_tokens
 from audit.views import audit_log
 from cases import views as cases_views
@@ -22,6 +34,12 @@ urlpatterns = [
     path("login/verify/", second_factor, name="second_factor"),
     path("account/two-factor/", two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/qr.svg", two_factor_qr, name="two_factor_qr"),
+    path("login/key/options/", security_key_login_options, name="security_key_login_options"),
+    path("login/key/verify/", security_key_login_verify, name="security_key_login_verify"),
+    path("account/two-factor/keys/", security_keys, name="security_keys"),
+    path("account/two-factor/keys/options/", security_key_options, name="security_key_options"),
+    path("account/two-factor/keys/register/", security_key_register_view, name="security_key_register"),
+    path("account/two-factor/keys/<int:pk>/remove/", security_key_remove_view, name="security_key_remove"),
     path("account/api-tokens/", api_tokens, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", api_token_revoke_view, name="api_token_revoke"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -78,6 +78,49 @@ def step_up_required(view):
     return wrapper
 
 
+class KeysetPage:
+    """One page of a list read by keyset (``id`` after or before a bound), never by OFFSET or count(*):
+    the tenth thousandth page of a million files costs what the first does."""
+
+    def __init__(self, items: list, *, has_next: bool, has_previous: bool):
+        self.object_list = items
+        self.has_next = has_next
+        self.has_previous = has_previous
+        self.next_after = items[-1].pk if has_next and items else None
+        self.previous_before = items[0].pk if has_previous and items else None
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def _bound(request, name: str) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def keyset_paginate(request, queryset, per_page: int | None = None) -> KeysetPage:
+    """The page of ``queryset`` (in ``id`` order) after ``?after=ID`` or before ``?before=ID``."""
+    per_page = per_page or settings.PAGE_SIZE
+    before, after = _bound(request, "before"), _bound(request, "after")
+    if before:
+        rows = list(queryset.filter(pk__lt=before).order_by("-pk")[: per_page + 1])
+        return KeysetPage(rows[:per_page][::-1], has_next=True, has_previous=len(rows) > per_page)
+    if after:
+        queryset = queryset.filter(pk__gt=after)
+    rows = list(queryset.order_by("pk")[: per_page + 1])
+    return KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=after is not None)
+
+
 def derived_file_response(relative: str, *, content: "bytes | None" = None, content_type: str):
     """Answer with a file of the derived store, after the caller checked access and logged the read.
 

@@ -398,7 +398,9 @@ class EvidenceFile(HexDigests, models.Model):
     class Meta:
         ordering = ["path", "id"]
         indexes = [
-            models.Index(fields=["exhibit", "triage"], name="file_exhibit_triage"),
+            # File lists are read by keyset on id, within an exhibit and optionally a state.
+            models.Index(fields=["exhibit", "triage", "id"], name="file_exhibit_triage_id"),
+            models.Index(fields=["exhibit", "id"], name="file_exhibit_id"),
             models.Index(fields=["md5"], name="file_md5"),
             models.Index(fields=["sha1"], name="file_sha1"),
         ]
@@ -582,3 +584,44 @@ class VideoFrame(models.Model):
     @property
     def pdq_hex(self) -> str:
         return bytes(self.pdq).hex()
+
+
+class TriageCountQuerySet(models.QuerySet):
+    def compact(self, exhibit_ids) -> None:
+        """Fold the exhibits' rows into one per state (safe while workers append: a row appended
+        meanwhile is not in this statement's snapshot, and stays)."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH moved AS (DELETE FROM evidence_triagecount WHERE exhibit_id = ANY(%s)"
+                " RETURNING exhibit_id, triage, files, bytes)"
+                " INSERT INTO evidence_triagecount (exhibit_id, triage, files, bytes)"
+                " SELECT exhibit_id, triage, sum(files), sum(bytes) FROM moved GROUP BY exhibit_id, triage"
+                " HAVING sum(files) <> 0 OR sum(bytes) <> 0",
+                [list(exhibit_ids)],
+            )
+
+
+class TriageCount(models.Model):
+    """Files and bytes per exhibit and triage state, kept by PostgreSQL triggers on the file table.
+
+    Every INSERT, UPDATE or DELETE statement on ``evidence_evidencefile`` appends its net change
+    here (one row per exhibit and state it touched, never an update of a shared row, so workers do
+    not queue on a counter); ``evidence.selectors.exhibit_triage_totals`` sums the rows of the
+    exhibits it shows and folds them into one row per state when they pile up. So a page shows the
+    totals of a million files without counting them. Not kept on SQLite (the demo counts instead).
+    """
+
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    triage = models.CharField(max_length=16)
+    files = models.BigIntegerField()
+    bytes = models.BigIntegerField()
+
+    objects = TriageCountQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["exhibit", "triage"], name="triage_count_exhibit")]
+
+    def __str__(self) -> str:
+        return f"{self.exhibit_id} {self.triage}: {self.files:+d} files"

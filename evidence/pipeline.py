@@ -11,14 +11,15 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.claims import claim
 from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.filerows import insert_files, update_files
-from evidence.models import EvidenceFile, IngestBatch, IngestJob, VideoFrame
+from evidence.models import EvidenceFile, IngestBatch, IngestJob, TriageCount, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -26,6 +27,7 @@ from hashing.matching import match_files
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
+COMPACT_EVERY_BATCHES = 10
 ARCHIVE_CHUNK = 200
 
 
@@ -44,11 +46,20 @@ def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
     """List the job's sources into batches of files; return the ids of the batches to queue.
 
     Batches hold at most INGEST_BATCH_FILES files and about INGEST_BATCH_BYTES bytes. Runs once:
-    a job that is already past enumeration returns its unfinished batches.
+    a job that is already past enumeration returns its unfinished batches; a job being listed by
+    another worker returns none.
     """
+    with claim("ingest_job", job.pk) as mine:
+        if not mine:
+            return []  # another worker is listing it now
+        return _enumerate_claimed(job)
+
+
+def _enumerate_claimed(job: IngestJob) -> list[int]:
     with transaction.atomic():
         job = IngestJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != IngestJob.Status.QUEUED:
+        # ENUMERATING here means that the worker listing it died: its batches were rolled back.
+        if job.status not in (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING):
             return list(job.batches.exclude(status=IngestBatch.Status.DONE).values_list("pk", flat=True))
         job.status = IngestJob.Status.ENUMERATING
         job.started_at = timezone.now()
@@ -155,6 +166,17 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
     """
     if batch.status == IngestBatch.Status.DONE or _cancelled(batch.job_id):
         return []
+    with claim("ingest_batch", batch.pk) as mine:
+        if not mine:
+            log.info("ingest batch %s is being processed by another worker", batch.pk)
+            return []
+        batch.refresh_from_db(fields=["status", "attempts"])  # its holder may have just finished it
+        if batch.status == IngestBatch.Status.DONE:
+            return []
+        return _process_claimed(batch, worker)
+
+
+def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
     IngestBatch.objects.filter(pk=batch.pk).update(
         status=IngestBatch.Status.RUNNING,
         started_at=timezone.now(),
@@ -237,7 +259,21 @@ def _process_files(batch: IngestBatch) -> list[int]:
         )
         expansions = [_expansion_batch(batch.job, f, kind).pk for f, kind in to_expand if f.pk not in already]
     ingest_job_refresh(job=batch.job)
+    if batch.number % COMPACT_EVERY_BATCHES == 0:
+        _compact_counts(batch.job.exhibit_id)
     return expansions
+
+
+def _compact_counts(exhibit_id: int) -> None:
+    """Fold the exhibit's kept totals now and then (each saved file appends two rows to TriageCount),
+    so that the pages sum a handful of rows."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic():
+            TriageCount.objects.compact([exhibit_id])
+    except DatabaseError:  # another worker folding the same rows at the same moment: theirs will do
+        log.info("totals of exhibit %s not folded this time", exhibit_id)
 
 
 def _expansion_batch(job: IngestJob, container: EvidenceFile, kind: str, parent=None) -> IngestBatch:

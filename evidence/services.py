@@ -609,3 +609,35 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
     job.save(update_fields=["status", "finished_at", "archive_password"])
     audit_record(actor=by, action="ingest.cancel", target=job, ip=ip)
     return job
+
+
+def ingest_jobs_resume(*, by=None) -> dict[str, int]:
+    """Queue again the work of every unfinished job: its listing, or its batches not done.
+
+    For a broker that lost its messages (Redis restarted without persistence): nothing in the
+    database says a message is missing, so everything unfinished is queued again. A copy of work
+    that is in fact still queued or running does nothing: a batch is run by one worker at a time
+    (config.claims) and a finished one is skipped; no file is hashed into two rows, since every
+    file's row exists from the listing on. Returns how many jobs and batches were queued.
+    """
+    from config.claims import is_claimed
+    from evidence.tasks import ingest_batch, ingest_enumerate
+
+    unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)
+    jobs = batches = 0
+    for job in IngestJob.objects.filter(status__in=unfinished).order_by("pk"):
+        if job.status == IngestJob.Status.RUNNING:
+            pending = (
+                job.batches.exclude(status=IngestBatch.Status.DONE).order_by("number").values_list("pk", flat=True)
+            )
+            pending = [pk for pk in pending if not is_claimed("ingest_batch", pk)]
+            for batch_id in pending:
+                ingest_batch.delay(batch_id)
+            batches += len(pending)
+            jobs += bool(pending)
+        elif not is_claimed("ingest_job", job.pk):
+            ingest_enumerate.delay(job.pk)
+            jobs += 1
+    if jobs:
+        audit_record(actor=by, action="ingest.resume", jobs=jobs, batches=batches)
+    return {"jobs": jobs, "batches": batches}

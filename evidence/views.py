@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of, search_for
-from config.web import derived_file_response, paginate, upload_limit
+from config.web import derived_file_response, keyset_paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -25,6 +25,7 @@ from evidence.selectors import (
     custody_events,
     evidence_file_for,
     exhibit_for,
+    exhibit_triage_totals,
     files_search,
     image_verifications,
     ingest_job_for,
@@ -32,7 +33,6 @@ from evidence.selectors import (
     match_file_visible_to,
     related_files_visible_to,
     thumbnail_derived,
-    triage_totals,
 )
 from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
 from evidence.services import (
@@ -71,7 +71,7 @@ def exhibit_detail(request, pk: int):
         "exhibit": exhibit,
         "dossier": exhibit.dossier,
         "membership": membership,
-        "totals": triage_totals(exhibit.files.all()),
+        "totals": exhibit_triage_totals([exhibit.pk]),
         "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
         "events": custody_events(exhibit),
         "acquisitions": exhibit.acquisitions.all(),
@@ -82,7 +82,7 @@ def exhibit_detail(request, pk: int):
         form = FileFilterForm(request.GET or None)
         query = form.cleaned_data if form.is_valid() else {}
         files = files_search(exhibit.files.all(), query=query.get("q", ""), triage=query.get("triage", ""))
-        context.update(filter_form=form, page=paginate(request, files))
+        context.update(filter_form=form, page=keyset_paginate(request, files))
     return render(request, "evidence/exhibit_detail.html", context)
 
 

@@ -12,9 +12,11 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
+from config.claims import claim
 from hashing.listformats import PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
@@ -41,6 +43,28 @@ class ImportCancelled(Exception):
     pass
 
 
+class ImportInterrupted(Exception):
+    """The database connection was lost mid-import; the version is failed and may be imported again."""
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """Was ``error`` the database dropping the connection (a restart, a failover, a killed backend)?
+
+    Judged from the error, not from the connection: Django may already have opened a new one, but
+    the staging table went with the old session.
+    """
+    driver_error = connection.Database.Error
+    cause = error
+    while cause is not None and not isinstance(cause, driver_error):
+        cause = cause.__cause__
+    if cause is None:
+        return isinstance(error, (OperationalError, InterfaceError))
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    if sqlstate:  # 08: connection exception; 57P: administrator or crash shutdown
+        return sqlstate.startswith(("08", "57P"))
+    return isinstance(cause, (connection.Database.OperationalError, connection.Database.InterfaceError))
+
+
 def hash_list_version_import(*, version: HashListVersion, activate: bool = True) -> HashListVersion:
     """Parse the version's file and load its entries; activate it when everything is in.
 
@@ -50,6 +74,16 @@ def hash_list_version_import(*, version: HashListVersion, activate: bool = True)
     """
     if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
         return version
+    with claim("hash_list_import", version.pk) as mine:
+        if not mine:
+            return version  # another worker imports it now (a message delivered twice)
+        version.refresh_from_db()
+        if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
+            return version
+        return _import_claimed(version, activate)
+
+
+def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion:
     HashListVersion.objects.filter(pk=version.pk).update(
         status=HashListVersion.Status.IMPORTING,
         started_at=timezone.now(),
@@ -87,6 +121,16 @@ def hash_list_version_import(*, version: HashListVersion, activate: bool = True)
     except ImportCancelled:
         _give_up(version, HashListVersion.Status.CANCELLED, "")
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
+        # COPY raises the driver's own errors, not Django's: both mean a database error.
+        if _connection_lost(error):
+            # The database dropped us (restart, failover, a killed backend): what was staged went
+            # with the session and nothing was committed. Record it on a new connection; the task
+            # imports the version again.
+            connection.close()
+            reason = f"database connection lost: {str(error).strip()[:200]}"
+            _give_up(version, HashListVersion.Status.FAILED, reason)
+            audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+            raise ImportInterrupted(reason) from error
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)
         _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)

@@ -140,3 +140,21 @@ def hash_list_version_activate(
         previous_id = previous.pk if previous else None
         transaction.on_commit(lambda: hash_list_rematch.delay(version.pk, previous_id))
     return previous
+
+
+def hash_list_imports_resume(*, by=None) -> int:
+    """Queue again the imports that are queued or importing with no worker on them (their message
+    was lost with the broker, or their worker died); return how many. A copy of an import that is
+    still queued finds it claimed or done and does nothing (hashing.importers)."""
+    from config.claims import is_claimed
+    from hashing.tasks import hash_list_import
+
+    waiting = HashListVersion.objects.filter(
+        status__in=[HashListVersion.Status.QUEUED, HashListVersion.Status.IMPORTING]
+    ).values_list("pk", flat=True)
+    resumed = [pk for pk in waiting if not is_claimed("hash_list_import", pk)]
+    for version_id in resumed:
+        hash_list_import.delay(version_id)
+    if resumed:
+        audit_record(actor=by, action="hashlist.resume", versions=resumed)
+    return len(resumed)

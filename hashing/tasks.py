@@ -1,12 +1,19 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from hashing.importers import hash_list_version_import
+from hashing.importers import ImportInterrupted, hash_list_version_import
 from hashing.indexes import version_index_build
 from hashing.matching import rematch_after_activation
 from hashing.models import HashListVersion
 
 
-@shared_task(acks_late=True)
+# A lost database connection fails the version cleanly (nothing half imported) and is tried again.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ImportInterrupted, OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def hash_list_import(version_id: int) -> None:
     hash_list_version_import(version=HashListVersion.objects.select_related("hash_list").get(pk=version_id))
 

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import SecurityKey
 from api.services import api_token_create
 from chats.models import ChatAccount
 from evidence.models import ChunkedUpload
@@ -43,6 +44,15 @@ MATRIX = {
     "second_factor": ("", (302, 302, 302, 302, 302, 302)),
     "two_factor_setup": ("", (302, 302, 302, 302, 302, 302)),
     "two_factor_qr": ("", (302, 404, 404, 404, 404, 404)),
+    # Security keys (WebAuthn): admins register theirs; the ceremonies are in tests/accounts/test_security_keys.py.
+    # An empty answer to a ceremony is refused (400); logging in with a key: only who has one (the admin here).
+    "security_keys": ("", (302, 403, 403, 403, 200, 403)),
+    "security_key_options": ("POST ", (302, 403, 403, 403, 200, 403)),
+    "security_key_register": ("POST ", (302, 403, 403, 403, 400, 403)),
+    "security_key_login_options": ("POST ", (302, 404, 404, 404, 200, 404)),
+    "security_key_login_verify": ("POST ", (302, 404, 404, 404, 400, 404)),
+    # Last of these rows: it removes the admin's key.
+    "security_key_remove": ("POST key", (302, 403, 403, 403, 302, 403)),
     "dossier_new": ("", (302, 200, 403, 200, 403, 200)),
     "dossier_detail": ("dossier", (302, 404, 200, 200, 404, 200)),
     "exhibit_new": ("dossier", (302, 404, 403, 200, 404, 200)),
@@ -166,6 +176,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],
+        "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
     }
 
 

@@ -6,13 +6,19 @@ from evidence.models import EvidenceFile
 register = template.Library()
 
 
+# The badge on every dossier page counts at most this many: beyond, it says "10000+", so that a
+# dossier of a million new images does not count them on each click (the review page has the rest).
+REVIEW_BADGE_CAP = 10_000
+
+
 @register.simple_tag
-def to_review_count(dossier, exhibit=None) -> int:
-    """Files of the dossier (or exhibit) that still need a reviewer's eyes."""
+def to_review_count(dossier, exhibit=None) -> int | str:
+    """Files of the dossier (or exhibit) that still need a reviewer's eyes (capped)."""
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
     if exhibit is not None:
         files = files.filter(exhibit=exhibit)
-    return files.to_review().count()
+    count = files.to_review()[: REVIEW_BADGE_CAP + 1].count()
+    return f"{REVIEW_BADGE_CAP}+" if count > REVIEW_BADGE_CAP else count
 
 
 @register.simple_tag

@@ -1,0 +1,239 @@
+"""Faults with real processes: the broker restarted in the middle of an ingest job, the database
+connection of a worker cut in the middle of a list import. (A worker killed mid-batch:
+tests/evidence/test_worker_faults.py.)
+
+The Redis here is the test's own, on a free port: never the shared one.
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from audit.models import AuditEvent
+from config.celery import app as celery_app
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from hashing.models import HashEntry, HashListVersion
+from hashing.services import hash_list_version_create
+from hashing.tasks import hash_list_import
+from tests.factories import make_hash_list, sha256_hex, wait_until
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs worker processes against the test database"),
+]
+ROOT = Path(__file__).resolve().parents[1]
+WORKER_APPLICATION = f"scelle-faulttest-{os.getpid()}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own, without persistence: a restart empties it."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.folder = folder
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.folder)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        wait_until(lambda: self._answers(client), timeout=20, interval=0.05)
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+def process_environment(tmp_path, broker: str, **extra: str) -> dict[str, str]:
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        f"?application_name={WORKER_APPLICATION}",
+        "CELERY_BROKER_URL": broker,
+        "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
+        "HASHLIST_ROOT": str(settings.HASHLIST_ROOT),
+        "DERIVED_ROOT": str(tmp_path / "derived"),
+        **extra,
+    }
+
+
+def worker_process(environment: dict[str, str], queues: str) -> subprocess.Popen:
+    """A real `celery worker`, as on another host."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1"]
+    command += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += ["-Q", queues, "-n", f"faults-{os.getpid()}@%h"]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def manage(environment: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def stop(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def test_redis_restarted_mid_job_then_resumed_loses_and_doubles_no_file(dossier, exhibit, tmp_path, own_redis):
+    source = tmp_path / "card"
+    source.mkdir()
+    contents = {}
+    for number in range(40):
+        content = os.urandom(1 << 20) * 2
+        (source / f"f{number:02d}.bin").write_bytes(content)
+        contents[f"card/f{number:02d}.bin"] = sha256_hex(content)
+    environment = process_environment(tmp_path, own_redis.url, INGEST_BATCH_FILES="2")  # 20 batches
+    worker = worker_process(environment, "ingest")
+    try:
+        manage(environment, "ingest", str(source), "--dossier", dossier.notice_number, "--exhibit", exhibit.seal_number)
+        job = IngestJob.objects.get(exhibit=exhibit)
+        wait_until(lambda: job.batches.filter(status="done").count() >= 2, timeout=120, interval=0.05)
+        own_redis.kill()
+        own_redis.start()  # empty: the batches still queued are gone
+        # The batch the worker had in hand is finished; the others have no message any more.
+        wait_until(lambda: not job.batches.filter(status="running").exists(), timeout=60)
+        job.refresh_from_db()
+        assert job.status == "running" and job.batches.filter(status="pending").exists()
+        assert redis.Redis(port=own_redis.port).llen("ingest") == 0
+
+        output = manage(environment, "resume_work")
+        assert "Resumed 1 ingest jobs" in output
+        wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=180)
+        # Control: with nothing lost, a second resume queues nothing.
+        assert "Resumed 0 ingest jobs (0 batches)" in manage(environment, "resume_work")
+    finally:
+        stop(worker)
+    job.refresh_from_db()
+    assert job.status == "done"
+    files = list(EvidenceFile.objects.filter(job=job))
+    assert {f.path: f.sha256_hex for f in files} == contents  # each file once, hashed right
+    assert len(files) == job.files_total == 40
+    batches = IngestBatch.objects.filter(job=job)
+    assert sum(batches.values_list("files_done", flat=True)) == 40
+    assert set(batches.values_list("attempts", flat=True)) == {1}  # no batch ran twice
+    assert AuditEvent.objects.filter(action="ingest.resume").count() == 1
+
+
+def test_a_database_connection_cut_during_a_list_import_leaves_no_half_version_then_imports_it(admin, tmp_path):
+    first = make_hash_list("National list", [hashlib.md5(b"old").hexdigest()], by=admin)
+    lines = [hashlib.md5(str(number).encode()).hexdigest() for number in range(200_000)]
+    source = tmp_path / "national.txt"
+    source.write_text("\n".join(lines))
+    with source.open("rb") as stream:
+        version = hash_list_version_create(
+            name="National list", kind="alert", stream=stream, file_name="national.txt", by=admin, queue=False
+        )
+    # Small chunks: the import checkpoints often, so it is still running when its connection is cut.
+    environment = process_environment(tmp_path, settings.CELERY_BROKER_URL, HASHLIST_IMPORT_CHUNK="2000")
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.queue_purge("lists")
+    worker = worker_process(environment, "lists")
+    seen_active: set[tuple[int, str]] = set()
+
+    def active_versions() -> set[tuple[int, str]]:
+        active = set(HashListVersion.objects.filter(is_active=True).values_list("pk", "status"))
+        seen_active.update(active)
+        return active
+
+    try:
+        hash_list_import.delay(version.pk)
+        wait_until(
+            lambda: HashListVersion.objects.filter(pk=version.pk, status="importing", progress_done__gt=0).exists(),
+            timeout=120,
+            interval=0.02,
+        )
+        assert active_versions() == {(first.pk, "ready")}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s"
+                " AND datname = current_database()",
+                [WORKER_APPLICATION],
+            )
+            assert [row[0] for row in cursor.fetchall()] == [True]
+
+        def imported() -> bool:
+            active_versions()
+            return HashListVersion.objects.filter(pk=version.pk, status="ready").exists()
+
+        wait_until(imported, timeout=180, interval=0.05)
+    finally:
+        stop(worker)
+    # The cut was recorded, with its reason, and the version failed rather than stayed half done ...
+    interrupted = AuditEvent.objects.get(action="hashlist.import_interrupted", target_id=str(version.pk))
+    assert interrupted.detail["error"].startswith("database connection lost")
+    # ... while the first version stayed the active one until the second was whole.
+    assert seen_active <= {(first.pk, "ready"), (version.pk, "ready")}
+    version.refresh_from_db()
+    assert version.entries == 200_000 and HashEntry.objects.filter(version=version).count() == 200_000
+    assert set(HashListVersion.objects.filter(is_active=True).values_list("pk", flat=True)) == {version.pk}
+    assert version.error == ""  # the retry started over and finished
+
+
+def test_resume_queues_nothing_for_work_that_a_worker_holds(exhibit, owner):
+    """A batch being processed is claimed; resume leaves it alone (control: a free one is queued)."""
+    from config.claims import claim_key
+    from evidence.services import ingest_jobs_resume
+
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="x", created_by=owner, status="running")
+    held = IngestBatch.objects.create(job=job, number=1, status="running")
+    free = IngestBatch.objects.create(job=job, number=2, status="pending")
+    IngestBatch.objects.create(job=job, number=3, status="done")
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.queue_purge("ingest")
+    other = connection.settings_dict
+    with psycopg.connect(host=other["HOST"], port=other["PORT"], user=other["USER"], dbname=other["NAME"]) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [claim_key("ingest_batch", held.pk)])
+        assert ingest_jobs_resume() == {"jobs": 1, "batches": 1}
+    with celery_app.connection_for_write() as broker:
+        message = broker.default_channel.basic_get("ingest", no_ack=True)
+        assert message.headers["task"] == "evidence.tasks.ingest_batch" and message.decode()[0] == [free.pk]
+        assert broker.default_channel.basic_get("ingest", no_ack=True) is None  # the held batch was not queued
