@@ -2,7 +2,7 @@
 for Prometheus (/metrics)."""
 
 from django.conf import settings
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config.celery import app
 
@@ -52,6 +52,7 @@ def running_jobs():
     return list(jobs.order_by("created_at")), list(imports.order_by("created_at"))
 
 
+PROCESSED_HELP = "Files hashed and matched (any state but pending); rate() of it is the ingestion speed"
 AUDIT_VERIFIED_HELP = "1 if the last periodic check found the audit chain intact, 0 if broken"
 AUDIT_CHECKED_HELP = "When the audit chain was last checked (Unix time)"
 
@@ -63,6 +64,7 @@ class ScelleCollector:
         # Registering asks for the names only: no query at import time.
         yield GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
         yield GaugeMetricFamily("scelle_files", "Ingested files by triage state", labels=["triage"])
+        yield CounterMetricFamily("scelle_files_processed", PROCESSED_HELP)
         yield GaugeMetricFamily("scelle_queue_depth", "Celery messages waiting per queue", labels=["queue"])
         yield GaugeMetricFamily("scelle_audit_chain_verified", AUDIT_VERIFIED_HELP)
         yield GaugeMetricFamily("scelle_audit_chain_checked_timestamp_seconds", AUDIT_CHECKED_HELP)
@@ -82,6 +84,9 @@ class ScelleCollector:
         for state in EvidenceFile.Triage.values:
             files.add_metric([state], triage.get(state, 0))
         yield files
+        # Files are never deleted (evidence): the processed count only grows, so rate() gives files/s.
+        processed = sum(n for state, n in triage.items() if state != EvidenceFile.Triage.PENDING)
+        yield CounterMetricFamily("scelle_files_processed", PROCESSED_HELP, value=processed)
         depth = GaugeMetricFamily("scelle_queue_depth", "Celery messages waiting per queue", labels=["queue"])
         for queue, waiting in queue_depths().items():
             if waiting is not None:

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 import imagehash
 import numpy as np
 import pdqhash
+import pillow_heif
 from PIL import Image, ImageChops, ImageFile, ImageFilter, ImageOps
+
+# HEIC/HEIF (phones' own format) opens like any image, under the same pixel limit.
+pillow_heif.register_heif_opener()
 
 MAX_PIXELS = 100_000_000
 THUMBNAIL_SIZE = 256

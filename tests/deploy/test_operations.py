@@ -15,6 +15,7 @@ def test_metrics_count_jobs_and_files_and_are_served_to_the_monitoring_host_only
     text = response.content.decode()
     assert 'scelle_ingest_jobs{status="done"} 1.0' in text
     assert 'scelle_files{triage="new_image"} 1.0' in text
+    assert "scelle_files_processed_total 1.0" in text  # rate() of it: files per second
     assert "scelle_queue_depth" in text and "django_http_requests" in text
 
 
