@@ -38,13 +38,10 @@ def image_kind(head: bytes) -> str:
     return ""
 
 
-class EwfImage(pytsk3.Img_Info):
-    """An E01 (and its segments E02...) seen by The Sleuth Kit through libewf."""
+class _LibraryImage(pytsk3.Img_Info):
+    """A container format read by a libyal library (``_handle``) and seen by The Sleuth Kit."""
 
-    def __init__(self, path: str):
-        self._handle = pyewf.handle()
-        self._handle.open(pyewf.glob(path))
-        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+    _handle = None
 
     def close(self):
         self._handle.close()
@@ -58,6 +55,15 @@ class EwfImage(pytsk3.Img_Info):
 
     def get_size(self):
         return self._handle.get_media_size()
+
+
+class EwfImage(_LibraryImage):
+    """An E01 (and its segments E02...) seen by The Sleuth Kit through libewf."""
+
+    def __init__(self, path: str):
+        self._handle = pyewf.handle()
+        self._handle.open(pyewf.glob(path))
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def stored_hashes(self) -> dict[str, str]:
         """The acquisition hashes the E01 carries (lowercase hex), e.g. {'md5': ..., 'sha1': ...}."""
@@ -72,7 +78,7 @@ class EwfImage(pytsk3.Img_Info):
         return found
 
 
-class VmdkImage(pytsk3.Img_Info):
+class VmdkImage(_LibraryImage):
     """A VMware disk (sparse VMDK) seen by The Sleuth Kit through libvmdk."""
 
     def __init__(self, path: str):
@@ -80,19 +86,6 @@ class VmdkImage(pytsk3.Img_Info):
         self._handle.open(path)
         self._handle.open_extent_data_files()
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
-
-    def close(self):
-        self._handle.close()
-
-    def read(self, offset, size):
-        try:
-            self._handle.seek(offset)
-            return self._handle.read(size)
-        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
-            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
-
-    def get_size(self):
-        return self._handle.get_media_size()
 
 
 def open_image(path: str | bytes) -> pytsk3.Img_Info:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from hashing.listformats import PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
+from hashing.listformats.base import MAX_LINE
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
 
@@ -317,9 +318,16 @@ class _Progress:
         self.last_byte = b""
 
     def __iter__(self):
-        for line in self.stream:
+        # Bounded: a line longer than MAX_LINE is cut and the rest of it skipped without being kept
+        # (a hostile list may hold a line of a billion characters); the parser reports it as too long.
+        while line := self.stream.readline(MAX_LINE + 2):
             self.lines += 1
             self.bytes += len(line)
+            if len(line) > MAX_LINE + 1 and not line.endswith(b"\n"):
+                while rest := self.stream.readline(1 << 20):
+                    self.bytes += len(rest)
+                    if rest.endswith(b"\n"):
+                        break
             yield line
 
     def read(self, size: int = -1) -> bytes:

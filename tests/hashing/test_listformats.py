@@ -2,6 +2,7 @@ import hashlib
 import io
 
 from hashing.listformats import Entry, Malformed, Run, detect_format, parse_plain
+from hashing.listformats.tables import parse_csv
 from hashing.listformats.text import parse_plain_runs
 
 MD5 = hashlib.md5(b"a").hexdigest()
@@ -87,3 +88,18 @@ def test_the_block_parser_gives_what_the_line_parser_gives():
     ]
     assert by_block[-1] == Entry(306, "sha1", bytes.fromhex(SHA1), "")
     assert Malformed(103, "not a hexadecimal hash") in by_block and by_block[-2].name == "photo.jpg"
+
+
+def test_a_line_of_many_megabytes_is_never_held_whole_and_the_next_line_is_read():
+    from hashing.importers import _Progress
+    from hashing.listformats.base import MAX_LINE
+
+    stream = io.BytesIO(b"md5,name\n" + b"a" * (20 << 20) + b"\n" + MD5.encode() + b",x.jpg\n")
+    stream.name = "hostile.csv"
+    seen = list(_Progress(stream))
+    assert [len(line) for line in seen][0] == 9 and len(seen) == 3
+    assert MAX_LINE < len(seen[1]) <= MAX_LINE + 2  # cut: the parser reports it too long
+    assert seen[2] == MD5.encode() + b",x.jpg\n"  # control: the line after it is whole
+    items = list(parse_csv(iter(seen)))
+    assert isinstance(items[0], Malformed) and items[0].line == 2 and "longer than" in items[0].reason
+    assert isinstance(items[1], Entry) and items[1].line == 3
