@@ -38,6 +38,15 @@ def _apply(evidence_file: EvidenceFile, *, category: str, is_alert: bool) -> Non
         evidence_file.triage = unmatched_triage(evidence_file)
 
 
+def _look_for_near_copies(files) -> None:
+    """Once committed, the copies of newly known files waiting elsewhere become near matches (a task)."""
+    ids = [f.pk for f in files if f.triage == EvidenceFile.Triage.KNOWN]
+    if ids:
+        from hashing.tasks import review_near_copies
+
+        transaction.on_commit(lambda: review_near_copies.delay(ids))
+
+
 def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, series="") -> Categorisation:
     entry = Categorisation.objects.create(
         file=evidence_file,
@@ -91,6 +100,7 @@ def files_categorise(*, files, dossier, scheme: str, category: str, by, series: 
     value = category_value(scheme, category)
     now = timezone.now()
     count = 0
+    done = []
     for evidence_file in files.select_for_update().filter(exhibit__dossier=dossier):
         before, triage_before = evidence_file.review_category, evidence_file.triage
         evidence_file.review_scheme = scheme
@@ -112,7 +122,9 @@ def files_categorise(*, files, dossier, scheme: str, category: str, by, series: 
             ip=ip,
             series=series,
         )
+        done.append(evidence_file)
         count += 1
+    _look_for_near_copies(done)
     return count
 
 
@@ -124,6 +136,7 @@ def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, in
     """
     confirmed = refused = 0
     now = timezone.now()
+    done = []
     for evidence_file in files.select_for_update().filter(exhibit__dossier=dossier).awaiting_confirmation():
         if evidence_file.reviewed_by_id == by.pk:
             refused += 1
@@ -143,7 +156,9 @@ def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, in
             ip=ip,
             series=evidence_file.review_series,
         )
+        done.append(evidence_file)
         confirmed += 1
+    _look_for_near_copies(done)
     return confirmed, refused
 
 
@@ -191,6 +206,7 @@ def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str
         by=by,
         ip=ip,
     )
+    _look_for_near_copies([evidence_file])
     return evidence_file
 
 

@@ -216,3 +216,32 @@ def _save_matches(files) -> None:
     rows = [[getattr(f, field) for field in MATCH_FIELDS] + [f.pk] for f in files]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
+
+
+def near_copies_rematch(*, file_ids: list[int]) -> int:
+    """Match again the waiting files near those just made known by a reviewer; return how many became near.
+
+    Each dossier holding such a copy sees it as a near match (with its distance) in its review page.
+    """
+    from evidence.models import EvidenceFile
+    from hashing.near_matching import near_copies_of
+
+    known = list(EvidenceFile.objects.filter(pk__in=file_ids, triage=EvidenceFile.Triage.KNOWN))
+    if not known:
+        return 0
+    copies = list(EvidenceFile.objects.filter(pk__in=near_copies_of(known)).select_related("exhibit"))
+    before = {f.pk: tuple(getattr(f, field) for field in MATCH_FIELDS) for f in copies}
+    match_files(copies, only_pending=False)
+    changed = [f for f in copies if tuple(getattr(f, field) for field in MATCH_FIELDS) != before[f.pk]]
+    _save_matches(changed)
+    for evidence_file in changed:
+        audit_record(
+            actor=None,
+            action="review.near_copy",
+            target=evidence_file,
+            dossier=evidence_file.exhibit.dossier,
+            triage=evidence_file.triage,
+            near=evidence_file.match_file_id,
+            distance=evidence_file.match_distance,
+        )
+    return len(changed)

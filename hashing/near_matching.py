@@ -167,3 +167,39 @@ def frames_for(files) -> dict[int, list]:
         elif evidence_file.pk in by_file:
             frames[position] = by_file[evidence_file.pk]
     return frames
+
+
+def near_copies_of(known_files) -> list[int]:
+    """Ids of the files still awaiting a human (new images and videos) that are near ``known_files``.
+
+    The other way round from ``near_matches``: a file just made known (by a reviewer) looks for
+    the copies already ingested, in every dossier, so that a series is categorised once. Brute
+    force over the waiting files' hashes and their videos' keyframes, in a task (not in a page).
+    """
+    from evidence.models import EvidenceFile, VideoFrame
+
+    frames = frames_for(known_files)
+    asked: dict[str, list[bytes]] = {name: [] for name in PERCEPTUAL}
+    for position, evidence_file in enumerate(known_files):
+        for name, values in perceptual_queries(evidence_file, frames.get(position)).items():
+            asked[name] += values
+    waiting = EvidenceFile.objects.filter(triage__in=EvidenceFile.NEW_STATES).exclude(
+        pk__in=[f.pk for f in known_files]
+    )
+    rows = list(waiting.values_list("pk", "pdq", "pdq_quality", "phash"))
+    rows += VideoFrame.objects.filter(file__in=waiting).values_list("file_id", "pdq", "pdq_quality", "phash")
+    radius = {"pdq": settings.PDQ_MATCH_DISTANCE, "phash": settings.PHASH_MATCH_DISTANCE}
+    found: set[int] = set()
+    for name, bits in PERCEPTUAL.items():
+        if name == "pdq":
+            usable = [
+                (row[0], row[1]) for row in rows if row[1] is not None and (row[2] or 0) >= settings.PDQ_MIN_QUALITY
+            ]
+        else:
+            usable = [(row[0], row[3]) for row in rows if usable_phash(row[3])]
+        if not usable or not asked[name]:
+            continue
+        targets = as_codes([value for _pk, value in usable], bits)
+        for _query, row, _distance in brute_force(targets, as_codes(asked[name], bits), radius[name]):
+            found.add(usable[row][0])
+    return sorted(found)

@@ -3,7 +3,7 @@ from django.db import InterfaceError, OperationalError
 
 from hashing.importers import ImportInterrupted, hash_list_version_import
 from hashing.indexes import version_index_build
-from hashing.matching import rematch_after_activation
+from hashing.matching import near_copies_rematch, rematch_after_activation
 from hashing.models import HashListVersion
 
 
@@ -23,3 +23,9 @@ def hash_list_rematch(version_id: int, previous_id: int | None) -> None:
     version = HashListVersion.objects.get(pk=version_id)
     version_index_build(version=version)
     rematch_after_activation(version=version, previous_id=previous_id)
+
+
+@shared_task(acks_late=True)
+def review_near_copies(file_ids: list[int]) -> None:
+    """After a categorisation: the copies already ingested elsewhere become near matches."""
+    near_copies_rematch(file_ids=file_ids)

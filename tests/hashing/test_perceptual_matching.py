@@ -225,3 +225,34 @@ def test_a_still_of_a_categorised_video_is_near_that_video(exhibit, owner, tmp_p
     )
     assert (stills["still.jpg"].triage, stills["still.jpg"].match_file) == ("near", videos["clip.mp4"])
     assert stills["other.jpg"].triage == "new_image"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_ingested_before_a_categorisation_become_near_once_a_reviewer_decides(
+    client, exhibit, owner, other_dossier, outsider, tmp_path, celery_worker
+):
+    from django.urls import reverse
+
+    from tests.evidence.review_data import ensure_category_schemes
+    from tests.factories import wait_until
+
+    ensure_category_schemes()  # a transactional test starts without the seeded schemes
+    elsewhere = ingest(
+        make_exhibit(other_dossier),
+        outsider,
+        tmp_path / "theirs",
+        {"copy.jpg": jpeg(synthetic_image(LISTED).resize((400, 300))), "other.jpg": jpeg(synthetic_image(OTHER))},
+    )
+    ours = ingest(exhibit, owner, tmp_path / "ours", {"a.jpg": jpeg(synthetic_image(LISTED))})
+    assert elsewhere["copy.jpg"].triage == "new_image"  # nothing known yet
+    client.force_login(owner)
+    response = client.post(
+        reverse("review_categorise", args=[exhibit.dossier.pk]), {"files": str(ours["a.jpg"].pk), "category": "vics:1"}
+    )
+    assert response.status_code == 302
+    assert EvidenceFile.objects.get(pk=ours["a.jpg"].pk).triage == "known"
+    copy = elsewhere["copy.jpg"]
+    wait_until(lambda: EvidenceFile.objects.get(pk=copy.pk).triage == "near")
+    copy.refresh_from_db()
+    assert (copy.match_file_id, copy.match_category) == (ours["a.jpg"].pk, "1") and copy.match_distance is not None
+    assert EvidenceFile.objects.get(pk=elsewhere["other.jpg"].pk).triage == "new_image"  # control: unrelated
