@@ -136,12 +136,7 @@ def known_material_shared(dossier, *, country: str = "", linked_only: bool = Fal
         accounts = accounts.filter(country=country)
     if linked_only:
         accounts = accounts.filter(suspect__isnull=False)
-    return (
-        files_shared_by(accounts)
-        .filter(triage=EvidenceFile.Triage.KNOWN)
-        .exclude(match_category="")
-        .order_by("exhibit__seal_number", "path", "id")
-    )
+    return files_shared_by(accounts).known_material().order_by("exhibit__seal_number", "path", "id")
 
 
 def chat_exports_of_dossier(dossier):

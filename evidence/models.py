@@ -305,6 +305,10 @@ class EvidenceFileQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(triage=EvidenceFile.Triage.PENDING)
 
+    def known_material(self):
+        """On an alert list or categorised by a reviewer, with its category: what is shared as hashes."""
+        return self.filter(triage=EvidenceFile.Triage.KNOWN).exclude(match_category="")
+
     def to_review(self):
         """Near matches and new images and videos nobody has categorised yet."""
         return self.filter(triage__in=EvidenceFile.REVIEW_STATES, reviewed_at__isnull=True)

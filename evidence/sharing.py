@@ -19,9 +19,7 @@ LIST_COLUMNS = ("md5", "sha1", "sha256", "phash", "pdq", "category", "series")
 
 def shared_files(dossier, *, exhibit=None):
     """The dossier's (or one exhibit's) known material: on an alert list or categorised by a reviewer."""
-    files = EvidenceFile.objects.filter(exhibit__dossier=dossier, triage=EvidenceFile.Triage.KNOWN).exclude(
-        match_category=""
-    )
+    files = EvidenceFile.objects.filter(exhibit__dossier=dossier).known_material()
     if exhibit is not None:
         files = files.filter(exhibit=exhibit)
     return files.order_by("exhibit__seal_number", "path", "id")
@@ -69,10 +67,7 @@ def _local_list_rows(dossier):
             row[HashEntry.NAMES[entry.algorithm]] = _hex(entry.value)
             row.update(category=entry.category, series=entry.series)
             yield row
-    reviewed = EvidenceFile.objects.filter(
-        exhibit__dossier=dossier, triage=EvidenceFile.Triage.KNOWN, reviewed_at__isnull=False
-    ).exclude(match_category="")
-    for evidence_file in reviewed.order_by("id").iterator(chunk_size=2000):
+    for evidence_file in _reviewed_alert_files(dossier).order_by("id").iterator(chunk_size=2000):
         yield {
             "md5": evidence_file.md5_hex,
             "sha1": evidence_file.sha1_hex,
@@ -84,14 +79,12 @@ def _local_list_rows(dossier):
         }
 
 
+def _reviewed_alert_files(dossier):
+    return EvidenceFile.objects.filter(exhibit__dossier=dossier, reviewed_at__isnull=False).known_material()
+
+
 def reviewed_alert_count(dossier) -> int:
-    return (
-        EvidenceFile.objects.filter(
-            exhibit__dossier=dossier, triage=EvidenceFile.Triage.KNOWN, reviewed_at__isnull=False
-        )
-        .exclude(match_category="")
-        .count()
-    )
+    return _reviewed_alert_files(dossier).count()
 
 
 @transaction.atomic

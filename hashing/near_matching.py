@@ -134,16 +134,20 @@ def _categorised_file_hits(files, codes, owner, radius):
     if not rows:
         return
     for name, bits in PERCEPTUAL.items():
-        if name == "pdq":
-            usable = [row for row in rows if row[1] is not None and (row[2] or 0) >= settings.PDQ_MIN_QUALITY]
-        else:
-            usable = [row for row in rows if usable_phash(row[3])]
+        usable = _usable(rows, name)
         if not usable or not len(codes[name]):
             continue
-        targets = as_codes([row[1 if name == "pdq" else 3] for row in usable], bits)
+        targets = as_codes([value for _row, value in usable], bits)
         for query, row, distance in brute_force(targets, codes[name], radius[name]):
-            file_id, category = usable[row][0], usable[row][4]
+            file_id, category = usable[row][0][0], usable[row][0][4]
             yield owner[name][query], NearMatch(name, distance, category, file_id=file_id)
+
+
+def _usable(rows, name: str) -> list[tuple[tuple, bytes]]:
+    """(row, hash) for the rows (id, pdq, pdq_quality, phash, ...) whose ``name`` hash may be matched."""
+    if name == "pdq":
+        return [(row, row[1]) for row in rows if row[1] is not None and (row[2] or 0) >= settings.PDQ_MIN_QUALITY]
+    return [(row, row[3]) for row in rows if usable_phash(row[3])]
 
 
 def frames_for(files) -> dict[int, list]:
@@ -191,15 +195,10 @@ def near_copies_of(known_files) -> list[int]:
     radius = {"pdq": settings.PDQ_MATCH_DISTANCE, "phash": settings.PHASH_MATCH_DISTANCE}
     found: set[int] = set()
     for name, bits in PERCEPTUAL.items():
-        if name == "pdq":
-            usable = [
-                (row[0], row[1]) for row in rows if row[1] is not None and (row[2] or 0) >= settings.PDQ_MIN_QUALITY
-            ]
-        else:
-            usable = [(row[0], row[3]) for row in rows if usable_phash(row[3])]
+        usable = _usable(rows, name)
         if not usable or not asked[name]:
             continue
-        targets = as_codes([value for _pk, value in usable], bits)
+        targets = as_codes([value for _row, value in usable], bits)
         for _query, row, _distance in brute_force(targets, as_codes(asked[name], bits), radius[name]):
-            found.add(usable[row][0])
+            found.add(usable[row][0][0])
     return sorted(found)
