@@ -20,6 +20,10 @@ pillow_heif.register_heif_opener()
 
 MAX_PIXELS = 100_000_000
 THUMBNAIL_SIZE = 256
+# JPEGs are decoded at the smallest scale (1/2, 1/4, 1/8) that keeps both sides at least this long:
+# 500x375 for a 12 MP photo, enough for the thumbnail, pHash (32x32) and PDQ (PDQ_SIDE).
+DRAFT_SIDE = 320
+PDQ_SIDE = 576  # 64 x 9: see _pdq_luma
 # A border is trimmed before the extra hashes when it is at least this share of a side, and its pixels
 # differ from the corner's colour by at most BORDER_TOLERANCE (JPEG noise).
 BORDER_MIN_SHARE = 0.02
@@ -66,7 +70,7 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
             if width * height > MAX_PIXELS:
                 raise ImageRefused(f"image of {width}x{height} pixels is over the limit of {MAX_PIXELS:,} pixels")
             ycbcr = luma_modes and _coded_in_ycbcr(image)
-            image.draft("YCbCr" if ycbcr else "RGB", (512, 512))
+            image.draft("YCbCr" if ycbcr else "RGB", (DRAFT_SIDE, DRAFT_SIDE))
             try:
                 image.load()
             except OSError:
@@ -107,51 +111,46 @@ def _luma(image: Image.Image) -> Image.Image:
     return image if image.mode == "L" else image.convert("L")
 
 
-def _pdq_input(image: Image.Image) -> np.ndarray:
-    """What pdqhash takes (an RGB array, from which it computes luma): Y in all three bands if the
-    image has its luma already (0.299 + 0.587 + 0.114 = 1)."""
-    if image.mode == "RGB":
-        return np.asarray(image)
-    luma = np.asarray(_luma(image))
-    return np.broadcast_to(luma[:, :, None], (*luma.shape, 3))
-
-
 def digest_image(stream) -> ImageDigest:
     """Decode once; compute pHash, PDQ and a thumbnail. Raises ImageRefused with the reason."""
     image = decode(stream, luma_modes=True)
     width, height = image.info["original_size"]
-    # PDQ takes the whole reduced decode (about 1000 px for a 12 MP photo: within 8 bits of a full
-    # decode, where 500 px gave up to 12, and up to 34 on fine textures); pHash, the border trim,
-    # the border-trimmed variants and the thumbnail need far fewer pixels, and take a box-filtered
-    # half of it, made once (pHash unchanged on the photos measured).
-    small = image.reduce(2) if min(image.size) >= 2 * THUMBNAIL_SIZE else image
-    hashes = image_hashes(image, phash_image=small)
-    # In place: neither image is used again. Bilinear: from the half decode it is a reduction by
-    # less than 2, where bicubic only costs twice as much.
+    # pHash, the border and the thumbnail need about 256 px: a larger decode (a PNG, which has no
+    # draft mode) is box-reduced once for them.
+    factor = min(image.size) // THUMBNAIL_SIZE
+    small = image.reduce(factor) if factor >= 2 else image
+    hashes = image_hashes(image, phash_image=small, original_pixels=width * height)
+    # In place: neither image is used again.
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
     return ImageDigest(width, height, thumbnail=out.getvalue(), **hashes)
 
 
-def image_hashes(image: Image.Image, *, phash_image: Image.Image | None = None) -> dict:
+def image_hashes(
+    image: Image.Image, *, phash_image: Image.Image | None = None, original_pixels: int | None = None
+) -> dict:
     """pHash, PDQ and its quality of a decoded image, and the variants a query also asks with.
 
     PDQ's eight dihedral hashes (rotations by 90 degrees, mirrors) come from one computation; a
     uniform border (a frame added by a platform or an offender) is trimmed and hashed again,
-    because a pad defeats both hashes (FIELD-NOTES). pHash, the border and the trimmed variants
-    may come from a smaller copy (``phash_image``): pHash reduces to 32x32 anyway, and the
-    variants are only asked with, never stored. One greyscale conversion serves them all.
+    because a pad defeats both hashes (FIELD-NOTES). pHash and the border may come from a smaller
+    copy (``phash_image``): pHash reduces to 32x32 anyway. One greyscale conversion serves them.
+    ``original_pixels``: the size of the image before a reduced decode (see ``_pdq_luma``).
     """
     small = phash_image if phash_image is not None else image
     grey = _luma(small)
     phashes = _phash_dihedral(grey)
-    vectors, quality = pdqhash.compute_dihedral(_pdq_input(image))
+    # How many of the original's pixels one of the decode's stands for.
+    ratio = (original_pixels or image.width * image.height) / (image.width * image.height)
+    vectors, quality = pdqhash.compute_dihedral(_pdq_luma(image, ratio))
     pdqs = [_packed(vector) for vector in vectors]
     pdq_variants, phash_variants = pdqs[1:], phashes[1:]
     box = border_box(grey)
     if box is not None:
-        trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(_pdq_input(small.crop(box)))
+        scale = image.width / small.width
+        trimmed = image.crop(tuple(round(edge * scale) for edge in box)) if scale != 1 else image.crop(box)
+        trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(_pdq_luma(trimmed, ratio))
         if trimmed_quality >= PDQ_USEFUL_QUALITY:
             pdq_variants += [_packed(vector) for vector in trimmed_vectors]
         phash_variants += _phash_dihedral(grey.crop(box))
@@ -163,6 +162,25 @@ def image_hashes(image: Image.Image, *, phash_image: Image.Image | None = None) 
         "pdq_variants": b"".join(dict.fromkeys(v for v in pdq_variants if v != pdqs[0])),
         "phash_variants": b"".join(dict.fromkeys(v for v in phash_variants if v != phash)),
     }
+
+
+def _pdq_luma(image: Image.Image, ratio: float = 1.0) -> np.ndarray:
+    """What pdqhash takes (an RGB array, from which it computes luma) for an image whose pixels each
+    stand for ``ratio`` pixels of the original.
+
+    An original larger than PDQ_SIDE x PDQ_SIDE is hashed on its luma resized to that square (PDQ
+    reduces each side to 64 anyway): its 64 samples a side then fall where they fall on the full
+    image and its box filter (5 pixels) is centred, so the hash is closer to the full decode's than
+    the reduced decode's own (tests/hashing/test_perceptual.py), for a third of the pixels of a 1/4
+    decode. A smaller original is hashed as it is: upsampling would move its hash away.
+    """
+    if image.width * image.height * ratio > PDQ_SIDE * PDQ_SIDE:
+        image = _luma(image).resize((PDQ_SIDE, PDQ_SIDE), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    elif image.mode == "RGB":
+        return np.asarray(image)
+    # Luma in all three bands: 0.299 + 0.587 + 0.114 = 1.
+    luma = np.asarray(_luma(image))
+    return np.broadcast_to(luma[:, :, None], (*luma.shape, 3))
 
 
 def _phash_dihedral(grey: Image.Image) -> list[bytes]:
