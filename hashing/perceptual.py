@@ -24,6 +24,7 @@ THUMBNAIL_SIZE = 256
 # 500x375 for a 12 MP photo, enough for the thumbnail, pHash (32x32) and PDQ (PDQ_SIDE).
 DRAFT_SIDE = 320
 PDQ_SIDE = 576  # 64 x 9: see _pdq_luma
+PDQ_VARIANT_SIDE = 320  # 64 x 5, for the border-trimmed image's hashes, only asked with: 3 times faster
 # A border is trimmed before the extra hashes when it is at least this share of a side, and its pixels
 # differ from the corner's colour by at most BORDER_TOLERANCE (JPEG noise).
 BORDER_MIN_SHARE = 0.02
@@ -150,7 +151,7 @@ def image_hashes(
     if box is not None:
         scale = image.width / small.width
         trimmed = image.crop(tuple(round(edge * scale) for edge in box)) if scale != 1 else image.crop(box)
-        trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(_pdq_luma(trimmed, ratio))
+        trimmed_vectors, trimmed_quality = pdqhash.compute_dihedral(_pdq_luma(trimmed, ratio, PDQ_VARIANT_SIDE))
         if trimmed_quality >= PDQ_USEFUL_QUALITY:
             pdq_variants += [_packed(vector) for vector in trimmed_vectors]
         phash_variants += _phash_dihedral(grey.crop(box))
@@ -164,7 +165,7 @@ def image_hashes(
     }
 
 
-def _pdq_luma(image: Image.Image, ratio: float = 1.0) -> np.ndarray:
+def _pdq_luma(image: Image.Image, ratio: float = 1.0, side: int = PDQ_SIDE) -> np.ndarray:
     """What pdqhash takes (an RGB array, from which it computes luma) for an image whose pixels each
     stand for ``ratio`` pixels of the original.
 
@@ -174,8 +175,8 @@ def _pdq_luma(image: Image.Image, ratio: float = 1.0) -> np.ndarray:
     the reduced decode's own (tests/hashing/test_perceptual.py), for a third of the pixels of a 1/4
     decode. A smaller original is hashed as it is: upsampling would move its hash away.
     """
-    if image.width * image.height * ratio > PDQ_SIDE * PDQ_SIDE:
-        image = _luma(image).resize((PDQ_SIDE, PDQ_SIDE), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    if image.width * image.height * ratio > side * side:
+        image = _luma(image).resize((side, side), Image.Resampling.BILINEAR, reducing_gap=3.0)
     elif image.mode == "RGB":
         return np.asarray(image)
     # Luma in all three bands: 0.299 + 0.587 + 0.114 = 1.
