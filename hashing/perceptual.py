@@ -1,8 +1,11 @@
 """Perceptual hashes of images (pHash 64-bit, PDQ 256-bit) and their thumbnail, from one decode.
 
-Plain Python: no Django here. JPEGs are decoded reduced (Pillow's draft mode) to about 512 px:
-measured on these machines, pHash then differs from a full decode by at most 2 bits and PDQ by at
-most 8 of 256 (Meta's tolerance for a correct PDQ is 10), for a fraction of the time.
+Plain Python: no Django here. JPEGs are decoded reduced (Pillow's draft mode, 1/8 for a 12 MP
+photo: 500x375) and, when coded in YCbCr, without the conversion to RGB (PDQ and pHash only need
+the luma). Measured on 40 photos of 12 MP, against imagehash and pdqhash on the full decode: pHash
+at most 2 bits away, PDQ at most 8 of 256 (Meta's tolerance for a correct PDQ is 10), PDQ being
+computed on the luma resized to 576x576 (see ``_pdq_luma``); in about a fifth of the time of
+``imagehash.phash`` alone on the full decode.
 """
 
 import io
@@ -82,7 +85,7 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
                 return decode(stream)
             if image.mode not in (("RGB", "YCbCr", "L") if luma_modes else ("RGB",)):
                 image = image.convert("RGB")
-            # In place: a copy of a 1000x750 decode costs as much as the pHash.
+            # In place: a copy of the decode would cost as much as the pHash.
             ImageOps.exif_transpose(image, in_place=True)
         except ImageRefused:
             raise
