@@ -124,8 +124,9 @@ def digest_image(stream) -> ImageDigest:
     factor = min(image.size) // THUMBNAIL_SIZE
     small = image.reduce(factor) if factor >= 2 else image
     hashes = image_hashes(image, phash_image=small, original_pixels=width * height)
-    # In place: neither image is used again.
-    small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR)
+    # In place: neither image is used again. Box (an area average) is enough for a reduction by about
+    # 2 (a photo's), for two thirds of the time of bilinear.
+    small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
     return ImageDigest(width, height, thumbnail=out.getvalue(), **hashes)
