@@ -10,7 +10,7 @@ from django.utils import timezone
 from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.filerows import insert_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline.files import image_facts, save_video_frames, video_facts
+from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from hashing.hashers import ALGORITHMS
 from hashing.matching import match_files
@@ -128,6 +128,7 @@ def expand_archive(batch: IngestBatch) -> None:
     report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
+    contents = JobContents(batch.job_id)
 
     def flush() -> None:
         match_files(chunk)
@@ -154,7 +155,7 @@ def expand_archive(batch: IngestBatch) -> None:
             stream.seek(0)
             kind = archives.archive_kind(head)
             for member in archives.walk(stream, kind, container.path, archive_limits(), report, container.size):
-                chunk.append(_member_record(batch, container, member))
+                chunk.append(_member_record(batch, container, member, contents))
                 if len(chunk) >= ARCHIVE_CHUNK:
                     flush()
                     if job_cancelled(batch.job_id):
@@ -183,7 +184,10 @@ def _archive_stream(container: EvidenceFile):
         return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"])))
 
 
-def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives.Member) -> EvidenceFile:
+def _member_record(
+    batch: IngestBatch, container: EvidenceFile, member: archives.Member, contents: JobContents
+) -> EvidenceFile:
+    """The member's row; an image or video already decoded in this job (by content) is not decoded again."""
     record = EvidenceFile(
         exhibit_id=container.exhibit_id,
         job_id=batch.job_id,
@@ -208,8 +212,11 @@ def _member_record(batch: IngestBatch, container: EvidenceFile, member: archives
             record.error = "empty file (0 bytes)"
         elif record.mime.startswith(("image/", "video/")):
             facts = image_facts if record.mime.startswith("image/") else video_facts
-            if member.content is not None:
+            if (twin := contents.twin_of(record)) is not None:
+                contents.reuse(record, twin)
+            elif member.content is not None:
                 facts(record, io.BytesIO(member.content))
             else:
                 record.findings = [*record.findings, "too large to decode in memory"]
+            contents.remember(record)
     return record

@@ -18,7 +18,11 @@ def hash_one(
     """Hash one file in one read and type it by content; decode an image from that same read.
 
     An image or video whose content (size and SHA-256) was already decoded in this job takes what
-    that decode found from ``contents`` instead of being decoded again.
+    that decode found from ``contents`` instead of being decoded again: no second decode,
+    perceptual hashing, thumbnail or keyframe sampling (and ``match_files`` searches near matches
+    once per content). The copy itself is still read once, whole: that it is a copy is known only
+    from its SHA-256, and each path's digests must come from its own bytes (a copy's hashes are
+    evidence about that copy, never inferred from another path's).
     Return what to expand next: "archive", "image" (a disk image found among files) or "".
     """
     head = bytearray()
@@ -91,7 +95,11 @@ DECODED_FIELDS = (
     "duration",
     "error",
 )
-DECODE_FINDINGS = ("image too large to decode in memory", "video too large to sample in memory")
+DECODE_FINDINGS = (
+    "image too large to decode in memory",
+    "video too large to sample in memory",
+    "too large to decode in memory",  # an archive member
+)
 
 
 class JobContents:
