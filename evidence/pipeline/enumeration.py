@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from evidence import sources
-from evidence.filerows import insert_files
+from evidence.filerows import insert_listed_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
 
@@ -74,28 +74,27 @@ def _enumerate(job: IngestJob) -> list[int]:
             bytes_count=pending_bytes[0],
         )
         now = timezone.now()
-        created = insert_files(
+        ids = insert_listed_files(
+            {"exhibit_id": job.exhibit_id, "job_id": job.pk, "batch_id": batch.pk},
             [
-                EvidenceFile(
-                    exhibit_id=job.exhibit_id,
-                    job=job,
-                    batch=batch,
-                    path=found.path,
-                    source_path=found.source_path,
-                    size=found.size,
-                    inode=found.inode,
-                    modified_time=found.modified,
-                    accessed_time=found.accessed,
-                    triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                    error=found.error,
-                    processed_at=now if found.error else None,
-                )
+                {
+                    "path": found.path,
+                    "source_path": found.source_path,
+                    "size": found.size,
+                    "inode": found.inode,
+                    "modified_time": found.modified,
+                    "accessed_time": found.accessed,
+                    "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                    "error": found.error,
+                    "processed_at": now if found.error else None,
+                }
                 for found in pending
-            ]
+            ],
         )
         batch_ids.append(batch.pk)
-        for found, record in zip(pending, created, strict=True):
+        for found, pk in zip(pending, ids, strict=True):
             if found.expand == "image":
+                record = EvidenceFile.objects.get(pk=pk)
                 batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
         pending.clear()
         pending_bytes[0] = 0
