@@ -89,27 +89,8 @@ def _verify_image(batch: IngestBatch) -> None:
     ingest_job_refresh(job=batch.job)
 
 
-# Columns that processing a file neither reads nor writes: left in the database (fetching and
-# converting them was about a tenth of a small file's time).
-NOT_PROCESSED = (
-    "archive_path",
-    "created_time",
-    "modified_time",
-    "accessed_time",
-    "inode",
-    "is_deleted",
-    "review_scheme",
-    "review_category",
-    "review_series",
-    "reviewed_by",
-    "reviewed_at",
-    "confirmed_by",
-    "confirmed_at",
-)
-
-
 def _process_files(batch: IngestBatch) -> list[int]:
-    files = list(batch.files.defer(*NOT_PROCESSED))
+    files = list(batch.files.all())
     files_done = bytes_done = errors = 0
     last_progress = time.monotonic()
     to_expand: list[tuple[EvidenceFile, str]] = []
