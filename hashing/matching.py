@@ -6,6 +6,8 @@ from collections import Counter
 from django.db import connection, transaction
 
 from audit.services import audit_record
+from hashing.blockstore import EXACT, has_blocks, version_difference
+from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
 from hashing.near_matching import frames_for, near_matches
@@ -146,8 +148,11 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
         "perceptual": [int(HashEntry.Algorithm.PHASH), int(HashEntry.Algorithm.PDQ)],
     }
     with connection.cursor() as cursor:
-        cursor.execute(CHANGED_FILES, parameters)
-        ids = {row[0] for row in cursor.fetchall()}
+        if has_blocks(version_id, previous_id):
+            ids = _files_holding(version_difference(version_id, previous_id, with_categories=True))
+        else:
+            cursor.execute(CHANGED_FILES, parameters)
+            ids = {row[0] for row in cursor.fetchall()}
         cursor.execute(PERCEPTUAL_CHANGED, parameters)
         perceptual_changed = cursor.fetchone()[0]
     if perceptual_changed:
@@ -156,6 +161,50 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
             EvidenceFile.objects.filter(triage__in=states, processed_at__isnull=False).values_list("pk", flat=True)
         )
     return sorted(ids)
+
+
+# The files holding one of the changed digests staged in CHANGED_TABLE (one query, a hash join).
+FILES_HOLDING = """
+SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(md5)s AND f.md5 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(sha1)s AND f.sha1 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(sha256)s AND f.sha256 = c.value
+    WHERE f.processed_at IS NOT NULL
+"""
+CHANGED_TABLE = "rematch_changed_digests"
+
+
+def _files_holding(difference) -> set[int]:
+    """Ids of the ingested files holding a digest added or removed (or whose category changed).
+
+    The digests go to a TEMP table (COPY on PostgreSQL) so that one join finds their files, however
+    many there are (a first version of ten million).
+    """
+    postgres = connection.vendor == "postgresql"
+    value_type = "bytea" if postgres else "blob"
+    parameters = {name: int(number) for name, number in EXACT.items()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}")
+        cursor.execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (algorithm smallint, value {value_type})")
+        for name, (added, removed) in difference.items():
+            for values in (added, removed):
+                rows = [(int(EXACT[name]), value) for value in as_bytes(values)]
+                if not rows:
+                    continue
+                if postgres:
+                    with cursor.copy(f"COPY {CHANGED_TABLE} (algorithm, value) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(["int2", "bytea"])
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(f"INSERT INTO {CHANGED_TABLE} VALUES (%s, %s)", rows)  # noqa: S608
+        if postgres:
+            cursor.execute(f"ANALYZE {CHANGED_TABLE}")
+        cursor.execute(FILES_HOLDING.format(table=CHANGED_TABLE), parameters)
+        ids = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
+    return ids
 
 
 def rematch_after_activation(*, version: HashListVersion, previous_id: int | None) -> list[RematchNotice]:

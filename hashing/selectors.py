@@ -2,8 +2,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from hashing.digestsets import as_bytes, bucket_contains, prefix_of
 from hashing.hashers import EMPTY_DIGESTS
-from hashing.models import CategoryValue, HashEntry, HashList, RematchNotice
+from hashing.models import CategoryValue, DigestBlock, HashEntry, HashList, RematchNotice
 
 
 @dataclass(frozen=True)
@@ -20,28 +21,43 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
 
     ``digests`` maps an algorithm name (md5, sha1, sha256) to the digests to look for. The empty
     file's digests are never looked up: real lists contain them and they identify nothing.
+    The query reads both storages (hashing.blockstore): the rich entries equal to a wanted digest,
+    and the buckets of packed digests whose prefix a wanted digest has, bisected here. An entry
+    row is read as a bucket of one.
     """
-    condition = Q()
+    entry_condition, block_condition = Q(), Q()
+    wanted_in: dict[tuple[int, int], list[bytes]] = {}
     for name, values in digests.items():
         wanted = [value for value in values if value not in EMPTY_DIGESTS]
-        if wanted:
-            condition |= Q(algorithm=HashEntry.BY_NAME[name], value__in=wanted)
-    if not condition:
+        if not wanted:
+            continue
+        number = HashEntry.BY_NAME[name]
+        for value in wanted:
+            wanted_in.setdefault((number, prefix_of(value)), []).append(value)
+        entry_condition |= Q(algorithm=number, value__in=wanted)
+        block_condition |= Q(algorithm=number, prefix__in=sorted({prefix_of(value) for value in wanted}))
+    if not wanted_in:
         return {}
-    names = HashEntry.NAMES
-    found: dict[tuple[str, bytes], list[ListMatch]] = {}
-    rows = HashEntry.objects.filter(condition, version__is_active=True).values_list(
-        "algorithm",
-        "value",
-        "category",
+    list_fields = (
         "version__hash_list_id",
         "version__hash_list__name",
         "version__hash_list__kind",
         "version__hash_list__default_category",
         "version__hash_list__scheme_id",
     )
+    entries = HashEntry.objects.filter(entry_condition, version__is_active=True)
+    blocks = DigestBlock.objects.filter(block_condition, version__is_active=True)
+    rows = entries.values_list("algorithm", "value", "category", *list_fields).union(
+        blocks.values_list("algorithm", "digests", "category", *list_fields), all=True
+    )
+    names = HashEntry.NAMES
+    found: dict[tuple[str, bytes], list[ListMatch]] = {}
     not_alerting = None
-    for algorithm, value, category, list_id, list_name, kind, default_category, scheme_id in rows:
+    for algorithm, packed, category, list_id, list_name, kind, default_category, scheme_id in rows:
+        packed = bytes(packed)
+        hits = [value for value in wanted_in.get((algorithm, prefix_of(packed)), ()) if bucket_contains(packed, value)]
+        if not hits:
+            continue
         name = names[algorithm]
         category = category or default_category
         if kind == HashList.Kind.ALERT and scheme_id is not None:
@@ -50,7 +66,8 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
             if (scheme_id, category) in not_alerting:
                 # On an alert list, but in a category its scheme does not alert on (VICS 0, non-pertinent).
                 kind = HashList.Kind.IGNORABLE
-        found.setdefault((name, bytes(value)), []).append(ListMatch(list_id, list_name, kind, category, name))
+        for value in hits:
+            found.setdefault((name, value), []).append(ListMatch(list_id, list_name, kind, category, name))
     return found
 
 
@@ -71,13 +88,23 @@ def rematch_notices_for(user, dossier):
 def version_diff_rows(version, base):
     """("added"|"removed", algorithm, hex) for each hash in one version and not the other, streamed.
 
-    Without a base, every entry of ``version`` is added. Iterated with a server-side cursor, so a
-    diff of millions of hashes never sits in memory.
+    Without a base, every entry of ``version`` is added. Versions with rich entries only are
+    compared in the database with a server-side cursor; where either holds digest blocks, the
+    exact digests are compared in numpy (hashing.blockstore) and the perceptual ones in the database.
     """
+    from hashing.blockstore import EXACT, has_blocks, version_difference
+
     names = HashEntry.NAMES
     mine = HashEntry.objects.filter(version=version)
     theirs = HashEntry.objects.filter(version=base) if base is not None else HashEntry.objects.none()
+    blocks = has_blocks(version.pk, base.pk if base is not None else None)
+    difference = version_difference(version.pk, base.pk if base is not None else None) if blocks else {}
     for change, left, right in (("added", mine, theirs), ("removed", theirs, mine)):
+        for algorithm, (added, removed) in difference.items():
+            for value in as_bytes(added if change == "added" else removed):
+                yield change, algorithm, value.hex()
+        if blocks:
+            left = left.exclude(algorithm__in=EXACT.values())
         rows = left.values_list("algorithm", "value").difference(right.values_list("algorithm", "value"))
         for algorithm, value in rows.iterator(chunk_size=5000):
             yield change, names[algorithm], bytes(value).hex()

@@ -1,0 +1,102 @@
+"""Sets of exact digests as sorted numpy arrays, and their packed buckets. Plain Python: no Django here.
+
+A list version keeps the digests that carry nothing but themselves (the bare lines of a plain
+list) as buckets: all its digests of one algorithm whose first ``PREFIX_BITS`` bits are equal,
+sorted and packed end to end in one byte string. Ten million MD5s make 65,536 rows of about 150
+digests instead of ten million rows and a ten-million-key btree, which cost more to build than
+the whole file cost to read. A lookup fetches a bucket and bisects it.
+
+Digests are handled as numpy ``S<width>`` arrays: numpy sorts and compares them as fixed-width
+byte strings (memcmp order, the order of the packed buckets). Never turn one element into Python
+bytes with ``.item()`` or ``tolist()``: numpy drops the trailing zero bytes of an ``S`` value.
+Use ``as_bytes`` or the packed ``tobytes()``.
+"""
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+PREFIX_BITS = 16
+PREFIX_BYTES = 2
+
+
+def as_array(chunks: Iterable[bytes], width: int) -> np.ndarray:
+    """Digests packed end to end (in any number of chunks) as one ``S<width>`` array, in order."""
+    data = b"".join(chunks)
+    return np.frombuffer(data, dtype=f"S{width}") if data else np.empty(0, dtype=f"S{width}")
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct digests, sorted. ``len(values) - len(result)`` is the number of duplicates."""
+    if not len(values):
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def without(values: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """``values`` (sorted, distinct) minus any digest in ``others`` (any order)."""
+    if not len(values) or not len(others):
+        return values
+    return values[~np.isin(values, others)]
+
+
+def prefixes(values: np.ndarray) -> np.ndarray:
+    """The bucket number of each digest: its first PREFIX_BITS bits, as an integer."""
+    width = values.dtype.itemsize
+    head = values.view(np.uint8).reshape(-1, width)[:, :PREFIX_BYTES].astype(np.int64)
+    return (head[:, 0] << 8) | head[:, 1]
+
+
+def prefix_of(digest: bytes) -> int:
+    return int.from_bytes(digest[:PREFIX_BYTES], "big")
+
+
+def buckets(values: np.ndarray) -> Iterator[tuple[int, int, bytes]]:
+    """(prefix, count, packed digests) of each non-empty bucket of ``values`` (sorted, distinct)."""
+    if not len(values):
+        return
+    numbers = prefixes(values)
+    starts = np.flatnonzero(np.diff(numbers, prepend=-1))
+    ends = np.append(starts[1:], len(values))
+    packed = values.tobytes()
+    width = values.dtype.itemsize
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield int(numbers[start]), end - start, packed[start * width : end * width]
+
+
+class _Packed:
+    """A packed bucket seen as a sequence of its digests, for ``bisect``."""
+
+    __slots__ = ("packed", "width")
+
+    def __init__(self, packed: bytes, width: int):
+        self.packed, self.width = packed, width
+
+    def __len__(self) -> int:
+        return len(self.packed) // self.width
+
+    def __getitem__(self, index: int) -> bytes:
+        return self.packed[index * self.width : (index + 1) * self.width]
+
+
+def bucket_contains(packed: bytes, digest: bytes) -> bool:
+    """Is ``digest`` one of the sorted, equal-width digests packed in ``packed``?"""
+    from bisect import bisect_left
+
+    width = len(digest)
+    if not width or len(packed) % width:
+        return False
+    sequence = _Packed(bytes(packed), width)
+    position = bisect_left(sequence, digest)
+    return position < len(sequence) and sequence[position] == digest
+
+
+def as_bytes(values: np.ndarray) -> list[bytes]:
+    """The digests as Python bytes, full width (trailing zero bytes kept)."""
+    width = values.dtype.itemsize
+    packed = values.tobytes()
+    return [packed[index : index + width] for index in range(0, len(packed), width)]
