@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 
 from hashing.digestsets import as_bytes, bucket_contains, prefix_of
@@ -25,31 +26,19 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
     and the buckets of packed digests whose prefix a wanted digest has, bisected here. An entry
     row is read as a bucket of one.
     """
-    entry_condition, block_condition = Q(), Q()
     wanted_in: dict[tuple[int, int], list[bytes]] = {}
+    by_algorithm: dict[int, list[bytes]] = {}
     for name, values in digests.items():
         wanted = [value for value in values if value not in EMPTY_DIGESTS]
         if not wanted:
             continue
-        number = HashEntry.BY_NAME[name]
+        number = int(HashEntry.BY_NAME[name])
+        by_algorithm[number] = wanted
         for value in wanted:
             wanted_in.setdefault((number, prefix_of(value)), []).append(value)
-        entry_condition |= Q(algorithm=number, value__in=wanted)
-        block_condition |= Q(algorithm=number, prefix__in=sorted({prefix_of(value) for value in wanted}))
     if not wanted_in:
         return {}
-    list_fields = (
-        "version__hash_list_id",
-        "version__hash_list__name",
-        "version__hash_list__kind",
-        "version__hash_list__default_category",
-        "version__hash_list__scheme_id",
-    )
-    entries = HashEntry.objects.filter(entry_condition, version__is_active=True)
-    blocks = DigestBlock.objects.filter(block_condition, version__is_active=True)
-    rows = entries.values_list("algorithm", "value", "category", *list_fields).union(
-        blocks.values_list("algorithm", "digests", "category", *list_fields), all=True
-    )
+    rows = _lookup_rows(by_algorithm, wanted_in) if connection.vendor == "postgresql" else _orm_rows(by_algorithm)
     names = HashEntry.NAMES
     found: dict[tuple[str, bytes], list[ListMatch]] = {}
     not_alerting = None
@@ -69,6 +58,52 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
         for value in hits:
             found.setdefault((name, value), []).append(ListMatch(list_id, list_name, kind, category, name))
     return found
+
+
+# The lookups of one algorithm (PostgreSQL): the buckets holding the wanted prefixes, and the rich
+# entries equal to a wanted digest, of every active version, with their list.
+BLOCK_LOOKUP = (
+    "SELECT b.algorithm, b.digests, b.category, l.id, l.name, l.kind, l.default_category, l.scheme_id"
+    " FROM hashing_digestblock b JOIN hashing_hashlistversion v ON v.id = b.version_id AND v.is_active"
+    " JOIN hashing_hashlist l ON l.id = v.hash_list_id WHERE b.algorithm = %s AND b.prefix = ANY(%s)"
+)
+ENTRY_LOOKUP = (
+    "SELECT e.algorithm, e.value, e.category, l.id, l.name, l.kind, l.default_category, l.scheme_id"
+    " FROM hashing_hashentry e JOIN hashing_hashlistversion v ON v.id = e.version_id AND v.is_active"
+    " JOIN hashing_hashlist l ON l.id = v.hash_list_id WHERE e.algorithm = %s AND e.value = ANY(%s)"
+)
+
+
+def _lookup_rows(by_algorithm: dict[int, list[bytes]], wanted_in: dict[tuple[int, int], list[bytes]]):
+    """PostgreSQL: one statement, each list of digests or prefixes sent as one array parameter."""
+    parts, parameters = [], []
+    for number, wanted in by_algorithm.items():
+        prefixes = sorted({prefix for algorithm, prefix in wanted_in if algorithm == number})
+        parts += [BLOCK_LOOKUP, ENTRY_LOOKUP]
+        parameters += [number, prefixes, number, wanted]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), parameters)
+        return cursor.fetchall()
+
+
+def _orm_rows(by_algorithm: dict[int, list[bytes]]):
+    """SQLite (the demo): the same rows through the ORM."""
+    entry_condition, block_condition = Q(), Q()
+    for number, wanted in by_algorithm.items():
+        entry_condition |= Q(algorithm=number, value__in=wanted)
+        block_condition |= Q(algorithm=number, prefix__in=sorted({prefix_of(value) for value in wanted}))
+    list_fields = (
+        "version__hash_list_id",
+        "version__hash_list__name",
+        "version__hash_list__kind",
+        "version__hash_list__default_category",
+        "version__hash_list__scheme_id",
+    )
+    entries = HashEntry.objects.filter(entry_condition, version__is_active=True)
+    blocks = DigestBlock.objects.filter(block_condition, version__is_active=True)
+    return entries.values_list("algorithm", "value", "category", *list_fields).union(
+        blocks.values_list("algorithm", "digests", "category", *list_fields), all=True
+    )
 
 
 def hash_lists_overview():

@@ -25,11 +25,6 @@ def import_lines(admin, lines: list[bytes | str], name: str = "Blocks") -> HashL
     return hash_list_version_import(version=version)
 
 
-def digest(prefix: bytes, width: int, fill: int | None = None) -> bytes:
-    rest = width - len(prefix)
-    return prefix + (bytes([fill]) * rest if fill is not None else os.urandom(rest))
-
-
 # Pure functions (no database)
 
 
@@ -40,20 +35,25 @@ def test_sorted_unique_counts_duplicates_and_keeps_trailing_zero_bytes():
     assert len(values) - len(unique) == 1
 
 
-def test_buckets_split_on_the_first_two_bytes_and_bisect_finds_their_first_and_last_digest():
-    values = sorted(
-        {
-            digest(b"\x00\x00", 20, 0),
-            digest(b"\x00\x00", 20, 0xFF),
-            digest(b"\x00\x01", 20),
-            digest(b"\xff\xff", 20, 0xFF),
-        }
-    )
+LAST_PREFIX = (1 << digestsets.PREFIX_BITS) - 1
+
+
+def edge(prefix: int, width: int, *, last: bool = False, step: int = 0) -> bytes:
+    """The first (or last) digest there can be in bucket ``prefix``, moved ``step`` down or up."""
+    span = 1 << digestsets.PREFIX_SHIFT
+    head = (prefix * span + (span - 1 if last else 0)).to_bytes(3, "big")
+    value = int.from_bytes(head + (b"\xff" if last else b"\x00") * (width - 3), "big") + step
+    return value.to_bytes(width, "big")
+
+
+def test_buckets_split_on_the_first_bits_and_bisect_finds_their_first_and_last_digest():
+    values = sorted({edge(0, 20), edge(0, 20, last=True), edge(1, 20), edge(LAST_PREFIX, 20, last=True)})
     buckets = list(digestsets.buckets(digestsets.sorted_unique(digestsets.as_array(values, 20))))
-    assert [(prefix, count) for prefix, count, _ in buckets] == [(0x0000, 2), (0x0001, 1), (0xFFFF, 1)]
+    assert [(prefix, count) for prefix, count, _ in buckets] == [(0, 2), (1, 1), (LAST_PREFIX, 1)]
+    assert [digestsets.prefix_of(value) for value in values] == [0, 0, 1, LAST_PREFIX]
     first = buckets[0][2]
     assert digestsets.bucket_contains(first, values[0]) and digestsets.bucket_contains(first, values[1])
-    assert not digestsets.bucket_contains(first, digest(b"\x00\x00", 20, 0x7F))  # control: between the two
+    assert not digestsets.bucket_contains(first, edge(0, 20, step=1))  # control: between the two
 
 
 def test_a_block_with_a_space_inside_a_line_is_read_line_by_line():
@@ -95,29 +95,30 @@ def test_a_digest_both_bare_and_named_is_one_entry_that_keeps_its_name(admin, mo
 
 @pytest.mark.parametrize("algorithm, width", [("md5", 16), ("sha1", 20), ("sha256", 32)])
 def test_lookups_hit_and_miss_at_the_edges_of_buckets(admin, algorithm, width):
+    middle = 0x1234
     listed = [
-        digest(b"\x00\x00", width, 0x00),  # the very first digest there can be
-        digest(b"\x00\x00", width, 0x10),
-        digest(b"\x12\x34", width, 0x00),  # first of its bucket, trailing zero bytes
-        digest(b"\x12\x34", width, 0x80),
-        digest(b"\x12\x34", width, 0xFF),  # last of its bucket
-        digest(b"\xff\xff", width, 0xFE),
-        digest(b"\xff\xff", width, 0xFF),  # the very last digest there can be
+        edge(0, width),  # the very first digest there can be (prefix 0, all zero bytes)
+        edge(0, width, step=16),
+        edge(middle, width),  # first of its bucket, trailing zero bytes
+        edge(middle, width, step=1 << 40),
+        edge(middle, width, last=True),  # last of its bucket
+        edge(LAST_PREFIX, width, last=True, step=-1),
+        edge(LAST_PREFIX, width, last=True),  # the very last digest there can be
     ]
     absent = [
-        digest(b"\x00\x00", width, 0x01),
-        digest(b"\x12\x33", width, 0xFF),  # just below a bucket
-        digest(b"\x12\x34", width, 0x7F),
-        digest(b"\x12\x35", width, 0x00),  # just above it
-        digest(b"\xff\xff", width, 0xFD),
+        edge(0, width, step=1),
+        edge(middle, width, step=-1),  # just below the bucket (the last of the one before)
+        edge(middle, width, step=2),
+        edge(middle, width, last=True, step=1),  # just above it (the first of the next)
+        edge(LAST_PREFIX, width, last=True, step=-2),
     ]
     version = import_lines(admin, [value.hex() for value in listed], name=f"Edges {algorithm}")
     assert version.entries == len(listed)
-    assert set(DigestBlock.objects.filter(version=version).values_list("prefix", flat=True)) == {0, 0x1234, 0xFFFF}
+    assert set(DigestBlock.objects.filter(version=version).values_list("prefix", flat=True)) == {0, middle, LAST_PREFIX}
     found = active_matches({algorithm: set(listed) | set(absent)})
     assert set(found) == {(algorithm, value) for value in listed}
     other = "sha256" if algorithm != "sha256" else "md5"
-    assert not active_matches({other: {digest(b"\x12\x34", 32 if other == "sha256" else 16, 0)}})
+    assert not active_matches({other: {edge(middle, 32 if other == "sha256" else 16)}})
 
 
 def test_a_new_version_in_blocks_reports_what_it_added_and_removed(admin, client):
