@@ -29,8 +29,12 @@ def as_array(chunks: Iterable[bytes], width: int) -> np.ndarray:
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """The distinct digests, sorted. ``len(values) - len(result)`` is the number of duplicates."""
-    if not len(values):
+    """The distinct digests, sorted. ``len(values) - len(result)`` is the number of duplicates.
+
+    (Sorting the first eight bytes as integers with the row number in their low bits, then the
+    few rows whose top bits tie, measured slower here than numpy's own sort of ``S<width>``.)
+    """
+    if len(values) < 2:
         return values
     ordered = np.sort(values)
     keep = np.empty(len(ordered), dtype=bool)
@@ -46,28 +50,36 @@ def without(values: np.ndarray, others: np.ndarray) -> np.ndarray:
     return values[~np.isin(values, others)]
 
 
-def prefixes(values: np.ndarray) -> np.ndarray:
-    """The bucket number of each digest: its first PREFIX_BITS bits, as an integer."""
-    width = values.dtype.itemsize
-    head = values.view(np.uint8).reshape(-1, width)[:, :3].astype(np.int64)
-    return ((head[:, 0] << 16) | (head[:, 1] << 8) | head[:, 2]) >> PREFIX_SHIFT
-
-
 def prefix_of(digest: bytes) -> int:
     return int.from_bytes(digest[:3], "big") >> PREFIX_SHIFT
+
+
+def bucket_starts(values: np.ndarray) -> np.ndarray:
+    """Where each possible bucket starts in ``values`` (sorted): 2**PREFIX_BITS + 1 positions.
+
+    Found by binary search for the first digest of every bucket, instead of computing the prefix
+    of ten million digests.
+    """
+    width = values.dtype.itemsize
+    firsts = np.zeros((1 << PREFIX_BITS, width), dtype=np.uint8)
+    head = (np.arange(1 << PREFIX_BITS, dtype=np.uint32) << PREFIX_SHIFT).astype(">u4")
+    firsts[:, :3] = head.view(np.uint8).reshape(-1, 4)[:, 1:]
+    starts = np.searchsorted(values, firsts.view(f"S{width}").ravel())
+    return np.append(starts, len(values))
 
 
 def buckets(values: np.ndarray) -> Iterator[tuple[int, int, bytes]]:
     """(prefix, count, packed digests) of each non-empty bucket of ``values`` (sorted, distinct)."""
     if not len(values):
         return
-    numbers = prefixes(values)
-    starts = np.flatnonzero(np.diff(numbers, prepend=-1))
-    ends = np.append(starts[1:], len(values))
+    starts = bucket_starts(values)
+    counts = np.diff(starts)
     packed = values.tobytes()
     width = values.dtype.itemsize
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield int(numbers[start]), end - start, packed[start * width : end * width]
+    positions = starts.tolist()
+    for prefix in np.flatnonzero(counts).tolist():
+        start, end = positions[prefix], positions[prefix + 1]
+        yield prefix, end - start, packed[start * width : end * width]
 
 
 def bucket_contains(packed: bytes, digest: bytes) -> bool:

@@ -56,6 +56,15 @@ def test_buckets_split_on_the_first_bits_and_bisect_finds_their_first_and_last_d
     assert not digestsets.bucket_contains(first, edge(0, 20, step=1))  # control: between the two
 
 
+def test_every_digest_lands_in_the_bucket_of_its_prefix():
+    values = digestsets.sorted_unique(digestsets.as_array([os.urandom(20) for _ in range(5000)], 20))
+    buckets = list(digestsets.buckets(values))
+    assert sum(count for _, count, _ in buckets) == 5000
+    for prefix, count, packed in buckets:
+        assert len(packed) == count * 20
+        assert {digestsets.prefix_of(packed[start : start + 20]) for start in range(0, len(packed), 20)} == {prefix}
+
+
 def test_a_block_with_a_space_inside_a_line_is_read_line_by_line():
     good = "ab" * 16
     block = (good + "\n" + "ab cd" + "ef" * 13 + "0\n").encode()  # 32 characters, one a space
