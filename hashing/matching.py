@@ -120,13 +120,13 @@ ORDER BY 1
 # Whether the perceptual entries differ between the two versions (then any image or video may change).
 PERCEPTUAL_CHANGED = """
 SELECT EXISTS (
-    (SELECT algorithm, value, category FROM hashing_hashentry
-        WHERE version_id = %(new)s AND algorithm = ANY(%(perceptual)s)
-     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(old)s)
-    UNION ALL
-    (SELECT algorithm, value, category FROM hashing_hashentry
-        WHERE version_id = %(old)s AND algorithm = ANY(%(perceptual)s)
-     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(new)s)
+    SELECT 1 FROM hashing_hashentry n WHERE n.version_id = %(new)s AND n.algorithm IN (%(phash)s, %(pdq)s)
+    AND NOT EXISTS (SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %(old)s
+        AND o.algorithm = n.algorithm AND o.value = n.value AND o.category = n.category)
+) OR EXISTS (
+    SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %(old)s AND o.algorithm IN (%(phash)s, %(pdq)s)
+    AND NOT EXISTS (SELECT 1 FROM hashing_hashentry n WHERE n.version_id = %(new)s
+        AND n.algorithm = o.algorithm AND n.value = o.value AND n.category = o.category)
 )
 """
 
@@ -145,7 +145,8 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
         "md5": HashEntry.Algorithm.MD5,
         "sha1": HashEntry.Algorithm.SHA1,
         "sha256": HashEntry.Algorithm.SHA256,
-        "perceptual": [int(HashEntry.Algorithm.PHASH), int(HashEntry.Algorithm.PDQ)],
+        "phash": HashEntry.Algorithm.PHASH,
+        "pdq": HashEntry.Algorithm.PDQ,
     }
     with connection.cursor() as cursor:
         if has_blocks(version_id, previous_id):
