@@ -120,7 +120,8 @@ def version_difference(new_id: int, old_id: int | None, *, with_categories: bool
         old, old_codes = version_digests(old_id, algorithm, categories)
         if with_categories:
             new, old = _with_codes(new, new_codes, width), _with_codes(old, old_codes, width)
-        added, removed = digestsets.without(new, old), digestsets.without(old, new)
+        # A version holds each digest once, so the (digest, category) pairs are as sorted and distinct.
+        added, removed = digestsets.difference(new, old)
         if with_categories:
             added, removed = _digests_only(added, width), _digests_only(removed, width)
         result[algorithm] = (added, removed)

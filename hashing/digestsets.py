@@ -43,11 +43,43 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def _head(values: np.ndarray) -> np.ndarray:
+    """The first eight bytes of each digest as an integer: their order is the digests' order, ties aside."""
+    width = values.dtype.itemsize
+    return np.ascontiguousarray(values.view(np.uint8).reshape(-1, width)[:, :8]).view(">u8").ravel().astype(np.uint64)
+
+
+def difference(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(left minus right, right minus left) of two sorted arrays of distinct digests.
+
+    One binary search of each left digest's first eight bytes among the right ones' (integers:
+    fast), each hit confirmed on the whole digest; the rare digests whose head is shared by several
+    right ones are searched again on the whole digest. The right digests found are the ones to
+    drop from the right side. (``np.isin`` sorts both together with a stable sort of byte strings:
+    two minutes for ten million against ten million; this takes seconds.)
+    """
+    if not len(left) or not len(right):
+        return left, right
+    last = len(right) - 1
+    left_heads, right_heads = _head(left), _head(right)
+    positions = np.minimum(np.searchsorted(right_heads, left_heads), last)
+    present = right[positions] == left
+    shared = np.flatnonzero(~present & (right_heads[positions] == left_heads))
+    del left_heads, right_heads
+    if len(shared):
+        again = np.minimum(np.searchsorted(right, left[shared]), last)
+        present[shared] = right[again] == left[shared]
+        positions[shared] = again
+    in_left = np.zeros(len(right), dtype=bool)
+    in_left[positions[present]] = True
+    return left[~present], right[~in_left]
+
+
 def without(values: np.ndarray, others: np.ndarray) -> np.ndarray:
     """``values`` (sorted, distinct) minus any digest in ``others`` (any order)."""
     if not len(values) or not len(others):
         return values
-    return values[~np.isin(values, others)]
+    return difference(values, sorted_unique(others))[0]
 
 
 def prefix_of(digest: bytes) -> int:

@@ -237,8 +237,9 @@ def _write_blocks(version: HashListVersion, runs: dict[str, list[bytes]]) -> int
     stored = 0
     for algorithm, chunks in runs.items():
         number = HashEntry.BY_NAME[algorithm]
-        values = digestsets.sorted_unique(digestsets.as_array(chunks, DIGEST_BYTES[algorithm]))
-        chunks.clear()
+        values = digestsets.as_array(chunks, DIGEST_BYTES[algorithm])
+        chunks.clear()  # before sorting: at most two copies of the digests in memory
+        values = digestsets.sorted_unique(values)
         rich = HashEntry.objects.filter(version=version, algorithm=number).values_list("value", flat=True)
         if rich.exists():
             rich_values = map(bytes, rich.iterator(chunk_size=20_000))

@@ -3,10 +3,11 @@
 import logging
 from collections import Counter
 
+import numpy as np
 from django.db import connection, transaction
 
 from audit.services import audit_record
-from hashing.blockstore import EXACT, has_blocks, version_difference
+from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
@@ -190,15 +191,13 @@ def _files_holding(difference) -> set[int]:
         cursor.execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (algorithm smallint, value {value_type})")
         for name, (added, removed) in difference.items():
             for values in (added, removed):
-                rows = [(int(EXACT[name]), value) for value in as_bytes(values)]
-                if not rows:
+                if not len(values):
                     continue
                 if postgres:
                     with cursor.copy(f"COPY {CHANGED_TABLE} (algorithm, value) FROM STDIN (FORMAT BINARY)") as copy:
-                        copy.set_types(["int2", "bytea"])
-                        for row in rows:
-                            copy.write_row(row)
+                        copy.write(_copy_rows(int(EXACT[name]), values))
                 else:
+                    rows = [(int(EXACT[name]), value) for value in as_bytes(values)]
                     cursor.executemany(f"INSERT INTO {CHANGED_TABLE} VALUES (%s, %s)", rows)  # noqa: S608
         if postgres:
             cursor.execute(f"ANALYZE {CHANGED_TABLE}")
@@ -206,6 +205,17 @@ def _files_holding(difference) -> set[int]:
         ids = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
     return ids
+
+
+def _copy_rows(algorithm: int, values) -> bytes:
+    """Binary COPY rows (algorithm int2, value bytea) for equal-width digests, built by numpy at once."""
+    width = values.dtype.itemsize
+    fields = [("fields", ">i2"), ("size1", ">i4"), ("algorithm", ">i2"), ("size2", ">i4"), ("value", f"S{width}")]
+    row = np.dtype(fields)
+    rows = np.empty(len(values), dtype=row)
+    rows["fields"], rows["size1"], rows["algorithm"], rows["size2"] = 2, 2, algorithm, width
+    rows["value"] = values
+    return COPY_SIGNATURE + rows.tobytes() + COPY_TRAILER
 
 
 def rematch_after_activation(*, version: HashListVersion, previous_id: int | None) -> list[RematchNotice]:

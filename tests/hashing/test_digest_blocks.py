@@ -65,6 +65,21 @@ def test_every_digest_lands_in_the_bucket_of_its_prefix():
         assert {digestsets.prefix_of(packed[start : start + 20]) for start in range(0, len(packed), 20)} == {prefix}
 
 
+def test_the_difference_of_two_versions_is_exact_even_where_digests_share_their_first_bytes():
+    head = os.urandom(8)
+    shared = [head + bytes([n]) + os.urandom(7) for n in range(0, 200, 2)]  # one head, a hundred digests
+    left = [*shared[::2], *(os.urandom(16) for _ in range(300))]
+    right = [*shared[1::3], *shared[::4], *left[60:200]]
+    only_left, only_right = digestsets.difference(
+        digestsets.sorted_unique(digestsets.as_array(left, 16)),
+        digestsets.sorted_unique(digestsets.as_array(right, 16)),
+    )
+    assert digestsets.as_bytes(only_left) == sorted(set(left) - set(right))
+    assert digestsets.as_bytes(only_right) == sorted(set(right) - set(left))
+    kept = digestsets.without(digestsets.sorted_unique(digestsets.as_array(left, 16)), digestsets.as_array(right, 16))
+    assert digestsets.as_bytes(kept) == sorted(set(left) - set(right))
+
+
 def test_a_block_with_a_space_inside_a_line_is_read_line_by_line():
     good = "ab" * 16
     block = (good + "\n" + "ab cd" + "ef" * 13 + "0\n").encode()  # 32 characters, one a space
