@@ -3,7 +3,7 @@
 Two storages (hashing.blockstore). Blocks of bare digests (``Run`` items: the lines of a plain
 list that hold nothing but a digest) are decoded by the parser and kept in memory as packed bytes
 (16-32 bytes a digest); at the end numpy sorts and deduplicates them and they are written as
-packed ``DigestBlock`` buckets, one row per 16-bit prefix, with binary COPY. A digest that is
+packed ``DigestBlock`` buckets, one row per 18-bit prefix, with binary COPY. A digest that is
 also a rich entry (below) is kept as the entry, which carries more, and counted as a duplicate.
 
 Every other entry (md5sum lines with a name, CSV, VICS, NSRL rows: a name, a category, extra data,

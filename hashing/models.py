@@ -229,7 +229,7 @@ class HashEntry(models.Model):
 
 
 class DigestBlock(models.Model):
-    """A bucket of a version's bare exact digests: those of one algorithm sharing their first two bytes.
+    """A bucket of a version's bare exact digests: those of one algorithm sharing their first 18 bits.
 
     Lines that are nothing but a digest (plain lists, the bulk of big lists) are stored this way:
     ``digests`` holds them sorted, deduplicated and packed end to end (16, 20 or 32 bytes each),
