@@ -23,24 +23,27 @@ PREFIX_SHIFT = 24 - PREFIX_BITS  # the prefix is read from the first three bytes
 
 
 def as_array(chunks: Iterable[bytes], width: int) -> np.ndarray:
-    """Digests packed end to end (in any number of chunks) as one ``S<width>`` array, in order."""
-    data = b"".join(chunks)
+    """Digests packed end to end (in any number of chunks) as one writable ``S<width>`` array, in order."""
+    data = bytearray().join(chunks)  # writable: sorted in place, without a second copy
     return np.frombuffer(data, dtype=f"S{width}") if data else np.empty(0, dtype=f"S{width}")
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """The distinct digests, sorted. ``len(values) - len(result)`` is the number of duplicates.
 
+    A writable ``values`` is sorted in place (``as_array`` gives one): the caller's array changes.
+
     (Sorting the first eight bytes as integers with the row number in their low bits, then the
     few rows whose top bits tie, measured slower here than numpy's own sort of ``S<width>``.)
     """
     if len(values) < 2:
         return values
-    ordered = np.sort(values)
+    ordered = values if values.flags.writeable else values.copy()
+    ordered.sort()
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return ordered if keep.all() else ordered[keep]
 
 
 def _head(values: np.ndarray) -> np.ndarray:

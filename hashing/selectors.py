@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connection
 from django.db.models import Q
 
@@ -90,8 +91,10 @@ def _lookup_rows(by_algorithm: dict[int, list[bytes]], wanted_in: dict[tuple[int
         parts += [BLOCK_LOOKUP, ENTRY_LOOKUP]
         width = len(wanted[0])
         parameters += [number, prefixes, b"".join(wanted), width, width, len(wanted), number]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), parameters)
+    connection.ensure_connection()
+    # Results in binary: the buckets come as bytes, not as hex text twice their size to decode.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(" UNION ALL ".join(parts), parameters, binary=True)
         return cursor.fetchall()
 
 
