@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evidence.models import EvidenceFile
+from hashing.listformats import DIGEST_BYTES
 from hashing.models import HashEntry, HashList, HashListVersion
 from hashing.services import hash_list_version_create
 from hashing.vics_export import icse_bytes, vics_bytes, vics_document
@@ -67,6 +68,14 @@ def _local_list_rows(dossier):
             row[HashEntry.NAMES[entry.algorithm]] = _hex(entry.value)
             row.update(category=entry.category, series=entry.series)
             yield row
+        blocks = active.digest_blocks.order_by("algorithm", "prefix").values_list("algorithm", "category", "digests")
+        for algorithm, category, packed in blocks.iterator(chunk_size=500):
+            name = HashEntry.NAMES[algorithm]
+            width = DIGEST_BYTES[name]
+            for start in range(0, len(packed), width):
+                row = dict.fromkeys(LIST_COLUMNS, "")
+                row.update({name: bytes(packed[start : start + width]).hex(), "category": category})
+                yield row
     for evidence_file in _reviewed_alert_files(dossier).order_by("id").iterator(chunk_size=2000):
         yield {
             "md5": evidence_file.md5_hex,

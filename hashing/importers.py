@@ -1,11 +1,18 @@
 """Importing a stored list file into a version: streamed, in chunks, one bad record never fatal.
 
-Entries are first loaded into a per-import staging table (PostgreSQL: a TEMP table filled with
-COPY; SQLite, the no-config demo: executemany), then moved into ``hashing_hashentry`` with one
-``INSERT ... SELECT`` that keeps the first occurrence of each (algorithm, value). Duplicates are
-thus counted by the database, never by a Python set of tens of millions of digests, and the
-version's entries appear in the same transaction that makes it ready and active: a failed or
-cancelled import never leaves half a version behind.
+Two storages (hashing.blockstore). Blocks of bare digests (``Run`` items: the lines of a plain
+list that hold nothing but a digest) are decoded by the parser and kept in memory as packed bytes
+(16-32 bytes a digest); at the end numpy sorts and deduplicates them and they are written as
+packed ``DigestBlock`` buckets, one row per 18-bit prefix, with binary COPY. A digest that is
+also a rich entry (below) is kept as the entry, which carries more, and counted as a duplicate.
+
+Every other entry (md5sum lines with a name, CSV, VICS, NSRL rows: a name, a category, extra data,
+perceptual hashes) is a rich entry. Rich entries are first loaded into a per-import staging table
+(PostgreSQL: a TEMP table filled with COPY; SQLite, the no-config demo: executemany), then moved
+into ``hashing_hashentry`` with one ``INSERT ... SELECT`` that keeps the first occurrence of each
+(algorithm, value). Duplicates are thus counted by numpy and the database, never by a Python set
+of tens of millions of digests, and both storages are written in the same transaction that makes
+the version ready and active: a failed or cancelled import never leaves half a version behind.
 """
 
 import json
@@ -17,9 +24,11 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.claims import claim
-from hashing.listformats import PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
+from hashing import digestsets
+from hashing.blockstore import blocks_write, has_blocks, version_difference
+from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
 from hashing.listformats.base import MAX_LINE
-from hashing.models import HashEntry, HashListVersion
+from hashing.models import DigestBlock, HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
 
 log = logging.getLogger(__name__)
@@ -106,12 +115,15 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             raise FormatError(
                 "empty file" if version.file_format == "empty" else f"the {version.file_format} format is unknown"
             )
-        staged = _load(version, parser, staging)
+        runs: dict[str, list[bytes]] = {}
+        staged = _load(version, parser, staging, runs)
         if not staged:
             # Activating it would silently empty the list: refuse, and keep the active version.
             raise FormatError("no hash found in the file")
         with transaction.atomic():
             version.entries = staging.move_into_entries()
+            version.entries += _write_blocks(version, runs)
+            runs.clear()
             version.duplicates = staged - version.entries
             _diff_with_active(version)
             version.status = HashListVersion.Status.READY
@@ -142,6 +154,7 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
 
 def _give_up(version: HashListVersion, status: str, error: str) -> None:
     HashEntry.objects.filter(version=version).delete()
+    DigestBlock.objects.filter(version=version).delete()
     version.status = status
     version.error = error
     version.is_active = False
@@ -149,11 +162,11 @@ def _give_up(version: HashListVersion, status: str, error: str) -> None:
     version.save(update_fields=["status", "error", "is_active", "finished_at"])
 
 
-def _load(version: HashListVersion, parser, staging: "_Staging") -> int:
-    """Stream the file through ``parser`` into the staging table; return the entries staged.
+def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str, list[bytes]]) -> int:
+    """Stream the file through ``parser``; return the entries read, duplicates included.
 
-    A ``Run`` (a block of bare digests) goes to PostgreSQL as it is, to be decoded there; every
-    other entry is a row built here.
+    A ``Run`` (a block of bare digests, already decoded) is kept in ``runs`` by algorithm; every
+    other entry is a row for the staging table.
     """
     chunk_size = settings.HASHLIST_IMPORT_CHUNK
     algorithms = HashEntry.BY_NAME
@@ -168,9 +181,7 @@ def _load(version: HashListVersion, parser, staging: "_Staging") -> int:
         for item in parser(stream, mapping=version.column_mapping or None):
             item_type = type(item)
             if item_type is Run:
-                staging.write(pending)
-                pending.clear()
-                staging.write_run(item, algorithms[item.algorithm])
+                runs.setdefault(item.algorithm, []).append(item.values)
                 staged += item.count
                 _checkpoint(version, stream, item.line, staged)
             elif item_type is Entry:
@@ -218,12 +229,49 @@ def _checkpoint(version: HashListVersion, stream: "_Progress", record: int | Non
         raise ImportCancelled
 
 
+def _write_blocks(version: HashListVersion, runs: dict[str, list[bytes]]) -> int:
+    """Store the bare digests read as buckets, once each and not already a rich entry; return how many.
+
+    Precondition: the rich entries are in ``hashing_hashentry`` (same transaction).
+    """
+    stored = 0
+    for algorithm, chunks in runs.items():
+        number = HashEntry.BY_NAME[algorithm]
+        values = digestsets.as_array(chunks, DIGEST_BYTES[algorithm])
+        chunks.clear()  # before sorting: at most two copies of the digests in memory
+        values = digestsets.sorted_unique(values)
+        rich = HashEntry.objects.filter(version=version, algorithm=number).values_list("value", flat=True)
+        if rich.exists():
+            rich_values = map(bytes, rich.iterator(chunk_size=20_000))
+            values = digestsets.without(values, digestsets.as_array(rich_values, DIGEST_BYTES[algorithm]))
+        category = version.hash_list.default_category[:32]
+        stored += blocks_write(version_id=version.pk, algorithm=number, category=category, values=values)
+    return stored
+
+
 def _diff_with_active(version: HashListVersion) -> None:
     """Count the hashes added and removed against the version active now (none for a first version)."""
     base = version.hash_list.versions.filter(is_active=True).exclude(pk=version.pk).first()
     version.diff_base = base
     if base is None:
         version.added, version.removed = version.entries, 0
+        return
+    if has_blocks(version.pk, base.pk):
+        # Exact digests in blocks on either side: compared in numpy, the few others in SQL below.
+        difference = version_difference(version.pk, base.pk)
+        version.added = sum(len(added) for added, _ in difference.values())
+        version.removed = sum(len(removed) for _, removed in difference.values())
+        perceptual = [int(HashEntry.Algorithm.PHASH), int(HashEntry.Algorithm.PDQ)]
+        query = (
+            "SELECT count(*) FROM hashing_hashentry n WHERE n.version_id = %s AND n.algorithm IN (%s, %s)"
+            " AND NOT EXISTS (SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %s"
+            " AND o.algorithm = n.algorithm AND o.value = n.value)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, [version.pk, *perceptual, base.pk])
+            version.added += cursor.fetchone()[0]
+            cursor.execute(query, [base.pk, *perceptual, version.pk])
+            version.removed += cursor.fetchone()[0]
         return
     query = (
         "SELECT count(*) FROM hashing_hashentry n WHERE n.version_id = %s AND NOT EXISTS ("
@@ -268,20 +316,6 @@ class _Staging:
                     f"INSERT INTO {self.table} ({STAGING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
                     rows,
                 )
-
-    def write_run(self, run: Run, algorithm: int) -> None:
-        """Stage a block of bare hex digests; PostgreSQL decodes them (bytea's ``\\x`` hex input)."""
-        if not self.postgres:
-            self.write([(run.line, algorithm, bytes.fromhex(digest.decode("ascii")), "", "", "", None)
-                        for digest in run.digests.split()])  # fmt: skip
-            return
-        # COPY's text format: each line becomes "ordinal<TAB>algorithm<TAB>\\x<hex>". The rows of a
-        # run share its first line number as their ordinal: equal digests within a run are equal rows.
-        prefix = f"{run.line}\t{algorithm}\t\\\\x".encode()
-        data = prefix + run.digests[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.copy(f"COPY {self.table} (ordinal, algorithm, value) FROM STDIN") as copy:
-                copy.write(data)
 
     def move_into_entries(self) -> int:
         """Insert the first occurrence of each (algorithm, value); return how many went in."""

@@ -3,9 +3,12 @@
 import logging
 from collections import Counter
 
+import numpy as np
 from django.db import connection, transaction
 
 from audit.services import audit_record
+from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
+from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
 from hashing.near_matching import NearMatch, frames_for, near_matches
@@ -138,13 +141,13 @@ ORDER BY 1
 # Whether the perceptual entries differ between the two versions (then any image or video may change).
 PERCEPTUAL_CHANGED = """
 SELECT EXISTS (
-    (SELECT algorithm, value, category FROM hashing_hashentry
-        WHERE version_id = %(new)s AND algorithm = ANY(%(perceptual)s)
-     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(old)s)
-    UNION ALL
-    (SELECT algorithm, value, category FROM hashing_hashentry
-        WHERE version_id = %(old)s AND algorithm = ANY(%(perceptual)s)
-     EXCEPT SELECT algorithm, value, category FROM hashing_hashentry WHERE version_id = %(new)s)
+    SELECT 1 FROM hashing_hashentry n WHERE n.version_id = %(new)s AND n.algorithm IN (%(phash)s, %(pdq)s)
+    AND NOT EXISTS (SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %(old)s
+        AND o.algorithm = n.algorithm AND o.value = n.value AND o.category = n.category)
+) OR EXISTS (
+    SELECT 1 FROM hashing_hashentry o WHERE o.version_id = %(old)s AND o.algorithm IN (%(phash)s, %(pdq)s)
+    AND NOT EXISTS (SELECT 1 FROM hashing_hashentry n WHERE n.version_id = %(new)s
+        AND n.algorithm = o.algorithm AND n.value = o.value AND n.category = o.category)
 )
 """
 
@@ -163,11 +166,15 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
         "md5": HashEntry.Algorithm.MD5,
         "sha1": HashEntry.Algorithm.SHA1,
         "sha256": HashEntry.Algorithm.SHA256,
-        "perceptual": [int(HashEntry.Algorithm.PHASH), int(HashEntry.Algorithm.PDQ)],
+        "phash": HashEntry.Algorithm.PHASH,
+        "pdq": HashEntry.Algorithm.PDQ,
     }
     with connection.cursor() as cursor:
-        cursor.execute(CHANGED_FILES, parameters)
-        ids = {row[0] for row in cursor.fetchall()}
+        if has_blocks(version_id, previous_id):
+            ids = _files_holding(version_difference(version_id, previous_id, with_categories=True))
+        else:
+            cursor.execute(CHANGED_FILES, parameters)
+            ids = {row[0] for row in cursor.fetchall()}
         cursor.execute(PERCEPTUAL_CHANGED, parameters)
         perceptual_changed = cursor.fetchone()[0]
     if perceptual_changed:
@@ -176,6 +183,59 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
             EvidenceFile.objects.filter(triage__in=states, processed_at__isnull=False).values_list("pk", flat=True)
         )
     return sorted(ids)
+
+
+# The files holding one of the changed digests staged in CHANGED_TABLE (one query, a hash join).
+FILES_HOLDING = """
+SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(md5)s AND f.md5 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(sha1)s AND f.sha1 = c.value
+    WHERE f.processed_at IS NOT NULL
+UNION SELECT f.id FROM evidence_evidencefile f JOIN {table} c ON c.algorithm = %(sha256)s AND f.sha256 = c.value
+    WHERE f.processed_at IS NOT NULL
+"""
+CHANGED_TABLE = "rematch_changed_digests"
+
+
+def _files_holding(difference) -> set[int]:
+    """Ids of the ingested files holding a digest added or removed (or whose category changed).
+
+    The digests go to a TEMP table (COPY on PostgreSQL) so that one join finds their files, however
+    many there are (a first version of ten million).
+    """
+    postgres = connection.vendor == "postgresql"
+    value_type = "bytea" if postgres else "blob"
+    parameters = {name: int(number) for name, number in EXACT.items()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}")
+        cursor.execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (algorithm smallint, value {value_type})")
+        for name, (added, removed) in difference.items():
+            for values in (added, removed):
+                if not len(values):
+                    continue
+                if postgres:
+                    with cursor.copy(f"COPY {CHANGED_TABLE} (algorithm, value) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.write(_copy_rows(int(EXACT[name]), values))
+                else:
+                    rows = [(int(EXACT[name]), value) for value in as_bytes(values)]
+                    cursor.executemany(f"INSERT INTO {CHANGED_TABLE} VALUES (%s, %s)", rows)  # noqa: S608
+        if postgres:
+            cursor.execute(f"ANALYZE {CHANGED_TABLE}")
+        cursor.execute(FILES_HOLDING.format(table=CHANGED_TABLE), parameters)
+        ids = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {CHANGED_TABLE}")
+    return ids
+
+
+def _copy_rows(algorithm: int, values) -> bytes:
+    """Binary COPY rows (algorithm int2, value bytea) for equal-width digests, built by numpy at once."""
+    width = values.dtype.itemsize
+    fields = [("fields", ">i2"), ("size1", ">i4"), ("algorithm", ">i2"), ("size2", ">i4"), ("value", f"S{width}")]
+    row = np.dtype(fields)
+    rows = np.empty(len(values), dtype=row)
+    rows["fields"], rows["size1"], rows["algorithm"], rows["size2"] = 2, 2, algorithm, width
+    rows["value"] = values
+    return COPY_SIGNATURE + rows.tobytes() + COPY_TRAILER
 
 
 def rematch_after_activation(*, version: HashListVersion, previous_id: int | None) -> list[RematchNotice]:

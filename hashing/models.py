@@ -228,6 +228,35 @@ class HashEntry(models.Model):
         return f"{self.get_algorithm_display()} {bytes(self.value).hex()}"
 
 
+class DigestBlock(models.Model):
+    """A bucket of a version's bare exact digests: those of one algorithm sharing their first 18 bits.
+
+    Lines that are nothing but a digest (plain lists, the bulk of big lists) are stored this way:
+    ``digests`` holds them sorted, deduplicated and packed end to end (16, 20 or 32 bytes each),
+    ``count`` says how many. A digest of a version is either here or a ``HashEntry`` row, never
+    both (hashing.digestsets explains why; hashing.blockstore reads both). Written in the same
+    transaction that makes the version ready, so a failed or cancelled import leaves none.
+    """
+
+    # No index of its own: the unique constraint below starts with the version.
+    version = models.ForeignKey(HashListVersion, on_delete=models.CASCADE, related_name="digest_blocks", db_index=False)
+    algorithm = models.PositiveSmallIntegerField(choices=HashEntry.Algorithm.choices)
+    prefix = models.PositiveIntegerField()
+    category = models.CharField(max_length=32, blank=True)
+    count = models.PositiveIntegerField()
+    digests = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "algorithm", "prefix"], name="one_digest_block_per_prefix")
+        ]
+        verbose_name = _("digest block")
+        verbose_name_plural = _("digest blocks")
+
+    def __str__(self) -> str:
+        return f"{self.get_algorithm_display()} {self.prefix:04x} ({self.count})"
+
+
 class RematchNotice(models.Model):
     """Told to a dossier's members: a newly active list version changed what its files match."""
 

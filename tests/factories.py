@@ -61,6 +61,18 @@ def make_hash_list(name: str, lines: list[str], by, kind: str = "alert", categor
     return hash_list_version_import(version=version)
 
 
+def stored_digests(version) -> dict[str, str]:
+    """Every exact digest a version holds, as hex -> file name ("" for a bare digest), from both storages."""
+    from hashing.blockstore import EXACT, version_digests
+    from hashing.digestsets import as_bytes
+    from hashing.models import HashEntry
+
+    stored = {value.hex(): "" for name in EXACT for value in as_bytes(version_digests(version.pk, name)[0])}
+    for value, name in HashEntry.objects.filter(version=version).values_list("value", "name"):
+        stored[bytes(value).hex()] = name
+    return stored
+
+
 def image_files(folder: Path, seeds, fmt: str = "JPEG") -> dict[str, bytes]:
     """Write synthetic images named img<seed>.<ext>; return name -> content."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -178,3 +178,14 @@ def test_adding_to_the_local_list_needs_an_investigator_of_the_dossier(
     client.force_login(colleague)
     assert client.post(url).status_code == 302  # control
     assert HashList.objects.filter(name=LOCAL_ALERT_LIST).exists()
+
+
+def test_the_next_local_list_keeps_the_bare_digests_of_the_active_one(admin, dossier):
+    """A plain list under the local list's name is stored in digest blocks: its digests still carry over."""
+    from evidence.sharing import _local_list_rows
+
+    bare = [hashlib.md5(str(n).encode()).hexdigest() for n in range(5)]
+    version = import_as_list(("\n".join(bare) + "\n").encode(), LOCAL_ALERT_LIST, admin)
+    assert version.status == "ready" and version.digest_blocks.exists()
+    rows = list(_local_list_rows(dossier))
+    assert sorted(row["md5"] for row in rows) == sorted(bare)

@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from hashing.importers import hash_list_version_import
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_create
-from tests.factories import make_hash_list, wait_until
+from tests.factories import make_hash_list, stored_digests, wait_until
 
 MD5S = [hashlib.md5(str(n).encode()).hexdigest() for n in range(5)]
 
@@ -83,8 +83,6 @@ def test_a_big_list_goes_in_whole_blocks_with_the_same_counts_and_line_numbers(a
         "ready", 45, 40, 3, 1,
     )  # fmt: skip
     assert version.malformed_sample == [[23, "not a hexadecimal hash"]]
-    stored = {
-        bytes(value).hex(): name
-        for value, name in HashEntry.objects.filter(version=version).values_list("value", "name")
-    }
+    stored = stored_digests(version)
+    assert len(stored) == version.entries
     assert set(stored) == set(many) and stored[many[30]] == "photo.jpg"  # the first occurrence keeps its name

@@ -1,7 +1,7 @@
 import hashlib
 import io
 
-from hashing.listformats import Entry, Malformed, Run, detect_format, parse_plain
+from hashing.listformats import DIGEST_BYTES, Entry, Malformed, Run, detect_format, parse_plain
 from hashing.listformats.tables import parse_csv
 from hashing.listformats.text import parse_plain_runs
 
@@ -62,8 +62,9 @@ def expanded(items):
     """Runs turned back into one Entry per line, to compare with the line-by-line parser."""
     for item in items:
         if isinstance(item, Run):
-            for offset, digest in enumerate(item.digests.split()):
-                yield Entry(item.line + offset, item.algorithm, bytes.fromhex(digest.decode()), "")
+            width = DIGEST_BYTES[item.algorithm]
+            for offset in range(item.count):
+                yield Entry(item.line + offset, item.algorithm, item.values[offset * width : (offset + 1) * width], "")
         else:
             yield item
 
