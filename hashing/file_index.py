@@ -10,10 +10,12 @@ Two parts, per process:
   written under DERIVED_ROOT/indexes/ (``nearest.HammingIndex``, memory-mapped), named by a small
   pointer file that every process checks on each search and reloads when it changes;
 - a delta: the files whose hashes were written since that snapshot, read from the change log that
-  PostgreSQL triggers append (``PerceptualChange``). A log row belongs to the transaction ``xid``;
-  the base's snapshot saw every transaction below its xmin, so the delta is the rows with ``xid`` >=
-  that xmin (an indexed range scan), read incrementally the same way and kept in the process.
-  When the delta passes FILE_INDEX_DELTA_MAX files, a new base is asked for.
+  PostgreSQL triggers append (``PerceptualChange``). A log row carries its transaction's id; a
+  snapshot sees every transaction below its xmax except those then in progress (its xip list), so
+  the rows a snapshot did not see are ``xid >= xmax or xid in xip``: two index scans, whatever order
+  transactions commit in. Each search reads the log that way from the last snapshot it took and
+  keeps the delta in the process. When the delta passes FILE_INDEX_DELTA_MAX files, a worker asks
+  for a new base (a task on the lists queue).
 
 On SQLite (the embedded demo) there is no log: every search reads all the files' hashes.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from hashing.indexes import PERCEPTUAL
 from hashing.nearest import HammingIndex, as_codes
@@ -87,10 +90,32 @@ def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _snapshot_xmin() -> int:
+SNAPSHOT = """
+SELECT pg_snapshot_xmin(snapshot)::text::bigint, pg_snapshot_xmax(snapshot)::text::bigint,
+    ARRAY(SELECT xip::text::bigint FROM pg_snapshot_xip(snapshot) AS xip),
+    pg_current_xact_id_if_assigned()::text::bigint
+FROM (SELECT pg_current_snapshot() AS snapshot) AS current
+"""
+
+
+def _snapshot() -> dict:
+    """The transactions this statement sees: all below xmax but those in progress (xip).
+
+    The caller's own transaction, if it wrote anything, counts as in progress: it may write more.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        return cursor.fetchone()[0]
+        cursor.execute(SNAPSHOT)
+        xmin, xmax, xip, own = cursor.fetchone()
+    return {"xmin": min(xmin, own or xmin), "xmax": xmax, "xip": [*xip, *([own] if own else [])]}
+
+
+def _changed_since(seen: dict) -> set[int]:
+    """Files in log rows of transactions that ``seen`` (a snapshot) did not see: xid >= its xmax or in
+    progress then. Any transaction it saw had committed, and its rows were read then or are in a base."""
+    from hashing.models import PerceptualChange
+
+    rows = PerceptualChange.objects.filter(Q(xid__gte=seen["xmax"]) | Q(xid__in=seen["xip"]))
+    return set(rows.values_list("file_id", flat=True))
 
 
 def _database() -> str:
@@ -131,9 +156,9 @@ def file_index_build() -> dict | None:
     try:
         database = _database()
         previous = _read_pointer(database)
-        xmin = _snapshot_xmin()  # before reading: every transaction below it is in what follows
+        seen = _snapshot()  # before reading: every transaction it sees is in what follows
         rows = _usable_rows(_hash_rows())
-        name = f"files-{xmin}-{time.time_ns()}"
+        name = f"files-{seen['xmax']}-{time.time_ns()}"
         folder = _folder() / name
         partial = folder.with_name(name + ".partial")
         partial.mkdir(parents=True)
@@ -146,7 +171,7 @@ def file_index_build() -> dict | None:
         pointer = {
             "database": database,
             "folder": name,
-            "xmin": xmin,
+            **seen,
             "previous": previous["folder"] if previous else None,
             "sizes": {algorithm: len(rows[algorithm]) for algorithm in PERCEPTUAL},
         }
@@ -154,8 +179,8 @@ def file_index_build() -> dict | None:
         partial_pointer.write_text(json.dumps(pointer))
         partial_pointer.replace(_pointer_path())
         if previous:
-            # A process still on the previous base reads the log from its xmin: keep those rows,
-            # and the folders of the bases before it, until the next build.
+            # A process still on the previous base reads log rows above its snapshot's xmin: keep
+            # them, and the previous base's folder, until the next build.
             PerceptualChange.objects.filter(xid__lt=previous["xmin"]).delete()
             if previous.get("previous"):
                 shutil.rmtree(_folder() / previous["previous"], ignore_errors=True)
@@ -180,8 +205,6 @@ def _load_base(pointer: dict) -> dict[str, Codes]:
 
 def _refresh(*, may_build: bool) -> tuple[dict[str, Codes], dict[str, Codes], set[int]]:
     """This process's base and delta, brought up to date; and the files the delta holds."""
-    from hashing.models import PerceptualChange
-
     if not _postgresql():
         rows = _usable_rows(_hash_rows())
         return {}, {name: Codes.of(rows[name], bits) for name, bits in PERCEPTUAL.items()}, set()
@@ -193,14 +216,14 @@ def _refresh(*, may_build: bool) -> tuple[dict[str, Codes], dict[str, Codes], se
         _state.update(
             key=key,
             base=_load_base(pointer) if pointer else {},
-            cursor=pointer["xmin"] if pointer else 0,
+            seen={key: pointer[key] for key in ("xmin", "xmax", "xip")} if pointer else {"xmax": 0, "xip": []},
             delta={},  # file id -> its rows (file id, pdq, quality, phash)
             codes=None,
             asked=0.0,
         )
-    xmin = _snapshot_xmin()
-    changed = set(PerceptualChange.objects.filter(xid__gte=_state["cursor"]).values_list("file_id", flat=True))
-    _state["cursor"] = xmin  # transactions below it have finished: seen by the read above
+    seen = _snapshot()
+    changed = _changed_since(_state["seen"])
+    _state["seen"] = seen  # what it saw had committed before the read above: read there or before
     fresh = sorted(changed)  # read again even if held: the hashes may have been written again
     if fresh:
         rows: dict[int, list] = {file_id: [] for file_id in fresh}
