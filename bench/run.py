@@ -539,10 +539,16 @@ DESCRIPTIONS = [
     " alone and the product's rule (PDQ with its 8 dihedral variants and the border-trimmed image, or pHash);"
     " false positives: every photo and variant against every other photo's entry. Goal (issue 5): >= 95 %"
     " overall recall, 0 false positives.",
-    "- `perceptual_search_*`: 10 million random PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down),"
-    " 10,000 queries (half within 20 bits of an entry, half random), radius 31, one thread: the product's"
-    " index (multi-index hashing) against a brute-force scan (faiss `IndexBinaryFlat`), recall against brute"
-    " force on 500 of the queries, in the default mode and with exact probing.",
+    "- `perceptual_search_*`: 10 million PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down), random"
+    " (`perceptual_search_...`) and in families of 10 near-duplicates within 16 bits of their centre"
+    " (`perceptual_search_clustered_...`); 10,000 queries, half planted at a distance spread evenly over"
+    " 0..31 bits of an entry (so pairs at exactly 31 are measured: `..._recall_at_31`), half random;"
+    " radius 31, one thread. The product's index (exact multi-index hashing, `hashing/nearest.py`) against"
+    " brute force (faiss `IndexBinaryFlat` scan, same run), recall against brute force on 1,000 of the"
+    " queries. `..._faiss_*`: faiss's own hash indexes on the same entries and 500 of the queries (recall"
+    " in the unit; `BENCH_PERCEPTUAL_ALTERNATIVES=0` skips them): `IndexBinaryMultiHash(256, 16, 16)` with"
+    " `nflip` 0 (its default) and 1 (exact at 31 by pigeonhole), `IndexBinaryHash(256, 24)` with `nflip` 2;"
+    " baseline: the product's index. Goal (issue 5): exact, well under 1 ms a query.",
     "",
     "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"
     " them prosecutors) logged in with password and TOTP, browsing for 60 s through gunicorn (3 workers x 4"
