@@ -307,3 +307,85 @@ def _faiss_alternatives(name: str, codes, queries, truth: set, radius: int, prod
         )  # fmt: skip
         del index
     return results
+
+
+def _old_related_near(user, evidence_file, radius: int) -> dict[int, int]:
+    """The brute force the file page used before the file index (the baseline): every PDQ of the
+    user's dossiers read from the database and compared with the file's queries."""
+    from cases.models import Membership
+    from evidence.models import EvidenceFile
+    from hashing.near_matching import perceptual_queries
+    from hashing.nearest import as_codes, brute_force
+
+    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    others = EvidenceFile.objects.filter(exhibit__dossier__in=dossiers).exclude(pk=evidence_file.pk)
+    queries = perceptual_queries(evidence_file)["pdq"]
+    rows = list(others.filter(pdq__isnull=False, pdq_quality__gte=50).values_list("pk", "pdq"))
+    distances: dict[int, int] = {}
+    for _, row, distance in brute_force(as_codes([pdq for _, pdq in rows], 256), as_codes(queries, 256), radius):
+        distances[rows[row][0]] = min(distance, distances.get(rows[row][0], distance))
+    return distances
+
+
+def bench_related_files(work: Path) -> dict:
+    """A file's page: its near copies among a dossier of BENCH_RELATED_FILES files with random PDQ (each
+    page's file has 3 planted copies within 31 bits), through the installation's file index, against
+    the brute force over the dossier's PDQs that the page used before, same run."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.run import figure
+    from evidence.models import EvidenceFile, IngestBatch, IngestJob
+    from evidence.selectors import related_files_visible_to
+    from hashing import file_index
+    from tests.factories import make_dossier, make_exhibit, make_user
+
+    settings.DERIVED_ROOT = work / "derived"
+    count, pages, radius = int(os.environ.get("BENCH_RELATED_FILES", "500000")), 10, settings.PDQ_MATCH_DISTANCE
+    user = make_user("related-bench", "investigator")
+    dossier = make_dossier(user, notice_number="BR.52.L1.999998/26")
+    exhibit = make_exhibit(dossier, "REL-1")
+    rng = np.random.default_rng(23)
+    codes = rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
+    for page in range(pages):  # rows 0..9 are the pages' files, each with 3 near copies after them
+        copies = _at_distance(np.repeat(codes[page : page + 1], 3, axis=0), rng, [5, 18, 31])
+        codes[pages + 3 * page : pages + 3 * page + 3] = copies
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="bench", created_by=user, status="done")
+    batch = IngestBatch.objects.create(job=job, number=1, status="done")
+    table = EvidenceFile._meta.db_table
+    fields = [f for f in EvidenceFile._meta.concrete_fields if not f.primary_key]
+    template = EvidenceFile()
+    fixed = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
+    fixed.update(
+        exhibit_id=exhibit.pk, job_id=job.pk, batch_id=batch.pk, processed_at=timezone.now(), mime="image/jpeg",
+        triage="new_image", pdq_quality=100, size=1000,
+    )  # fmt: skip
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(f.column for f in fields)}) FROM STDIN") as copy:
+            for number, code in enumerate(codes):
+                row = fixed | {"path": f"REL-1/{number:07d}.jpg", "pdq": code.tobytes()}
+                copy.write_row([row[f.attname] for f in fields])
+        cursor.execute(f"ANALYZE {table}")
+    print(f"  {count} files written with COPY in {time.perf_counter() - started:.0f} s", flush=True)
+    files = list(EvidenceFile.objects.filter(exhibit=exhibit).order_by("pk")[:pages])
+    started = time.perf_counter()
+    file_index.file_index_build()
+    build = time.perf_counter() - started
+    file_index._state.clear()
+    related_files_visible_to(user, files[0])  # loads the base in this process
+    started = time.perf_counter()
+    found = [len(related_files_visible_to(user, evidence_file)) for evidence_file in files]
+    indexed = pages / (time.perf_counter() - started)
+    started = time.perf_counter()
+    brute = [len(_old_related_near(user, evidence_file, radius)) for evidence_file in files]
+    baseline = pages / (time.perf_counter() - started)
+    same = "the same copies" if found == brute else f"DIFFERENT copies ({found} against {brute})"
+    return {
+        "related_files_pages_per_s": figure(
+            indexed, f"file pages' near copies per s, {count:,} files in the dossier, through the file index"
+            f" (base built in {build:.0f} s; {same} as brute force); baseline: brute force over the dossier's"
+            " PDQs, same run", baseline, indexed / baseline,
+        ),
+    }  # fmt: skip

@@ -462,7 +462,7 @@ def main() -> None:
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
-from bench.match import bench_perceptual_search, bench_robustness  # noqa: E402 - after the path set-up
+from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
 
 BENCHES = (
@@ -477,6 +477,7 @@ BENCHES = (
     bench_telegram_export,
     bench_robustness,
     bench_perceptual_search,
+    bench_related_files,
     bench_load,
 )
 
@@ -549,6 +550,10 @@ DESCRIPTIONS = [
     " in the unit; `BENCH_PERCEPTUAL_ALTERNATIVES=0` skips them): `IndexBinaryMultiHash(256, 16, 16)` with"
     " `nflip` 0 (its default) and 1 (exact at 31 by pigeonhole), `IndexBinaryHash(256, 24)` with `nflip` 2;"
     " baseline: the product's index. Goal (issue 5): exact, well under 1 ms a query.",
+    "- `related_files_pages_per_s`: a file page's near copies (`related_files_visible_to`) in a dossier of"
+    " 500,000 files with random PDQ written with COPY (`BENCH_RELATED_FILES`), 10 pages each with 3 planted"
+    " copies at 5, 18 and 31 bits, through the installation's file index (`hashing/file_index.py`, its base"
+    " built first), against the brute force over the dossier's PDQs the page used before, same run.",
     "",
     "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"
     " them prosecutors) logged in with password and TOTP, browsing for 60 s through gunicorn (3 workers x 4"
