@@ -37,8 +37,8 @@ def test_an_index_saved_and_loaded_answers_the_same(tmp_path):
     queries = flipped(codes[:20], rng, 12)
     for structure in ("flat", "multiindex"):
         index = HammingIndex.build(codes, structure=structure)
-        index.save(tmp_path / f"{structure}.faiss")
-        loaded = HammingIndex.load(tmp_path / f"{structure}.faiss")
+        index.save(tmp_path / f"{structure}.index")
+        loaded = HammingIndex.load(tmp_path / f"{structure}.index")
         assert len(loaded) == 500
         assert loaded.search(queries, 31) == index.search(queries, 31)
 
