@@ -3,9 +3,9 @@
 An index is a file, or past ``nearest.FLAT_UP_TO`` entries a folder of memory-mapped .npy files (one
 copy in the page cache for all the workers of a host), under DERIVED_ROOT/indexes/ (every web and
 worker host mounts that store), with the HashEntry ids of its rows beside it. A version is
-immutable once ready, so its index never changes: it is built when the version is activated (the re-match task), or lazily by the first
-worker that needs it. Each process keeps the indexes of the active versions in memory and loads
-them again only when the set of active versions changes.
+immutable once ready, so its index never changes: it is built when the version is activated (the
+re-match task), or lazily by the first worker that needs it. Each process keeps the indexes of the
+active versions in memory and loads them again only when the set of active versions changes.
 """
 
 import logging
