@@ -272,11 +272,17 @@ class HammingIndex:
             shutil.rmtree(partial)
         if isinstance(self.index, MultiIndex):
             self.index.save(partial)
-            if path.is_dir():
-                shutil.rmtree(path)
+            try:
+                partial.replace(path)
+            except OSError:
+                # Another process wrote the same index first (a folder cannot be replaced): keep
+                # theirs, which readers may have open.
+                shutil.rmtree(partial, ignore_errors=True)
+                if not path.is_dir():
+                    raise
         else:
             faiss.write_index_binary(self.index, str(partial))
-        partial.replace(path)
+            partial.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> "HammingIndex":
