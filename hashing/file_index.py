@@ -52,24 +52,47 @@ class Codes:
     quality: np.ndarray  # uint8, 100 for pHash
 
     @classmethod
-    def of(cls, rows: list[tuple[int, bytes, int]], bits: int) -> "Codes":
-        return cls(
-            HammingIndex.build(as_codes([value for _, value, _ in rows], bits)),
-            np.asarray([file_id for file_id, _, _ in rows], dtype=np.int64),
-            np.asarray([quality for _, _, quality in rows], dtype=np.uint8),
-        )
+    def of(cls, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> "Codes":
+        codes, files, quality = arrays
+        return cls(HammingIndex.build(codes), files, quality)
 
 
-def _usable_rows(rows) -> dict[str, list[tuple[int, bytes, int]]]:
-    """(file id, code, quality) per algorithm from rows (file id, pdq, pdq quality, phash)."""
+def _usable(rows, chunk: int = 100_000) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per algorithm, (codes, file ids, qualities) from rows (file id, pdq, pdq quality, phash).
+
+    Converted to arrays every ``chunk`` rows: ten million files never sit in memory as Python objects.
+    """
     from hashing.near_matching import usable_phash
 
-    found: dict[str, list] = {name: [] for name in PERCEPTUAL}
-    for file_id, pdq, quality, phash in rows:
+    parts: dict[str, list] = {name: [] for name in PERCEPTUAL}
+    pending: dict[str, list] = {name: [] for name in PERCEPTUAL}
+
+    def flush():
+        for name, bits in PERCEPTUAL.items():
+            if pending[name]:
+                parts[name].append(
+                    (
+                        as_codes([value for _, value, _ in pending[name]], bits),
+                        np.asarray([file_id for file_id, _, _ in pending[name]], dtype=np.int64),
+                        np.asarray([quality for _, _, quality in pending[name]], dtype=np.uint8),
+                    )
+                )
+                pending[name] = []
+
+    for number, (file_id, pdq, quality, phash) in enumerate(rows, start=1):
         if pdq is not None and len(pdq) == 32:
-            found["pdq"].append((file_id, bytes(pdq), min(quality or 0, 255)))
+            pending["pdq"].append((file_id, bytes(pdq), min(quality or 0, 255)))
         if usable_phash(phash) and len(phash) == 8:
-            found["phash"].append((file_id, bytes(phash), 100))
+            pending["phash"].append((file_id, bytes(phash), 100))
+        if number % chunk == 0:
+            flush()
+    flush()
+    found = {}
+    for name, bits in PERCEPTUAL.items():
+        if parts[name]:
+            found[name] = tuple(np.concatenate(column) for column in zip(*parts[name], strict=True))
+        else:
+            found[name] = (as_codes([], bits), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8))
     return found
 
 
@@ -157,13 +180,13 @@ def file_index_build() -> dict | None:
         database = _database()
         previous = _read_pointer(database)
         seen = _snapshot()  # before reading: every transaction it sees is in what follows
-        rows = _usable_rows(_hash_rows())
+        rows = _usable(_hash_rows())
         name = f"files-{seen['xmax']}-{time.time_ns()}"
         folder = _folder() / name
         partial = folder.with_name(name + ".partial")
         partial.mkdir(parents=True)
-        for algorithm, bits in PERCEPTUAL.items():
-            codes = Codes.of(rows[algorithm], bits)
+        for algorithm in PERCEPTUAL:
+            codes = Codes.of(rows[algorithm])
             codes.index.save(partial / f"{algorithm}.index")
             np.save(partial / f"{algorithm}.files.npy", codes.files)
             np.save(partial / f"{algorithm}.quality.npy", codes.quality)
@@ -173,7 +196,7 @@ def file_index_build() -> dict | None:
             "folder": name,
             **seen,
             "previous": previous["folder"] if previous else None,
-            "sizes": {algorithm: len(rows[algorithm]) for algorithm in PERCEPTUAL},
+            "sizes": {algorithm: len(rows[algorithm][0]) for algorithm in PERCEPTUAL},
         }
         partial_pointer = _pointer_path().with_name(f"files.json.{name}")
         partial_pointer.write_text(json.dumps(pointer))
@@ -206,8 +229,8 @@ def _load_base(pointer: dict) -> dict[str, Codes]:
 def _refresh(*, may_build: bool) -> tuple[dict[str, Codes], dict[str, Codes], set[int]]:
     """This process's base and delta, brought up to date; and the files the delta holds."""
     if not _postgresql():
-        rows = _usable_rows(_hash_rows())
-        return {}, {name: Codes.of(rows[name], bits) for name, bits in PERCEPTUAL.items()}, set()
+        rows = _usable(_hash_rows())
+        return {}, {name: Codes.of(rows[name]) for name in PERCEPTUAL}, set()
     database = _database()
     pointer = _read_pointer(database)
     key = (str(settings.DERIVED_ROOT), database, pointer and pointer["folder"])
@@ -233,14 +256,19 @@ def _refresh(*, may_build: bool) -> tuple[dict[str, Codes], dict[str, Codes], se
         _state["delta"].update(rows)
         _state["codes"] = None
     if _state["codes"] is None:
-        flat = _usable_rows(row for file_rows in _state["delta"].values() for row in file_rows)
-        _state["codes"] = {name: Codes.of(flat[name], bits) for name, bits in PERCEPTUAL.items()}
+        flat = _usable(row for file_rows in _state["delta"].values() for row in file_rows)
+        _state["codes"] = {name: Codes.of(flat[name]) for name in PERCEPTUAL}
     if may_build and len(_state["delta"]) > settings.FILE_INDEX_DELTA_MAX:
         if time.monotonic() - _state["asked"] > BUILD_ASKED_EVERY:
             _state["asked"] = time.monotonic()
+            from kombu.exceptions import OperationalError
+
             from hashing.tasks import file_index_rebuild
 
-            file_index_rebuild.delay()
+            try:
+                file_index_rebuild.delay()
+            except OperationalError:  # the broker is away: searching goes on, asked again later
+                log.warning("could not ask for a new index of the installation's files", exc_info=True)
     return _state["base"], _state["codes"], set(_state["delta"])
 
 
