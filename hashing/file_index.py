@@ -160,7 +160,7 @@ def _pointer_path() -> Path:
 def _read_pointer(database: str) -> dict | None:
     try:
         pointer = json.loads(_pointer_path().read_text())
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # none yet, or no local DERIVED_ROOT (object storage): no base
         return None
     return pointer if pointer.get("database") == database else None
 
