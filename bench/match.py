@@ -278,7 +278,48 @@ def bench_perceptual_search(work: Path) -> dict:
             kept = {(number // 2, e) for number, e in truth if number % 2 == 0}
             results.update(_faiss_alternatives(name, codes, queries[rows[::2]], kept, radius, rate))
         del flat, codes
+    results.update(_phash_search(entries, count, checked, rng))
     return results
+
+
+def _phash_search(entries: int, count: int, checked: int, rng) -> dict:
+    """The same for pHash (64 bits) at its threshold, planted pairs spread over 0..radius bits."""
+    import faiss
+    from django.conf import settings
+
+    from bench.run import figure
+    from hashing.nearest import HammingIndex
+
+    radius = settings.PHASH_MATCH_DISTANCE
+    codes = rng.integers(0, 256, size=(entries, 8), dtype=np.uint8)
+    rows = rng.integers(0, entries, count // 2)
+    queries = np.vstack(
+        [
+            _at_distance(codes[rows], rng, np.arange(count // 2) % (radius + 1)),
+            rng.integers(0, 256, size=(count - count // 2, 8), dtype=np.uint8),
+        ]
+    )
+    index = HammingIndex.build(codes, radius=radius)
+    started = time.perf_counter()
+    found = index.search(queries, radius)
+    rate = count / (time.perf_counter() - started)
+    subset = np.r_[0 : checked // 2, count // 2 : count // 2 + checked // 2]
+    flat = faiss.IndexBinaryFlat(64)
+    flat.add(codes)
+    truth, brute = _truth(flat, queries[subset], radius)
+    number_of = {int(row): number for number, row in enumerate(subset)}
+    recall = _recall({(number_of[q], e) for q, e, _ in found if q in number_of}, truth)
+    planted = _recall({(q, e) for q, e, _ in found}, {(q, int(rows[q])) for q in range(count // 2)})
+    widths = getattr(index.index, "widths", None)
+    described = f"{len(widths)} tables of {min(widths)}-{max(widths)} bits" if widths else "flat"
+    return {
+        "perceptual_search_phash_queries_per_s": figure(
+            rate, f"queries/s, {entries:,} random pHash entries, radius {radius}, 1 thread, multi-index hashing"
+            f" ({described}, exact; recall {recall:.4f} against brute force on {len(subset)} queries, {len(truth)}"
+            f" true pairs; {planted:.4f} of the planted pairs at 0..{radius}); baseline: brute force", brute,
+            rate / brute,
+        ),
+    }  # fmt: skip
 
 
 def _faiss_alternatives(name: str, codes, queries, truth: set, radius: int, product_rate: float) -> dict:
