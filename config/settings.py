@@ -402,6 +402,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes reports every attempt at INFO; the audit log already has them.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes reports every attempt at INFO; the audit log already has them. faiss's loader reports
+    # at INFO each CPU variant it tries and does not find, in every process that imports it.
+    "loggers": {"axes": {"level": "WARNING"}, "faiss.loader": {"level": "WARNING"}},
 }

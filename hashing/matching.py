@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from audit.services import audit_record
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
-from hashing.near_matching import frames_for, near_matches
+from hashing.near_matching import NearMatch, frames_for, near_matches
 from hashing.selectors import active_matches
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def match_files(files, *, only_pending: bool = True) -> None:
             evidence_file.match_category = best.category
         else:
             unmatched.append(evidence_file)
-    near = near_matches(unmatched, frames_for(unmatched)) if unmatched else {}
+    near = _near_matches_once_per_content(unmatched)
     for position, evidence_file in enumerate(unmatched):
         if (match := near.get(position)) is not None:
             evidence_file.triage = EvidenceFile.Triage.NEAR
@@ -76,6 +76,26 @@ def match_files(files, *, only_pending: bool = True) -> None:
             evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
             evidence_file.match_algorithm = evidence_file.match_category = ""
+
+
+def _near_matches_once_per_content(files) -> dict[int, NearMatch]:
+    """``near_matches`` by position in ``files``, searched once per content: copies of one content
+    (same size, SHA-256 and type: the same decode, so the same perceptual hashes and keyframes)
+    take the first copy's answer. The copies are still left out of the files they could match."""
+    first: dict[tuple, int] = {}
+    asking, asked_for = [], []
+    for position, evidence_file in enumerate(files):
+        sha256 = evidence_file.sha256
+        key = (evidence_file.size, bytes(sha256), evidence_file.mime) if sha256 is not None else position
+        if key not in first:
+            first[key] = len(asking)
+            asking.append(evidence_file)
+        asked_for.append(first[key])
+    if not asking:
+        return {}
+    own = [f.pk for f in files if f.pk is not None]
+    found = near_matches(asking, frames_for(asking), own=own)
+    return {position: found[index] for position, index in enumerate(asked_for) if index in found}
 
 
 def unmatched_triage(evidence_file) -> str:

@@ -55,8 +55,10 @@ def perceptual_queries(evidence_file, frames=None) -> dict[str, list[bytes]]:
     return {name: list(dict.fromkeys(values)) for name, values in queries.items()}
 
 
-def near_matches(files, frames_of: dict[int, list]) -> dict[int, NearMatch]:
+def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, NearMatch]:
     """The best near match of each file (by position in ``files``) that has one.
+
+    ``own``: ids of other files being decided with these (copies), never matched against.
 
     ``frames_of`` gives a video's keyframes by position (objects with pdq, pdq_quality, phash and
     their variants). One index search per active version and algorithm for the whole batch, and
@@ -92,7 +94,7 @@ def near_matches(files, frames_of: dict[int, list]) -> dict[int, NearMatch]:
             for position, algorithm, distance in hits[entry_id]:
                 offer(position, NearMatch(algorithm, distance, category, list_id=list_id))
     # Files already categorised here (known material), other than the batch's own.
-    for position, match in _categorised_file_hits(files, codes, owner, radius):
+    for position, match in _categorised_file_hits(files, codes, owner, radius, own):
         offer(position, match)
     return best
 
@@ -115,17 +117,17 @@ def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str]]:
     return found
 
 
-def _categorised_file_hits(files, codes, owner, radius):
+def _categorised_file_hits(files, codes, owner, radius, also_own=()):
     """Near hits against files a list or a reviewer has made known material (other than the batch's
-    own): the installation's file index (``hashing.file_index``) gives the near files, the database
-    says which of them are known."""
+    own and ``also_own``): the installation's file index (``hashing.file_index``) gives the near
+    files, the database says which of them are known."""
     from evidence.models import EvidenceFile
 
     hits = file_hits(codes, radius, may_build=True)
     near_ids = {file_id for found in hits.values() for _, file_id, _ in found}
     if not near_ids:
         return
-    own = [f.pk for f in files if f.pk is not None]
+    own = [f.pk for f in files if f.pk is not None] + list(also_own)
     known = dict(
         EvidenceFile.objects.filter(pk__in=near_ids, triage=EvidenceFile.Triage.KNOWN)
         .exclude(pk__in=own)

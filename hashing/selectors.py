@@ -25,7 +25,7 @@ def active_matches(digests: dict[str, set[bytes]]) -> dict[tuple[str, bytes], li
     for name, values in digests.items():
         wanted = [value for value in values if value not in EMPTY_DIGESTS]
         if wanted:
-            condition |= Q(algorithm=HashEntry.BY_NAME[name], value__in=wanted)
+            condition |= Q(algorithm=HashEntry.BY_NAME[name], value__any_of=wanted)
     if not condition:
         return {}
     names = HashEntry.NAMES

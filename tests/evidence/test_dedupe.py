@@ -4,10 +4,10 @@ import pytest
 
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.services import ingest_job_create_from_path
-from evidence.synthetic import synthetic_image_bytes
+from evidence.synthetic import synthetic_image, synthetic_image_bytes
 from hashing import perceptual
 from tests.evidence.test_ingest import run_inline
-from tests.factories import sha256_hex, video_bytes
+from tests.factories import sha256_hex, video_bytes, zip_bytes
 
 
 @pytest.fixture
@@ -64,3 +64,53 @@ def test_a_video_at_two_paths_shares_its_sampled_keyframes(exhibit, owner, tmp_p
     frames = [list(VideoFrame.objects.filter(file=f).values_list("phash", "time")) for f in (one, two)]
     assert frames[0] and frames[0] == frames[1]
     assert two.findings == ["same content as src/one.mp4: decoded once for both"]
+
+
+def test_a_photo_in_an_archive_and_beside_it_is_decoded_and_thumbnailed_once(
+    exhibit, owner, tmp_path, settings, decodes
+):
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    photo, other = synthetic_image_bytes(1), synthetic_image_bytes(2)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "photo.jpg").write_bytes(photo)
+    (tmp_path / "src" / "seized.zip").write_bytes(
+        zip_bytes({"DCIM/photo.jpg": photo, "backup/photo (1).jpg": photo, "other.jpg": other})
+    )
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert job.status == "done" and len(decodes) == 2  # the photo once for its three paths, the other once
+    copies = EvidenceFile.objects.filter(sha256=bytes.fromhex(sha256_hex(photo))).order_by("pk")
+    assert copies.count() == 3
+    assert len({(f.phash, f.pdq, f.thumbnail, f.triage) for f in copies}) == 1
+    assert [f.findings for f in copies[1:]] == [["same content as src/photo.jpg: decoded once for both"]] * 2
+    # One thumbnail per content, whatever the number of paths.
+    assert len(list((tmp_path / "derived" / "thumbnails").rglob("*.jpg"))) == 2
+
+
+def test_copies_of_a_photo_near_a_listed_image_are_searched_once_and_both_are_near(
+    admin, exhibit, owner, tmp_path, settings, monkeypatch
+):
+    from hashing import matching
+    from tests.hashing.test_perceptual_matching import LISTED, jpeg, perceptual_list
+
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    asked = []
+    real = matching.near_matches
+
+    def counting(files, frames_of, **options):
+        asked.extend(bytes(f.sha256) for f in files)
+        return real(files, frames_of, **options)
+
+    monkeypatch.setattr(matching, "near_matches", counting)
+    original = synthetic_image(LISTED)
+    version = perceptual_list("Near list", [original], by=admin)
+    resized = jpeg(original.resize((320, 240)))
+    (tmp_path / "src").mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (tmp_path / "src" / name).write_bytes(resized)
+    (tmp_path / "src" / "unrelated.jpg").write_bytes(synthetic_image_bytes(12))
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    a, b = (EvidenceFile.objects.get(path=f"src/{name}") for name in ("a.jpg", "b.jpg"))
+    assert asked.count(bytes(a.sha256)) == 1 and len(asked) == 2  # the copy and the unrelated photo
+    assert (a.triage, a.match_list, a.match_distance) == (b.triage, b.match_list, b.match_distance)
+    assert (a.triage, a.match_list) == ("near", version.hash_list)
+    assert EvidenceFile.objects.get(path="src/unrelated.jpg").triage == "new_image"  # control

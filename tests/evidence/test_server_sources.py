@@ -92,3 +92,39 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, owner, ex
     small = SimpleUploadedFile("small.bin", b"x" * 100)
     assert client.post(url, {"files": [small]}).status_code == 302  # control
     assert IngestJob.objects.count() == 1
+
+
+def test_the_ingest_file_buttons_share_the_archive_password_field(client, owner, exhibit, evidence_server):
+    client.force_login(owner)
+    page = client.get(reverse("exhibit_ingest_server", args=[exhibit.pk]), {"path": "case-42/usb"}).content.decode()
+    assert 'id="ingest-form"' in page and 'name="archive_password"' in page
+    # A real button per file (reached with Tab, pressed with Enter or Space), submitting that form.
+    assert '<button type="submit" form="ingest-form" name="path" value="case-42/usb/photo.jpg"' in page
+
+
+@pytest.mark.parametrize("password", ["correct horse", "wrong"])
+def test_an_encrypted_zip_ingested_with_its_file_button_opens_with_the_right_password_only(
+    client, owner, exhibit, evidence_server, password
+):
+    import hashlib
+
+    from evidence.models import EvidenceFile
+    from tests.evidence.test_encrypted_archives import SECRET, aes_zip
+    from tests.evidence.test_ingest import run_inline
+
+    (evidence_server / "case-42" / "seized.zip").write_bytes(aes_zip(SECRET, "correct horse"))
+    client.force_login(owner)
+    url = reverse("exhibit_ingest_server", args=[exhibit.pk])
+    response = client.post(url, {"root": 0, "path": "case-42/seized.zip", "archive_password": password})
+    assert response.status_code == 302
+    job = run_inline(IngestJob.objects.get())
+    assert job.status == "done" and job.archive_password is None
+    members = {f.path: f for f in EvidenceFile.objects.filter(path__startswith="seized.zip/")}
+    assert set(members) == {f"seized.zip/{name}" for name in SECRET}
+    if password == "correct horse":
+        for name, content in SECRET.items():
+            member = members[f"seized.zip/{name}"]
+            assert member.error == "" and member.sha256_hex == hashlib.sha256(content).hexdigest()
+    else:  # refused: each member recorded, with the reason, and counted among the job's errors
+        assert all(m.error == "encrypted archive member: the password given does not open it" for m in members.values())
+        assert all(m.triage == "error" for m in members.values())

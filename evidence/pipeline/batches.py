@@ -1,0 +1,154 @@
+"""Processing one batch: its files hashed, matched in one query and saved in one transaction."""
+
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.claims import claim
+from evidence import disk_images
+from evidence.filerows import update_files
+from evidence.models import EvidenceFile, IngestBatch
+from evidence.pipeline.containers import expand_archive, expand_image
+from evidence.pipeline.files import DECODED_FIELDS, JobContents, hash_one, save_video_frames
+from evidence.pipeline.state import (
+    compact_counts,
+    expansion_batch_create,
+    ingest_job_refresh,
+    job_cancelled,
+)
+from hashing.matching import match_files
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_SECONDS = 1.0
+COMPACT_EVERY_BATCHES = 10
+
+
+def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
+    """Process one batch; return the ids of archive batches it created, to be queued.
+
+    Idempotent: a batch run again (its worker was killed) starts its counters over and redoes
+    only what was not saved.
+    """
+    if batch.status == IngestBatch.Status.DONE or job_cancelled(batch.job_id):
+        return []
+    with claim("ingest_batch", batch.pk) as mine:
+        if not mine:
+            log.info("ingest batch %s is being processed by another worker", batch.pk)
+            return []
+        batch.refresh_from_db(fields=["status", "attempts"])  # its holder may have just finished it
+        if batch.status == IngestBatch.Status.DONE:
+            return []
+        return _process_claimed(batch, worker)
+
+
+def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
+    IngestBatch.objects.filter(pk=batch.pk).update(
+        status=IngestBatch.Status.RUNNING,
+        started_at=timezone.now(),
+        files_done=0,
+        bytes_done=0,
+        errors=0,
+        attempts=batch.attempts + 1,
+        worker=worker[:200],
+    )
+    if batch.kind == IngestBatch.Kind.ARCHIVE:
+        expand_archive(batch)
+        ingest_job_refresh(job=batch.job)
+        return []
+    if batch.kind == IngestBatch.Kind.IMAGE:
+        return expand_image(batch)
+    if batch.kind == IngestBatch.Kind.VERIFY:
+        _verify_image(batch)
+        return []
+    if batch.kind == IngestBatch.Kind.CHAT:
+        from chats.services import chat_export_read
+
+        chat_export_read(batch=batch)
+        ingest_job_refresh(job=batch.job)
+        return []
+    return _process_files(batch)
+
+
+def _verify_image(batch: IngestBatch) -> None:
+    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
+    from evidence.services import image_verify
+
+    last_check = [time.monotonic()]
+
+    def should_stop() -> bool:
+        if time.monotonic() - last_check[0] < PROGRESS_EVERY_SECONDS:
+            return False
+        last_check[0] = time.monotonic()
+        return job_cancelled(batch.job_id)
+
+    if image_verify(evidence_file=batch.container, should_stop=should_stop) is None:
+        return
+    IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+    ingest_job_refresh(job=batch.job)
+
+
+def _process_files(batch: IngestBatch) -> list[int]:
+    files = list(batch.files.all())
+    files_done = bytes_done = errors = 0
+    last_progress = time.monotonic()
+    to_expand: list[tuple[EvidenceFile, str]] = []
+    contents = JobContents(batch.job_id)
+    with disk_images.ImageReader() as reader:
+        for evidence_file in files:
+            if evidence_file.triage == EvidenceFile.Triage.PENDING:
+                if expand := hash_one(evidence_file, reader, contents=contents):
+                    to_expand.append((evidence_file, expand))
+            files_done += 1
+            bytes_done += evidence_file.size
+            errors += bool(evidence_file.error)
+            if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+                if job_cancelled(batch.job_id):
+                    return []
+                IngestBatch.objects.filter(pk=batch.pk).update(
+                    files_done=files_done, bytes_done=bytes_done, errors=errors
+                )
+                last_progress = time.monotonic()
+    match_files(files)
+    with transaction.atomic():
+        save_results(files)
+        save_video_frames(files)
+        IngestBatch.objects.filter(pk=batch.pk).update(
+            status=IngestBatch.Status.DONE,
+            files_done=files_done,
+            bytes_done=bytes_done,
+            errors=errors,
+            finished_at=timezone.now(),
+        )
+        already = set(
+            IngestBatch.objects.filter(container__in=[f for f, _ in to_expand]).values_list("container_id", flat=True)
+        )
+        expansions = [expansion_batch_create(batch.job, f, kind).pk for f, kind in to_expand if f.pk not in already]
+    ingest_job_refresh(job=batch.job)
+    if batch.number % COMPACT_EVERY_BATCHES == 0:
+        compact_counts(batch.job.exhibit_id)
+    return expansions
+
+
+RESULT_FIELDS = (
+    "size",
+    "mime",
+    "md5",
+    "sha1",
+    "sha256",
+    *DECODED_FIELDS,
+    "findings",
+    "triage",
+    "match_list_id",
+    "match_algorithm",
+    "match_category",
+    "match_distance",
+    "match_file_id",
+    "processed_at",
+)
+
+
+def save_results(files: list[EvidenceFile]) -> None:
+    """Write the results of processing (``RESULT_FIELDS``) of saved files, in one statement."""
+    update_files(files, RESULT_FIELDS)

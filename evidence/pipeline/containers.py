@@ -1,0 +1,222 @@
+"""Containers found among the files: an archive's members and a disk image's files join the job."""
+
+import io
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from evidence import archives, disk_images, filetypes, sealed, sources
+from evidence.filerows import insert_files
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
+from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
+from hashing.hashers import ALGORITHMS
+from hashing.matching import match_files
+
+ARCHIVE_CHUNK = 200
+
+
+def archive_limits() -> archives.Limits:
+    return archives.Limits(
+        max_depth=settings.ARCHIVE_MAX_DEPTH,
+        max_members=settings.ARCHIVE_MAX_MEMBERS,
+        max_member_bytes=settings.ARCHIVE_MAX_MEMBER_BYTES,
+        max_total_bytes=settings.ARCHIVE_MAX_TOTAL_BYTES,
+        max_ratio=settings.ARCHIVE_MAX_RATIO,
+        max_buffer_bytes=settings.ARCHIVE_MAX_BUFFER_BYTES,
+    )
+
+
+def expand_image(batch: IngestBatch) -> list[int]:
+    """List the disk image's files (deleted ones included) into new batches; return their ids.
+
+    The new batches are hashed like any others, by any worker. A run again replaces what a first
+    run listed.
+    """
+    container = batch.container
+    job = batch.job
+    for child in batch.children.all():
+        IngestJob.objects.filter(pk=job.pk).update(
+            files_total=F("files_total") - child.files_count, bytes_total=F("bytes_total") - child.bytes_count
+        )
+        child.files.all().delete()
+        child.delete()
+    new_batches: list[int] = []
+    filling: dict[str, list[disk_images.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
+    path = sources.real_path(container.source_path)
+
+    def close_batch(kind: str) -> None:
+        pending = filling[kind]
+        with transaction.atomic():
+            child = expansion_batch_create(job, container, kind, parent=batch)
+            child.files_count = len(pending)
+            child.bytes_count = sum(found.size for found in pending)
+            child.save(update_fields=["files_count", "bytes_count"])
+            now = timezone.now()
+            insert_files(
+                [
+                    EvidenceFile(
+                        exhibit_id=container.exhibit_id,
+                        job=job,
+                        batch=child,
+                        path=found.path,
+                        source_path=container.source_path,
+                        container=container,
+                        image_locator=(
+                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
+                        ),
+                        size=found.size,
+                        inode=found.inode,
+                        is_deleted=found.deleted,
+                        created_time=found.created,
+                        modified_time=found.modified,
+                        accessed_time=found.accessed,
+                        error=found.error,
+                        triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                        processed_at=now if found.error else None,
+                    )
+                    for found in pending
+                ]
+            )
+            IngestJob.objects.filter(pk=job.pk).update(
+                files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
+            )
+        new_batches.append(child.pk)
+        pending.clear()
+
+    try:
+        image = disk_images.open_image(path)
+        try:
+            for found in disk_images.walk_image(image, container.path):
+                kind = batch_kind_of(found.path)
+                filling[kind].append(found)
+                if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
+                    close_batch(kind)
+        finally:
+            image.close()
+    except disk_images.IMAGE_ERRORS as error:
+        container.findings = [*container.findings, f"disk image could not be read further: {error}"]
+        container.save(update_fields=["findings"])
+    for kind, pending in filling.items():
+        if pending:
+            close_batch(kind)
+    # The media is read once more, from start to end, to check its acquisition hashes.
+    new_batches.append(expansion_batch_create(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
+    IngestBatch.objects.filter(pk=batch.pk).update(
+        status=IngestBatch.Status.DONE,
+        files_done=0,
+        finished_at=timezone.now(),  # its files count in theirs
+    )
+    ingest_job_refresh(job=job)
+    return new_batches
+
+
+def expand_archive(batch: IngestBatch) -> None:
+    """Walk the batch's archive and add its members (nested archives included) to the job."""
+    container = batch.container
+    # A batch run again starts over: what its first run added goes.
+    stale = batch.files.all()
+    stale_count = stale.count()
+    if stale_count:
+        stale_bytes = sum(stale.values_list("size", flat=True))
+        stale.delete()
+        IngestJob.objects.filter(pk=batch.job_id).update(
+            files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
+        )
+    report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
+    chunk: list[EvidenceFile] = []
+    counters = {"files": 0, "bytes": 0, "errors": 0}
+    contents = JobContents(batch.job_id)
+
+    def flush() -> None:
+        match_files(chunk)
+        with transaction.atomic():
+            insert_files(chunk)
+            save_video_frames(chunk)
+            counters["files"] += len(chunk)
+            counters["bytes"] += sum(member.size for member in chunk)
+            counters["errors"] += sum(1 for member in chunk if member.error)
+            IngestBatch.objects.filter(pk=batch.pk).update(
+                files_count=counters["files"],
+                files_done=counters["files"],
+                bytes_done=counters["bytes"],
+                errors=counters["errors"],
+            )
+            IngestJob.objects.filter(pk=batch.job_id).update(
+                files_total=F("files_total") + len(chunk), bytes_total=F("bytes_total") + sum(m.size for m in chunk)
+            )
+        chunk.clear()
+
+    try:
+        with _archive_stream(container) as stream:
+            head = stream.read(filetypes.SNIFF_BYTES)
+            stream.seek(0)
+            kind = archives.archive_kind(head)
+            for member in archives.walk(stream, kind, container.path, archive_limits(), report, container.size):
+                chunk.append(_member_record(batch, container, member, contents))
+                if len(chunk) >= ARCHIVE_CHUNK:
+                    flush()
+                    if job_cancelled(batch.job_id):
+                        return
+    except sources.READ_ERRORS as error:
+        report.findings.append(f"{container.path}: archive unreadable: {error}")
+    if chunk:
+        flush()
+    with transaction.atomic():
+        if report.findings:
+            container.findings = [*container.findings, *report.findings]
+            container.save(update_fields=["findings"])
+        IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+
+
+def _archive_stream(container: EvidenceFile):
+    """The archive's bytes as a seekable stream: the file itself, or, inside a disk image, a copy
+    in memory (never on disk), within ARCHIVE_MAX_BUFFER_BYTES."""
+    path = sources.real_path(container.source_path)
+    locator = container.image_locator
+    if not locator:
+        return sources.open_source(path)
+    if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
+        raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
+    with disk_images.ImageReader() as reader:
+        return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"])))
+
+
+def _member_record(
+    batch: IngestBatch, container: EvidenceFile, member: archives.Member, contents: JobContents
+) -> EvidenceFile:
+    """The member's row; an image or video already decoded in this job (by content) is not decoded again."""
+    record = EvidenceFile(
+        exhibit_id=container.exhibit_id,
+        job_id=batch.job_id,
+        batch=batch,
+        path=member.path,
+        source_path=container.source_path,
+        container=container,
+        archive_path=member.archive_path,
+        size=member.size,
+        # Zip times carry no zone: read in the examiner's zone (TIME_ZONE).
+        modified_time=timezone.make_aware(member.modified)
+        if member.modified and timezone.is_naive(member.modified)
+        else member.modified,
+        error=member.error,
+        findings=member.findings,
+        processed_at=timezone.now(),
+    )
+    if member.digests is not None:
+        record.md5, record.sha1, record.sha256 = (member.digests[name] for name in ALGORITHMS)
+        record.mime = filetypes.mime_of(member.head)
+        if member.size == 0:
+            record.error = "empty file (0 bytes)"
+        elif record.mime.startswith(("image/", "video/")):
+            facts = image_facts if record.mime.startswith("image/") else video_facts
+            if (twin := contents.twin_of(record)) is not None:
+                contents.reuse(record, twin)
+            elif member.content is not None:
+                facts(record, io.BytesIO(member.content))
+            else:
+                record.findings = [*record.findings, "too large to decode in memory"]
+            contents.remember(record)
+    return record

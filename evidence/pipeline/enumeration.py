@@ -1,0 +1,123 @@
+"""Listing a job's sources into batches of files, once, before any file is read."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record
+from config.claims import claim
+from evidence import sources
+from evidence.filerows import insert_listed_files
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
+
+log = logging.getLogger(__name__)
+
+
+def ingest_job_enumerate(*, job: IngestJob) -> list[int]:
+    """List the job's sources into batches of files; return the ids of the batches to queue.
+
+    Batches hold at most INGEST_BATCH_FILES files and about INGEST_BATCH_BYTES bytes. Runs once:
+    a job that is already past enumeration returns its unfinished batches; a job being listed by
+    another worker returns none.
+    """
+    with claim("ingest_job", job.pk) as mine:
+        if not mine:
+            return []  # another worker is listing it now
+        return _enumerate_claimed(job)
+
+
+def _enumerate_claimed(job: IngestJob) -> list[int]:
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        # ENUMERATING here means that the worker listing it died: its batches were rolled back.
+        if job.status not in (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING):
+            return list(job.batches.exclude(status=IngestBatch.Status.DONE).values_list("pk", flat=True))
+        job.status = IngestJob.Status.ENUMERATING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        with transaction.atomic():
+            batch_ids = _enumerate(job)
+    except Exception as error:  # noqa: BLE001 - the job must end failed, with its reason, not stay stuck
+        log.exception("enumeration of ingest job %s failed", job.pk)
+        job.status = IngestJob.Status.FAILED
+        job.error = f"Could not list the source: {error}"
+        job.finished_at = timezone.now()
+        job.archive_password = None
+        job.save(update_fields=["status", "error", "finished_at", "archive_password"])
+        audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
+        return []
+    if not batch_ids:
+        ingest_job_refresh(job=job)
+    return batch_ids
+
+
+def _enumerate(job: IngestJob) -> list[int]:
+    batch_ids: list[int] = []
+    # One batch filling per kind, so that media work can run on hosts of its own.
+    filling: dict[str, tuple[list[sources.FoundFile], list[int]]] = {
+        kind: ([], [0]) for kind in (IngestBatch.Kind.FILES, IngestBatch.Kind.MEDIA)
+    }
+    files_total = bytes_total = 0
+
+    def close_batch(kind: str) -> None:
+        pending, pending_bytes = filling[kind]
+        batch = IngestBatch.objects.create(
+            job=job,
+            number=len(batch_ids) + 1,
+            kind=kind,
+            files_count=len(pending),
+            bytes_count=pending_bytes[0],
+        )
+        now = timezone.now()
+        ids = insert_listed_files(
+            {"exhibit_id": job.exhibit_id, "job_id": job.pk, "batch_id": batch.pk},
+            [
+                {
+                    "path": found.path,
+                    "source_path": found.source_path,
+                    "size": found.size,
+                    "inode": found.inode,
+                    "modified_time": found.modified,
+                    "accessed_time": found.accessed,
+                    "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                    "error": found.error,
+                    "processed_at": now if found.error else None,
+                }
+                for found in pending
+            ],
+        )
+        batch_ids.append(batch.pk)
+        for found, pk in zip(pending, ids, strict=True):
+            if found.expand == "image":
+                record = EvidenceFile.objects.get(pk=pk)
+                batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
+        pending.clear()
+        pending_bytes[0] = 0
+
+    for source in job.sources.all():
+        for found in sources.LISTERS[source.kind](source.path, source.display_name):
+            kind = batch_kind_of(found.path)
+            pending, pending_bytes = filling[kind]
+            pending.append(found)
+            pending_bytes[0] += found.size
+            files_total += 1
+            bytes_total += found.size
+            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes[0] >= settings.INGEST_BATCH_BYTES:
+                close_batch(kind)
+    for kind, (pending, _bytes) in filling.items():
+        if pending:
+            close_batch(kind)
+    # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
+    exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
+    for export in exports:
+        batch_ids.append(expansion_batch_create(job, export, IngestBatch.Kind.CHAT).pk)
+    job.files_total = files_total
+    job.bytes_total = bytes_total
+    job.status = IngestJob.Status.RUNNING
+    job.save(update_fields=["files_total", "bytes_total", "status"])
+    return batch_ids

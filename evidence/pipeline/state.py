@@ -1,0 +1,57 @@
+"""An ingest job's state, derived from its batches; new batches for what is found on the way."""
+
+import logging
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from evidence import filetypes
+from evidence.models import EvidenceFile, IngestBatch, IngestJob, TriageCount
+
+log = logging.getLogger(__name__)
+
+
+def job_cancelled(job_id: int) -> bool:
+    return IngestJob.objects.filter(pk=job_id, status=IngestJob.Status.CANCELLED).exists()
+
+
+def compact_counts(exhibit_id: int) -> None:
+    """Fold the exhibit's kept totals now and then (each saved file appends two rows to TriageCount),
+    so that the pages sum a handful of rows."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic():
+            TriageCount.objects.compact([exhibit_id])
+    except DatabaseError:  # another worker folding the same rows at the same moment: theirs will do
+        log.info("totals of exhibit %s not folded this time", exhibit_id)
+
+
+def expansion_batch_create(job: IngestJob, container: EvidenceFile, kind: str, parent=None) -> IngestBatch:
+    last = job.batches.order_by("-number").values_list("number", flat=True).first() or 0
+    return IngestBatch.objects.create(
+        job=job, number=last + 1, kind=kind, container=container, bytes_count=container.size, parent=parent
+    )
+
+
+def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
+    """Derive the job's state from its batches; the last batch to finish closes the job."""
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_finished or job.status != IngestJob.Status.RUNNING:
+            return job
+        if job.batches.exclude(status=IngestBatch.Status.DONE).exists():
+            return job
+        job.status = IngestJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.archive_password = None  # its archives are walked: the password goes
+        job.save(update_fields=["status", "finished_at", "archive_password"])
+        errors = job.files.filter(error__gt="").count()
+        audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
+    return job
+
+
+def batch_kind_of(path: str) -> str:
+    """Images and videos (by name) go to batches of their own, which the `media` queue takes."""
+    return IngestBatch.Kind.MEDIA if filetypes.is_media_name(path) else IngestBatch.Kind.FILES
