@@ -176,61 +176,257 @@ def bench_robustness(work: Path) -> dict:
 _QUERY_FIELDS = ("pdq", "pdq_quality", "pdq_variants", "phash", "phash_variants")
 
 
-def _flip(codes: np.ndarray, rng, most: int) -> np.ndarray:
+def _at_distance(codes: np.ndarray, rng, distances) -> np.ndarray:
+    """Each code with exactly ``distances[i]`` of its bits flipped."""
     bits = np.unpackbits(codes, axis=1)
-    for row in bits:
-        row[rng.choice(bits.shape[1], rng.integers(0, most + 1), replace=False)] ^= 1
+    for row, flips in zip(bits, distances, strict=True):
+        row[rng.choice(bits.shape[1], int(flips), replace=False)] ^= 1
     return np.packbits(bits, axis=1)
 
 
+def _families(count: int, rng, members: int = 10, most: int = 16) -> np.ndarray:
+    """``count`` codes in families of near-duplicates: each within ``most`` bits of its family's centre."""
+    centres = rng.integers(0, 256, size=(count // members + 1, 32), dtype=np.uint8)
+    codes = np.repeat(centres, members, axis=0)[:count]
+    rows = np.arange(count)
+    flips = rng.integers(0, most + 1, count)
+    for turn in range(most):
+        chosen = rows[flips > turn]
+        bit = rng.integers(0, 256, len(chosen))
+        codes[chosen, bit // 8] ^= (1 << (bit % 8)).astype(np.uint8)
+    return codes
+
+
+def _truth(flat, queries: np.ndarray, radius: int) -> tuple[set, float]:
+    started = time.perf_counter()
+    limits, _distances, labels = flat.range_search(queries, radius + 1)
+    rate = len(queries) / (time.perf_counter() - started)
+    return {(q, int(labels[p])) for q in range(len(queries)) for p in range(limits[q], limits[q + 1])}, rate
+
+
+def _recall(found: set, truth: set) -> float:
+    return len(found & truth) / len(truth) if truth else 1.0
+
+
 def bench_perceptual_search(work: Path) -> dict:
-    """10 million random PDQ entries, 10,000 queries (half within 20 bits of an entry, half random) at
-    radius 31, one thread: the product's index against brute force (faiss flat scan), same run."""
+    """10 million PDQ entries, random and in families of near-duplicates; 10,000 queries at radius 31, one
+    thread: half planted at a distance spread evenly over 0..31 bits of an entry (so 31 itself is tested),
+    half random. The product's index against brute force (faiss flat scan) and faiss's hash indexes."""
     import faiss
 
     from bench.run import figure
     from hashing.nearest import HammingIndex
 
     entries = int(os.environ.get("BENCH_PERCEPTUAL_ENTRIES", "10000000"))
-    count, radius, checked = 10_000, 31, 500
+    alternatives = os.environ.get("BENCH_PERCEPTUAL_ALTERNATIVES", "1") != "0"
+    count, radius, checked = 10_000, 31, 1_000
     rng = np.random.default_rng(17)
-    codes = rng.integers(0, 256, size=(entries, 32), dtype=np.uint8)
-    near = _flip(codes[rng.integers(0, entries, count // 2)], rng, 20)
-    queries = np.vstack([near, rng.integers(0, 256, size=(count - count // 2, 32), dtype=np.uint8)])
+    results: dict = {}
+    for kind in ("random", "clustered"):
+        codes = (
+            rng.integers(0, 256, size=(entries, 32), dtype=np.uint8) if kind == "random" else _families(entries, rng)
+        )
+        planted_rows = rng.integers(0, entries, count // 2)
+        planted_distances = np.arange(count // 2) % (radius + 1)
+        queries = np.vstack(
+            [
+                _at_distance(codes[planted_rows], rng, planted_distances),
+                rng.integers(0, 256, size=(count - count // 2, 32), dtype=np.uint8),
+            ]
+        )
+        started = time.perf_counter()
+        index = HammingIndex.build(codes, radius=radius)
+        build = time.perf_counter() - started
+        started = time.perf_counter()
+        found = index.search(queries, radius)
+        rate = count / (time.perf_counter() - started)
+        pairs = {(q, e) for q, e, _ in found}
+        planted = {(q, int(planted_rows[q])) for q in range(count // 2)}
+        at_radius = {(q, e) for q, e in planted if planted_distances[q] == radius}
+        # Brute force on a subset (it is slow): half planted, half random queries.
+        rows = np.r_[0 : checked // 2, count // 2 : count // 2 + checked // 2]
+        flat = faiss.IndexBinaryFlat(256)
+        flat.add(codes)
+        truth, brute = _truth(flat, queries[rows], radius)
+        number_of = {int(row): number for number, row in enumerate(rows)}
+        subset = {(number_of[q], e) for q, e in pairs if q in number_of}
+        recall = _recall(subset, truth)
+        name = "perceptual_search" if kind == "random" else "perceptual_search_clustered"
+        shape = (
+            "random PDQ entries"
+            if kind == "random"
+            else "PDQ entries in families of 10 near-duplicates (each within 16 bits of its centre)"
+        )
+        structure = getattr(index.index, "widths", None)
+        described = f"{len(structure)} tables of {min(structure)}-{max(structure)} bits" if structure else "flat"
+        results[f"{name}_queries_per_s"] = figure(
+            rate, f"queries/s, {entries:,} {shape}, radius {radius}, 1 thread, multi-index hashing ({described},"
+            f" build {build:.0f} s, exact); baseline: brute force (faiss flat scan)", brute, rate / brute,
+        )  # fmt: skip
+        results[f"{name}_recall"] = figure(
+            recall, f"recall against brute force on {len(rows)} of the queries ({len(truth)} true pairs), same run",
+            1.0, recall,
+        )  # fmt: skip
+        results[f"{name}_recall_at_31"] = figure(
+            _recall(pairs, at_radius), f"recall of the {len(at_radius)} planted pairs at exactly {radius} bits"
+            f" ({_recall(pairs, planted):.4f} over all {len(planted):,} planted at 0..{radius})", 1.0,
+            _recall(pairs, at_radius),
+        )  # fmt: skip
+        del index
+        if alternatives:
+            # Every other query of the subset: as many planted as random ones.
+            kept = {(number // 2, e) for number, e in truth if number % 2 == 0}
+            results.update(_faiss_alternatives(name, codes, queries[rows[::2]], kept, radius, rate))
+        del flat, codes
+    results.update(_phash_search(entries, count, checked, rng))
+    return results
+
+
+def _phash_search(entries: int, count: int, checked: int, rng) -> dict:
+    """The same for pHash (64 bits) at its threshold, planted pairs spread over 0..radius bits."""
+    import faiss
+    from django.conf import settings
+
+    from bench.run import figure
+    from hashing.nearest import HammingIndex
+
+    radius = settings.PHASH_MATCH_DISTANCE
+    codes = rng.integers(0, 256, size=(entries, 8), dtype=np.uint8)
+    rows = rng.integers(0, entries, count // 2)
+    queries = np.vstack(
+        [
+            _at_distance(codes[rows], rng, np.arange(count // 2) % (radius + 1)),
+            rng.integers(0, 256, size=(count - count // 2, 8), dtype=np.uint8),
+        ]
+    )
+    index = HammingIndex.build(codes, radius=radius)
     started = time.perf_counter()
-    index = HammingIndex.build(codes)
-    build = time.perf_counter() - started
-    started = time.perf_counter()
-    found = index.search(queries, radius, exact=False)
-    fast = count / (time.perf_counter() - started)
-    # Brute force on a subset (it is slow), and the exact probing on the same subset: recall of both modes.
-    subset = np.vstack([queries[: checked // 2], queries[count // 2 : count // 2 + checked // 2]])
-    flat = faiss.IndexBinaryFlat(256)
+    found = index.search(queries, radius)
+    rate = count / (time.perf_counter() - started)
+    subset = np.r_[0 : checked // 2, count // 2 : count // 2 + checked // 2]
+    flat = faiss.IndexBinaryFlat(64)
     flat.add(codes)
-    started = time.perf_counter()
-    limits, distances, labels = flat.range_search(subset, radius + 1)
-    brute = len(subset) / (time.perf_counter() - started)
-    truth = {(q, int(labels[p])) for q in range(len(subset)) for p in range(limits[q], limits[q + 1])}
-    half = checked // 2
-    subset_rows = {**{q: q for q in range(half)}, **{count // 2 + q: half + q for q in range(half)}}
-    fast_found = {(subset_rows[q], e) for q, e, _ in found if q in subset_rows}
-    started = time.perf_counter()
-    exact_found = {(q, e) for q, e, _ in index.search(subset, radius, exact=True)}
-    exact = len(subset) / (time.perf_counter() - started)
-    recall_fast = len(fast_found & truth) / len(truth) if truth else 1.0
-    recall_exact = len(exact_found & truth) / len(truth) if truth else 1.0
-    kind = type(index.index).__name__
+    truth, brute = _truth(flat, queries[subset], radius)
+    number_of = {int(row): number for number, row in enumerate(subset)}
+    recall = _recall({(number_of[q], e) for q, e, _ in found if q in number_of}, truth)
+    planted = _recall({(q, e) for q, e, _ in found}, {(q, int(rows[q])) for q in range(count // 2)})
+    widths = getattr(index.index, "widths", None)
+    described = f"{len(widths)} tables of {min(widths)}-{max(widths)} bits" if widths else "flat"
     return {
-        "perceptual_search_queries_per_s": figure(
-            fast, f"queries/s, {entries:,} PDQ entries, radius 31, 1 thread, {kind} (default, recall"
-            f" {recall_fast:.4f}), build {build:.0f} s; baseline: brute force", brute, fast / brute,
+        "perceptual_search_phash_queries_per_s": figure(
+            rate, f"queries/s, {entries:,} random pHash entries, radius {radius}, 1 thread, multi-index hashing"
+            f" ({described}, exact; recall {recall:.4f} against brute force on {len(subset)} queries, {len(truth)}"
+            f" true pairs; {planted:.4f} of the planted pairs at 0..{radius}); baseline: brute force", brute,
+            rate / brute,
         ),
-        "perceptual_search_recall": figure(
-            recall_fast, f"recall against brute force on {len(subset)} queries ({len(truth)} true matches)",
-            1.0, recall_fast,
-        ),
-        "perceptual_search_exact_queries_per_s": figure(
-            exact, f"queries/s with exact probing (recall {recall_exact:.4f}); baseline: brute force", brute,
-            exact / brute,
+    }  # fmt: skip
+
+
+def _faiss_alternatives(name: str, codes, queries, truth: set, radius: int, product_rate: float) -> dict:
+    """faiss's own hash indexes on the same entries and queries: speed and recall against brute force."""
+    import faiss
+
+    from bench.run import figure
+
+    results = {}
+    for label, make, nflip in (
+        ("faiss_multihash_16x16_nflip0", lambda: faiss.IndexBinaryMultiHash(256, 16, 16), 0),
+        ("faiss_multihash_16x16_nflip1", lambda: faiss.IndexBinaryMultiHash(256, 16, 16), 1),
+        ("faiss_hash_24_nflip2", lambda: faiss.IndexBinaryHash(256, 24), 2),
+    ):
+        index = make()
+        index.add(codes)
+        index.nflip = nflip
+        started = time.perf_counter()
+        limits, _distances, labels = index.range_search(queries, radius + 1)
+        rate = len(queries) / (time.perf_counter() - started)
+        found = {(q, int(labels[p])) for q in range(len(queries)) for p in range(limits[q], limits[q + 1])}
+        recall = _recall(found, truth)
+        results[f"{name}_{label}_queries_per_s"] = figure(
+            rate, f"queries/s, recall {recall:.4f} against brute force ({len(queries)} queries, {len(truth)} true"
+            " pairs); baseline: the product's index, same entries", product_rate, rate / product_rate,
+        )  # fmt: skip
+        del index
+    return results
+
+
+def _old_related_near(user, evidence_file, radius: int) -> dict[int, int]:
+    """The brute force the file page used before the file index (the baseline): every PDQ of the
+    user's dossiers read from the database and compared with the file's queries."""
+    from cases.models import Membership
+    from evidence.models import EvidenceFile
+    from hashing.near_matching import perceptual_queries
+    from hashing.nearest import as_codes, brute_force
+
+    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    others = EvidenceFile.objects.filter(exhibit__dossier__in=dossiers).exclude(pk=evidence_file.pk)
+    queries = perceptual_queries(evidence_file)["pdq"]
+    rows = list(others.filter(pdq__isnull=False, pdq_quality__gte=50).values_list("pk", "pdq"))
+    distances: dict[int, int] = {}
+    for _, row, distance in brute_force(as_codes([pdq for _, pdq in rows], 256), as_codes(queries, 256), radius):
+        distances[rows[row][0]] = min(distance, distances.get(rows[row][0], distance))
+    return distances
+
+
+def bench_related_files(work: Path) -> dict:
+    """A file's page: its near copies among a dossier of BENCH_RELATED_FILES files with random PDQ (each
+    page's file has 3 planted copies within 31 bits), through the installation's file index, against
+    the brute force over the dossier's PDQs that the page used before, same run."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.run import figure
+    from evidence.models import EvidenceFile, IngestBatch, IngestJob
+    from evidence.selectors import related_files_visible_to
+    from hashing import file_index
+    from tests.factories import make_dossier, make_exhibit, make_user
+
+    settings.DERIVED_ROOT = work / "derived"
+    count, pages, radius = int(os.environ.get("BENCH_RELATED_FILES", "500000")), 10, settings.PDQ_MATCH_DISTANCE
+    user = make_user("related-bench", "investigator")
+    dossier = make_dossier(user, notice_number="BR.52.L1.999998/26")
+    exhibit = make_exhibit(dossier, "REL-1")
+    rng = np.random.default_rng(23)
+    codes = rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
+    for page in range(pages):  # rows 0..9 are the pages' files, each with 3 near copies after them
+        copies = _at_distance(np.repeat(codes[page : page + 1], 3, axis=0), rng, [5, 18, 31])
+        codes[pages + 3 * page : pages + 3 * page + 3] = copies
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="bench", created_by=user, status="done")
+    batch = IngestBatch.objects.create(job=job, number=1, status="done")
+    table = EvidenceFile._meta.db_table
+    fields = [f for f in EvidenceFile._meta.concrete_fields if not f.primary_key]
+    template = EvidenceFile()
+    fixed = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
+    fixed.update(
+        exhibit_id=exhibit.pk, job_id=job.pk, batch_id=batch.pk, processed_at=timezone.now(), mime="image/jpeg",
+        triage="new_image", pdq_quality=100, size=1000,
+    )  # fmt: skip
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(f.column for f in fields)}) FROM STDIN") as copy:
+            for number, code in enumerate(codes):
+                row = fixed | {"path": f"REL-1/{number:07d}.jpg", "pdq": code.tobytes()}
+                copy.write_row([row[f.attname] for f in fields])
+        cursor.execute(f"ANALYZE {table}")
+    print(f"  {count} files written with COPY in {time.perf_counter() - started:.0f} s", flush=True)
+    files = list(EvidenceFile.objects.filter(exhibit=exhibit).order_by("pk")[:pages])
+    started = time.perf_counter()
+    file_index.file_index_build()
+    build = time.perf_counter() - started
+    file_index._state.clear()
+    related_files_visible_to(user, files[0])  # loads the base in this process
+    started = time.perf_counter()
+    found = [len(related_files_visible_to(user, evidence_file)) for evidence_file in files]
+    indexed = pages / (time.perf_counter() - started)
+    started = time.perf_counter()
+    brute = [len(_old_related_near(user, evidence_file, radius)) for evidence_file in files]
+    baseline = pages / (time.perf_counter() - started)
+    same = "the same copies" if found == brute else f"DIFFERENT copies ({found} against {brute})"
+    return {
+        "related_files_pages_per_s": figure(
+            indexed, f"file pages' near copies per s, {count:,} files in the dossier, through the file index"
+            f" (base built in {build:.0f} s; {same} as brute force); baseline: brute force over the dossier's"
+            " PDQs, same run", baseline, indexed / baseline,
         ),
     }  # fmt: skip

@@ -482,7 +482,7 @@ def main() -> None:
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
-from bench.match import bench_perceptual_search, bench_robustness  # noqa: E402 - after the path set-up
+from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
 
 BENCHES = (
@@ -497,6 +497,7 @@ BENCHES = (
     bench_telegram_export,
     bench_robustness,
     bench_perceptual_search,
+    bench_related_files,
     bench_load,
 )
 
@@ -572,10 +573,22 @@ DESCRIPTIONS = [
     " alone and the product's rule (PDQ with its 8 dihedral variants and the border-trimmed image, or pHash);"
     " false positives: every photo and variant against every other photo's entry. Goal (issue 5): >= 95 %"
     " overall recall, 0 false positives.",
-    "- `perceptual_search_*`: 10 million random PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down),"
-    " 10,000 queries (half within 20 bits of an entry, half random), radius 31, one thread: the product's"
-    " index (multi-index hashing) against a brute-force scan (faiss `IndexBinaryFlat`), recall against brute"
-    " force on 500 of the queries, in the default mode and with exact probing.",
+    "- `perceptual_search_*`: 10 million PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down), random"
+    " (`perceptual_search_...`) and in families of 10 near-duplicates within 16 bits of their centre"
+    " (`perceptual_search_clustered_...`); 10,000 queries, half planted at a distance spread evenly over"
+    " 0..31 bits of an entry (so pairs at exactly 31 are measured: `..._recall_at_31`), half random;"
+    " radius 31, one thread. The product's index (exact multi-index hashing, `hashing/nearest.py`) against"
+    " brute force (faiss `IndexBinaryFlat` scan, same run), recall against brute force on 1,000 of the"
+    " queries. `..._faiss_*`: faiss's own hash indexes on the same entries and 500 of the queries (recall"
+    " in the unit; `BENCH_PERCEPTUAL_ALTERNATIVES=0` skips them): `IndexBinaryMultiHash(256, 16, 16)` with"
+    " `nflip` 0 (its default) and 1 (exact at 31 by pigeonhole), `IndexBinaryHash(256, 24)` with `nflip` 2;"
+    " baseline: the product's index. `perceptual_search_phash_queries_per_s`: the same with 10 million random"
+    " pHash entries at PHASH_MATCH_DISTANCE (10 of 64 bits, a far looser radius than PDQ's 31 of 256)."
+    " Goal (issue 5): exact, well under 1 ms a query.",
+    "- `related_files_pages_per_s`: a file page's near copies (`related_files_visible_to`) in a dossier of"
+    " 500,000 files with random PDQ written with COPY (`BENCH_RELATED_FILES`), 10 pages each with 3 planted"
+    " copies at 5, 18 and 31 bits, through the installation's file index (`hashing/file_index.py`, its base"
+    " built first), against the brute force over the dossier's PDQs the page used before, same run.",
     "",
     "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"
     " them prosecutors) logged in with password and TOTP, browsing for 60 s through gunicorn (3 workers x 4"

@@ -284,10 +284,9 @@ THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
 PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
-# Lists over 200,000 perceptual entries are searched by multi-index hashing: exact (every match, ~75
-# queries/s at 10 million entries) or, by default, ~1,700 queries/s missing ~1 % of copies at 20 bits
-# (hashing/nearest.py; bench/match.py). Smaller lists are always searched exactly.
-PERCEPTUAL_SEARCH_EXACT = env_bool("PERCEPTUAL_SEARCH_EXACT", False)
+# Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
+# an index rebuilt once this many files have had hashes written since the last build (hashing/file_index.py).
+FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
 EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]
 # Archives found in evidence are walked in memory, never extracted to disk, within these limits.

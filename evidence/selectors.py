@@ -302,10 +302,13 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
     Each item: {"file", "same_content", "distance"} (distance None for the same content), same
     content first, then the closest. Nothing is said of dossiers the user may not see, not even a
     count: that a file is known elsewhere would tell that another dossier exists and holds it.
+    Near copies come from the installation's file index (``hashing.file_index``), then one query
+    keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
     """
     from cases.models import Membership
+    from hashing.file_index import file_hits
     from hashing.near_matching import perceptual_queries
-    from hashing.nearest import as_codes, brute_force
+    from hashing.nearest import as_codes
 
     dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
     others = (
@@ -319,20 +322,16 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
             related[other.pk] = {"file": other, "same_content": True, "distance": None}
     queries = perceptual_queries(evidence_file, list(evidence_file.frames.all()) or None)["pdq"]
     if queries:
-        rows = list(
-            others.filter(pdq__isnull=False, pdq_quality__gte=settings.PDQ_MIN_QUALITY)
-            .exclude(pk__in=list(related))
-            .values_list("pk", "pdq")
-        )
-        if rows:
-            targets = as_codes([pdq for _, pdq in rows], 256)
-            distances: dict[int, int] = {}
-            for _, row, distance in brute_force(targets, as_codes(queries, 256), settings.PDQ_MATCH_DISTANCE):
-                pk = rows[row][0]
+        hits = file_hits({"pdq": as_codes(queries, 256)}, {"pdq": settings.PDQ_MATCH_DISTANCE})["pdq"]
+        distances: dict[int, int] = {}
+        for _, pk, distance in hits:
+            if pk != evidence_file.pk and pk not in related:
                 distances[pk] = min(distance, distances.get(pk, distance))
-            closest = sorted(distances, key=lambda pk: (distances[pk], pk))[: RELATED_LIMIT - len(related)]
-            for other in others.filter(pk__in=closest):
-                related[other.pk] = {"file": other, "same_content": False, "distance": distances[other.pk]}
+        # Only files of the user's dossiers are kept (the index knows every dossier's files).
+        visible = set(others.filter(pk__in=list(distances)).values_list("pk", flat=True))
+        closest = sorted(visible, key=lambda pk: (distances[pk], pk))[: RELATED_LIMIT - len(related)]
+        for other in others.filter(pk__in=closest):
+            related[other.pk] = {"file": other, "same_content": False, "distance": distances[other.pk]}
     return sorted(related.values(), key=lambda item: (not item["same_content"], item["distance"] or 0, item["file"].pk))
 
 

@@ -1,10 +1,11 @@
 """The perceptual indexes of the active list versions: built once per version, loaded once per worker.
 
-An index is a file under DERIVED_ROOT/indexes/ (every web and worker host mounts that store), with
-the HashEntry ids of its rows beside it. A version is immutable once ready, so its index never
-changes: it is built when the version is activated (the re-match task), or lazily by the first
-worker that needs it. Each process keeps the indexes of the active versions in memory and loads
-them again only when the set of active versions changes.
+An index is a file, or past ``nearest.FLAT_UP_TO`` entries a folder of memory-mapped .npy files (one
+copy in the page cache for all the workers of a host), under DERIVED_ROOT/indexes/ (every web and
+worker host mounts that store), with the HashEntry ids of its rows beside it. A version is
+immutable once ready, so its index never changes: it is built when the version is activated (the
+re-match task), or lazily by the first worker that needs it. Each process keeps the indexes of the
+active versions in memory and loads them again only when the set of active versions changes.
 """
 
 import logging
@@ -34,8 +35,10 @@ class VersionIndex:
 
 def index_path(version: HashListVersion, algorithm: str) -> Path:
     # The creation time makes the name unique even if a database is recreated and ids start over.
+    # ".index" since exact multi-index hashing: a ".faiss" file of an earlier release (faiss multi-hash,
+    # not exact at the threshold) is never loaded; the version's index is built again on first use.
     stamp = int(version.created_at.timestamp() * 1_000_000)
-    return Path(settings.DERIVED_ROOT) / "indexes" / f"{version.pk}-{stamp}-{algorithm}.faiss"
+    return Path(settings.DERIVED_ROOT) / "indexes" / f"{version.pk}-{stamp}-{algorithm}.index"
 
 
 def version_index_build(*, version: HashListVersion) -> dict[str, int]:

@@ -274,3 +274,22 @@ class RematchNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} / {self.version}"
+
+
+class PerceptualChange(models.Model):
+    """A file whose perceptual hashes (or video keyframes) were written, by the transaction ``xid``.
+
+    Appended by PostgreSQL triggers on the file and keyframe tables (hashing migration 0005), read
+    by ``hashing.file_index``: the files written since an index of the installation's files was
+    built are the rows whose transaction was not finished when it was built (``xid`` >= its
+    snapshot's xmin), whatever order transactions commit in.
+    """
+
+    file_id = models.BigIntegerField()  # no foreign key: a log, never locking the file table
+    xid = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["xid"], name="perceptual_change_xid")]
+
+    def __str__(self) -> str:
+        return f"file {self.file_id} in transaction {self.xid}"

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from hashing.file_index import file_hits
 from hashing.indexes import PERCEPTUAL, active_indexes
 from hashing.models import CategoryValue, HashEntry, HashList
-from hashing.nearest import as_codes, brute_force
+from hashing.nearest import as_codes
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,7 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, Near
     for loaded in active_indexes():
         if not len(codes[loaded.algorithm]):
             continue
-        found = loaded.index.search(
-            codes[loaded.algorithm], radius[loaded.algorithm], exact=settings.PERCEPTUAL_SEARCH_EXACT
-        )
+        found = loaded.index.search(codes[loaded.algorithm], radius[loaded.algorithm])
         for query, row, distance in found:
             entry_id = int(loaded.entry_ids[row])
             hits.setdefault(entry_id, []).append((owner[loaded.algorithm][query], loaded.algorithm, distance))
@@ -119,37 +118,25 @@ def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str]]:
 
 
 def _categorised_file_hits(files, codes, owner, radius, also_own=()):
-    """Near hits against files a list or a reviewer has made known material.
+    """Near hits against files a list or a reviewer has made known material (other than the batch's
+    own and ``also_own``): the installation's file index (``hashing.file_index``) gives the near
+    files, the database says which of them are known."""
+    from evidence.models import EvidenceFile
 
-    Brute force over their hashes: they are the files of this installation, far fewer than a list's
-    entries (see bench/match.py for the scale where an index would be worth it).
-    """
-    from evidence.models import EvidenceFile, VideoFrame
-
-    own = [f.pk for f in files if f.pk is not None] + list(also_own)
-    known = EvidenceFile.objects.filter(triage=EvidenceFile.Triage.KNOWN).exclude(pk__in=own)
-    rows = list(known.values_list("pk", "pdq", "pdq_quality", "phash", "match_category"))
-    # A categorised video is known by its keyframes.
-    rows += VideoFrame.objects.filter(file__in=known.filter(mime__startswith="video/")).values_list(
-        "file_id", "pdq", "pdq_quality", "phash", "file__match_category"
-    )
-    if not rows:
+    hits = file_hits(codes, radius, may_build=True)
+    near_ids = {file_id for found in hits.values() for _, file_id, _ in found}
+    if not near_ids:
         return
-    for name, bits in PERCEPTUAL.items():
-        usable = _usable(rows, name)
-        if not usable or not len(codes[name]):
-            continue
-        targets = as_codes([value for _row, value in usable], bits)
-        for query, row, distance in brute_force(targets, codes[name], radius[name]):
-            file_id, category = usable[row][0][0], usable[row][0][4]
-            yield owner[name][query], NearMatch(name, distance, category, file_id=file_id)
-
-
-def _usable(rows, name: str) -> list[tuple[tuple, bytes]]:
-    """(row, hash) for the rows (id, pdq, pdq_quality, phash, ...) whose ``name`` hash may be matched."""
-    if name == "pdq":
-        return [(row, row[1]) for row in rows if row[1] is not None and (row[2] or 0) >= settings.PDQ_MIN_QUALITY]
-    return [(row, row[3]) for row in rows if usable_phash(row[3])]
+    own = [f.pk for f in files if f.pk is not None] + list(also_own)
+    known = dict(
+        EvidenceFile.objects.filter(pk__in=near_ids, triage=EvidenceFile.Triage.KNOWN)
+        .exclude(pk__in=own)
+        .values_list("pk", "match_category")
+    )
+    for name, found in hits.items():
+        for query, file_id, distance in found:
+            if file_id in known:
+                yield owner[name][query], NearMatch(name, distance, known[file_id], file_id=file_id)
 
 
 def frames_for(files) -> dict[int, list]:
@@ -179,28 +166,24 @@ def near_copies_of(known_files) -> list[int]:
     """Ids of the files still awaiting a human (new images and videos) that are near ``known_files``.
 
     The other way round from ``near_matches``: a file just made known (by a reviewer) looks for
-    the copies already ingested, in every dossier, so that a series is categorised once. Brute
-    force over the waiting files' hashes and their videos' keyframes, in a task (not in a page).
+    the copies already ingested, in every dossier, so that a series is categorised once. The
+    installation's file index gives the near files; the database says which still wait.
     """
-    from evidence.models import EvidenceFile, VideoFrame
+    from evidence.models import EvidenceFile
 
     frames = frames_for(known_files)
     asked: dict[str, list[bytes]] = {name: [] for name in PERCEPTUAL}
     for position, evidence_file in enumerate(known_files):
         for name, values in perceptual_queries(evidence_file, frames.get(position)).items():
             asked[name] += values
-    waiting = EvidenceFile.objects.filter(triage__in=EvidenceFile.NEW_STATES).exclude(
-        pk__in=[f.pk for f in known_files]
-    )
-    rows = list(waiting.values_list("pk", "pdq", "pdq_quality", "phash"))
-    rows += VideoFrame.objects.filter(file__in=waiting).values_list("file_id", "pdq", "pdq_quality", "phash")
+    if not any(asked.values()):
+        return []
     radius = {"pdq": settings.PDQ_MATCH_DISTANCE, "phash": settings.PHASH_MATCH_DISTANCE}
-    found: set[int] = set()
-    for name, bits in PERCEPTUAL.items():
-        usable = _usable(rows, name)
-        if not usable or not asked[name]:
-            continue
-        targets = as_codes([value for _row, value in usable], bits)
-        for _query, row, _distance in brute_force(targets, as_codes(asked[name], bits), radius[name]):
-            found.add(usable[row][0][0])
-    return sorted(found)
+    codes = {name: as_codes(asked[name], bits) for name, bits in PERCEPTUAL.items()}
+    hits = file_hits(codes, radius, may_build=True)
+    near_ids = {file_id for found in hits.values() for _, file_id, _ in found}
+    near_ids -= {f.pk for f in known_files}
+    if not near_ids:
+        return []
+    waiting = EvidenceFile.objects.filter(pk__in=near_ids, triage__in=EvidenceFile.NEW_STATES)
+    return sorted(waiting.values_list("pk", flat=True))

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from hashing.file_index import file_index_build
 from hashing.importers import ImportInterrupted, hash_list_version_import
 from hashing.indexes import version_index_build
 from hashing.matching import near_copies_rematch, rematch_after_activation
@@ -29,3 +30,9 @@ def hash_list_rematch(version_id: int, previous_id: int | None) -> None:
 def review_near_copies(file_ids: list[int]) -> None:
     """After a categorisation: the copies already ingested elsewhere become near matches."""
     near_copies_rematch(file_ids=file_ids)
+
+
+@shared_task(acks_late=True)
+def file_index_rebuild() -> None:
+    """A new base for the index of the installation's files (asked for when its delta has grown)."""
+    file_index_build()

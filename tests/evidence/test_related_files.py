@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from PIL import Image
 
 from evidence.models import EvidenceFile
@@ -76,3 +77,41 @@ def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_
     )
     assert related_files_visible_to(prosecutor, files["a.jpg"]) == []
     assert len(related_files_visible_to(owner, files["a.jpg"])) == 1  # control
+
+
+@pytest.mark.django_db(transaction=True)
+def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
+    client, owner, colleague, outsider, exhibit, other_dossier, tmp_path, settings
+):
+    from hashing import file_index
+    from hashing.file_index import file_index_build
+
+    settings.DERIVED_ROOT = tmp_path / "derived"
+    photo = synthetic_image(5)
+    mine = ingest(exhibit, owner, tmp_path / "mine", {"photo.jpg": jpeg(photo)})["photo.jpg"]
+    resized = jpeg(photo.resize((400, 300)))
+    theirs = ingest(make_exhibit(other_dossier, "SC-9"), outsider, tmp_path / "theirs", {"secret-name.jpg": resized})
+    theirs = theirs["secret-name.jpg"]
+    assert file_index_build()["sizes"]["pdq"] == 2  # both in the base: the page reads no file table scan
+    # A copy hashed after the build comes from the change log.
+    small = jpeg(photo.resize((320, 240)))
+    ours = ingest(make_exhibit(exhibit.dossier, "SC-2"), colleague, tmp_path / "ours", {"small.jpg": small})
+    ours = ours["small.jpg"]
+    file_index._state.clear()  # a web process started now
+
+    for user in (owner, colleague):
+        assert [item["file"] for item in related_files_visible_to(user, mine)] == [ours]
+        client.force_login(user)
+        page = client.get(mine.get_absolute_url()).content.decode()
+        assert "small.jpg" in page
+        # The outsider's near copy is neither named nor counted.
+        assert "secret-name.jpg" not in page and "SC-9" not in page and other_dossier.notice_number not in page
+    assert related_files_visible_to(outsider, theirs) == []
+    client.force_login(outsider)
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert "No identical or near copy" in page and "photo.jpg" not in page and "small.jpg" not in page
+    # Control: once a member of the owner's dossier, the outsider is shown both copies.
+    from cases.models import Membership
+
+    Membership.objects.create(dossier=exhibit.dossier, user=outsider, role=Membership.Role.INVESTIGATOR)
+    assert {item["file"] for item in related_files_visible_to(outsider, theirs)} == {mine, ours}

@@ -1,4 +1,4 @@
-"""The Hamming index without a database: faiss structures give exactly what brute force gives."""
+"""The Hamming index without a database: both structures give exactly what brute force gives."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ def flipped(codes: np.ndarray, rng, flips: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("bits", "radius"), [(256, 31), (64, 10)])
-@pytest.mark.parametrize("structure", ["flat", "multihash"])
+@pytest.mark.parametrize("structure", ["flat", "multiindex"])
 def test_the_index_finds_what_brute_force_finds_up_to_the_threshold_inclusive(bits, radius, structure):
     rng = np.random.default_rng(5)
     codes = rng.integers(0, 256, size=(3000, bits // 8), dtype=np.uint8)
@@ -35,10 +35,10 @@ def test_an_index_saved_and_loaded_answers_the_same(tmp_path):
     rng = np.random.default_rng(6)
     codes = rng.integers(0, 256, size=(500, 32), dtype=np.uint8)
     queries = flipped(codes[:20], rng, 12)
-    for structure in ("flat", "multihash"):
+    for structure in ("flat", "multiindex"):
         index = HammingIndex.build(codes, structure=structure)
-        index.save(tmp_path / f"{structure}.faiss")
-        loaded = HammingIndex.load(tmp_path / f"{structure}.faiss")
+        index.save(tmp_path / f"{structure}.index")
+        loaded = HammingIndex.load(tmp_path / f"{structure}.index")
         assert len(loaded) == 500
         assert loaded.search(queries, 31) == index.search(queries, 31)
 
@@ -48,3 +48,35 @@ def test_empty_index_and_codes_from_bytes():
     assert codes.shape == (2, 8)
     assert HammingIndex.build(as_codes([], 64)).search(codes, 10) == []
     assert HammingIndex.build(codes).search(as_codes([b"\x00" * 7 + b"\x01"], 64), 1) == [(0, 0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("widths", "radius"),
+    [
+        ([16] * 16, 31),  # one flip per table
+        ([16] * 16, 10),  # 11 tables at 0 flips, 5 not probed at all
+        ([24, 24, 24] + [23] * 8, 31),  # the plan at 10 million entries: tables at 2 flips and at 1
+        ([22, 21, 21], 10),  # pHash at 10 million entries
+    ],
+)
+def test_multi_index_hashing_misses_no_pair_at_any_distance_up_to_the_radius(widths, radius):
+    from hashing.nearest import MultiIndex
+
+    bits = sum(widths)
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 256, size=(2000, bits // 8), dtype=np.uint8)
+    # Near-duplicate families too: buckets far fuller than random codes make them.
+    codes[1000:] = flipped(np.repeat(codes[:100], 10, axis=0), rng, 4)
+    queries = np.vstack([flipped(codes[number : number + 1], rng, number % (radius + 2)) for number in range(300)])
+    index = MultiIndex.build(codes, widths=widths)
+    assert index.search(queries, radius) == brute_force(codes, queries, radius)
+
+
+def test_the_tables_are_planned_for_the_entries_and_the_radius():
+    from hashing.nearest import plan, probe_radii
+
+    assert plan(256, 10_000_000, 31) == [24, 24, 24] + [23] * 8
+    assert probe_radii([24, 24, 24] + [23] * 8, 31) == [2, 2, 1] + [2] * 8
+    assert sum(plan(64, 10_000_000, 10)) == 64
+    # No table much wider than the entries are many (its offsets would be mostly empty).
+    assert max(plan(256, 50_000, 31)) <= 18
