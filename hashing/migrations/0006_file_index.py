@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evidence', '0012_file_counts_and_keyset'),
-        ('hashing', '0004_list_import_bulk'),
+        ('hashing', '0005_digest_blocks'),
     ]
 
     operations = [
