@@ -17,7 +17,8 @@ def to_review_count(dossier, exhibit=None) -> int | str:
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier)
     if exhibit is not None:
         files = files.filter(exhibit=exhibit)
-    count = files.to_review()[: REVIEW_BADGE_CAP + 1].count()
+    # No order: PostgreSQL then stops at the cap instead of sorting every match by path first.
+    count = files.to_review().order_by()[: REVIEW_BADGE_CAP + 1].count()
     return f"{REVIEW_BADGE_CAP}+" if count > REVIEW_BADGE_CAP else count
 
 
