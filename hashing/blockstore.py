@@ -16,7 +16,7 @@ from hashing.listformats import DIGEST_BYTES
 from hashing.models import DigestBlock, HashEntry
 
 EXACT = {name: HashEntry.BY_NAME[name] for name in ("md5", "sha1", "sha256")}
-BLOCK_COLUMNS = "version_id, algorithm, prefix, category, count, digests"
+BLOCK_COLUMNS = "version_id, algorithm, prefix, category, digests"
 
 
 def blocks_write(*, version_id: int, algorithm: int, category: str, values: np.ndarray) -> int:
@@ -33,11 +33,11 @@ def blocks_write(*, version_id: int, algorithm: int, category: str, values: np.n
                     copy.write(payload)
         else:
             rows = [
-                (version_id, algorithm, prefix, category, count, packed)
-                for prefix, count, packed in digestsets.buckets(values)
+                (version_id, algorithm, prefix, category, packed)
+                for prefix, _count, packed in digestsets.buckets(values)
             ]
             cursor.executemany(
-                f"INSERT INTO hashing_digestblock ({BLOCK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                f"INSERT INTO hashing_digestblock ({BLOCK_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                 rows,
             )
     return len(values)
@@ -51,15 +51,15 @@ def _copy_binary(version_id: int, algorithm: int, category: str, values: np.ndar
     """PostgreSQL's binary COPY format for the buckets of ``values``, in pieces of about ``flush`` bytes.
 
     Each row: the field count, then each field as its length and its big-endian bytes
-    (version_id int8, algorithm int2, prefix int4, category text, count int4, digests bytea).
+    (version_id int8, algorithm int2, prefix int4, category text, digests bytea).
     """
     text = category.encode()
-    fixed = struct.pack(">hiqih", 6, 8, version_id, 2, algorithm)
-    row = struct.Struct(f">ii i{len(text)}s ii i".replace(" ", ""))
+    fixed = struct.pack(">hiqih", 5, 8, version_id, 2, algorithm)
+    row = struct.Struct(f">ii i{len(text)}s i".replace(" ", ""))
     parts, size = [COPY_SIGNATURE], 0
-    for prefix, count, packed in digestsets.buckets(values):
+    for prefix, _count, packed in digestsets.buckets(values):
         parts.append(fixed)
-        parts.append(row.pack(4, prefix, len(text), text, 4, count, len(packed)))
+        parts.append(row.pack(4, prefix, len(text), text, len(packed)))
         parts.append(packed)
         size += len(packed) + 64
         if size >= flush:
@@ -85,9 +85,10 @@ def version_digests(version_id: int | None, algorithm: str, categories: dict[str
     chunks, codes = [], []
     if version_id:
         blocks = DigestBlock.objects.filter(version_id=version_id, algorithm=number).order_by("prefix")
-        for category, count, packed in blocks.values_list("category", "count", "digests").iterator(chunk_size=2000):
+        for category, packed in blocks.values_list("category", "digests").iterator(chunk_size=2000):
             chunks.append(bytes(packed))
-            codes.append(np.full(count, categories.setdefault(category, len(categories)), dtype=np.int32))
+            code = categories.setdefault(category, len(categories))
+            codes.append(np.full(len(packed) // width, code, dtype=np.int32))
         rows = HashEntry.objects.filter(version_id=version_id, algorithm=number).values_list("value", "category")
         rich_values, rich_codes = [], []
         for value, category in rows.iterator(chunk_size=20_000):

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hashing.listformats.base import DIGEST_BYTES
+
 
 class CategoryScheme(models.Model):
     """A classification standard (Project VIC, UK CAID, a country's own): data, so adding one needs no code."""
@@ -232,8 +234,8 @@ class DigestBlock(models.Model):
     """A bucket of a version's bare exact digests: those of one algorithm sharing their first 18 bits.
 
     Lines that are nothing but a digest (plain lists, the bulk of big lists) are stored this way:
-    ``digests`` holds them sorted, deduplicated and packed end to end (16, 20 or 32 bytes each),
-    ``count`` says how many. A digest of a version is either here or a ``HashEntry`` row, never
+    ``digests`` holds them sorted, deduplicated and packed end to end (16, 20 or 32 bytes each;
+    ``count`` is how many). A digest of a version is either here or a ``HashEntry`` row, never
     both (hashing.digestsets explains why; hashing.blockstore reads both). Written in the same
     transaction that makes the version ready, so a failed or cancelled import leaves none.
     """
@@ -243,7 +245,6 @@ class DigestBlock(models.Model):
     algorithm = models.PositiveSmallIntegerField(choices=HashEntry.Algorithm.choices)
     prefix = models.PositiveIntegerField()
     category = models.CharField(max_length=32, blank=True)
-    count = models.PositiveIntegerField()
     digests = models.BinaryField()
 
     class Meta:
@@ -255,6 +256,10 @@ class DigestBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_algorithm_display()} {self.prefix:04x} ({self.count})"
+
+    @property
+    def count(self) -> int:
+        return len(self.digests) // DIGEST_BYTES[HashEntry.NAMES[self.algorithm]]
 
 
 class RematchNotice(models.Model):

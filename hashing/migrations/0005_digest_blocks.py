@@ -25,7 +25,6 @@ class Migration(migrations.Migration):
                 ('algorithm', models.PositiveSmallIntegerField(choices=[(1, 'MD5'), (2, 'SHA-1'), (3, 'SHA-256'), (4, 'pHash'), (5, 'PDQ')])),
                 ('prefix', models.PositiveIntegerField()),
                 ('category', models.CharField(blank=True, max_length=32)),
-                ('count', models.PositiveIntegerField()),
                 ('digests', models.BinaryField()),
                 ('version', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='digest_blocks', to='hashing.hashlistversion')),
             ],
