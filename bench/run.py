@@ -122,18 +122,57 @@ def bench_large_files(work: Path) -> dict:
     return {"ingest_large_files_mb_per_s": figure(rate, "MB/s", base_rate, rate / base_rate)}
 
 
+def own_work(paths: list[Path]) -> float:
+    """Baseline: what each file needs whatever the pipeline, in one process and no database: one
+    read, hashlib's three digests and libmagic's type of its first 8 KiB (plain python-magic)."""
+    import magic
+
+    started = time.perf_counter()
+    for path in paths:
+        hashers = [hashlib.md5(), hashlib.sha1(), hashlib.sha256()]
+        with path.open("rb") as stream:
+            block = stream.read(1 << 20)
+            magic.from_buffer(block[:8192], mime=True)
+            while block:
+                for hasher in hashers:
+                    hasher.update(block)
+                block = stream.read(1 << 20)
+    return time.perf_counter() - started
+
+
 def bench_small_files(work: Path) -> dict:
+    import redis
+
     count = int(50_000 * SCALE)  # the issue's 50,000 files of 1-64 KB
     rng = random.Random(3)
     sizes = [rng.randint(1024, 64 * 1024) for _ in range(count)]
     paths = write_random_files(work / "small", sizes)
     baseline = hashlib_three(paths)
+    own = own_work(paths)
     elapsed = ingest_inline(work / "small", "SMALL")
     files_rate, base_rate = count / elapsed, count / baseline
+    # The same files again, through one real Celery worker process (default batch size).
+    redis.Redis.from_url(BENCH_BROKER).flushdb()
+    worker = _start_worker(1, batch_files=None)
+    try:
+        time.sleep(3)  # the worker connects
+        through_celery = _ingest_with_workers(work / "small", "SMALL-CELERY")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
     return {
         "ingest_small_files_per_s": figure(files_rate, "files/s", base_rate, files_rate / base_rate),
         "ingest_small_files_overhead_share": figure(
             (elapsed - baseline) / elapsed, "share of time not hashing", 0.0, (elapsed - baseline) / elapsed
+        ),
+        "ingest_small_files_worker_per_s": figure(
+            count / through_celery, "files/s, one Celery worker", count / own, own / through_celery
+        ),
+        "ingest_small_files_pipeline_share": figure(
+            (through_celery - own) / through_celery,
+            "share of time not reading, hashing or typing (database, Celery)",
+            0.0,
+            (through_celery - own) / through_celery,
         ),
     }
 
@@ -333,9 +372,11 @@ def bench_jpeg_photos(work: Path) -> dict:
     }
 
 
-def _start_worker(concurrency: int) -> subprocess.Popen:
-    # Batches of 4 files, so that the job has several for the workers to share.
-    environment = {**os.environ, "DATABASE_URL": BENCH_DB, "CELERY_BROKER_URL": BENCH_BROKER, "INGEST_BATCH_FILES": "4"}
+def _start_worker(concurrency: int, batch_files: int | None = 4) -> subprocess.Popen:
+    # Batches of 4 files by default, so that the job of large files has several for the workers to share.
+    environment = {**os.environ, "DATABASE_URL": BENCH_DB, "CELERY_BROKER_URL": BENCH_BROKER}
+    if batch_files is not None:
+        environment["INGEST_BATCH_FILES"] = str(batch_files)
     return subprocess.Popen(
         [
             sys.executable,

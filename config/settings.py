@@ -305,7 +305,7 @@ UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_BYTES", 256 << 30)
 UPLOAD_TOTAL_MAX_BYTES = env_int("UPLOAD_TOTAL_MAX_BYTES", 1 << 40)
 UPLOAD_TEMP_ROOT = Path(os.environ.get("UPLOAD_TEMP_ROOT", VAR_DIR / "uploads"))
 # Small files cost per batch (queries, a task) more than hashing them: batches are cut by count and bytes.
-INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 500)
+INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 2000)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
 HASHLIST_IMPORT_CHUNK = env_int("HASHLIST_IMPORT_CHUNK", 50_000)
 # Validated format of the prosecutor's notice number; the Brussels style by default.

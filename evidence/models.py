@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -335,13 +336,17 @@ class EvidenceFile(HexDigests, models.Model):
     # What the review page shows by default: a human decides.
     REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
-    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
+    # Indexed by the (exhibit, id) index below; the foreign keys that stay empty on most files are
+    # indexed only where set (Meta.indexes): every index is written for every file ingested.
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files", db_index=False)
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
     path = models.CharField(_("path"), max_length=4096)
     source_path = models.CharField(max_length=4096)
     # Inside an archive: the archive's own record, and the member names from the outermost archive.
-    container = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="members")
+    container = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     archive_path = models.JSONField(default=list, blank=True)
     # Inside a disk image: {"offset": file system's byte offset, "inode": metadata address}.
     image_locator = models.JSONField(null=True, blank=True)
@@ -367,14 +372,21 @@ class EvidenceFile(HexDigests, models.Model):
     thumbnail = models.CharField(max_length=200, blank=True)
     triage = models.CharField(_("status"), max_length=16, choices=Triage.choices, default=Triage.PENDING)
     match_list = models.ForeignKey(
-        "hashing.HashList", null=True, blank=True, on_delete=models.PROTECT, related_name="matched_files"
+        "hashing.HashList",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matched_files",
+        db_index=False,
     )
     match_algorithm = models.CharField(max_length=16, blank=True)
     match_category = models.CharField(_("category"), max_length=32, blank=True)
     # A near match: its Hamming distance (bits) and, when it is a file already categorised here
     # rather than a list entry, that file.
     match_distance = models.PositiveSmallIntegerField(_("distance"), null=True, blank=True)
-    match_file = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_copies")
+    match_file = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_copies", db_index=False
+    )
     # What a query also asks with (PDQ rotations and mirrors, hashes without a uniform border):
     # concatenated 32-byte PDQ and 8-byte pHash hashes (hashing.perceptual.image_hashes).
     pdq_variants = models.BinaryField(null=True)
@@ -388,12 +400,12 @@ class EvidenceFile(HexDigests, models.Model):
     review_category = models.CharField(_("reviewed category"), max_length=32, blank=True)
     review_series = models.CharField(_("series"), max_length=255, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     # Four-eyes dossiers: a categorisation counts once a second reviewer has confirmed it.
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
@@ -407,6 +419,10 @@ class EvidenceFile(HexDigests, models.Model):
             models.Index(fields=["exhibit", "id"], name="file_exhibit_id"),
             models.Index(fields=["md5"], name="file_md5"),
             models.Index(fields=["sha1"], name="file_sha1"),
+            *(
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"file_{name}_set")
+                for name in ("container", "match_list", "match_file", "reviewed_by", "confirmed_by")
+            ),
         ]
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
