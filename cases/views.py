@@ -201,7 +201,7 @@ def dossier_files(request, pk: int):
     if membership_of(request.user, dossier).can_write:
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
-        context["page"] = keyset_paginate(request, files_search(files, **query))
+        context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
         context["triage_choices"] = EvidenceFile.Triage.choices
     return _tab(request, dossier, "files", "cases/dossier_files.html", **context)
 

@@ -108,17 +108,46 @@ def _bound(request, name: str) -> int | None:
     return value if value > 0 else None
 
 
-def keyset_paginate(request, queryset, per_page: int | None = None) -> KeysetPage:
-    """The page of ``queryset`` (in ``id`` order) after ``?after=ID`` or before ``?before=ID``."""
+def keyset_paginate(request, queryset, per_page: int | None = None, *, partitions=None) -> KeysetPage:
+    """The page of ``queryset`` (in ``id`` order) after ``?after=ID`` or before ``?before=ID``.
+
+    ``partitions`` (field name, values), e.g. ``("exhibit_id", [3, 4])`` for a dossier's files: the
+    page is read in each partition through its own index, then merged. One scan in ``id`` order
+    over several exhibits would walk past the other dossiers' files (all of them when this
+    dossier's files are the newest) before it finds the page's first row.
+    """
     per_page = per_page or settings.PAGE_SIZE
     before, after = _bound(request, "before"), _bound(request, "after")
     if before:
-        rows = list(queryset.filter(pk__lt=before).order_by("-pk")[: per_page + 1])
+        rows = _rows(queryset.filter(pk__lt=before), "-pk", per_page + 1, partitions)
         return KeysetPage(rows[:per_page][::-1], has_next=True, has_previous=len(rows) > per_page)
     if after:
         queryset = queryset.filter(pk__gt=after)
-    rows = list(queryset.order_by("pk")[: per_page + 1])
+    rows = _rows(queryset, "pk", per_page + 1, partitions)
     return KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=after is not None)
+
+
+def _rows(queryset, order: str, limit: int, partitions) -> list:
+    from django.db import connection
+
+    if partitions is None or len(partitions[1]) < 2 or connection.vendor != "postgresql":
+        return list(queryset.order_by(order)[:limit])
+    field, values = partitions
+    # Each part is read in (partition, id) order, which only the partition's index gives: with
+    # `field = value` the planner would drop the constant from the order and could walk the primary
+    # key instead, past every other partition's rows; `= ANY` of one value keeps it in. SQLite
+    # takes no LIMIT inside a UNION: it has the single query above.
+    column = f"{connection.ops.quote_name(queryset.model._meta.db_table)}.{connection.ops.quote_name(field)}"
+    ordering = (f"-{field}", "-pk") if order.startswith("-") else (field, "pk")
+    parts = [
+        queryset.extra(where=[f"{column} = ANY(%s)"], params=[[value]])  # noqa: S610 - our own column name
+        .order_by(*ordering)
+        .values_list("pk", flat=True)[:limit]
+        for value in values
+    ]
+    ids = sorted(parts[0].union(*parts[1:], all=True), reverse=order.startswith("-"))[:limit]
+    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids]
 
 
 def derived_file_response(relative: str, *, content: "bytes | None" = None, content_type: str):

@@ -336,9 +336,9 @@ class EvidenceFile(HexDigests, models.Model):
     # What the review page shows by default: a human decides.
     REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
-    # Indexed by the (exhibit, id) index below; the foreign keys that stay empty on most files are
-    # indexed only where set (Meta.indexes): every index is written for every file ingested.
-    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files", db_index=False)
+    # The foreign keys that stay empty on most files are indexed only where set (Meta.indexes):
+    # every index is written for every file ingested.
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
     path = models.CharField(_("path"), max_length=4096)

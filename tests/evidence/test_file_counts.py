@@ -76,3 +76,43 @@ def test_the_exhibit_page_pages_its_files_by_keyset_with_a_state_filter(client, 
     after = re.search(r'href="\?triage=known&amp;after=(\d+)" rel="next"', page).group(1)
     rest = client.get(f"/exhibits/{exhibit.pk}/?triage=known&after={after}").content.decode()
     assert re.findall(r'href="/files/(\d+)/"', rest) == [str(files[3].pk)]
+
+
+def test_a_dossier_with_several_exhibits_pages_its_files_in_id_order_across_them(
+    client, owner, dossier, exhibit, settings
+):
+    """Each page is read exhibit by exhibit (each on its own index) and merged: the pages, forward and
+    back, with and without a state filter, are the files in id order, and no other dossier's files."""
+    from tests.factories import make_dossier
+
+    settings.PAGE_SIZE = 3
+    second = make_exhibit(dossier, seal_number="SC-2", by=owner)
+    third = make_exhibit(dossier, seal_number="SC-3", by=owner)  # no files: an empty part
+    elsewhere = make_exhibit(make_dossier(owner, notice_number="BR.52.L1.000002/26"), seal_number="X-1", by=owner)
+    files = []
+    for round_number in range(3):  # interleaved ids: a, b, other, a, b, other...
+        files += add_files(exhibit, owner, ["new_image", "known"])
+        files += add_files(second, owner, ["known", "new_image"][: 1 + round_number % 2])
+        add_files(elsewhere, owner, ["new_image", "known"])
+    assert third.files.count() == 0
+    client.force_login(owner)
+    url = f"/dossiers/{dossier.pk}/files/"
+
+    def walk(query: str) -> list[int]:
+        seen, next_url = [], f"{url}?{query}"
+        while next_url:
+            page = client.get(next_url).content.decode()
+            seen += [int(pk) for pk in re.findall(r'href="/files/(\d+)/"', page)]
+            found = re.search(r'href="\?(?:triage=\w+&amp;)?after=(\d+)" rel="next"', page)
+            next_url = f"{url}?{query}&after={found.group(1)}" if found else None
+        return seen
+
+    assert walk("") == sorted(f.pk for f in files)
+    assert walk("triage=known") == sorted(f.pk for f in files if f.triage == "known")
+    # Back from the last file: the three files before it, in order.
+    ordered = sorted(f.pk for f in files)
+    back = client.get(f"{url}?before={ordered[-1]}").content.decode()
+    assert [int(pk) for pk in re.findall(r'href="/files/(\d+)/"', back)] == ordered[-4:-1]
+    # Control: the other dossier's files are there, on its own page.
+    other_page = client.get(f"/dossiers/{elsewhere.dossier.pk}/files/").content.decode()
+    assert len(re.findall(r'href="/files/(\d+)/"', other_page)) == 3
