@@ -122,6 +122,73 @@ def bench_large_files(work: Path) -> dict:
     return {"ingest_large_files_mb_per_s": figure(rate, "MB/s", base_rate, rate / base_rate)}
 
 
+def system_files(folder: Path, count: int) -> list[Path]:
+    """Copies of ``count`` real small files (1-64 KiB) of this machine's /usr/share and /usr/lib, in path
+    order: text, scripts, compiled Python, translations, fonts... (nothing personal). Not images, videos,
+    archives or disk images: those get work of their own (decoding, expansion), not measured here."""
+    import magic
+
+    from evidence import archives, disk_images
+
+    def plain(path: str) -> bool:
+        with open(path, "rb") as stream:
+            head = stream.read(8192)
+        media = magic.from_buffer(head, mime=True).startswith(("image/", "video/"))
+        return not (media or archives.archive_kind(head) or disk_images.image_kind(head))
+
+    folder.mkdir(parents=True)
+    paths: list[Path] = []
+    for root in ("/usr/share", "/usr/lib"):
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories.sort()
+            for name in sorted(names):
+                source = os.path.join(directory, name)
+                try:
+                    if os.path.islink(source) or not 1024 <= os.path.getsize(source) <= 64 * 1024:
+                        continue
+                    if not plain(source):
+                        continue
+                    target = folder / f"{len(paths):06d}-{name}"
+                    shutil.copyfile(source, target)
+                except OSError:
+                    continue
+                paths.append(target)
+                if len(paths) == count:
+                    return paths
+    return paths
+
+
+def bench_system_files(work: Path) -> dict:
+    """Real small files, ingested by two jobs in one process: the second is another computer with
+    the same system files (libmagic is asked once per content)."""
+    paths = system_files(work / "system", int(20_000 * SCALE))
+    count = len(paths)
+    hashing = hashlib_three(paths)
+    own = own_work(paths)
+    first = ingest_inline(work / "system", "SYSTEM-1")
+    again = ingest_inline(work / "system", "SYSTEM-2")
+    return {
+        "ingest_system_files_per_s": figure(
+            count / first,
+            f"files/s, {count} files of 1-64 KiB from /usr/share and /usr/lib",
+            count / own,
+            own / first,
+        ),
+        "ingest_system_files_pipeline_share": figure(
+            (first - own) / first, "share of time not reading, hashing or typing", 0.0, (first - own) / first
+        ),
+        "ingest_system_files_again_overhead_share": figure(
+            (again - hashing) / again, "share of the second job's time not hashing", 0.0, (again - hashing) / again
+        ),
+        "ingest_system_files_again_per_s": figure(
+            count / again,
+            "files/s, the same files in a second job (typed once per content)",
+            count / first,
+            first / again,
+        ),
+    }
+
+
 def own_work(paths: list[Path]) -> float:
     """Baseline: what each file needs whatever the pipeline, in one process and no database: one
     read, hashlib's three digests and libmagic's type of its first 8 KiB (plain python-magic)."""
@@ -530,6 +597,7 @@ BENCHES = (
     bench_digest_vs_sha256sum,
     bench_large_files,
     bench_small_files,
+    bench_system_files,
     bench_jpeg_photos,
     bench_disk_image,
     bench_workers,
@@ -586,6 +654,14 @@ DESCRIPTIONS = [
     " work: listing, database, Celery, matching, bookkeeping. On real files libmagic costs more than on"
     " random bytes: on 6,000 files of 1-64 KiB from this machine's /usr, /etc and a virtualenv it took 475 us"
     " a file on average (plain text 1.1 ms, Python sources 0.6 ms, C sources 0.8 ms).",
+    "- `ingest_system_files_per_s`, `..._pipeline_share`, `ingest_system_files_again_per_s`: 20,000 real"
+    " files of 1-64 KiB copied from this machine's /usr/share and /usr/lib (text, scripts, compiled Python,"
+    " translations, fonts; no image, video, archive or disk image, whose decoding or expansion is work of"
+    " its own) ingested inline, against each file's own work as above; then the"
+    " same files again as a second job in the same process, as another computer of the same operation with"
+    " the same system: libmagic is asked once per content (`filetypes.mime_of_content`), so the ratio is"
+    " what typing costs on such files; its overhead share is the part of that job's time not spent by"
+    " hashlib's three digests over the same files. The set differs from machine to machine: compare the ratios.",
     "- `exact_lookup_per_s`: file hashes looked up in the active lists, one query per batch of 2,000, against"
     " 1 million MD5 entries loaded with COPY (10 % hits), against a Python set in memory.",
     "- `list_import_lines_per_s`: 10 million random MD5 lines imported through `hash_list_version_import`"

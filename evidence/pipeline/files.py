@@ -1,5 +1,6 @@
 """Processing one file: one read for its digests and its type, one decode for an image or a video."""
 
+import hashlib
 import io
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
-from hashing.hashers import ALGORITHMS, digest_chunks
+from hashing.hashers import ALGORITHMS
 
 
 def hash_one(
@@ -22,40 +23,45 @@ def hash_one(
     perceptual hashing, thumbnail or keyframe sampling (and ``match_files`` searches near matches
     once per content). The copy itself is still read once, whole: that it is a copy is known only
     from its SHA-256, and each path's digests must come from its own bytes (a copy's hashes are
-    evidence about that copy, never inferred from another path's).
+    evidence about that copy, never inferred from another path's). A file read in one block (up
+    to 1 MiB: nearly every small file) is typed after it is hashed, so that libmagic is asked once
+    per content in this process (``filetypes.mime_of_content``); a larger one on its first block.
     Return what to expand next: "archive", "image" (a disk image found among files) or "".
     """
-    head = bytearray()
-    kept = bytearray()  # the whole content, when it is media small enough to decode in memory
-    state = {"keep": None, "mime": "application/x-empty"}
     path = sources.real_path(evidence_file.source_path)
     locator = evidence_file.image_locator
-
-    def sniff(block: bytes) -> None:
-        if len(head) < disk_images.HEAD_BYTES * 2:
-            head.extend(block[: disk_images.HEAD_BYTES * 2 - len(head)])
-        if state["keep"] is None:  # the type and what to keep are decided on the first block
-            state["mime"] = mime = filetypes.mime_of(bytes(block[: filetypes.SNIFF_BYTES]))
-            decodable = mime.startswith("image/") or (mime.startswith("video/") and locator)
-            state["keep"] = bool(decodable) and evidence_file.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
-        if state["keep"]:
-            if len(kept) + len(block) > settings.ARCHIVE_MAX_BUFFER_BYTES:
-                state["keep"] = False
-                kept.clear()
-            else:
-                kept.extend(block)
-
     evidence_file.processed_at = timezone.now()
     content = reader.read(path, locator["offset"], locator["inode"]) if locator else file_blocks(path)
+    hashers = [hashlib.new(name) for name in ALGORITHMS]
+    size, first, head, mime, kept = 0, None, b"", None, None
     try:
-        digests, size = digest_chunks(content, on_block=sniff)
+        for block in content:
+            for hasher in hashers:
+                hasher.update(block)
+            size += len(block)
+            if first is None:  # typed once the file is known to be this one block, or when a second comes
+                first, head = block, bytes(block[:HEAD])
+                continue
+            if mime is None:
+                mime = filetypes.mime_of(head[: filetypes.SNIFF_BYTES])
+                kept = bytearray(first) if _decodable(mime, evidence_file, locator) else None
+            if len(head) < HEAD:
+                head += bytes(block[: HEAD - len(head)])
+            if kept is not None:
+                if len(kept) + len(block) > settings.ARCHIVE_MAX_BUFFER_BYTES:
+                    kept = None  # and never kept again
+                else:
+                    kept.extend(block)
     except sources.READ_ERRORS as error:
         evidence_file.error = f"unreadable: {error}"
         return ""
-    evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
+    evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (hasher.digest() for hasher in hashers)
     evidence_file.size = size
-    evidence_file.mime = state["mime"]
-    in_memory = io.BytesIO(kept) if state["keep"] else None
+    if mime is None:  # one block (or none): the whole content, typed once per content
+        mime = filetypes.mime_of_content(head[: filetypes.SNIFF_BYTES], evidence_file.sha256)
+        kept = first if first is not None and _decodable(mime, evidence_file, locator) else None
+    evidence_file.mime = mime
+    in_memory = io.BytesIO(kept) if kept is not None else None
     media = evidence_file.mime.startswith(("image/", "video/"))
     if size == 0:
         evidence_file.error = "empty file (0 bytes)"
@@ -75,9 +81,9 @@ def hash_one(
             evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
     if media and size and contents is not None:
         contents.remember(evidence_file)
-    if archives.archive_kind(bytes(head)):
+    if archives.archive_kind(head):
         return "archive"
-    if not locator and disk_images.image_kind(bytes(head)):
+    if not locator and disk_images.image_kind(head):
         return "image"
     return ""
 
@@ -150,6 +156,17 @@ class JobContents:
             record.sampled_frames = frames
         kept = [finding for finding in twin.findings if finding in DECODE_FINDINGS]
         record.findings = [*record.findings, *kept, f"same content as {twin.path}: decoded once for both"]
+
+
+# What is kept of a file's first bytes: enough to tell an archive or a disk image.
+HEAD = disk_images.HEAD_BYTES * 2
+
+
+def _decodable(mime: str, record: EvidenceFile, locator) -> bool:
+    """An image, or a video inside a disk image (PyAV reads other videos where they lie), small
+    enough (as listed) to decode from memory."""
+    media = mime.startswith("image/") or (mime.startswith("video/") and bool(locator))
+    return media and record.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
 
 
 def file_blocks(path):

@@ -114,3 +114,34 @@ def test_copies_of_a_photo_near_a_listed_image_are_searched_once_and_both_are_ne
     assert (a.triage, a.match_list, a.match_distance) == (b.triage, b.match_list, b.match_distance)
     assert (a.triage, a.match_list) == ("near", version.hash_list)
     assert EvidenceFile.objects.get(path="src/unrelated.jpg").triage == "new_image"  # control
+
+
+def test_libmagic_types_each_content_once_and_every_copy_gets_its_answer(
+    exhibit, owner, tmp_path, settings, monkeypatch
+):
+    import os
+
+    import magic
+
+    from evidence import filetypes
+
+    asked = []
+    real = filetypes.mime_of
+
+    def counting(head):
+        asked.append(head)
+        return real(head)
+
+    monkeypatch.setattr(filetypes, "mime_of", counting)
+    settings.INGEST_BATCH_FILES = 2  # copies in the same batch and in later ones
+    note, other = b"a note about the seizure\n" * 40 + os.urandom(8).hex().encode(), os.urandom(1000)
+    (tmp_path / "src").mkdir()
+    for name, content in {"a.txt": note, "b.txt": note, "c.txt": note, "d.bin": other}.items():
+        (tmp_path / "src" / name).write_bytes(content)
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+    assert job.status == "done"
+    assert sorted(asked) == sorted([note, other])  # once per content, never for a copy
+    files = {f.path: f for f in EvidenceFile.objects.filter(job=job)}
+    assert {files[f"src/{name}"].mime for name in ("a.txt", "b.txt", "c.txt")} == {magic.from_buffer(note, mime=True)}
+    assert files["src/d.bin"].mime == magic.from_buffer(other, mime=True) == "application/octet-stream"
+    assert files["src/a.txt"].mime == "text/plain"
