@@ -336,8 +336,6 @@ class EvidenceFile(HexDigests, models.Model):
     # What the review page shows by default: a human decides.
     REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
 
-    # The foreign keys that stay empty on most files are indexed only where set (Meta.indexes):
-    # every index is written for every file ingested.
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
@@ -419,6 +417,8 @@ class EvidenceFile(HexDigests, models.Model):
             models.Index(fields=["exhibit", "id"], name="file_exhibit_id"),
             models.Index(fields=["md5"], name="file_md5"),
             models.Index(fields=["sha1"], name="file_sha1"),
+            # The foreign keys empty on most files, indexed only where set: every index is written
+            # for every file ingested.
             *(
                 models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"file_{name}_set")
                 for name in ("container", "match_list", "match_file", "reviewed_by", "confirmed_by")

@@ -1,6 +1,5 @@
 """Processing one file: one read for its digests and its type, one decode for an image or a video."""
 
-import hashlib
 import io
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.store import store_derived
 from hashing import perceptual
-from hashing.hashers import ALGORITHMS
+from hashing.hashers import ALGORITHMS, digest_chunks
 
 
 def hash_one(
@@ -32,34 +31,15 @@ def hash_one(
     locator = evidence_file.image_locator
     evidence_file.processed_at = timezone.now()
     content = reader.read(path, locator["offset"], locator["inode"]) if locator else file_blocks(path)
-    hashers = [hashlib.new(name) for name in ALGORITHMS]
-    size, first, head, mime, kept = 0, None, b"", None, None
+    sniff = _Sniffer(evidence_file, locator)
     try:
-        for block in content:
-            for hasher in hashers:
-                hasher.update(block)
-            size += len(block)
-            if first is None:  # typed once the file is known to be this one block, or when a second comes
-                first, head = block, bytes(block[:HEAD])
-                continue
-            if mime is None:
-                mime = filetypes.mime_of(head[: filetypes.SNIFF_BYTES])
-                kept = bytearray(first) if _decodable(mime, evidence_file, locator) else None
-            if len(head) < HEAD:
-                head += bytes(block[: HEAD - len(head)])
-            if kept is not None:
-                if len(kept) + len(block) > settings.ARCHIVE_MAX_BUFFER_BYTES:
-                    kept = None  # and never kept again
-                else:
-                    kept.extend(block)
+        digests, size = digest_chunks(content, on_block=sniff)
     except sources.READ_ERRORS as error:
         evidence_file.error = f"unreadable: {error}"
         return ""
-    evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (hasher.digest() for hasher in hashers)
+    evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
-    if mime is None:  # one block (or none): the whole content, typed once per content
-        mime = filetypes.mime_of_content(head[: filetypes.SNIFF_BYTES], evidence_file.sha256)
-        kept = first if first is not None and _decodable(mime, evidence_file, locator) else None
+    mime, kept, head = sniff.finish(evidence_file.sha256)
     evidence_file.mime = mime
     in_memory = io.BytesIO(kept) if kept is not None else None
     media = evidence_file.mime.startswith(("image/", "video/"))
@@ -162,11 +142,45 @@ class JobContents:
 HEAD = disk_images.HEAD_BYTES * 2
 
 
-def _decodable(mime: str, record: EvidenceFile, locator) -> bool:
-    """An image, or a video inside a disk image (PyAV reads other videos where they lie), small
-    enough (as listed) to decode from memory."""
-    media = mime.startswith("image/") or (mime.startswith("video/") and bool(locator))
-    return media and record.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
+class _Sniffer:
+    """What ``hash_one`` takes from the blocks as they are hashed: the head, the type, and the whole
+    content of media small enough to decode in memory.
+
+    A file of one block is typed after it is hashed (``finish``), once per content; a file of several
+    blocks when its second block comes, from its first (the media kept must be known by then).
+    """
+
+    def __init__(self, record: EvidenceFile, locator):
+        self.record, self.locator = record, locator
+        self.first, self.head, self.mime, self.kept = None, b"", None, None
+
+    def __call__(self, block: bytes) -> None:
+        if self.first is None:
+            self.first, self.head = block, bytes(block[:HEAD])
+            return
+        if self.mime is None:
+            self.mime = filetypes.mime_of(self.head[: filetypes.SNIFF_BYTES])
+            self.kept = bytearray(self.first) if self._decodable() else None
+        if len(self.head) < HEAD:
+            self.head += bytes(block[: HEAD - len(self.head)])
+        if self.kept is not None:
+            if len(self.kept) + len(block) > settings.ARCHIVE_MAX_BUFFER_BYTES:
+                self.kept = None  # and never kept again
+            else:
+                self.kept.extend(block)
+
+    def finish(self, sha256: bytes) -> tuple[str, "bytes | bytearray | None", bytes]:
+        """The type, the content kept for decoding (or None) and the head."""
+        if self.mime is None:  # one block (or none): the whole content, typed once per content
+            self.mime = filetypes.mime_of_content(self.head[: filetypes.SNIFF_BYTES], sha256)
+            self.kept = self.first if self.first is not None and self._decodable() else None
+        return self.mime, self.kept, self.head
+
+    def _decodable(self) -> bool:
+        """An image, or a video inside a disk image (PyAV reads other videos where they lie), small
+        enough (as listed) to decode from memory."""
+        media = self.mime.startswith("image/") or (self.mime.startswith("video/") and bool(self.locator))
+        return media and self.record.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
 
 
 def file_blocks(path):
