@@ -640,9 +640,10 @@ DESCRIPTIONS = [
     " over the same files. Goal (issue 4): >= 0.8.",
     "- `ingest_small_files_per_s` and `..._overhead_share`: 50,000 files of 1-64 KiB of random bytes; the"
     " share is the part of the job's wall time not spent by hashlib's three digests over the same files,"
-    " measured in the same run: listing, database (per batch of 2,000: one COPY of the listed rows, one COPY"
-    " and one UPDATE of the results, one transaction), type detection by libmagic, matching (one query per"
-    " batch, each algorithm's digests sent as one array). Random bytes are costly for libmagic: no"
+    " measured in the same run: listing (each batch's listing kept as one row, its files' ids reserved),"
+    " database (per batch of 2,000: each file's row written once, with its results, in one COPY and one"
+    " transaction; session 15, before: a row per file at listing and an UPDATE with the results),"
+    " type detection by libmagic, matching (one query per batch, each algorithm's digests sent as one array). Random bytes are costly for libmagic: no"
     " signature matches, so every soft-magic test runs (~200 us a file, two to three times the hashing of a"
     " 32 KB file). No `MAGIC_NO_CHECK_*` flag but skipping soft magic saves time, and that would lose types"
     " by content, so libmagic still types every file the fast signature check (JPEG, GIF) does not. Goal"

@@ -70,9 +70,9 @@ class ScelleCollector:
         yield GaugeMetricFamily("scelle_audit_chain_checked_timestamp_seconds", AUDIT_CHECKED_HELP)
 
     def collect(self):
-        from django.db.models import Count
+        from django.db.models import Count, Sum
 
-        from evidence.models import EvidenceFile, IngestJob
+        from evidence.models import BatchListing, EvidenceFile, IngestJob
 
         jobs = GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
         counts = dict(IngestJob.objects.values_list("status").annotate(n=Count("id")))
@@ -81,6 +81,8 @@ class ScelleCollector:
         yield jobs
         files = GaugeMetricFamily("scelle_files", "Ingested files by triage state", labels=["triage"])
         triage = dict(EvidenceFile.objects.values_list("triage").annotate(n=Count("id")))
+        listed = BatchListing.objects.aggregate(n=Sum("files"))["n"] or 0  # listed, not rows yet
+        triage[EvidenceFile.Triage.PENDING] = triage.get(EvidenceFile.Triage.PENDING, 0) + listed
         for state in EvidenceFile.Triage.values:
             files.add_metric([state], triage.get(state, 0))
         yield files

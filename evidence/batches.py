@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from evidence.filerows import listing_to_rows
 from evidence.models import EvidenceFile, IngestBatch
 from evidence.pipeline import ingest_job_refresh
 
@@ -14,6 +15,7 @@ def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> None:
     """
     with transaction.atomic():
         now = timezone.now()
+        listing_to_rows(batch)  # a listing not written yet: its files become rows first
         batch.files.filter(triage=EvidenceFile.Triage.PENDING).update(
             triage=EvidenceFile.Triage.ERROR, error=reason, processed_at=now
         )

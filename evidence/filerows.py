@@ -5,9 +5,17 @@ INSERT with thousands of placeholders (and psycopg most of the rest parsing it),
 per file most of the saving. On PostgreSQL both go through COPY instead: new rows straight into
 the table, results into a temporary table joined by one UPDATE. Other databases (SQLite, the
 no-config demo) keep the ORM's path.
+
+A folder's files are not rows until their batch has their results: the batch's listing
+(``BatchListing``) holds them, and each row is written once (``listed_records``, ``insert_files``).
+Writing a row at listing and updating it with the results cost the database twice the work per
+file (two row versions, two entries in every index) and the batch a load of its rows.
 """
 
+from datetime import datetime
+
 from django.db import connection, transaction
+from django.db.models.base import ModelState
 from psycopg.types.json import Jsonb
 
 from evidence.models import EvidenceFile
@@ -34,8 +42,9 @@ def _row(record: EvidenceFile, fields, json_fields) -> list:
 def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
     """Insert new (unsaved) records and give each its primary key; ``bulk_create`` on other databases.
 
-    On PostgreSQL the keys are taken from the table's sequence first, so that each record knows its
-    own without a RETURNING clause, and the rows go in with one COPY.
+    On PostgreSQL the keys are taken from the table's sequence first (``reserve_ids``), so that each
+    record knows its own without a RETURNING clause, and the rows go in with one COPY. A record
+    whose key was reserved earlier (at listing) keeps it.
     """
     if not records:
         return records
@@ -44,11 +53,10 @@ def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
     table = EvidenceFile._meta.db_table
     fields, json_fields = _columns()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(records)]
-        )
-        for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
+        keyless = [record for record in records if record.pk is None]
+        for record, pk in zip(keyless, reserve_ids(len(keyless)), strict=True):
             record.pk = pk
+        for record in records:
             record._state.adding = False
             record._state.db = "default"
         names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
@@ -58,9 +66,22 @@ def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
     return records
 
 
-def insert_listed_files(common: dict, listed: list[dict]) -> list[int]:
+def reserve_ids(count: int) -> list:
+    """``count`` new file ids from the table's sequence, in order (PostgreSQL); Nones elsewhere."""
+    if connection.vendor != "postgresql" or not count:
+        return [None] * count
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [EvidenceFile._meta.db_table, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def insert_listed_files(common: dict, listed: list[dict], ids: list | None = None) -> list[int]:
     """Insert one new row per dict of ``listed`` (attnames to values), every row also taking the
-    values of ``common`` and the model's defaults for the rest; return their ids, in order.
+    values of ``common`` and the model's defaults for the rest; return their ids, in order. ``ids``:
+    keys reserved for them earlier (``reserve_ids``), if any.
 
     The listing's path: no model instance per file (building one cost about as much as writing
     its row). On PostgreSQL the rows are made from one template row and sent with one COPY;
@@ -69,17 +90,18 @@ def insert_listed_files(common: dict, listed: list[dict]) -> list[int]:
     if not listed:
         return []
     if connection.vendor != "postgresql":
-        return [r.pk for r in EvidenceFile.objects.bulk_create([EvidenceFile(**common, **one) for one in listed])]
+        keys = ids or [None] * len(listed)
+        records = [EvidenceFile(**common, **one, id=pk) for one, pk in zip(listed, keys, strict=True)]
+        return [r.pk for r in EvidenceFile.objects.bulk_create(records)]
     table = EvidenceFile._meta.db_table
     fields, json_fields = _columns()
     template = _row(EvidenceFile(**common), fields, json_fields)
     position = {field.attname: index for index, field in enumerate(fields)}
     id_position = position["id"]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(listed)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+        given = ids or [None] * len(listed)
+        fresh = iter(reserve_ids(sum(pk is None for pk in given)))
+        ids = [pk if pk is not None else next(fresh) for pk in given]
         names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for pk, one in zip(ids, listed, strict=True):
@@ -122,3 +144,68 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
                 copy.write_row([record.pk, *_row(record, fields, json_fields)])
         cursor.execute(f"UPDATE {table} f SET {assignments} FROM {staging} r WHERE f.id = r.id")  # noqa: S608
         cursor.execute(f"DROP TABLE {staging}")
+
+
+# A batch's listing (evidence.models.BatchListing): its files before they are rows.
+LISTING_FIELDS = ("path", "source_path", "size", "inode", "modified_time", "accessed_time")
+
+
+def listing_entry(pk, path: str, source_path: str, size: int, inode, modified, accessed) -> list:
+    """One file of a listing, as stored (JSON): its id reserved at listing (PostgreSQL; else null),
+    then times in ISO 8601, exact to the microsecond."""
+    return [pk, path, source_path, size, inode, modified and modified.isoformat(), accessed and accessed.isoformat()]
+
+
+def _listed_values(entry: list) -> dict:
+    _pk, path, source_path, size, inode, modified, accessed = entry
+    return {
+        "path": path,
+        "source_path": source_path,
+        "size": size,
+        "inode": inode,
+        "modified_time": modified and datetime.fromisoformat(modified),
+        "accessed_time": accessed and datetime.fromisoformat(accessed),
+    }
+
+
+def listed_records(batch) -> list[EvidenceFile]:
+    """The files of ``batch``'s listing as new (unsaved) records, in listing order; none without one.
+
+    Each is a copy of one record made with the batch's values and the model's defaults (building a
+    model instance per file cost about as much as writing its row), with its own mutable defaults.
+    """
+    from evidence.models import BatchListing
+
+    listing = BatchListing.objects.filter(batch=batch).values_list("entries", flat=True).first()
+    if not listing:
+        return []
+    template = EvidenceFile(exhibit_id=batch.job.exhibit_id, job_id=batch.job_id, batch_id=batch.pk).__dict__
+    fields = EvidenceFile._meta.concrete_fields
+    fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]  # [] and {}
+    records = []
+    for entry in listing:
+        record = EvidenceFile.__new__(EvidenceFile)
+        record.__dict__.update(template)
+        record._state = ModelState()
+        record.__dict__.update(_listed_values(entry), id=entry[0])
+        for name, default in fresh:
+            record.__dict__[name] = default()
+        records.append(record)
+    return records
+
+
+def listing_to_rows(batch, **values) -> int:
+    """Turn ``batch``'s listing (if it still has one) into rows now, with ``values`` (e.g. a triage
+    state and an error), and drop it; return how many rows. For a batch that will not process its
+    files: they stay listed, as rows. Call it holding the batch's claim (``config.claims``)."""
+    from evidence.models import BatchListing
+
+    with transaction.atomic():
+        listing = BatchListing.objects.select_for_update().filter(batch=batch).first()
+        if listing is None:
+            return 0
+        common = {"exhibit_id": listing.exhibit_id, "job_id": batch.job_id, "batch_id": batch.pk, **values}
+        entries = listing.entries
+        insert_listed_files(common, [_listed_values(entry) for entry in entries], [entry[0] for entry in entries])
+        listing.delete()
+        return listing.files

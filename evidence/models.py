@@ -302,6 +302,29 @@ class IngestBatch(models.Model):
         return f"Batch {self.number} of job #{self.job_id}"
 
 
+class BatchListing(models.Model):
+    """The files of a batch as listed, not yet rows: the batch writes each file's row once, with
+    its results, instead of a row at listing and an update with the results (half the writes per
+    file: one row version and one entry per index, not two). A batch that will not process its
+    files (job cancelled, time limit) turns its listing into rows (``evidence.filerows``); until
+    then the listing counts as pending, for PostgreSQL's kept totals by a trigger of migration 0014.
+
+    ``entries``: one ``[id, path, source_path, size, inode, modified, accessed]`` per file (the id
+    reserved at listing on PostgreSQL, so that ids follow the listing's order; times in ISO 8601).
+    Files with an error at listing, disk images to expand and chat exports get their rows at
+    listing: other work refers to them before the batch runs.
+    """
+
+    batch = models.OneToOneField(IngestBatch, primary_key=True, on_delete=models.CASCADE, related_name="listing")
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    files = models.PositiveIntegerField()
+    bytes = models.PositiveBigIntegerField()
+    entries = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Listing of {self.batch}: {self.files} files"
+
+
 class EvidenceFileQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(triage=EvidenceFile.Triage.PENDING)

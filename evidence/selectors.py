@@ -13,6 +13,7 @@ from cases.selectors import check_dossier_role, dossiers_visible_to
 from evidence import verification
 from evidence.models import (
     Acquisition,
+    BatchListing,
     ChunkedUpload,
     EvidenceFile,
     Exhibit,
@@ -47,7 +48,10 @@ def exhibits_with_counts(dossier):
         counts = {
             f"{state}_count": Count("files", filter=Q(files__triage=state)) for state in EvidenceFile.Triage.values
         }
-        return dossier.exhibits.annotate(files_count=Count("files"), **counts)
+        listed = BatchListing.objects.filter(exhibit=OuterRef("pk")).order_by().values("exhibit")
+        listed = Coalesce(Subquery(listed.annotate(n=Sum("files")).values("n")), 0)  # pending, not rows yet
+        counts["pending_count"] = counts["pending_count"] + listed
+        return dossier.exhibits.annotate(files_count=Count("files") + listed, **counts)
 
     def kept(state: str | None = None):
         rows = TriageCount.objects.filter(exhibit=OuterRef("pk"))
@@ -73,7 +77,13 @@ def exhibit_triage_totals(exhibit_ids) -> list[dict]:
     """Files and bytes per triage state over these exhibits, as ``triage_totals``, without counting files."""
     exhibit_ids = list(exhibit_ids)
     if not counts_are_kept():
-        return triage_totals(EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids))
+        totals = triage_totals(EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids))
+        listed = BatchListing.objects.filter(exhibit_id__in=exhibit_ids).aggregate(n=Sum("files"), b=Sum("bytes"))
+        for row in totals:  # a batch's listing: pending files, not rows yet (PostgreSQL's trigger counts them)
+            if row["state"] == EvidenceFile.Triage.PENDING:
+                row["count"] += listed["n"] or 0
+                row["bytes"] += listed["b"] or 0
+        return totals
     rows = list(
         TriageCount.objects.filter(exhibit_id__in=exhibit_ids)
         .values("triage")

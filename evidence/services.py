@@ -598,7 +598,8 @@ def _queue_enumeration(job: IngestJob) -> None:
 def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob:
     """Stop a job: batches not started are skipped, running ones stop at their next check.
 
-    What was already hashed stays; files not reached stay pending.
+    What was already hashed stays; files not reached stay pending (their batches, when their
+    messages come, turn their listings into pending rows).
     """
     job = IngestJob.objects.select_for_update().get(pk=job.pk)
     if job.is_finished:
@@ -617,8 +618,9 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work
     that is in fact still queued or running does nothing: a batch is run by one worker at a time
-    (config.claims) and a finished one is skipped; no file is hashed into two rows, since every
-    file's row exists from the listing on. Returns how many jobs and batches were queued.
+    (config.claims) and a finished one is skipped; no file is hashed into two rows, since a batch
+    writes its listed files' rows in the transaction that marks it done (or that drops its listing,
+    evidence.models.BatchListing). Returns how many jobs and batches were queued.
     """
     from config.claims import is_claimed
     from evidence.tasks import ingest_batch, ingest_enumerate

@@ -88,6 +88,9 @@ def _near_matches_once_per_content(files) -> dict[int, NearMatch]:
     first: dict[tuple, int] = {}
     asking, asked_for = [], []
     for position, evidence_file in enumerate(files):
+        if not _can_ask(evidence_file):
+            asked_for.append(None)
+            continue
         sha256 = evidence_file.sha256
         key = (evidence_file.size, bytes(sha256), evidence_file.mime) if sha256 is not None else position
         if key not in first:
@@ -98,7 +101,17 @@ def _near_matches_once_per_content(files) -> dict[int, NearMatch]:
         return {}
     own = [f.pk for f in files if f.pk is not None]
     found = near_matches(asking, frames_for(asking), own=own)
-    return {position: found[index] for position, index in enumerate(asked_for) if index in found}
+    return {position: found[index] for position, index in enumerate(asked_for) if index is not None and index in found}
+
+
+def _can_ask(evidence_file) -> bool:
+    """Whether a file has anything to search near matches with: perceptual hashes (an image) or
+    keyframes (a video). Most files of a batch are neither, and are not searched at all."""
+    return (
+        evidence_file.phash is not None
+        or evidence_file.pdq is not None
+        or (evidence_file.mime or "").startswith("video/")
+    )
 
 
 def unmatched_triage(evidence_file) -> str:

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from audit.models import AuditEvent
 from cases.models import Dossier, DossierSuspect
 from cases.selectors import dossiers_visible_to
-from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, IngestJob
+from evidence.models import Acquisition, BatchListing, CustodyEvent, EvidenceFile, Exhibit, IngestJob
 from hashing.models import HashListVersion
 
 # The audit actions that record a generated report and its sha256; a printed copy verifies
@@ -45,8 +45,9 @@ NOT_ON_A_LIST = (
 )
 
 
-def ingest_summary(files) -> dict[int, dict]:
-    """Per exhibit id: files, bytes, known per category, known good, new, errors, pending; one query."""
+def ingest_summary(files, listings=None) -> dict[int, dict]:
+    """Per exhibit id: files, bytes, known per category, known good, new, errors, pending; one query
+    (two with ``listings``: the batch listings of the same scope, whose files are pending)."""
     summary: dict[int, dict] = defaultdict(
         lambda: (
             {"files": 0, "bytes": 0, "known": 0, "known_by_category": {}, "known_good": 0, "new": 0}
@@ -69,6 +70,13 @@ def ingest_summary(files) -> dict[int, dict]:
         if row["triage"] == EvidenceFile.Triage.KNOWN:
             category = row["match_category"] or "—"
             entry["known_by_category"][category] = entry["known_by_category"].get(category, 0) + row["count"]
+    if listings is not None:
+        listed = listings.order_by().values_list("exhibit_id").annotate(Sum("files"), Sum("bytes"))
+        for exhibit_id, count, size in listed:
+            entry = summary[exhibit_id]
+            entry["files"] += count
+            entry["bytes"] += size
+            entry["pending"] += count
     return summary
 
 
@@ -113,7 +121,9 @@ def dossier_report_data(dossier: Dossier) -> dict:
     acquisitions = defaultdict(list)
     for acquisition in acquisitions_with_verification(exhibits):
         acquisitions[acquisition.exhibit_id].append(acquisition)
-    summary = ingest_summary(EvidenceFile.objects.filter(exhibit__dossier=dossier))
+    summary = ingest_summary(
+        EvidenceFile.objects.filter(exhibit__dossier=dossier), BatchListing.objects.filter(exhibit__dossier=dossier)
+    )
     jobs = dict(
         IngestJob.objects.filter(exhibit__dossier=dossier).order_by().values_list("exhibit_id").annotate(n=Count("id"))
     )
@@ -147,7 +157,7 @@ def dossier_report_data(dossier: Dossier) -> dict:
 
 def ingest_report_data(job: IngestJob) -> dict:
     files = EvidenceFile.objects.filter(job=job)
-    summary = ingest_summary(files).get(job.exhibit_id)
+    summary = ingest_summary(files, BatchListing.objects.filter(batch__job=job)).get(job.exhibit_id)
     return {
         "job": job,
         "exhibit": job.exhibit,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from config.claims import claim
 from evidence import disk_images
-from evidence.filerows import update_files
-from evidence.models import EvidenceFile, IngestBatch
+from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
+from evidence.models import BatchListing, EvidenceFile, IngestBatch
 from evidence.pipeline.containers import expand_archive, expand_image
 from evidence.pipeline.files import DECODED_FIELDS, JobContents, hash_one, save_video_frames
 from evidence.pipeline.state import (
@@ -31,7 +31,7 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
     Idempotent: a batch run again (its worker was killed) starts its counters over and redoes
     only what was not saved.
     """
-    if batch.status == IngestBatch.Status.DONE or job_cancelled(batch.job_id):
+    if batch.status == IngestBatch.Status.DONE:
         return []
     with claim("ingest_batch", batch.pk) as mine:
         if not mine:
@@ -39,6 +39,9 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
             return []
         batch.refresh_from_db(fields=["status", "attempts"])  # its holder may have just finished it
         if batch.status == IngestBatch.Status.DONE:
+            return []
+        if job_cancelled(batch.job_id):
+            listing_to_rows(batch)  # its files stay listed, pending, as rows
             return []
         return _process_claimed(batch, worker)
 
@@ -90,7 +93,9 @@ def _verify_image(batch: IngestBatch) -> None:
 
 
 def _process_files(batch: IngestBatch) -> list[int]:
-    files = list(batch.files.all())
+    rows = list(batch.files.all())  # written at listing (an image's files, errors, chat exports...)
+    listed = listed_records(batch)  # the rest, written here once, with their results
+    files = sorted(rows + listed, key=lambda f: (f.pk is None, f.pk or 0)) if rows and listed else rows or listed
     files_done = bytes_done = errors = 0
     last_progress = time.monotonic()
     to_expand: list[tuple[EvidenceFile, str]] = []
@@ -105,6 +110,7 @@ def _process_files(batch: IngestBatch) -> list[int]:
             errors += bool(evidence_file.error)
             if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
                 if job_cancelled(batch.job_id):
+                    listing_to_rows(batch)
                     return []
                 IngestBatch.objects.filter(pk=batch.pk).update(
                     files_done=files_done, bytes_done=bytes_done, errors=errors
@@ -112,8 +118,10 @@ def _process_files(batch: IngestBatch) -> list[int]:
                 last_progress = time.monotonic()
     match_files(files)
     with transaction.atomic():
-        save_results(files)
+        insert_files(listed)
+        save_results(rows)
         save_video_frames(files)
+        BatchListing.objects.filter(batch=batch).delete()
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,
             files_done=files_done,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from evidence import sources
-from evidence.filerows import insert_listed_files
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.filerows import insert_listed_files, listing_entry, reserve_ids
+from evidence.models import BatchListing, EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,14 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
     return batch_ids
 
 
+CHAT_EXPORT = "result.json"
+
+
+def _row_now(found: sources.FoundFile) -> bool:
+    """Whether a listed file gets its row at listing rather than with its results."""
+    return bool(found.error or found.expand) or found.path.rsplit("/", 1)[-1] == CHAT_EXPORT
+
+
 def _enumerate(job: IngestJob) -> list[int]:
     batch_ids: list[int] = []
     # One batch filling per kind, so that media work can run on hosts of its own.
@@ -74,7 +82,25 @@ def _enumerate(job: IngestJob) -> list[int]:
             bytes_count=pending_bytes[0],
         )
         now = timezone.now()
-        ids = insert_listed_files(
+        # Most files go to the batch's listing, to be written once with their results; a file with
+        # an error, a disk image to expand and a chat export get their rows now.
+        ids = reserve_ids(len(pending))  # in listing order, whenever each row is written
+        listed = [(pk, found) for pk, found in zip(ids, pending, strict=True) if not _row_now(found)]
+        if listed:
+            BatchListing.objects.create(
+                batch=batch,
+                exhibit_id=job.exhibit_id,
+                files=len(listed),
+                bytes=sum(found.size for _pk, found in listed),
+                entries=[
+                    listing_entry(
+                        pk, found.path, found.source_path, found.size, found.inode, found.modified, found.accessed
+                    )
+                    for pk, found in listed
+                ],
+            )
+        now_rows = [(pk, found) for pk, found in zip(ids, pending, strict=True) if _row_now(found)]
+        written = insert_listed_files(
             {"exhibit_id": job.exhibit_id, "job_id": job.pk, "batch_id": batch.pk},
             [
                 {
@@ -88,11 +114,12 @@ def _enumerate(job: IngestJob) -> list[int]:
                     "error": found.error,
                     "processed_at": now if found.error else None,
                 }
-                for found in pending
+                for _pk, found in now_rows
             ],
+            [pk for pk, _found in now_rows],
         )
         batch_ids.append(batch.pk)
-        for found, pk in zip(pending, ids, strict=True):
+        for (_reserved, found), pk in zip(now_rows, written, strict=True):
             if found.expand == "image":
                 record = EvidenceFile.objects.get(pk=pk)
                 batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
@@ -113,7 +140,7 @@ def _enumerate(job: IngestJob) -> list[int]:
         if pending:
             close_batch(kind)
     # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
-    exports = job.files.filter(Q(path="result.json") | Q(path__endswith="/result.json"), container=None, error="")
+    exports = job.files.filter(Q(path=CHAT_EXPORT) | Q(path__endswith=f"/{CHAT_EXPORT}"), container=None, error="")
     for export in exports:
         batch_ids.append(expansion_batch_create(job, export, IngestBatch.Kind.CHAT).pk)
     job.files_total = files_total
