@@ -147,25 +147,51 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
 
 
 # A batch's listing (evidence.models.BatchListing): its files before they are rows.
-LISTING_FIELDS = ("path", "source_path", "size", "inode", "modified_time", "accessed_time")
+DATETIMES = frozenset(f.attname for f in EvidenceFile._meta.concrete_fields if f.get_internal_type() == "DateTimeField")
 
 
-def listing_entry(pk, path: str, source_path: str, size: int, inode, modified, accessed) -> list:
-    """One file of a listing, as stored (JSON): its id reserved at listing (PostgreSQL; else null),
-    then times in ISO 8601, exact to the microsecond."""
-    return [pk, path, source_path, size, inode, modified and modified.isoformat(), accessed and accessed.isoformat()]
+def listing_create(batch, exhibit_id: int, listed: list[dict], common: dict | None = None, ids=None):
+    """Keep ``listed`` (one dict of attnames to values per file, the same names in each) as
+    ``batch``'s listing, with ``common`` (values every file takes) and the ids reserved for them
+    (``reserve_ids``; None elsewhere than on PostgreSQL). Times are kept in ISO 8601 (to the
+    microsecond)."""
+    from evidence.models import BatchListing
+
+    if not listed:
+        return None
+    fields = list(listed[0])
+    times = [position for position, name in enumerate(fields) if name in DATETIMES]
+    entries = []
+    for pk, one in zip(ids or [None] * len(listed), listed, strict=True):
+        entry = [pk, *one.values()]
+        for position in times:
+            if entry[position + 1] is not None:
+                entry[position + 1] = entry[position + 1].isoformat()
+        entries.append(entry)
+    return BatchListing.objects.create(
+        batch=batch,
+        exhibit_id=exhibit_id,
+        files=len(listed),
+        bytes=sum(one.get("size", 0) for one in listed),
+        fields=fields,
+        common=common or {},
+        entries=entries,
+    )
 
 
-def _listed_values(entry: list) -> dict:
-    _pk, path, source_path, size, inode, modified, accessed = entry
-    return {
-        "path": path,
-        "source_path": source_path,
-        "size": size,
-        "inode": inode,
-        "modified_time": modified and datetime.fromisoformat(modified),
-        "accessed_time": accessed and datetime.fromisoformat(accessed),
-    }
+def _listed(listing) -> tuple[list, list[dict]]:
+    """The reserved ids and the values of each file of a listing (as loaded: fields, entries)."""
+    fields, entries = listing
+    times = [name for name in fields if name in DATETIMES]
+    ids, values = [], []
+    for pk, *row in entries:
+        one = dict(zip(fields, row, strict=True))
+        for name in times:
+            if one[name] is not None:
+                one[name] = datetime.fromisoformat(one[name])
+        ids.append(pk)
+        values.append(one)
+    return ids, values
 
 
 def listed_records(batch) -> list[EvidenceFile]:
@@ -176,18 +202,20 @@ def listed_records(batch) -> list[EvidenceFile]:
     """
     from evidence.models import BatchListing
 
-    listing = BatchListing.objects.filter(batch=batch).values_list("entries", flat=True).first()
-    if not listing:
+    found = BatchListing.objects.filter(batch=batch).values_list("common", "fields", "entries").first()
+    if not found:
         return []
-    template = EvidenceFile(exhibit_id=batch.job.exhibit_id, job_id=batch.job_id, batch_id=batch.pk).__dict__
+    common, *listing = found
+    template = EvidenceFile(exhibit_id=batch.job.exhibit_id, job_id=batch.job_id, batch_id=batch.pk, **common)
+    template = template.__dict__
     fields = EvidenceFile._meta.concrete_fields
     fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]  # [] and {}
     records = []
-    for entry in listing:
+    for pk, values in zip(*_listed(listing), strict=True):
         record = EvidenceFile.__new__(EvidenceFile)
         record.__dict__.update(template)
         record._state = ModelState()
-        record.__dict__.update(_listed_values(entry), id=entry[0])
+        record.__dict__.update(values, id=pk)
         for name, default in fresh:
             record.__dict__[name] = default()
         records.append(record)
@@ -204,8 +232,8 @@ def listing_to_rows(batch, **values) -> int:
         listing = BatchListing.objects.select_for_update().filter(batch=batch).first()
         if listing is None:
             return 0
-        common = {"exhibit_id": listing.exhibit_id, "job_id": batch.job_id, "batch_id": batch.pk, **values}
-        entries = listing.entries
-        insert_listed_files(common, [_listed_values(entry) for entry in entries], [entry[0] for entry in entries])
+        common = {"exhibit_id": listing.exhibit_id, "job_id": batch.job_id, "batch_id": batch.pk}
+        ids, listed = _listed((listing.fields, listing.entries))
+        insert_listed_files(common | listing.common | values, listed, ids)
         listing.delete()
         return listing.files

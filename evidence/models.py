@@ -309,16 +309,19 @@ class BatchListing(models.Model):
     files (job cancelled, time limit) turns its listing into rows (``evidence.filerows``); until
     then the listing counts as pending, for PostgreSQL's kept totals by a trigger of migration 0014.
 
-    ``entries``: one ``[id, path, source_path, size, inode, modified, accessed]`` per file (the id
-    reserved at listing on PostgreSQL, so that ids follow the listing's order; times in ISO 8601).
-    Files with an error at listing, disk images to expand and chat exports get their rows at
-    listing: other work refers to them before the batch runs.
+    ``entries``: one ``[id, value, value...]`` per file, its values those of the attnames of
+    ``fields`` (the id reserved at listing on PostgreSQL, so that ids follow the listing's order;
+    times in ISO 8601); ``common``: values every file of the batch takes (a disk image's files: the
+    image's path and record). A file with an error at listing, a disk image to expand and a chat
+    export get their rows at listing: other work refers to them before the batch runs.
     """
 
     batch = models.OneToOneField(IngestBatch, primary_key=True, on_delete=models.CASCADE, related_name="listing")
     exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     files = models.PositiveIntegerField()
     bytes = models.PositiveBigIntegerField()
+    fields = models.JSONField()
+    common = models.JSONField(default=dict)
     entries = models.JSONField()
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evidence import archives, disk_images, filetypes, sealed, sources
-from evidence.filerows import insert_files
+from evidence.filerows import insert_files, listing_create, reserve_ids
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
@@ -54,10 +54,34 @@ def expand_image(batch: IngestBatch) -> list[int]:
             child.files_count = len(pending)
             child.bytes_count = sum(found.size for found in pending)
             child.save(update_fields=["files_count", "bytes_count"])
+            # Files written once, with their results (evidence.models.BatchListing); an entry the
+            # image describes but that cannot be read gets its row now, with its error.
+            ids = reserve_ids(len(pending))
+            listing_create(
+                child,
+                container.exhibit_id,
+                [
+                    {
+                        "path": found.path,
+                        "image_locator": {"offset": found.offset, "inode": found.inode},
+                        "size": found.size,
+                        "inode": found.inode,
+                        "is_deleted": found.deleted,
+                        "created_time": found.created,
+                        "modified_time": found.modified,
+                        "accessed_time": found.accessed,
+                    }
+                    for found in pending
+                    if not found.error and found.inode is not None
+                ],
+                {"container_id": container.pk, "source_path": container.source_path},
+                [pk for pk, found in zip(ids, pending, strict=True) if not found.error and found.inode is not None],
+            )
             now = timezone.now()
             insert_files(
                 [
                     EvidenceFile(
+                        id=pk,
                         exhibit_id=container.exhibit_id,
                         job=job,
                         batch=child,
@@ -77,7 +101,8 @@ def expand_image(batch: IngestBatch) -> list[int]:
                         triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
                         processed_at=now if found.error else None,
                     )
-                    for found in pending
+                    for pk, found in zip(ids, pending, strict=True)
+                    if found.error or found.inode is None
                 ]
             )
             IngestJob.objects.filter(pk=job.pk).update(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from evidence import sources
-from evidence.filerows import insert_listed_files, listing_entry, reserve_ids
-from evidence.models import BatchListing, EvidenceFile, IngestBatch, IngestJob
+from evidence.filerows import insert_listed_files, listing_create, reserve_ids
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
 
 log = logging.getLogger(__name__)
@@ -86,19 +86,22 @@ def _enumerate(job: IngestJob) -> list[int]:
         # an error, a disk image to expand and a chat export get their rows now.
         ids = reserve_ids(len(pending))  # in listing order, whenever each row is written
         listed = [(pk, found) for pk, found in zip(ids, pending, strict=True) if not _row_now(found)]
-        if listed:
-            BatchListing.objects.create(
-                batch=batch,
-                exhibit_id=job.exhibit_id,
-                files=len(listed),
-                bytes=sum(found.size for _pk, found in listed),
-                entries=[
-                    listing_entry(
-                        pk, found.path, found.source_path, found.size, found.inode, found.modified, found.accessed
-                    )
-                    for pk, found in listed
-                ],
-            )
+        listing_create(
+            batch,
+            job.exhibit_id,
+            [
+                {
+                    "path": found.path,
+                    "source_path": found.source_path,
+                    "size": found.size,
+                    "inode": found.inode,
+                    "modified_time": found.modified,
+                    "accessed_time": found.accessed,
+                }
+                for _pk, found in listed
+            ],
+            ids=[pk for pk, _found in listed],
+        )
         now_rows = [(pk, found) for pk, found in zip(ids, pending, strict=True) if _row_now(found)]
         written = insert_listed_files(
             {"exhibit_id": job.exhibit_id, "job_id": job.pk, "batch_id": batch.pk},
