@@ -28,14 +28,18 @@ def _columns(names=None):
 
 
 def _row(record: EvidenceFile, fields, json_fields) -> list:
-    row = []
-    for field in fields:
-        value = getattr(record, field.attname)
+    """The values of ``fields`` of ``record``, as COPY takes them (JSON wrapped, bytes not views)."""
+    values = record.__dict__
+    try:
+        row = [values[field.attname] for field in fields]
+    except KeyError:  # a deferred field: loaded by the descriptor
+        row = [getattr(record, field.attname) for field in fields]
+    for position, field in enumerate(fields):
+        value = row[position]
         if field.attname in json_fields:
-            value = None if value is None else Jsonb(value)
-        elif isinstance(value, memoryview):
-            value = bytes(value)
-        row.append(value)
+            row[position] = None if value is None else Jsonb(value)
+        elif type(value) is memoryview:
+            row[position] = bytes(value)
     return row
 
 

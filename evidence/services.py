@@ -12,6 +12,7 @@ from cases.models import Dossier, Search
 from evidence import bulk, custody, disk_images, sealed, sources, verification
 from evidence.models import (
     Acquisition,
+    BatchListing,
     ChunkedUpload,
     CustodyEvent,
     EvidenceFile,
@@ -598,9 +599,12 @@ def _queue_enumeration(job: IngestJob) -> None:
 def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob:
     """Stop a job: batches not started are skipped, running ones stop at their next check.
 
-    What was already hashed stays; files not reached stay pending (their batches, when their
-    messages come, turn their listings into pending rows).
+    What was already hashed stays; files not reached stay pending: each batch with a listing is
+    queued once more, and turns its listing into pending rows (``listing_to_rows``), even one whose
+    message is gone (a process killed at the hard time limit is not given its batch again).
     """
+    from evidence.tasks import queue_batches
+
     job = IngestJob.objects.select_for_update().get(pk=job.pk)
     if job.is_finished:
         return job
@@ -609,6 +613,9 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
     job.archive_password = None
     job.save(update_fields=["status", "finished_at", "archive_password"])
     audit_record(actor=by, action="ingest.cancel", target=job, ip=ip)
+    listed = list(BatchListing.objects.filter(batch__job=job).values_list("batch_id", flat=True))
+    if listed:
+        transaction.on_commit(lambda: queue_batches(listed))
     return job
 
 

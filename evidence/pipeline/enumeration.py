@@ -129,6 +129,7 @@ def _enumerate(job: IngestJob) -> list[int]:
         pending.clear()
         pending_bytes[0] = 0
 
+    most_files, most_bytes = settings.INGEST_BATCH_FILES, settings.INGEST_BATCH_BYTES
     for source in job.sources.all():
         for found in sources.LISTERS[source.kind](source.path, source.display_name):
             kind = batch_kind_of(found.path)
@@ -137,7 +138,7 @@ def _enumerate(job: IngestJob) -> list[int]:
             pending_bytes[0] += found.size
             files_total += 1
             bytes_total += found.size
-            if len(pending) >= settings.INGEST_BATCH_FILES or pending_bytes[0] >= settings.INGEST_BATCH_BYTES:
+            if len(pending) >= most_files or pending_bytes[0] >= most_bytes:
                 close_batch(kind)
     for kind, (pending, _bytes) in filling.items():
         if pending:

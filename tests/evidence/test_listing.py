@@ -1,6 +1,7 @@
 """A batch's files are listed, then written once with their results (evidence.models.BatchListing)."""
 
 import os
+import time
 
 from django.db import connection
 
@@ -9,7 +10,7 @@ from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.selectors import exhibit_triage_totals, exhibits_with_counts
 from evidence.services import ingest_job_cancel, ingest_job_create_from_path
 from reports.selectors import dossier_report_data, ingest_report_data
-from tests.factories import sha256_hex
+from tests.factories import sha256_hex, wait_until
 
 
 def source_folder(root, count: int) -> dict[str, bytes]:
@@ -79,3 +80,23 @@ def test_a_cancelled_job_turns_its_listings_into_pending_rows_and_keeps_what_was
     assert EvidenceFile.objects.count() == len(files) + 1
     assert EvidenceFile.objects.filter(triage="other").count() == 4
     assert EvidenceFile.objects.filter(triage="pending", sha256=None).count() == 6
+
+
+def test_cancelling_queues_the_batches_whose_messages_are_gone_and_a_worker_writes_their_files(
+    celery_worker, exhibit, owner, tmp_path, settings
+):
+    settings.INGEST_BATCH_FILES = 4
+    source_folder(tmp_path, 10)
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False)
+    first, *_rest = ingest_job_enumerate(job=job)  # listed, but no batch was ever queued
+    ingest_batch_process(batch=IngestBatch.objects.get(pk=first))
+    time.sleep(1)  # the control: the worker is up and nothing turns listings into rows by itself
+    assert BatchListing.objects.filter(batch__job=job).count() == 2
+    assert EvidenceFile.objects.filter(triage="pending").count() == 0
+
+    ingest_job_cancel(job=job, by=owner)
+
+    wait_until(lambda: not BatchListing.objects.exists())
+    assert EvidenceFile.objects.filter(triage="pending", sha256=None).count() == 6
+    assert EvidenceFile.objects.filter(triage="other").count() == 4
+    assert pending_everywhere(exhibit, job) == (6, 6, 6, 6)
