@@ -154,31 +154,43 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
 DATETIMES = frozenset(f.attname for f in EvidenceFile._meta.concrete_fields if f.get_internal_type() == "DateTimeField")
 
 
-def listing_create(batch, exhibit_id: int, listed: list[dict], common: dict | None = None, ids=None):
+def batch_files_add(batch, exhibit_id: int, files: list[tuple[dict, dict | None]], common: dict) -> list[int]:
+    """Give ``batch`` its files, ids reserved in their order: each of ``files`` is (its values, the
+    same attnames for all, and ``now``). With ``now`` None the file goes to the batch's listing, to
+    be written once with its results; otherwise its row is written now, with ``now`` too (an error
+    found at listing, a file other work refers to before the batch runs). ``common``: values every
+    file takes. Return the ids of the rows written now, in order."""
+    ids = reserve_ids(len(files))
+    listed = [(pk, values) for pk, (values, now) in zip(ids, files, strict=True) if now is None]
+    rows = [(pk, values | now) for pk, (values, now) in zip(ids, files, strict=True) if now is not None]
+    if listed:
+        _listing_create(batch, exhibit_id, [values for _pk, values in listed], common, [pk for pk, _v in listed])
+    table_values = {"exhibit_id": exhibit_id, "job_id": batch.job_id, "batch_id": batch.pk} | common
+    return insert_listed_files(table_values, [values for _pk, values in rows], [pk for pk, _v in rows])
+
+
+def _listing_create(batch, exhibit_id: int, listed: list[dict], common: dict, ids: list) -> None:
     """Keep ``listed`` (one dict of attnames to values per file, the same names in each) as
-    ``batch``'s listing, with ``common`` (values every file takes) and the ids reserved for them
-    (``reserve_ids``; None elsewhere than on PostgreSQL). Times are kept in ISO 8601 (to the
-    microsecond)."""
+    ``batch``'s listing, with ``common`` and the ids reserved for them (``reserve_ids``; None
+    elsewhere than on PostgreSQL). Times are kept in ISO 8601 (to the microsecond)."""
     from evidence.models import BatchListing
 
-    if not listed:
-        return None
     fields = list(listed[0])
     times = [position for position, name in enumerate(fields) if name in DATETIMES]
     entries = []
-    for pk, one in zip(ids or [None] * len(listed), listed, strict=True):
+    for pk, one in zip(ids, listed, strict=True):
         entry = [pk, *one.values()]
         for position in times:
             if entry[position + 1] is not None:
                 entry[position + 1] = entry[position + 1].isoformat()
         entries.append(entry)
-    return BatchListing.objects.create(
+    BatchListing.objects.create(
         batch=batch,
         exhibit_id=exhibit_id,
         files=len(listed),
         bytes=sum(one.get("size", 0) for one in listed),
         fields=fields,
-        common=common or {},
+        common=common,
         entries=entries,
     )
 
@@ -210,8 +222,7 @@ def listed_records(batch) -> list[EvidenceFile]:
     if not found:
         return []
     common, *listing = found
-    template = EvidenceFile(exhibit_id=batch.job.exhibit_id, job_id=batch.job_id, batch_id=batch.pk, **common)
-    template = template.__dict__
+    template = EvidenceFile(exhibit_id=batch.job.exhibit_id, job_id=batch.job_id, batch_id=batch.pk, **common).__dict__
     fields = EvidenceFile._meta.concrete_fields
     fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]  # [] and {}
     records = []

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evidence import archives, disk_images, filetypes, sealed, sources
-from evidence.filerows import insert_files, listing_create, reserve_ids
+from evidence.filerows import batch_files_add, insert_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
@@ -56,55 +56,35 @@ def expand_image(batch: IngestBatch) -> list[int]:
             child.save(update_fields=["files_count", "bytes_count"])
             # Files written once, with their results (evidence.models.BatchListing); an entry the
             # image describes but that cannot be read gets its row now, with its error.
-            ids = reserve_ids(len(pending))
-            listing_create(
-                child,
-                container.exhibit_id,
-                [
+            now = timezone.now()
+            files = [
+                (
                     {
                         "path": found.path,
-                        "image_locator": {"offset": found.offset, "inode": found.inode},
+                        "image_locator": (
+                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
+                        ),
                         "size": found.size,
                         "inode": found.inode,
                         "is_deleted": found.deleted,
                         "created_time": found.created,
                         "modified_time": found.modified,
                         "accessed_time": found.accessed,
-                    }
-                    for found in pending
-                    if not found.error and found.inode is not None
-                ],
-                {"container_id": container.pk, "source_path": container.source_path},
-                [pk for pk, found in zip(ids, pending, strict=True) if not found.error and found.inode is not None],
-            )
-            now = timezone.now()
-            insert_files(
-                [
-                    EvidenceFile(
-                        id=pk,
-                        exhibit_id=container.exhibit_id,
-                        job=job,
-                        batch=child,
-                        path=found.path,
-                        source_path=container.source_path,
-                        container=container,
-                        image_locator=(
-                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
-                        ),
-                        size=found.size,
-                        inode=found.inode,
-                        is_deleted=found.deleted,
-                        created_time=found.created,
-                        modified_time=found.modified,
-                        accessed_time=found.accessed,
-                        error=found.error,
-                        triage=EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                        processed_at=now if found.error else None,
-                    )
-                    for pk, found in zip(ids, pending, strict=True)
-                    if found.error or found.inode is None
-                ]
-            )
+                    },
+                    (
+                        {
+                            "error": found.error,
+                            "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                            "processed_at": now if found.error else None,
+                        }
+                        if found.error or found.inode is None
+                        else None
+                    ),
+                )
+                for found in pending
+            ]
+            common = {"container_id": container.pk, "source_path": container.source_path}
+            batch_files_add(child, container.exhibit_id, files, common)
             IngestJob.objects.filter(pk=job.pk).update(
                 files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
             )

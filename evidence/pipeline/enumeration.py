@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from evidence import sources
-from evidence.filerows import insert_listed_files, listing_create, reserve_ids
+from evidence.filerows import batch_files_add
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
 
@@ -59,9 +59,14 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
 CHAT_EXPORT = "result.json"
 
 
-def _row_now(found: sources.FoundFile) -> bool:
-    """Whether a listed file gets its row at listing rather than with its results."""
-    return bool(found.error or found.expand) or found.path.rsplit("/", 1)[-1] == CHAT_EXPORT
+def _row_now(found: sources.FoundFile, now) -> dict | None:
+    """The values of a file whose row is written at listing (an error, a disk image to expand, a
+    chat export), or None for a file written once with its results."""
+    if not (found.error or found.expand or found.path.rsplit("/", 1)[-1] == CHAT_EXPORT):
+        return None
+    if found.error:
+        return {"triage": EvidenceFile.Triage.ERROR, "error": found.error, "processed_at": now}
+    return {"triage": EvidenceFile.Triage.PENDING}
 
 
 def _enumerate(job: IngestJob) -> list[int]:
@@ -84,12 +89,8 @@ def _enumerate(job: IngestJob) -> list[int]:
         now = timezone.now()
         # Most files go to the batch's listing, to be written once with their results; a file with
         # an error, a disk image to expand and a chat export get their rows now.
-        ids = reserve_ids(len(pending))  # in listing order, whenever each row is written
-        listed = [(pk, found) for pk, found in zip(ids, pending, strict=True) if not _row_now(found)]
-        listing_create(
-            batch,
-            job.exhibit_id,
-            [
+        files = [
+            (
                 {
                     "path": found.path,
                     "source_path": found.source_path,
@@ -97,32 +98,15 @@ def _enumerate(job: IngestJob) -> list[int]:
                     "inode": found.inode,
                     "modified_time": found.modified,
                     "accessed_time": found.accessed,
-                }
-                for _pk, found in listed
-            ],
-            ids=[pk for pk, _found in listed],
-        )
-        now_rows = [(pk, found) for pk, found in zip(ids, pending, strict=True) if _row_now(found)]
-        written = insert_listed_files(
-            {"exhibit_id": job.exhibit_id, "job_id": job.pk, "batch_id": batch.pk},
-            [
-                {
-                    "path": found.path,
-                    "source_path": found.source_path,
-                    "size": found.size,
-                    "inode": found.inode,
-                    "modified_time": found.modified,
-                    "accessed_time": found.accessed,
-                    "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                    "error": found.error,
-                    "processed_at": now if found.error else None,
-                }
-                for _pk, found in now_rows
-            ],
-            [pk for pk, _found in now_rows],
-        )
+                },
+                _row_now(found, now),
+            )
+            for found in pending
+        ]
+        written = batch_files_add(batch, job.exhibit_id, files, {})
         batch_ids.append(batch.pk)
-        for (_reserved, found), pk in zip(now_rows, written, strict=True):
+        rows_now = [found for found, (_values, row) in zip(pending, files, strict=True) if row is not None]
+        for found, pk in zip(rows_now, written, strict=True):
             if found.expand == "image":
                 record = EvidenceFile.objects.get(pk=pk)
                 batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
