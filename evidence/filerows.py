@@ -21,25 +21,42 @@ from psycopg.types.json import Jsonb
 from evidence.models import EvidenceFile
 
 
-def _columns(names=None):
-    fields = [field for field in EvidenceFile._meta.concrete_fields if names is None or field.attname in names]
-    json_fields = {field.attname for field in fields if field.get_internal_type() == "JSONField"}
-    return fields, json_fields
+class _Columns:
+    """The concrete fields of EvidenceFile written by COPY (all, or the named attnames), and where
+    in a row the values needing conversion sit: JSON (wrapped) and binary (a view loaded from the
+    database, made bytes)."""
+
+    def __init__(self, names=None):
+        self.fields = [field for field in EvidenceFile._meta.concrete_fields if names is None or field.attname in names]
+        self.attnames = [field.attname for field in self.fields]
+        kinds = [field.get_internal_type() for field in self.fields]
+        self.json = [position for position, kind in enumerate(kinds) if kind == "JSONField"]
+        self.binary = [position for position, kind in enumerate(kinds) if kind == "BinaryField"]
+        self.json_names = {self.attnames[position] for position in self.json}
 
 
-def _row(record: EvidenceFile, fields, json_fields) -> list:
-    """The values of ``fields`` of ``record``, as COPY takes them (JSON wrapped, bytes not views)."""
+def _json(value):
+    """A JSON value for COPY. Most files' are empty: sent as their text (PostgreSQL parses it), not
+    encoded each time."""
+    if value is None:
+        return None
+    if not value and type(value) in (list, dict):
+        return "[]" if type(value) is list else "{}"
+    return Jsonb(value)
+
+
+def _row(record: EvidenceFile, columns: _Columns) -> list:
+    """The values of ``columns`` of ``record``, as COPY takes them (JSON wrapped, bytes not views)."""
     values = record.__dict__
     try:
-        row = [values[field.attname] for field in fields]
+        row = [values[name] for name in columns.attnames]
     except KeyError:  # a deferred field: loaded by the descriptor
-        row = [getattr(record, field.attname) for field in fields]
-    for position, field in enumerate(fields):
-        value = row[position]
-        if field.attname in json_fields:
-            row[position] = None if value is None else Jsonb(value)
-        elif type(value) is memoryview:
-            row[position] = bytes(value)
+        row = [getattr(record, name) for name in columns.attnames]
+    for position in columns.json:
+        row[position] = _json(row[position])
+    for position in columns.binary:
+        if type(row[position]) is memoryview:
+            row[position] = bytes(row[position])
     return row
 
 
@@ -55,7 +72,7 @@ def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
     if connection.vendor != "postgresql":
         return EvidenceFile.objects.bulk_create(records)
     table = EvidenceFile._meta.db_table
-    fields, json_fields = _columns()
+    columns = _Columns()
     with transaction.atomic(), connection.cursor() as cursor:
         keyless = [record for record in records if record.pk is None]
         for record, pk in zip(keyless, reserve_ids(len(keyless)), strict=True):
@@ -63,10 +80,10 @@ def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
         for record in records:
             record._state.adding = False
             record._state.db = "default"
-        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        names = ", ".join(connection.ops.quote_name(field.column) for field in columns.fields)
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for record in records:
-                copy.write_row(_row(record, fields, json_fields))
+                copy.write_row(_row(record, columns))
     return records
 
 
@@ -98,21 +115,21 @@ def insert_listed_files(common: dict, listed: list[dict], ids: list | None = Non
         records = [EvidenceFile(**common, **one, id=pk) for one, pk in zip(listed, keys, strict=True)]
         return [r.pk for r in EvidenceFile.objects.bulk_create(records)]
     table = EvidenceFile._meta.db_table
-    fields, json_fields = _columns()
-    template = _row(EvidenceFile(**common), fields, json_fields)
-    position = {field.attname: index for index, field in enumerate(fields)}
+    columns = _Columns()
+    template = _row(EvidenceFile(**common), columns)
+    position = {name: index for index, name in enumerate(columns.attnames)}
     id_position = position["id"]
     with transaction.atomic(), connection.cursor() as cursor:
         given = ids or [None] * len(listed)
         fresh = iter(reserve_ids(sum(pk is None for pk in given)))
         ids = [pk if pk is not None else next(fresh) for pk in given]
-        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        names = ", ".join(connection.ops.quote_name(field.column) for field in columns.fields)
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for pk, one in zip(ids, listed, strict=True):
                 row = template.copy()
                 row[id_position] = pk
                 for name, value in one.items():
-                    row[position[name]] = Jsonb(value) if name in json_fields and value is not None else value
+                    row[position[name]] = _json(value) if name in columns.json_names else value
                 copy.write_row(row)
     return ids
 
@@ -126,7 +143,8 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
         return
     table = EvidenceFile._meta.db_table
     quote = connection.ops.quote_name
-    fields, json_fields = _columns(set(names))
+    written = _Columns(set(names))
+    fields = written.fields
     if connection.vendor != "postgresql":
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         rows = [
@@ -145,7 +163,7 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
         )
         with cursor.copy(f"COPY {staging} (id, {columns}) FROM STDIN") as copy:
             for record in files:
-                copy.write_row([record.pk, *_row(record, fields, json_fields)])
+                copy.write_row([record.pk, *_row(record, written)])
         cursor.execute(f"UPDATE {table} f SET {assignments} FROM {staging} r WHERE f.id = r.id")  # noqa: S608
         cursor.execute(f"DROP TABLE {staging}")
 

@@ -11,7 +11,7 @@ from evidence import disk_images
 from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
 from evidence.pipeline.containers import expand_archive, expand_image
-from evidence.pipeline.files import DECODED_FIELDS, JobContents, hash_one, save_video_frames
+from evidence.pipeline.files import DECODED_FIELDS, FileRead, JobContents, hash_finish, hash_read, save_video_frames
 from evidence.pipeline.state import (
     compact_counts,
     expansion_batch_create,
@@ -23,6 +23,10 @@ from hashing.matching import match_files
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
 COMPACT_EVERY_BATCHES = 10
+# Small files are typed (libmagic) in groups, one after the other, after they are read and hashed
+# (``hash_read``): at most this many files, holding at most this many bytes meanwhile.
+TYPE_TOGETHER_FILES = 32
+TYPE_TOGETHER_BYTES = 32 << 20
 
 
 def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
@@ -100,22 +104,42 @@ def _process_files(batch: IngestBatch) -> list[int]:
     last_progress = time.monotonic()
     to_expand: list[tuple[EvidenceFile, str]] = []
     contents = JobContents(batch.job_id)
+    reads: list[FileRead] = []  # read and hashed, to be typed together and finished, in order
+    held = 0
+
+    def finish_reads() -> None:
+        nonlocal held
+        for read in reads:
+            read.type()
+        for read in reads:
+            if expand := hash_finish(read, contents=contents):
+                to_expand.append((read.record, expand))
+        reads.clear()
+        held = 0
+
     with disk_images.ImageReader() as reader:
         for evidence_file in files:
-            if evidence_file.triage == EvidenceFile.Triage.PENDING:
-                if expand := hash_one(evidence_file, reader, contents=contents):
-                    to_expand.append((evidence_file, expand))
+            if evidence_file.triage == EvidenceFile.Triage.PENDING and (read := hash_read(evidence_file, reader)):
+                if read.typed:  # several blocks: typed as it was read, and may hold a whole video
+                    finish_reads()
+                reads.append(read)
+                held += read.held
+                if read.typed or len(reads) >= TYPE_TOGETHER_FILES or held >= TYPE_TOGETHER_BYTES:
+                    finish_reads()
             files_done += 1
             bytes_done += evidence_file.size
-            errors += bool(evidence_file.error)
             if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+                finish_reads()
                 if job_cancelled(batch.job_id):
                     listing_to_rows(batch)
                     return []
+                errors = sum(bool(f.error) for f in files[:files_done])
                 IngestBatch.objects.filter(pk=batch.pk).update(
                     files_done=files_done, bytes_done=bytes_done, errors=errors
                 )
                 last_progress = time.monotonic()
+        finish_reads()
+    errors = sum(bool(f.error) for f in files)
     match_files(files)
     with transaction.atomic():
         insert_files(listed)

@@ -1,9 +1,13 @@
 import hashlib
 import io
 import os
+import random
+
+import pytest
+from PIL import Image
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.pipeline import batches, ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_cancel, ingest_job_create_from_path, ingest_job_create_from_uploads
 from evidence.synthetic import synthetic_image_bytes
 from tests.factories import image_files, make_hash_list, sha256_hex, zip_bytes
@@ -183,3 +187,46 @@ def test_a_batch_run_twice_neither_loses_nor_duplicates_a_file(exhibit, owner, t
     ingest_batch_process(batch=batch)
     assert EvidenceFile.objects.count() == 3
     assert IngestBatch.objects.get(pk=batch_id).files_done == 3
+
+
+@pytest.mark.parametrize("together", [1, 3, 32])
+def test_files_typed_together_each_keep_their_own_type_digests_and_decode(
+    exhibit, owner, tmp_path, monkeypatch, together
+):
+    """A batch reads and hashes its small files, then types them in groups (libmagic one file after
+    the other); a file of several blocks is typed as it is read. Whatever the group, each file ends
+    with its own type, digests and decode, and the batch counts its errors."""
+    monkeypatch.setattr(batches, "TYPE_TOGETHER_FILES", together)
+    rng = random.Random(4)
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (700, 700), rng.randbytes(700 * 700 * 3)).save(noise, "PNG")
+    photo = synthetic_image_bytes(1, "PNG", size=(160, 120))
+    # Names without a media extension, so that every file goes to the same batch.
+    expected = {
+        "a01.dat": (b"plain text\n" * 20, "text/plain"),
+        "a02.dat": (photo, "image/png"),
+        "a03.dat": (rng.randbytes(3000), "application/octet-stream"),
+        "a04.dat": (noise.getvalue(), "image/png"),  # over 1 MiB: several blocks
+        "a05.dat": (photo, "image/png"),  # a copy of a02
+        "a06.dat": (b"", "application/x-empty"),
+        "a07.dat": (synthetic_image_bytes(2, size=(160, 120)), "image/jpeg"),
+        "a08.dat": (b"more text\n" * 5, "text/plain"),
+    }
+    assert len(expected["a04.dat"][0]) > 1 << 20
+    (tmp_path / "src").mkdir()
+    for name, (content, _mime) in expected.items():
+        (tmp_path / "src" / name).write_bytes(content)
+
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
+
+    rows = {row.path.removeprefix("src/"): row for row in EvidenceFile.objects.filter(job=job)}
+    assert sorted(rows) == sorted(expected)
+    for name, (content, mime) in expected.items():
+        row = rows[name]
+        assert (row.mime, row.sha256_hex, row.size) == (mime, sha256_hex(content), len(content)), name
+    decoded = {name for name, row in rows.items() if row.phash is not None and row.thumbnail}
+    assert decoded == {"a02.dat", "a04.dat", "a05.dat", "a07.dat"}
+    assert rows["a05.dat"].phash == rows["a02.dat"].phash
+    assert "same content as src/a02.dat: decoded once for both" in rows["a05.dat"].findings
+    assert rows["a06.dat"].error == "empty file (0 bytes)"
+    assert [(b.files_count, b.files_done, b.errors) for b in IngestBatch.objects.filter(job=job)] == [(8, 8, 1)]
