@@ -73,7 +73,7 @@ def insert_files(records: list[EvidenceFile]) -> list[EvidenceFile]:
         return EvidenceFile.objects.bulk_create(records)
     table = EvidenceFile._meta.db_table
     columns = _Columns()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         keyless = [record for record in records if record.pk is None]
         for record, pk in zip(keyless, reserve_ids(len(keyless)), strict=True):
             record.pk = pk
@@ -119,7 +119,7 @@ def insert_listed_files(common: dict, listed: list[dict], ids: list | None = Non
     template = _row(EvidenceFile(**common), columns)
     position = {name: index for index, name in enumerate(columns.attnames)}
     id_position = position["id"]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         given = ids or [None] * len(listed)
         fresh = iter(reserve_ids(sum(pk is None for pk in given)))
         ids = [pk if pk is not None else next(fresh) for pk in given]
@@ -156,7 +156,7 @@ def update_files(files: list[EvidenceFile], names: tuple[str, ...]) -> None:
     staging = f"{table}_results"
     columns = ", ".join(quote(field.column) for field in fields)
     assignments = ", ".join(f"{quote(field.column)} = r.{quote(field.column)}" for field in fields)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # Same column types as the table; dropped at the end of this transaction.
         cursor.execute(
             f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT id, {columns} FROM {table} WITH NO DATA"  # noqa: S608

@@ -36,7 +36,14 @@ def expansion_batch_create(job: IngestJob, container: EvidenceFile, kind: str, p
 
 
 def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
-    """Derive the job's state from its batches; the last batch to finish closes the job."""
+    """Derive the job's state from its batches; the last batch to finish closes the job.
+
+    A batch that is not the last sees another batch not done, with one query and no lock. Each batch
+    asks after committing its own state, so of the last two to finish at least the later one sees
+    both done; the job is then locked and checked again (two may close it at once: one does).
+    """
+    if job.batches.exclude(status=IngestBatch.Status.DONE).exists():
+        return job
     with transaction.atomic():
         job = IngestJob.objects.select_for_update().get(pk=job.pk)
         if job.is_finished or job.status != IngestJob.Status.RUNNING:
