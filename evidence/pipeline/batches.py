@@ -105,26 +105,22 @@ def _process_files(batch: IngestBatch) -> list[int]:
     to_expand: list[tuple[EvidenceFile, str]] = []
     contents = JobContents(batch.job_id)
     reads: list[FileRead] = []  # read and hashed, to be typed together and finished, in order
-    held = 0
 
     def finish_reads() -> None:
-        nonlocal held
         for read in reads:
             read.type()
         for read in reads:
             if expand := hash_finish(read, contents=contents):
                 to_expand.append((read.record, expand))
         reads.clear()
-        held = 0
 
     with disk_images.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING and (read := hash_read(evidence_file, reader)):
-                if read.typed:  # several blocks: typed as it was read, and may hold a whole video
-                    finish_reads()
                 reads.append(read)
-                held += read.held
-                if read.typed or len(reads) >= TYPE_TOGETHER_FILES or held >= TYPE_TOGETHER_BYTES:
+                # A file of several blocks was typed as it was read and may hold a whole video: it
+                # is finished at once, with the group before it.
+                if read.typed or len(reads) >= TYPE_TOGETHER_FILES or sum(r.held for r in reads) >= TYPE_TOGETHER_BYTES:
                     finish_reads()
             files_done += 1
             bytes_done += evidence_file.size
