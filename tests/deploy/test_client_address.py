@@ -8,6 +8,7 @@ from api.throttling import AnonRateThrottle
 from audit.models import AuditEvent
 from config.proxies import client_address, forwarded_client, trusted_networks
 from tests.factories import PASSWORD
+from tests.test_deployment_settings import manage
 
 NGINX = trusted_networks(("127.0.0.1",))
 
@@ -104,3 +105,17 @@ def test_the_lockout_counts_the_forwarded_address_from_a_trusted_proxy(client, o
     assert [attempt("wrong", "198.51.100.9") for _ in range(5)] == [200] * 4 + [429]
     assert attempt(PASSWORD, "198.51.100.9") == 429
     assert attempt(PASSWORD, "198.51.100.5") == 302  # control: another client behind the same proxy
+
+
+def test_metrics_asked_through_the_proxy_are_refused_to_an_outside_client(client, settings, db):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    refused = client.get(reverse("metrics"), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert refused.status_code == 403
+    assert client.get(reverse("metrics"), REMOTE_ADDR="127.0.0.1").status_code == 200  # control: the local scraper
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
+    refused = manage("check", TRUSTED_PROXIES="127.0.0.1,nginx.local")
+    assert refused.returncode != 0 and "TRUSTED_PROXIES: 'nginx.local' is not an address" in refused.stderr
+    control = manage("check", TRUSTED_PROXIES="127.0.0.1, 10.1.0.0/16, ::1")
+    assert control.returncode == 0, control.stderr
