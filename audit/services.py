@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from audit.chain import GENESIS, chain_hash
 from audit.models import AuditEvent
+from config.proxies import client_address
 
 # Any constant: PostgreSQL advisory lock that orders the audit chain across processes.
 CHAIN_LOCK = 0x5CE11E
@@ -46,4 +47,5 @@ def _lock_chain() -> None:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The address an event records: the client's, read through TRUSTED_PROXIES (config/proxies.py)."""
+    return client_address(request)

@@ -5,6 +5,7 @@ from django.conf import settings
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config.celery import app
+from config.proxies import client_address
 
 
 def queue_names() -> list[str]:
@@ -107,4 +108,5 @@ class ScelleCollector:
 
 
 def metrics_allowed(request) -> bool:
-    return request.META.get("REMOTE_ADDR", "") in settings.METRICS_ALLOWED_IPS
+    # The client's address, not nginx's: a scrape that came through the proxy is not the monitoring host.
+    return client_address(request) in settings.METRICS_ALLOWED_IPS

@@ -5,6 +5,7 @@ broker under ``var/``) so that ``make run`` works on a fresh machine. A producti
 ``SCELLE_DEPLOYMENT=production``, ``SECRET_KEY``, ``DATABASE_URL`` and ``CELERY_BROKER_URL``.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -212,14 +213,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Lockout after repeated failures (django-axes): per user name (from any address) and per
-# address (against any user name), with the same answer whether the user exists or not.
+# --- Client addresses behind proxies, and the login lockout (issue 18, item 2) -----------------------
+# The proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed: nginx on
+# the same host is 127.0.0.1 (deploy/scelle.env.example). Empty (the default): no header is read and
+# the client is REMOTE_ADDR. config/proxies.client_address gives the one address every audit event,
+# lockout and API throttle uses; it reads the header right to left and stops at the first untrusted hop.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network ({error}).") from None
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
+# Lockout after repeated failures (django-axes), keyed on the pair (user name, client address): failures
+# under other names never lock a user out, and a stranger's guesses at one user's password lock that
+# user from the stranger's address only, so nobody can lock a colleague out from elsewhere (or everyone
+# behind one NAT). The price: guesses spread over many addresses are limited per address only; the
+# second factor (throttled by django-otp) still stands behind a guessed password. The answer is the
+# same whether the user exists or not (unknown names are counted and locked alike).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# --- end of client addresses and lockout ----------------------------------------------------------------
 
 # Languages: English, French and Dutch (Belgium).
 LANGUAGE_CODE = "en"
@@ -324,8 +342,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "api.throttling.UserRateThrottle",  # keyed on config.proxies.client_address, not REMOTE_ADDR
+        "api.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_USER, "anon": API_THROTTLE_ANON},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

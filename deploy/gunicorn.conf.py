@@ -13,5 +13,7 @@ max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = "127.0.0.1"
+# gunicorn believes X-Forwarded-Proto (wsgi.url_scheme) from the same proxies as Scellé believes
+# X-Forwarded-For from (config/proxies.py); it never changes REMOTE_ADDR itself.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES") or "127.0.0.1"
 proxy_allow_ips = "127.0.0.1"
