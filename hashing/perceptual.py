@@ -91,6 +91,9 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageRefused(f"decompression bomb refused: {error}") from error
+        except Image.UnidentifiedImageError as error:
+            # Pillow's own message names the in-memory stream object ("<_io.BytesIO object at 0x...>").
+            raise ImageRefused("corrupt image: no decoder recognises its header (damaged, or not an image)") from error
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise ImageRefused(f"corrupt image: {error}") from error
     image.info["original_size"] = (width, height)
