@@ -85,9 +85,10 @@ def read_export(stream: BinaryIO) -> Iterator[ChatStart | ChatEnd | Message | Pr
     builder = None
     count = 0
     saw_export = False
+    parse = _parser_for(stream)
     reader = _Reader(stream)
     try:
-        for prefix, event, value in ijson.parse(reader, buf_size=BLOCK, use_float=True):
+        for prefix, event, value in parse(reader, buf_size=BLOCK, use_float=True):
             if builder is not None:
                 if prefix == chat_prefix + "messages.item" and event == "end_map":
                     yield from message_from(chat.index, builder.value)
@@ -137,7 +138,7 @@ def read_export(stream: BinaryIO) -> Iterator[ChatStart | ChatEnd | Message | Pr
 def _chat_end(chat: _Chat) -> ChatEnd:
     fields = chat.fields
     telegram_id = fields.get("id")
-    if isinstance(telegram_id, float) or not isinstance(telegram_id, int) or isinstance(telegram_id, bool):
+    if not _is_int(telegram_id):
         telegram_id = None
     name = fields.get("name")
     return ChatEnd(
@@ -146,6 +147,27 @@ def _chat_end(chat: _Chat) -> ChatEnd:
         _string(name),
         fields["type"] if isinstance(fields.get("type"), str) else "",
     )
+
+
+# 19 digits or more may not fit the C parser's 64-bit integers.
+LONG_NUMBER = re.compile(rb"[0-9]{19,}")
+
+
+def _parser_for(stream: BinaryIO):
+    """ijson's C parser, unless the file holds a number too long for it ("integer overflow" stopped
+    the whole reading): then the pure-Python parser, slower but exact. A stream that cannot be read
+    twice keeps the C parser."""
+    if not stream.seekable():
+        return ijson.parse
+    start, tail = stream.tell(), b""
+    try:
+        while block := stream.read(BLOCK * 16):
+            if LONG_NUMBER.search(tail + block):
+                return ijson.get_backend("python").parse
+            tail = block[-32:]
+    finally:
+        stream.seek(start)
+    return ijson.parse
 
 
 class _Reader:
@@ -168,8 +190,10 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
         yield Problem(where, "a message that is not an object was skipped")
         return
     message_id = raw.get("id")
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
-        yield Problem(where, f"a message without a numeric id was skipped ({str(message_id)[:40]!r})")
+    if not _is_int(message_id):
+        number = isinstance(message_id, int) and not isinstance(message_id, bool)
+        what = "whose id is out of range" if number else "without a numeric id"
+        yield Problem(where, f"a message {what} was skipped ({str(message_id)[:40]!r})")
         return
     where = f"chat {chat_index + 1}, message {message_id}"
     problems = []
@@ -278,5 +302,10 @@ def _string(value) -> str:
     return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
+# A database BIGINT's range: JSON integers have none, and one past it made the whole reading fail.
+BIGINT_MIN, BIGINT_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer that a BIGINT column holds (booleans and out-of-range numbers are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and BIGINT_MIN <= value <= BIGINT_MAX

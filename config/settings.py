@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -402,6 +403,9 @@ CELERY_TASK_ROUTES = {
     "hashing.tasks.*": {"queue": "lists"},
 }
 CELERY_QUEUES_ALL = "default,ingest,media,lists"
+# Declared, so that a worker started without -Q (as Celery's documentation starts it) takes every
+# queue; without this it would take `default` alone and every ingestion would wait for ever.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUES_ALL.split(",")]
 # Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
 # the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
 # and the `scelle_audit_chain_verified` metric. Expired messages are dropped, not piled up.

@@ -11,6 +11,7 @@ import hashlib
 import io
 import lzma
 import queue
+import struct
 import tarfile
 import threading
 import zipfile
@@ -99,8 +100,12 @@ def hostile_name(name: str) -> str:
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or (len(name) > 1 and name[1] == ":"):
         return f"absolute member name {name!r}"
-    if ".." in path.parts:
-        return f"path traversal in member name {name!r}"
+    # "ok/../fine.txt" stays inside; only a name that climbs above its own root escapes.
+    depth = 0
+    for part in path.parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return f"path traversal in member name {name!r}"
     return ""
 
 
@@ -123,7 +128,7 @@ def walk(
     try:
         yield from walker(stream, shown, limits, report, outer or [], depth, max(compressed_size, 1))
     except MEMBER_ERRORS as error:
-        report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {error}")
+        report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {reason(error)}")
 
 
 class _MemberContent:
@@ -154,6 +159,16 @@ class _MemberContent:
         member.content = bytes(self.kept) if self.kept is not None else None
 
 
+def reason(error: BaseException) -> str:
+    """An exception in words: some libraries raise with an empty message (then its kind says what)."""
+    text = str(error).strip()
+    if text:
+        return text
+    if isinstance(error, EOFError):
+        return "its data ends before the size its entry states (the archive's directory does not match its content)"
+    return f"{type(error).__name__} (the reader gave no detail)"
+
+
 def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
     """Hash the member in one read, keeping its first bytes and, if small, its content."""
     content = _MemberContent(limits)
@@ -161,7 +176,7 @@ def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
         while block := stream.read(1 << 20):
             content.feed(block)
     except MEMBER_ERRORS as error:
-        member.error = f"unreadable member: {error}"
+        member.error = f"unreadable member: {reason(error)}"
         return
     content.finish(member)
 
@@ -209,7 +224,21 @@ def _bomb(size: int, compressed: int, limits: Limits) -> str:
 
 
 def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
-    with zipfile.ZipFile(stream) as archive:
+    try:
+        archive = zipfile.ZipFile(stream)
+    except zipfile.BadZipFile as error:
+        # No central directory (a copy cut short): its complete members still stand behind their
+        # local headers, read forward as a streaming unzip would.
+        yield from _walk_zip_forward(stream, shown, limits, report, outer, depth, compressed_size, error)
+        return
+    with archive:
+        overlapping = _overlapping(archive, stream)
+        if overlapping:
+            report.findings.append(
+                f"{shown}: {len(overlapping):,} entries point at data another entry already holds "
+                "(overlapping entries, a zip-bomb technique): those entries were not read"
+            )
+        read_bytes = 0  # declared sizes of the members read, against the archive's own size
         for info in archive.infolist():
             if info.is_dir():
                 continue
@@ -225,24 +254,140 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
             if problem := hostile_name(info.filename):
                 member.findings.append(problem)
             encrypted = bool(info.flag_bits & 0x1)
-            if encrypted and report.password is None:
+            if id(info) in overlapping:
+                member.error = "its data overlaps another member's (overlapping entries, a zip bomb): not read"
+            elif encrypted and report.password is None:
                 member.error = "encrypted archive member: content not readable without the password"
             elif info.file_size > limits.max_member_bytes:
                 member.error = f"member of {info.file_size:,} bytes is over the limit of {limits.max_member_bytes:,}"
-            elif bomb := _bomb(info.file_size, info.compress_size, limits):
+            elif bomb := _bomb(info.file_size, info.compress_size, limits) or _archive_bomb(
+                read_bytes + info.file_size, compressed_size, limits
+            ):
                 member.error = bomb
             elif encrypted:
                 _read_encrypted_zip_member(member, stream, info, limits, report.password)
                 report.total_bytes += member.size
+                read_bytes += member.size
             else:
                 try:
                     with archive.open(info) as member_stream:
                         _read_member(member, member_stream, limits)
                 except MEMBER_ERRORS as error:  # an unknown compression method, a damaged header
-                    member.error = f"unreadable member: {error}"
+                    member.error = f"unreadable member: {reason(error)}"
                 report.total_bytes += member.size
+                read_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
+
+
+def _archive_bomb(read_bytes: int, compressed_size: int, limits: Limits) -> str:
+    """The whole archive's ratio so far: members each under the limit can add up over it."""
+    if bomb := _bomb(read_bytes, compressed_size, limits):
+        return f"the archive as a whole: {bomb}"
+    return ""
+
+
+def _overlapping(archive: zipfile.ZipFile, stream) -> set[int]:
+    """id() of the entries whose data starts inside an earlier entry's (as ``unzip`` refuses them).
+
+    Fifty entries pointing at one 200 MB member each pass the ratio check (65:1) yet expand to 10 GB:
+    only the first entry to hold those bytes is read.
+    """
+    extents = []
+    for order, info in enumerate(archive.infolist()):
+        stream.seek(info.header_offset)
+        header = stream.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            continue  # zipfile reports that entry itself when it is opened
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        end = info.header_offset + 30 + name_length + extra_length + info.compress_size
+        extents.append((info.header_offset, order, end, id(info)))
+    extents.sort()  # by offset, then directory order: the first entry to claim the bytes keeps them
+    overlapping, reached = set(), 0
+    for start, _order, end, key in extents:
+        if start < reached:
+            overlapping.add(key)
+        else:
+            reached = end
+    return overlapping
+
+
+def _walk_zip_forward(stream, shown, limits, report, outer, depth, compressed_size, why) -> Iterator[Member]:
+    """The members of a zip without its central directory, read from their local headers in order.
+
+    Each member's bytes must be read before the next header is found, so a member that cannot be
+    read to its end (cut, encrypted without the password, over a limit) ends the walk.
+    """
+    stream.seek(0)
+
+    def chunks():
+        while block := stream.read(1 << 20):
+            yield block
+
+    recovered, read_bytes, then = 0, 0, ""
+    members = stream_unzip.stream_unzip(chunks(), password=report.password)
+    try:
+        for raw_name, _size, data in members:
+            name = raw_name.decode("utf-8", errors="replace")
+            if name.endswith("/"):
+                for _ in data:
+                    pass
+                continue
+            if _over_limits(report, limits, shown):
+                return
+            report.members += 1
+            member = Member(path=f"{shown}/{name}", archive_path=[*outer, name])
+            if problem := hostile_name(name):
+                member.findings.append(problem)
+            if error := _read_forward(member, data, limits, read_bytes, compressed_size):
+                then = f"{name}: {error}"
+                yield member
+                break
+            member.findings.append("read from its local header: the archive has no central directory")
+            read_bytes += member.size
+            report.total_bytes += member.size
+            recovered += 1
+            yield member
+            yield from _nested(member, limits, report, depth)
+    except (stream_unzip.UnzipError, *MEMBER_ERRORS) as error:
+        then = "the archive is cut after them" if isinstance(error, stream_unzip.TruncatedDataError) else reason(error)
+    finally:
+        members.close()
+    report.findings.append(
+        f"{shown}: no central directory ({reason(why)}); {recovered:,} complete members read from their "
+        f"local headers" + (f", then: {then}" if then else "")
+    )
+
+
+def _read_forward(member: Member, data, limits: Limits, read_bytes: int, compressed_size: int) -> str:
+    """Hash one member from a forward read; on failure set its error and return why the walk stops."""
+    content = _MemberContent(limits)
+    try:
+        for block in data:
+            content.feed(block)
+            if content.size > limits.max_member_bytes or _archive_bomb(
+                read_bytes + content.size, compressed_size, limits
+            ):
+                member.error = (
+                    f"member over the limit of {limits.max_member_bytes:,} bytes or of the archive's ratio of "
+                    f"{limits.max_ratio}:1: not read further"
+                )
+                return member.error
+    except (stream_unzip.UnzipError, *MEMBER_ERRORS) as error:
+        member.error = f"unreadable member: {_forward_reason(error)}"
+        return member.error
+    content.finish(member)
+    return ""
+
+
+def _forward_reason(error: BaseException) -> str:
+    if isinstance(error, stream_unzip.MissingPasswordError):
+        return "encrypted archive member: content not readable without the password"
+    if isinstance(error, stream_unzip.IncorrectPasswordError):
+        return "encrypted archive member: the password given does not open it"
+    if isinstance(error, stream_unzip.TruncatedDataError):
+        return "the archive ends inside this member (truncated)"
+    return reason(error)
 
 
 def _read_encrypted_zip_member(member: Member, stream, info: zipfile.ZipInfo, limits: Limits, password: bytes) -> None:
@@ -282,6 +427,7 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
     plain = stream.read(262)[257:262] == b"ustar"
     stream.seek(0)
     # Stream mode ("r|*") reads forward only: no seeking back through a compressed file.
+    read_bytes = 0
     with tarfile.open(fileobj=stream, mode="r|*") as archive:
         for info in archive:
             if info.isdir():
@@ -305,12 +451,15 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
                 member.error = "device, FIFO or special entry: no content"
             elif info.size > limits.max_member_bytes:
                 member.error = f"member of {info.size:,} bytes is over the limit of {limits.max_member_bytes:,}"
-            elif bomb := _bomb(info.size, compressed_size, limits):
+            elif bomb := _bomb(info.size, compressed_size, limits) or _archive_bomb(
+                read_bytes + info.size, compressed_size, limits
+            ):
                 member.error = bomb
             else:
                 member_stream = archive.extractfile(info)
                 _read_member(member, member_stream, limits)
                 report.total_bytes += member.size
+                read_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
         # An uncompressed tar ends with two zero blocks; a cut one just stops, and tarfile takes
@@ -425,6 +574,16 @@ def _walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> It
     except py7zr.exceptions.PasswordRequired:
         report.findings.append(f"{shown}: encrypted 7z header: the member list is not readable without the password")
         return
+    except (TypeError, KeyError, IndexError, *MEMBER_ERRORS) as error:
+        if password is None:
+            raise
+        # py7zr decrypts the header with a wrong password into garbage, then fails to parse it
+        # (a TypeError, "Unknown field"): the password is the likely cause, not damage.
+        report.findings.append(
+            f"{shown}: encrypted 7z header: the password given does not open it (or the header is damaged: "
+            f"{reason(error)})"
+        )
+        return
     with archive:
         yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
 
@@ -462,6 +621,7 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
     ratios = _folder_ratios(archive)
     refused: list[Member] = []
     wanted: dict[int, Member] = {}  # py7zr's entry id -> member
+    encrypted: set[int] = set()  # id() of the wanted members that the job's password must open
     for entry in archive.files:
         if entry.is_directory:
             continue
@@ -496,6 +656,8 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             member.error = bomb
         else:
             wanted[entry.id] = member
+            if folder is not None and SupportedMethods.needs_password(folder.coders):
+                encrypted.add(id(member))
             report.total_bytes += member.size
             continue
         refused.append(member)
@@ -518,10 +680,20 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             yield value
             yield from _nested(value, limits, report, depth)
         elif kind == "error":
-            report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {value}")
+            if encrypted and not handed_out:
+                report.findings.append(
+                    f"{shown}: nothing could be decrypted with the password given (wrong password?): {reason(value)}"
+                )
+            else:
+                report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {reason(value)}")
     for member in wanted.values():
         if id(member) not in handed_out:
-            member.error = member.error or "unreadable member: the archive is damaged at or before it"
+            if id(member) in encrypted:
+                # A wrong key decrypts to garbage that the decompressor then refuses.
+                unread = "encrypted archive member: the password given does not open it (or its data is damaged)"
+            else:
+                unread = "unreadable member: the archive is damaged at or before it"
+            member.error = member.error or unread
             yield member
 
 

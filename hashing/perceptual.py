@@ -91,6 +91,9 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageRefused(f"decompression bomb refused: {error}") from error
+        except Image.UnidentifiedImageError as error:
+            # Pillow's own message names the in-memory stream object ("<_io.BytesIO object at 0x...>").
+            raise ImageRefused("corrupt image: no decoder recognises its header (damaged, or not an image)") from error
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise ImageRefused(f"corrupt image: {error}") from error
     image.info["original_size"] = (width, height)
@@ -286,6 +289,7 @@ class VideoDigest:
     height: int
     frames: list[VideoFrameDigest]
     contact_sheet: bytes  # JPEG grid of the sampled keyframes
+    findings: tuple[str, ...] = ()  # read, but worth knowing (a video cut short of its own index)
 
 
 def digest_video(source, max_frames: int = 12) -> VideoDigest:
@@ -307,15 +311,18 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
                 if stream.duration
                 else (container.duration / 1_000_000 if container.duration else None)
             )
-            keyframes = []
-            for frame in container.decode(stream):
-                if not frame.key_frame:
-                    continue
-                image = frame.to_image()
-                image.thumbnail((512, 512))
-                keyframes.append((float(frame.time or 0.0), image))
+            keyframes, packets, stated = [], 0, stream.frames
+            for packet in container.demux(stream):
+                packets += packet.size > 0
+                for frame in packet.decode():
+                    if not frame.key_frame:
+                        continue
+                    image = frame.to_image()
+                    image.thumbnail((512, 512))
+                    keyframes.append((float(frame.time or 0.0), image))
                 if len(keyframes) > 50 * max_frames:
-                    break  # a pathological file: enough samples
+                    stated = 0  # a pathological file: enough samples, the rest not read
+                    break
             width, height = stream.codec_context.width, stream.codec_context.height
     except VideoRefused:
         raise
@@ -328,7 +335,11 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     frames = []
     for time, image in sampled:
         frames.append(VideoFrameDigest(time, **image_hashes(image)))
-    return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]))
+    findings = ()
+    if stated and packets < stated:
+        # An index written first (MP4 "fast start") states every frame; a cut copy holds fewer.
+        findings = (f"video cut short: {packets:,} of the {stated:,} frames its index states (truncated?)",)
+    return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]), findings)
 
 
 def _contact_sheet(images: list[Image.Image], columns: int = 4, cell: int = 128) -> bytes:

@@ -250,6 +250,8 @@ def video_facts(record: EvidenceFile, source) -> None:
         record.error = str(refusal)
         return
     record.duration, record.width, record.height = digest.duration, digest.width, digest.height
+    if digest.findings:
+        record.findings = [*record.findings, *digest.findings]
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
     )

@@ -182,3 +182,34 @@ def test_a_result_json_that_is_a_link_is_not_followed(exhibit, owner, tmp_path):
     assert job.status == "done" and not ChatExport.objects.exists() and not ChatAccount.objects.exists()
     run_inline(ingest_job_create_from_path(exhibit=exhibit, path=outside, by=owner, queue=False))  # control
     assert ChatAccount.objects.get().from_id == "user5"
+
+
+def test_integers_past_a_database_bigint_lose_only_themselves(exhibit, owner, tmp_path):
+    huge = 1 << 63  # one past the largest BIGINT
+    messages = [
+        message(1, "user1", "Alice", text="first"),
+        message(2, "user1", "Alice", text="a reply to a huge id", reply_to_message_id=huge),
+        message(3, "user2", "Bob", file="files/big.bin", file_size=huge * 4),
+        {**message(4, "user2", "Bob", text="its own id is too large"), "id": huge},
+        message(5, huge, "Old export", text="a bare number as sender"),
+        message(6, "user1", "Alice", text="last"),
+    ]
+    source = write_export(tmp_path / "export", chat("Huge", huge, messages))
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=source, by=owner, queue=False))
+    assert job.status == "done"
+    export = ChatExport.objects.get()
+    kept = ChatMessage.objects.filter(chat__export=export).order_by("message_id")
+    assert [m.message_id for m in kept] == [1, 2, 3, 5, 6]
+    assert kept.get(message_id=2).reply_to is None and kept.get(message_id=3).media_size is None
+    assert Chat.objects.get(export=export).telegram_id is None
+    assert any("id is out of range" in str(problem) for problem in export.problems)
+
+
+def test_the_largest_bigint_values_are_kept_as_they_are(exhibit, owner, tmp_path):
+    largest = (1 << 63) - 1
+    messages = [message(1, "user1", "Alice", reply_to_message_id=largest), {**message(2, "user1"), "id": largest}]
+    source = write_export(tmp_path / "export", chat("Largest", largest, messages))
+    run_inline(ingest_job_create_from_path(exhibit=exhibit, path=source, by=owner, queue=False))
+    kept = ChatMessage.objects.order_by("message_id")
+    assert [m.message_id for m in kept] == [1, largest] and kept[0].reply_to == largest
+    assert Chat.objects.get().telegram_id == largest

@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker_process(tmp_path, queues: str = "ingest", name: str = "killtest", batch_files: int = 4):
-    """A real `celery worker` on the test database and the test broker, as on another host."""
+def worker_process(tmp_path, queues: str | None = "ingest", name: str = "killtest", batch_files: int = 4):
+    """A real `celery worker` on the test database and the test broker, as on another host.
+
+    ``queues`` None starts it as Celery's documentation does, without ``-Q``.
+    """
     database = connection.settings_dict
     environment = {
         **os.environ,
@@ -43,8 +46,7 @@ def worker_process(tmp_path, queues: str = "ingest", name: str = "killtest", bat
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
-        "-Q",
-        queues,
+        *(["-Q", queues] if queues else []),
         "-n",
         f"{name}-{os.getpid()}@%h",
     ]
