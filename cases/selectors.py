@@ -72,11 +72,39 @@ def suspect_for(user, pk: int, *, write: bool = False) -> DossierSuspect:
     return suspect
 
 
+def persons_linkable_by(user):
+    """The persons ``user`` may link to a dossier as a suspect: those already a suspect in a dossier
+    ``user`` is a member of (any role). Need-to-know: a person held only by dossiers the user cannot
+    see is neither offered, nor linkable, nor shown, whatever id is posted."""
+    held = DossierSuspect.objects.filter(person=OuterRef("pk"), dossier__in=dossiers_visible_to(user))
+    return Person.objects.filter(Exists(held))
+
+
+def person_linkable_for(user, pk) -> Person | None:
+    """The person ``pk`` if ``user`` may link them (``persons_linkable_by``), else None: a person who
+    does not exist and one the user may not see give the same answer."""
+    if not str(pk).isdigit():
+        return None
+    return persons_linkable_by(user).filter(pk=int(pk)).first()
+
+
+def person_other_dossiers(user, suspect: DossierSuspect):
+    """The other dossiers that hold this suspect's person, only those ``user`` is a member of."""
+    return (
+        dossiers_visible_to(user)
+        .filter(suspects__person=suspect.person_id)
+        .exclude(pk=suspect.dossier_id)
+        .order_by("notice_number")
+    )
+
+
 def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) -> list[dict]:
     """Persons already registered who look like this one: same name and birth date, or a same identifier.
 
-    Each match lists only the dossiers ``user`` is a member of; a person known only in dossiers the
-    user cannot see is reported without any dossier (so nothing about those dossiers leaks).
+    Only persons ``user`` may link (``persons_linkable_by``) are compared, and each match lists only
+    the dossiers ``user`` is a member of: a person known only in dossiers the user cannot see is not
+    reported at all, since even their name, birth date or the fact that a phone number is known
+    elsewhere is need-to-know.
     """
     match = Q(pk__in=[])
     if full_name.strip() and birth_date:
@@ -85,7 +113,7 @@ def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) 
     normalized = [value for value in normalized if value]
     if normalized:
         match |= Q(identifiers__normalized__in=normalized)
-    persons = Person.objects.filter(match).distinct().prefetch_related("identifiers")[:10]
+    persons = persons_linkable_by(user).filter(match).distinct().prefetch_related("identifiers")[:10]
     visible = dossiers_visible_to(user)
     results = []
     for person in persons:

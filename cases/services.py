@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from cases import workflow
@@ -16,6 +17,12 @@ from cases.models import (
     PersonIdentifier,
     Search,
     SuspectStatusChange,
+)
+from cases.selectors import persons_linkable_by
+
+PERSON_NOT_LINKABLE = gettext_lazy(
+    "This person cannot be linked: only a person who is already a suspect in a dossier you are a member of"
+    " can be. Register the suspect as a new person instead."
 )
 
 
@@ -203,7 +210,14 @@ def suspect_register(
     ip: str | None = None,
 ) -> DossierSuspect:
     """Link a person to the dossier as a suspect: an existing ``person`` (already known in another
-    dossier), or a new one built from the other fields. New identifiers are added to the person."""
+    dossier), or a new one built from the other fields. New identifiers are added to the person.
+
+    An existing person may be linked only if ``by`` is a member of a dossier that already holds them
+    (``persons_linkable_by``); otherwise ValidationError, with the same words whether the person
+    exists or not, so that nothing of another dossier leaks.
+    """
+    if person is not None and not persons_linkable_by(by).filter(pk=person.pk).exists():
+        raise ValidationError(PERSON_NOT_LINKABLE)
     if person is None:
         person = Person.objects.create(
             full_name=full_name.strip(),

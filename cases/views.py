@@ -23,7 +23,7 @@ from cases.forms import (
     SuspectForm,
     SuspectStatusForm,
 )
-from cases.models import Membership, Person
+from cases.models import Membership
 from cases.selectors import (
     board_rows,
     dossier_audit_events,
@@ -34,6 +34,7 @@ from cases.selectors import (
     dossiers_visible_to,
     likely_duplicates,
     membership_of,
+    person_other_dossiers,
     search_for,
     suspect_for,
 )
@@ -253,18 +254,18 @@ def search_detail(request, pk: int):
 @login_required
 def suspect_new(request, pk: int):
     dossier = dossier_for(request.user, pk, write=True)
-    form = SuspectForm(request.POST or None, dossier=dossier)
+    form = SuspectForm(request.POST or None, dossier=dossier, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = data.pop("same_person")
+        decision = data.pop("same_person")  # "", "new" or a Person the user may link (the form checked)
         identifiers = form.identifiers()
         if not decision:
             duplicates = likely_duplicates(
                 user=request.user, full_name=data["full_name"], birth_date=data["birth_date"], identifiers=identifiers
             )
         if not duplicates:
-            person = None if decision in ("", "new") else get_object_or_404(Person, pk=decision)
+            person = None if decision in ("", "new") else decision
             fields = {
                 key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")
             }
@@ -301,6 +302,7 @@ def suspect_detail(request, pk: int):
             "history": suspect.status_changes.select_related("by"),
             "exhibits": suspect.exhibits.all(),
             "searches": suspect.searches.all(),
+            "other_dossiers": person_other_dossiers(request.user, suspect),
             "status_form": SuspectStatusForm(initial={"to_status": suspect.status}) if membership.can_write else None,
         },
     )
