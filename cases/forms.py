@@ -188,9 +188,13 @@ class DossierDetailsForm(forms.ModelForm):
         model = Dossier
         fields = ["title", "prosecutor", "judge_name", "judge_court"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prosecutor"].queryset = (
             get_user_model().objects.filter(groups__name=PROSECUTOR, is_active=True).order_by("username")
         )
         self.fields["prosecutor"].help_text = _("Gets read-only access to this dossier.")
+        if not lead:
+            # A new prosecutor becomes a member: the team is the lead's to change (the service refuses too).
+            self.fields["prosecutor"].disabled = True
+            self.fields["prosecutor"].help_text = _("Only the lead investigator changes the prosecutor.")
