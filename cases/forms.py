@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import PROSECUTOR
 from cases import workflow
 from cases.models import Dossier, DossierSuspect, Membership, PersonIdentifier, Search
+from cases.selectors import person_linkable_for
+from cases.services import PERSON_NOT_LINKABLE
 
 
 class DossierForm(forms.ModelForm):
@@ -139,10 +141,25 @@ class SuspectForm(forms.Form):
     # Filled in the second step, once a likely duplicate was shown: "new" or the id of a person.
     same_person = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, dossier: Dossier, **kwargs):
+    def __init__(self, *args, dossier: Dossier, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
+        self.user = user
         self.fields["searches"].queryset = dossier.searches.all()
+
+    def clean(self):
+        """``same_person`` becomes "" (not asked yet), "new", or a Person the user may link; any other
+        id (unknown, or a person only in dossiers the user cannot see) is refused with one message."""
+        cleaned = super().clean()
+        decision = cleaned.get("same_person", "")
+        if decision not in ("", "new"):
+            person = person_linkable_for(self.user, decision)
+            if person is None:
+                cleaned["same_person"] = ""
+                self.add_error(None, PERSON_NOT_LINKABLE)
+            else:
+                cleaned["same_person"] = person
+        return cleaned
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
@@ -171,9 +188,13 @@ class DossierDetailsForm(forms.ModelForm):
         model = Dossier
         fields = ["title", "prosecutor", "judge_name", "judge_court"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prosecutor"].queryset = (
             get_user_model().objects.filter(groups__name=PROSECUTOR, is_active=True).order_by("username")
         )
         self.fields["prosecutor"].help_text = _("Gets read-only access to this dossier.")
+        if not lead:
+            # A new prosecutor becomes a member: the team is the lead's to change (the service refuses too).
+            self.fields["prosecutor"].disabled = True
+            self.fields["prosecutor"].help_text = _("Only the lead investigator changes the prosecutor.")

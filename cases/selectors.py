@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
 from cases.models import Dossier, DossierSuspect, Membership, Person, PersonIdentifier, Search, SuspectStatusChange
 
 
@@ -72,11 +73,39 @@ def suspect_for(user, pk: int, *, write: bool = False) -> DossierSuspect:
     return suspect
 
 
+def persons_linkable_by(user):
+    """The persons ``user`` may link to a dossier as a suspect: those already a suspect in a dossier
+    ``user`` is a member of (any role). Need-to-know: a person held only by dossiers the user cannot
+    see is neither offered, nor linkable, nor shown, whatever id is posted."""
+    held = DossierSuspect.objects.filter(person=OuterRef("pk"), dossier__in=dossiers_visible_to(user))
+    return Person.objects.filter(Exists(held))
+
+
+def person_linkable_for(user, pk) -> Person | None:
+    """The person ``pk`` if ``user`` may link them (``persons_linkable_by``), else None: a person who
+    does not exist and one the user may not see give the same answer."""
+    if not str(pk).isdigit():
+        return None
+    return persons_linkable_by(user).filter(pk=int(pk)).first()
+
+
+def person_other_dossiers(user, suspect: DossierSuspect):
+    """The other dossiers that hold this suspect's person, only those ``user`` is a member of."""
+    return (
+        dossiers_visible_to(user)
+        .filter(suspects__person=suspect.person_id)
+        .exclude(pk=suspect.dossier_id)
+        .order_by("notice_number")
+    )
+
+
 def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) -> list[dict]:
     """Persons already registered who look like this one: same name and birth date, or a same identifier.
 
-    Each match lists only the dossiers ``user`` is a member of; a person known only in dossiers the
-    user cannot see is reported without any dossier (so nothing about those dossiers leaks).
+    Only persons ``user`` may link (``persons_linkable_by``) are compared, and each match lists only
+    the dossiers ``user`` is a member of: a person known only in dossiers the user cannot see is not
+    reported at all, since even their name, birth date or the fact that a phone number is known
+    elsewhere is need-to-know.
     """
     match = Q(pk__in=[])
     if full_name.strip() and birth_date:
@@ -85,7 +114,7 @@ def likely_duplicates(*, user, full_name: str, birth_date=None, identifiers=()) 
     normalized = [value for value in normalized if value]
     if normalized:
         match |= Q(identifiers__normalized__in=normalized)
-    persons = Person.objects.filter(match).distinct().prefetch_related("identifiers")[:10]
+    persons = persons_linkable_by(user).filter(match).distinct().prefetch_related("identifiers")[:10]
     visible = dossiers_visible_to(user)
     results = []
     for person in persons:
@@ -196,6 +225,7 @@ def dossier_timeline(dossier: Dossier) -> list[dict]:
                 "url": job.exhibit.get_absolute_url(),
             }
         )
+    events += team_events(dossier)
     changes = SuspectStatusChange.objects.filter(suspect__dossier=dossier).select_related("suspect__person", "by")
     for change in changes:
         events.append(
@@ -213,9 +243,56 @@ def dossier_timeline(dossier: Dossier) -> list[dict]:
     return events
 
 
-def dossier_audit_events(dossier: Dossier):
-    from audit.models import AuditEvent
+TEAM_ACTIONS = ("membership.add", "membership.change", "membership.remove")
 
+
+def team_events(dossier: Dossier) -> list[dict]:
+    """Every change of the team, from the audit log, for the timeline: who joined, left or changed role,
+    by whom, and whether it was done in the Django admin, so that no access is granted unseen."""
+    roles = dict(Membership.Role.choices)
+    labels = {
+        "membership.add": _("%(user)s joined the team as %(role)s"),
+        "membership.change": _("%(user)s is now %(role)s"),
+        "membership.remove": _("%(user)s left the team"),
+    }
+    events = []
+    for event in AuditEvent.objects.filter(dossier=dossier, action__in=TEAM_ACTIONS).order_by("at", "id"):
+        role = event.detail.get("role", "")
+        via_admin = event.detail.get("via") == "admin"
+        events.append(
+            {
+                "at": event.at,
+                "kind": "team",
+                "label": labels[event.action] % {"user": event.detail.get("user", ""), "role": roles.get(role, role)},
+                "detail": _("Done by an administrator in the Django admin.") if via_admin else "",
+                "by": event.actor_name,
+            }
+        )
+    return events
+
+
+def team_of(dossier: Dossier) -> list[Membership]:
+    """The team table: each membership with ``granted_by``, the administrator who added them in the
+    Django admin (the last time they were added), or ""."""
+    grants = _team_admin_grants(dossier)
+    team = list(dossier.memberships.select_related("user").order_by("role", "user__username"))
+    for membership in team:
+        membership.granted_by = grants.get(membership.user.get_username(), "")
+    return team
+
+
+def _team_admin_grants(dossier: Dossier) -> dict[str, str]:
+    grants = {}
+    for event in AuditEvent.objects.filter(dossier=dossier, action="membership.add").order_by("at", "id"):
+        user = event.detail.get("user", "")
+        if event.detail.get("via") == "admin":
+            grants[user] = event.actor_name
+        else:
+            grants.pop(user, None)
+    return grants
+
+
+def dossier_audit_events(dossier: Dossier):
     return AuditEvent.objects.filter(dossier=dossier)
 
 
@@ -224,7 +301,6 @@ def board_rows(user):
 
     Each figure is a correlated subquery, so the rows never multiply and the page costs one query.
     """
-    from audit.models import AuditEvent
     from evidence.models import EvidenceFile, Exhibit, IngestJob
 
     def count(queryset, group: str = "dossier"):

@@ -1,10 +1,12 @@
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.roles import ADMIN, has_role
 from audit.services import audit_record
 from cases import workflow
 from cases.models import (
@@ -16,6 +18,12 @@ from cases.models import (
     PersonIdentifier,
     Search,
     SuspectStatusChange,
+)
+from cases.selectors import persons_linkable_by
+
+PERSON_NOT_LINKABLE = gettext_lazy(
+    "This person cannot be linked: only a person who is already a suspect in a dossier you are a member of"
+    " can be. Register the suspect as a new person instead."
 )
 
 
@@ -42,19 +50,38 @@ def dossier_create(
         created_by=by,
     )
     audit_record(actor=by, action="dossier.create", target=dossier, ip=ip)
-    membership_add(dossier=dossier, user=by, role=Membership.Role.LEAD, by=by, ip=ip)
+    _membership_create(dossier=dossier, user=by, role=Membership.Role.LEAD, by=by, ip=ip)
     if prosecutor is not None and prosecutor != by:
-        membership_add(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR, by=by, ip=ip)
+        _membership_create(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR, by=by, ip=ip)
     return dossier
 
 
+DETAILS = ("title", "prosecutor", "judge_name", "judge_court")
+
+
 @transaction.atomic
-def dossier_update_details(*, dossier: Dossier, by, ip: str | None = None, **fields) -> Dossier:
+def dossier_update_details(
+    *, dossier: Dossier, by, ip: str | None = None, via_admin: bool = False, **fields
+) -> Dossier:
     """Change the title, prosecutor or judge; the audit event keeps each value before and after.
 
-    A new prosecutor becomes a reader of the dossier; the previous one keeps their membership
-    until the lead removes it.
+    A new prosecutor becomes a reader of the dossier, so only the lead (or, with ``via_admin``, an
+    administrator in the Django admin) may change the prosecutor: anyone else gets ValidationError.
+    The previous prosecutor keeps their membership until the lead removes it. The notice number,
+    the status and the four-eyes rule are not details: each has its own service.
     """
+    unknown = set(fields) - set(DETAILS)
+    if unknown:
+        raise ValueError(f"Not a dossier detail: {', '.join(sorted(unknown))}")
+    if via_admin and not has_role(by, ADMIN):
+        raise PermissionDenied
+    if "prosecutor" in fields and fields["prosecutor"] != dossier.prosecutor:
+        if via_admin:
+            _require_admin_for_another(fields["prosecutor"], by)
+        elif not Membership.objects.filter(dossier=dossier, user=by, role=Membership.Role.LEAD).exists():
+            raise ValidationError(
+                _("Only the lead investigator can change the prosecutor: it gives access to the dossier.")
+            )
     changes = {}
     for name, value in fields.items():
         before = getattr(dossier, name)
@@ -64,10 +91,11 @@ def dossier_update_details(*, dossier: Dossier, by, ip: str | None = None, **fie
     if not changes:
         return dossier
     dossier.save(update_fields=list(changes))
-    audit_record(actor=by, action="dossier.change", target=dossier, ip=ip, changes=changes)
+    detail = {"via": "admin"} if via_admin else {}
+    audit_record(actor=by, action="dossier.change", target=dossier, ip=ip, changes=changes, **detail)
     prosecutor = fields.get("prosecutor")
     if "prosecutor" in changes and prosecutor is not None and not dossier.memberships.filter(user=prosecutor).exists():
-        membership_add(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR, by=by, ip=ip)
+        _membership_create(dossier=dossier, user=prosecutor, role=Membership.Role.PROSECUTOR, by=by, ip=ip, **detail)
     return dossier
 
 
@@ -107,27 +135,48 @@ def dossier_status_change(*, dossier: Dossier, to_status: str, reason: str, by, 
     return dossier
 
 
-@transaction.atomic
-def membership_add(*, dossier: Dossier, user, role: str, by, ip: str | None = None) -> Membership:
-    membership, _created = Membership.objects.update_or_create(dossier=dossier, user=user, defaults={"role": role})
-    audit_record(actor=by, action="membership.add", target=membership, ip=ip, user=user.get_username(), role=role)
+def _require_lead(dossier: Dossier, by) -> None:
+    """The team of a dossier is its lead's to manage (in the app); anyone else is refused."""
+    if not Membership.objects.filter(dossier=dossier, user=by, role=Membership.Role.LEAD).exists():
+        raise PermissionDenied
+
+
+def _require_admin_for_another(user, by) -> None:
+    if not has_role(by, ADMIN):
+        raise PermissionDenied
+    membership_admin_check(user=user, by=by)
+
+
+def membership_admin_check(*, user, by, membership: Membership | None = None, role: str = "") -> None:
+    """The rules of a membership change made in the Django admin (its form asks before saving, the
+    services again): an administrator manages other people's memberships, never their own (an admin
+    who wants to read a dossier asks its lead or another admin, so that it shows), and a dossier
+    keeps a lead. Raises ValidationError with a readable message."""
+    if user is not None and user == by:
+        raise ValidationError(
+            _("You cannot add yourself to a dossier or change your own role: ask its lead or another administrator.")
+        )
+    if membership is not None and membership.pk is not None and role and role != Membership.Role.LEAD:
+        _refuse_losing_the_last_lead(membership)
+
+
+def _membership_create(*, dossier: Dossier, user, role: str, by, ip: str | None, **detail) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError(_("This is not a role."))
+    if Membership.objects.filter(dossier=dossier, user=user).exists():
+        raise ValidationError(_("%(user)s is already a member of this dossier.") % {"user": user.get_username()})
+    membership = Membership.objects.create(dossier=dossier, user=user, role=role)
+    audit_record(
+        actor=by, action="membership.add", target=membership, ip=ip, user=user.get_username(), role=role, **detail
+    )
     return membership
 
 
-def _refuse_losing_the_last_lead(membership: Membership) -> None:
-    if membership.role != Membership.Role.LEAD:
-        return
-    others = Membership.objects.filter(dossier=membership.dossier_id, role=Membership.Role.LEAD).exclude(
-        pk=membership.pk
-    )
-    if not others.exists():
-        raise ValidationError(_("A dossier keeps at least one lead investigator: name another lead first."))
-
-
-@transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, by, ip: str | None = None) -> Membership:
+def _membership_set_role(*, membership: Membership, role: str, by, ip: str | None, **detail) -> Membership:
     if role not in Membership.Role.values:
         raise ValidationError(_("This is not a role."))
+    if role == membership.role:
+        return membership
     if role != Membership.Role.LEAD:
         _refuse_losing_the_last_lead(membership)
     previous = membership.role
@@ -141,12 +190,12 @@ def membership_change_role(*, membership: Membership, role: str, by, ip: str | N
         user=membership.user.get_username(),
         from_role=previous,
         role=role,
+        **detail,
     )
     return membership
 
 
-@transaction.atomic
-def membership_remove(*, membership: Membership, by, ip: str | None = None) -> None:
+def _membership_delete(*, membership: Membership, by, ip: str | None, **detail) -> None:
     _refuse_losing_the_last_lead(membership)
     audit_record(
         actor=by,
@@ -155,8 +204,63 @@ def membership_remove(*, membership: Membership, by, ip: str | None = None) -> N
         ip=ip,
         user=membership.user.get_username(),
         role=membership.role,
+        **detail,
     )
     membership.delete()
+
+
+def _refuse_losing_the_last_lead(membership: Membership) -> None:
+    if membership.role != Membership.Role.LEAD:
+        return
+    others = Membership.objects.filter(dossier=membership.dossier_id, role=Membership.Role.LEAD).exclude(
+        pk=membership.pk
+    )
+    if not others.exists():
+        raise ValidationError(_("A dossier keeps at least one lead investigator: name another lead first."))
+
+
+@transaction.atomic
+def membership_add(*, dossier: Dossier, user, role: str, by, ip: str | None = None) -> Membership:
+    """The lead adds ``user`` to the team. PermissionDenied unless ``by`` leads the dossier;
+    ValidationError for an unknown role or someone already a member."""
+    _require_lead(dossier, by)
+    return _membership_create(dossier=dossier, user=user, role=role, by=by, ip=ip)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, by, ip: str | None = None) -> Membership:
+    """The lead changes a member's role; a dossier never loses its last lead."""
+    _require_lead(membership.dossier, by)
+    return _membership_set_role(membership=membership, role=role, by=by, ip=ip)
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by, ip: str | None = None) -> None:
+    """The lead removes a member; a dossier never loses its last lead."""
+    _require_lead(membership.dossier, by)
+    _membership_delete(membership=membership, by=by, ip=ip)
+
+
+@transaction.atomic
+def membership_add_by_admin(*, dossier: Dossier, user, role: str, by, ip: str | None = None) -> Membership:
+    """An administrator (Django admin) adds someone else to a dossier. Audited with ``via="admin"``,
+    and shown to the dossier's members on its timeline (``dossier_timeline``)."""
+    _require_admin_for_another(user, by)
+    return _membership_create(dossier=dossier, user=user, role=role, by=by, ip=ip, via="admin")
+
+
+@transaction.atomic
+def membership_change_role_by_admin(*, membership: Membership, role: str, by, ip: str | None = None) -> Membership:
+    _require_admin_for_another(membership.user, by)
+    return _membership_set_role(membership=membership, role=role, by=by, ip=ip, via="admin")
+
+
+@transaction.atomic
+def membership_remove_by_admin(*, membership: Membership, by, ip: str | None = None) -> None:
+    """An administrator removes a member (their own membership too: leaving is never hidden access)."""
+    if not has_role(by, ADMIN):
+        raise PermissionDenied
+    _membership_delete(membership=membership, by=by, ip=ip, via="admin")
 
 
 @transaction.atomic
@@ -203,7 +307,14 @@ def suspect_register(
     ip: str | None = None,
 ) -> DossierSuspect:
     """Link a person to the dossier as a suspect: an existing ``person`` (already known in another
-    dossier), or a new one built from the other fields. New identifiers are added to the person."""
+    dossier), or a new one built from the other fields. New identifiers are added to the person.
+
+    An existing person may be linked only if ``by`` is a member of a dossier that already holds them
+    (``persons_linkable_by``); otherwise ValidationError, with the same words whether the person
+    exists or not, so that nothing of another dossier leaks.
+    """
+    if person is not None and not persons_linkable_by(by).filter(pk=person.pk).exists():
+        raise ValidationError(PERSON_NOT_LINKABLE)
     if person is None:
         person = Person.objects.create(
             full_name=full_name.strip(),

@@ -23,7 +23,7 @@ from cases.forms import (
     SuspectForm,
     SuspectStatusForm,
 )
-from cases.models import Membership, Person
+from cases.models import Membership
 from cases.selectors import (
     board_rows,
     dossier_audit_events,
@@ -34,8 +34,10 @@ from cases.selectors import (
     dossiers_visible_to,
     likely_duplicates,
     membership_of,
+    person_other_dossiers,
     search_for,
     suspect_for,
+    team_of,
 )
 from cases.services import (
     dossier_create,
@@ -79,13 +81,18 @@ def dossier_new(request):
 @login_required
 def dossier_edit(request, pk: int):
     dossier = dossier_for(request.user, pk, write=True)
-    form = DossierDetailsForm(request.POST or None, instance=dossier)
+    lead = membership_of(request.user, dossier).role == Membership.Role.LEAD
+    form = DossierDetailsForm(request.POST or None, instance=dossier, lead=lead)
     if request.method == "POST" and form.is_valid():
         # The form must not save the instance itself: the service records what changed.
         fresh = dossier_for(request.user, pk, write=True)
-        dossier_update_details(dossier=fresh, by=request.user, ip=client_ip(request), **form.cleaned_data)
-        messages.success(request, _("Dossier details saved."))
-        return redirect(fresh)
+        try:
+            dossier_update_details(dossier=fresh, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dossier details saved."))
+            return redirect(fresh)
     return render(request, "cases/dossier_edit.html", {"form": form, "dossier": dossier})
 
 
@@ -108,7 +115,7 @@ def dossier_detail(request, pk: int):
         "cases/dossier_detail.html",
         counts=dossier_counts(dossier),
         totals=exhibit_triage_totals(dossier.exhibits.values_list("pk", flat=True)),
-        team=dossier.memberships.select_related("user").order_by("role", "user__username"),
+        team=team_of(dossier),
         status_changes=dossier.status_changes.select_related("by")[:20],
         status_form=DossierStatusForm(dossier=dossier) if membership.can_write else None,
         member_form=MembershipAddForm(dossier=dossier) if membership.role == Membership.Role.LEAD else None,
@@ -136,11 +143,15 @@ def dossier_status(request, pk: int):
 def team_add(request, pk: int):
     dossier = dossier_lead_for(request.user, pk)
     form = MembershipAddForm(request.POST, dossier=dossier)
-    if form.is_valid():
-        membership_add(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
-        messages.success(request, _("%(user)s added to the team.") % {"user": form.cleaned_data["user"]})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose a person and a role."))
+        return redirect(dossier)
+    try:
+        membership_add(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(user)s added to the team.") % {"user": form.cleaned_data["user"]})
     return redirect(dossier)
 
 
@@ -253,18 +264,18 @@ def search_detail(request, pk: int):
 @login_required
 def suspect_new(request, pk: int):
     dossier = dossier_for(request.user, pk, write=True)
-    form = SuspectForm(request.POST or None, dossier=dossier)
+    form = SuspectForm(request.POST or None, dossier=dossier, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = data.pop("same_person")
+        decision = data.pop("same_person")  # "", "new" or a Person the user may link (the form checked)
         identifiers = form.identifiers()
         if not decision:
             duplicates = likely_duplicates(
                 user=request.user, full_name=data["full_name"], birth_date=data["birth_date"], identifiers=identifiers
             )
         if not duplicates:
-            person = None if decision in ("", "new") else get_object_or_404(Person, pk=decision)
+            person = None if decision in ("", "new") else decision
             fields = {
                 key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")
             }
@@ -301,6 +312,7 @@ def suspect_detail(request, pk: int):
             "history": suspect.status_changes.select_related("by"),
             "exhibits": suspect.exhibits.all(),
             "searches": suspect.searches.all(),
+            "other_dossiers": person_other_dossiers(request.user, suspect),
             "status_form": SuspectStatusForm(initial={"to_status": suspect.status}) if membership.can_write else None,
         },
     )

@@ -341,7 +341,11 @@ class EvidenceFileQuerySet(models.QuerySet):
         return self.filter(triage__in=EvidenceFile.REVIEW_STATES, reviewed_at__isnull=True)
 
     def awaiting_confirmation(self):
-        return self.filter(reviewed_at__isnull=False, confirmed_at__isnull=True, review_category__gt="")
+        """Decisions a second reviewer must confirm (four eyes): categorisations, and near matches one
+        reviewer confirmed (a near match's category may be empty)."""
+        return self.filter(reviewed_at__isnull=False, confirmed_at__isnull=True).filter(
+            Q(review_category__gt="") | Q(triage=EvidenceFile.Triage.NEAR)
+        )
 
 
 class EvidenceFile(HexDigests, models.Model):
@@ -477,7 +481,8 @@ class EvidenceFile(HexDigests, models.Model):
 
     @property
     def awaits_confirmation(self) -> bool:
-        return bool(self.review_category) and self.reviewed_at is not None and self.confirmed_at is None
+        decided = bool(self.review_category) or self.triage == EvidenceFile.Triage.NEAR
+        return decided and self.reviewed_at is not None and self.confirmed_at is None
 
     @property
     def pdq_hex(self) -> str:

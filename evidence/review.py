@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from cases.models import Membership
 from evidence.models import Categorisation, EvidenceFile
 from hashing.matching import unmatched_triage
 from hashing.models import CategoryValue
@@ -128,11 +129,52 @@ def files_categorise(*, files, dossier, scheme: str, category: str, by, series: 
     return count
 
 
+def _awaits_near_confirmation(evidence_file: EvidenceFile) -> bool:
+    """A near match one reviewer confirmed in a four-eyes dossier, not yet confirmed by a second one:
+    its last decision is that confirmation and nobody confirmed it since."""
+    if evidence_file.reviewed_at is None or evidence_file.confirmed_at is not None:
+        return False
+    last = evidence_file.categorisations.order_by("-at", "-id").values_list("action", flat=True).first()
+    return last == Categorisation.Action.CONFIRM_NEAR
+
+
+def _near_category(evidence_file: EvidenceFile) -> str:
+    matched = getattr(evidence_file, "match_file", None)
+    return evidence_file.match_category or (matched.match_category if matched else "")
+
+
+def _make_known_as_near(evidence_file: EvidenceFile, category: str) -> None:
+    """A confirmed near match is known material with the matched category; the list (or file) it
+    matched and its distance stay on the file, as the reason it is known."""
+    evidence_file.triage = EvidenceFile.Triage.KNOWN
+    evidence_file.match_category = category
+    evidence_file.review_category = category
+
+
+def _near_second_confirm(evidence_file: EvidenceFile, *, by, now, ip) -> None:
+    """A second reviewer confirms a near match the first one confirmed (four eyes): it becomes known."""
+    before, triage_before = evidence_file.review_category, evidence_file.triage
+    _make_known_as_near(evidence_file, evidence_file.review_category or _near_category(evidence_file))
+    evidence_file.confirmed_by, evidence_file.confirmed_at = by, now
+    evidence_file.save(update_fields=SAVED)
+    _record(
+        evidence_file,
+        action=Categorisation.Action.CONFIRM,
+        scheme=evidence_file.review_scheme,
+        before=before,
+        triage_before=triage_before,
+        by=by,
+        ip=ip,
+    )
+
+
 @transaction.atomic
 def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, int]:
-    """A second reviewer confirms categorisations awaiting confirmation; return (confirmed, refused).
+    """A second reviewer confirms categorisations (and near-match confirmations) awaiting confirmation;
+    return (confirmed, refused).
 
-    A reviewer never confirms their own categorisation: those are counted as refused.
+    A reviewer never confirms their own decision: those are counted as refused. A near match whose
+    match went away meanwhile (the file is no longer near) is left for a reviewer to look at again.
     """
     confirmed = refused = 0
     now = timezone.now()
@@ -140,6 +182,13 @@ def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, in
     for evidence_file in files.select_for_update().filter(exhibit__dossier=dossier).awaiting_confirmation():
         if evidence_file.reviewed_by_id == by.pk:
             refused += 1
+            continue
+        if _awaits_near_confirmation(evidence_file):
+            if evidence_file.triage != EvidenceFile.Triage.NEAR:
+                continue
+            _near_second_confirm(evidence_file, by=by, now=now, ip=ip)
+            done.append(evidence_file)
+            confirmed += 1
             continue
         triage_before = evidence_file.triage
         value = category_value(evidence_file.review_scheme, evidence_file.review_category)
@@ -175,27 +224,36 @@ def _clear_near(evidence_file: EvidenceFile) -> list[str]:
 def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str | None = None) -> EvidenceFile:
     """Confirm a near match (the file becomes known with the matched category) or reject it (back to new).
 
+    In a four-eyes dossier a confirmation counts, as a categorisation does, once a second, different
+    reviewer confirms it (here, or with ``files_confirm``): the first one leaves the file a near match
+    awaiting confirmation; the same reviewer confirming again gets ValidationError.
     Precondition: the file is a near match; any other file raises ValidationError (the page says so).
     """
-    evidence_file = EvidenceFile.objects.select_for_update().get(pk=evidence_file.pk)
+    evidence_file = EvidenceFile.objects.select_for_update().select_related("exhibit__dossier").get(pk=evidence_file.pk)
     if evidence_file.triage != EvidenceFile.Triage.NEAR:
         raise ValidationError(_("This file is not a near match."))
-    before, triage_before = evidence_file.review_category, evidence_file.triage
     now = timezone.now()
+    four_eyes = evidence_file.exhibit.dossier.four_eyes
+    if confirm and four_eyes and _awaits_near_confirmation(evidence_file):
+        if evidence_file.reviewed_by_id == by.pk:
+            raise ValidationError(_("You already confirmed this near match: another reviewer must confirm it."))
+        _near_second_confirm(evidence_file, by=by, now=now, ip=ip)
+        _look_for_near_copies([evidence_file])
+        return evidence_file
+    before, triage_before = evidence_file.review_category, evidence_file.triage
     fields = list(SAVED)
-    if confirm:
-        matched = getattr(evidence_file, "match_file", None)
-        category = evidence_file.match_category or (matched.match_category if matched else "")
-        evidence_file.triage = EvidenceFile.Triage.KNOWN
-        evidence_file.match_category = category
-        evidence_file.review_category = category
+    if confirm and four_eyes:
+        # Proposed only: the file stays a near match until a second reviewer confirms it.
+        evidence_file.review_category = _near_category(evidence_file)
+    elif confirm:
+        _make_known_as_near(evidence_file, _near_category(evidence_file))
     else:
         evidence_file.triage = unmatched_triage(evidence_file)
         evidence_file.match_list = None
         evidence_file.match_algorithm = evidence_file.match_category = ""
         fields += _clear_near(evidence_file)
     evidence_file.reviewed_by, evidence_file.reviewed_at = by, now
-    evidence_file.confirmed_by, evidence_file.confirmed_at = None, now
+    evidence_file.confirmed_by, evidence_file.confirmed_at = None, (None if confirm and four_eyes else now)
     evidence_file.save(update_fields=fields)
     _record(
         evidence_file,
@@ -213,8 +271,6 @@ def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str
 @transaction.atomic
 def dossier_four_eyes_set(*, dossier, enabled: bool, by, membership, ip: str | None = None) -> None:
     """Only the dossier's lead turns the four-eyes rule on or off."""
-    from cases.models import Membership
-
     if membership is None or membership.role != Membership.Role.LEAD:
         raise PermissionDenied
     if dossier.four_eyes == enabled:

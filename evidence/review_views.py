@@ -90,14 +90,21 @@ def review_categorise(request, pk: int):
             if refused:
                 message += " " + _("%(count)s are yours: another reviewer must confirm them.") % {"count": refused}
         elif action in ("confirm_near", "reject_near"):
+            awaiting = 0
             for evidence_file in files:
-                near_match_settle(
+                settled = near_match_settle(
                     evidence_file=evidence_file,
                     confirm=action == "confirm_near",
                     by=request.user,
                     ip=client_ip(request),
                 )
+                awaiting += settled.awaits_confirmation
+            result.update(awaiting=awaiting)
             message = _("Near match settled.")
+            if awaiting:
+                message = _("%(count)s near matches confirmed: another reviewer must confirm them (four eyes).") % {
+                    "count": awaiting
+                }
         else:
             scheme, _sep, category = request.POST.get("category", "").partition(":")
             count = files_categorise(

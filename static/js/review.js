@@ -71,6 +71,8 @@
           var badge = tile.querySelector("[data-testid=tile-category]");
           if (action === "categorise") {
             badge.textContent = category.split(":")[1] + (result.body.four_eyes ? " …" : "");
+          } else if (action === "confirm_near" && result.body.awaiting) {
+            badge.textContent = (badge.textContent.replace(" …", "") || "✓") + " …";
           } else if (action === "confirm_near" || action === "confirm") {
             badge.textContent = (badge.textContent.replace(" …", "") || "✓");
           } else {

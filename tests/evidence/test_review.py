@@ -9,6 +9,7 @@ from PIL import Image
 
 from accounts.models import ReviewerSettings
 from audit.models import AuditEvent
+from cases.models import Dossier
 from evidence.models import Categorisation, EvidenceFile
 from evidence.review import files_categorise
 from evidence.services import ingest_job_create_from_path
@@ -200,6 +201,66 @@ def test_a_near_match_is_confirmed_or_rejected(client, colleague, dossier, mater
     assert (near.triage, near.match_category) == ("known", "2")
     assert (other.triage, other.match_category, other.match_algorithm) == ("new_image", "", "")
     assert Categorisation.objects.filter(action__in=["confirm_near", "reject_near"]).count() == 2
+
+
+def four_eyes_near(dossier, evidence_file, category="1"):
+    Dossier.objects.filter(pk=dossier.pk).update(four_eyes=True)
+    EvidenceFile.objects.filter(pk=evidence_file.pk).update(
+        triage="near", match_category=category, match_algorithm="pdq", match_distance=6
+    )
+
+
+def test_in_a_four_eyes_dossier_one_reviewer_cannot_make_a_near_match_known(
+    client, owner, colleague, dossier, material
+):
+    near = material["photo43.jpg"]
+    four_eyes_near(dossier, near)
+    url = reverse("review_categorise", args=[dossier.pk])
+    client.force_login(colleague)
+    response = client.post(url, {"files": str(near.pk), "action": "confirm_near"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["awaiting"] == 1
+    near.refresh_from_db()
+    assert near.triage == "near" and near.awaits_confirmation and near.reviewed_by == colleague
+    # Neither button lets the same reviewer confirm their own confirmation.
+    again = client.post(url, {"files": str(near.pk), "action": "confirm_near"}, HTTP_ACCEPT="application/json")
+    assert again.status_code == 400 and "another reviewer must confirm it" in again.json()["error"]
+    assert (
+        client.post(url, {"files": str(near.pk), "action": "confirm"}, HTTP_ACCEPT="application/json").json()["refused"]
+        == 1
+    )
+    near.refresh_from_db()
+    assert near.triage == "near" and near.confirmed_at is None
+    assert "to confirm (colleague)" in client.get(review_url(dossier, progress="awaiting")).content.decode()
+    # Control: a second, different reviewer confirms it, and it becomes known with its match kept.
+    client.force_login(owner)
+    client.post(url, {"files": str(near.pk), "action": "confirm_near"})
+    near.refresh_from_db()
+    assert (near.triage, near.match_category, near.match_algorithm, near.match_distance) == ("known", "1", "pdq", 6)
+    assert (near.reviewed_by, near.confirmed_by) == (colleague, owner)
+    assert list(near.categorisations.values_list("action", "by__username", "triage_after")) == [
+        ("confirm", "owner", "known"),
+        ("confirm_near", "colleague", "near"),
+    ]
+    assert AuditEvent.objects.filter(action="review.confirm", actor=owner, target_id=str(near.pk)).exists()
+
+
+def test_a_near_match_awaiting_confirmation_is_confirmed_with_the_confirm_button(
+    client, owner, colleague, dossier, material
+):
+    near, plain = material["photo43.jpg"], material["series/s0.jpg"]
+    four_eyes_near(dossier, near, category="")  # a near match without a category still waits
+    url = reverse("review_categorise", args=[dossier.pk])
+    client.force_login(colleague)
+    client.post(url, {"files": str(near.pk), "action": "confirm_near"})
+    post_categorise(client, dossier, [plain], "vics:2")  # an ordinary categorisation waits too
+    assert EvidenceFile.objects.filter(exhibit__dossier=dossier).awaiting_confirmation().count() == 2
+    client.force_login(owner)
+    response = client.post(url, {"files": f"{near.pk},{plain.pk}", "action": "confirm"}, HTTP_ACCEPT="application/json")
+    assert response.json()["confirmed"] == 2
+    near.refresh_from_db()
+    plain.refresh_from_db()
+    assert (near.triage, near.match_algorithm, near.confirmed_by) == ("known", "pdq", owner)
+    assert (plain.review_category, plain.confirmed_by) == ("2", owner)
 
 
 def test_a_thumbnail_is_never_served_unveiled_without_a_logged_reveal(client, colleague, dossier, material):
