@@ -27,7 +27,8 @@ from config.claims import claim
 from hashing import digestsets
 from hashing.blockstore import blocks_write, has_blocks, version_difference
 from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
-from hashing.listformats.base import MAX_LINE
+from hashing.listformats.base import bounded_lines
+from hashing.listformats.encoding import open_list
 from hashing.models import DigestBlock, HashEntry, HashListVersion
 from hashing.services import hash_list_version_activate
 
@@ -173,7 +174,7 @@ def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str,
     pending: list[tuple] = []
     staged = 0
     with open(version.stored_path, "rb") as raw:
-        stream = _Progress(raw)
+        stream = _Progress(open_list(raw))
         if version.file_format == "nsrl":
             version.progress_total = nsrl_row_count(version.stored_path)
         else:
@@ -341,33 +342,29 @@ class _Staging:
 class _Progress:
     """The file seen by a parser, counting lines and bytes for the progress bar.
 
-    Line formats iterate over it; the JSON parser reads blocks from it.
+    Line formats iterate over it (``bounded_lines``: an over-long line is cut, never held whole);
+    the block parsers and the JSON parser read blocks from it.
     """
 
     def __init__(self, stream):
         self.stream = stream
         self.name = stream.name
         self.lines = 0
-        self.bytes = 0
         self.last_byte = b""
 
+    @property
+    def bytes(self) -> int:
+        # The position in the stored file, not the bytes handed out: a UTF-16 list is read as UTF-8.
+        return self.stream.tell()
+
     def __iter__(self):
-        # Bounded: a line longer than MAX_LINE is cut and the rest of it skipped without being kept
-        # (a hostile list may hold a line of a billion characters); the parser reports it as too long.
-        while line := self.stream.readline(MAX_LINE + 2):
+        for line in bounded_lines(self.stream):
             self.lines += 1
-            self.bytes += len(line)
-            if len(line) > MAX_LINE + 1 and not line.endswith(b"\n"):
-                while rest := self.stream.readline(1 << 20):
-                    self.bytes += len(rest)
-                    if rest.endswith(b"\n"):
-                        break
             yield line
 
     def read(self, size: int = -1) -> bytes:
         block = self.stream.read(size)
         self.lines += block.count(b"\n")
-        self.bytes += len(block)
         if block:
             self.last_byte = block[-1:]
         elif self.last_byte not in (b"", b"\n"):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evidence.store import store_stream
-from hashing.listformats import detect_format, guess_mapping, read_header
+from hashing.listformats import detect_format, guess_mapping, open_list, read_header
 from hashing.models import CategoryScheme, HashList, HashListVersion
 
 
@@ -32,7 +32,7 @@ def hash_list_version_create(
     """
     blob = store_stream(stream, settings.HASHLIST_ROOT)
     with open(blob.path, "rb") as stored:
-        head = stored.read(4096)
+        head = open_list(stored).read(4096)
     file_format = detect_format(head)
     hash_list, created = HashList.objects.get_or_create(
         name=name,

@@ -12,7 +12,7 @@ from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
 from config.web import role_required, step_up_required
 from hashing.forms import ColumnMappingForm, HashListImportForm
-from hashing.listformats import FORMATS, FormatError, preview, read_header
+from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
 from hashing.models import HashList, HashListVersion, RematchNotice
 from hashing.selectors import hash_lists_overview, version_diff_rows
 from hashing.services import (
@@ -66,7 +66,7 @@ def version_preview(request, pk: int):
     mapping_form = None
     if version.file_format == "csv":
         with open(version.stored_path, "rb") as stream:
-            _delimiter, columns = read_header(stream.readline())
+            _delimiter, columns = read_header(open_list(stream).readline())
         mapping_form = ColumnMappingForm(request.POST or None, columns=columns, initial=version.column_mapping)
     if request.method == "POST" and (mapping_form is None or mapping_form.is_valid()):
         mapping = mapping_form.mapping if mapping_form else None
@@ -80,7 +80,7 @@ def version_preview(request, pk: int):
     rows, problem = [], ""
     try:
         with open(version.stored_path, "rb") as stream:
-            rows = preview(stream, version.file_format, rows=12, mapping=version.column_mapping or None)
+            rows = preview(open_list(stream), version.file_format, rows=12, mapping=version.column_mapping or None)
     except (FormatError, KeyError) as error:
         problem = str(error) if not isinstance(error, KeyError) else _("This file's format cannot be imported.")
     context = {
