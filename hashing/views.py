@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
+from config.spreadsheets import SpreadsheetWriter
 from config.web import role_required, step_up_required
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
@@ -153,7 +152,7 @@ def version_diff_csv(request, pk: int):
     audit_record(
         actor=request.user, action="hashlist.diff_export", target=version, ip=client_ip(request), base=base and base.pk
     )
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetWriter(_Echo())
     rows = (writer.writerow(row) for row in [("change", "algorithm", "hash"), *version_diff_rows(version, base)])
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hashlist-{version.hash_list_id}-v{version.pk}-diff.csv"'
