@@ -25,11 +25,11 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from hashing import digestsets
-from hashing.blockstore import blocks_write, has_blocks, version_difference
+from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
 from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
 from hashing.listformats.base import bounded_lines
 from hashing.listformats.encoding import open_list
-from hashing.models import DigestBlock, HashEntry, HashListVersion
+from hashing.models import DigestBlock, HashEntry, HashList, HashListVersion
 from hashing.services import hash_list_version_activate
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             # Activating it would silently empty the list: refuse, and keep the active version.
             raise FormatError("no hash found in the file")
         with transaction.atomic():
+            if version.adds_to_active:
+                staged += _take_in_active(version, staging, runs)
             version.entries = staging.move_into_entries()
             version.entries += _write_blocks(version, runs)
             runs.clear()
@@ -209,6 +211,29 @@ def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str,
         staging.write(pending)
         _checkpoint(version, stream, None, staged)
     return staged
+
+
+def _take_in_active(version: HashListVersion, staging: "_Staging", runs: dict[str, list[bytes]]) -> int:
+    """Take the list's active version into this one, which adds to it; return how many entries came in.
+
+    The list's row is locked first and stays locked until this transaction has made the version
+    active: two versions adding to one list (two dossiers adding their material at once) are
+    merged one after the other, the second taking in the first once it is active, so neither
+    addition is lost. The active version's rich entries are staged ahead of the file's own (they
+    win a duplicate, as before); its bare digests join the file's.
+    Precondition: inside the transaction that makes the version ready and active.
+    """
+    HashList.objects.select_for_update().get(pk=version.hash_list_id)
+    active = HashListVersion.objects.filter(hash_list_id=version.hash_list_id, is_active=True).first()
+    if active is None or active.pk == version.pk:
+        return 0
+    taken = staging.take_in(active)
+    for algorithm, number in EXACT.items():
+        blocks = DigestBlock.objects.filter(version=active, algorithm=number).values_list("digests", flat=True)
+        for packed in blocks.iterator(chunk_size=500):
+            runs.setdefault(algorithm, []).append(bytes(packed))
+            taken += len(packed) // DIGEST_BYTES[algorithm]
+    return taken
 
 
 def _checkpoint(version: HashListVersion, stream: "_Progress", record: int | None, staged: int) -> None:
@@ -317,6 +342,17 @@ class _Staging:
                     f"INSERT INTO {self.table} ({STAGING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
                     rows,
                 )
+
+    def take_in(self, version: HashListVersion) -> int:
+        """Stage every rich entry of ``version`` ahead of the file's own (ordinal 0); return how many."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({STAGING_COLUMNS})"  # noqa: S608
+                " SELECT 0, algorithm, value, category, series, name, extra FROM hashing_hashentry"
+                " WHERE version_id = %s",
+                [version.pk],
+            )
+            return cursor.rowcount
 
     def move_into_entries(self) -> int:
         """Insert the first occurrence of each (algorithm, value); return how many went in."""
