@@ -153,3 +153,13 @@ def test_the_preview_of_a_utf16_csv_shows_its_columns_and_rows(client, admin):
     client.force_login(admin)
     page = client.get(f"/lists/versions/{version.pk}/preview/").content.decode()
     assert "Series" in page and MD5S[0] in page and "not a hexadecimal" not in page
+
+
+def test_the_preview_of_a_list_without_its_byte_order_mark_says_why_it_cannot_be_read(client, admin):
+    content = LISTS["plain"].encode("utf-16-le")
+    version = hash_list_version_create(
+        name="Partner", kind="alert", stream=io.BytesIO(content), file_name="x.txt", by=admin, draft=True
+    )
+    client.force_login(admin)
+    response = client.get(f"/lists/versions/{version.pk}/preview/")
+    assert response.status_code == 200 and "without its byte order mark" in response.content.decode()
