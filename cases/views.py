@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -50,6 +48,7 @@ from cases.services import (
     suspect_register,
     suspect_status_change,
 )
+from config.spreadsheets import SpreadsheetWriter
 from config.web import keyset_paginate, paginate, role_required, step_up_required
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
@@ -356,12 +355,6 @@ BOARD_COLUMNS = (
 )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A title starting with "=" would be run as a formula by a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @login_required
 @role_required(PROSECUTOR)
 @step_up_required
@@ -369,11 +362,10 @@ def board_export(request):
     filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="board-{timezone.localdate():%Y%m%d}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)
     writer.writerow(BOARD_COLUMNS)
     rows = filters.qs.values_list(*BOARD_COLUMNS)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+    writer.writerows(rows)
     audit_record(
         actor=request.user, action="board.export", ip=client_ip(request), rows=len(rows), filters=request.GET.dict()
     )

@@ -1,4 +1,3 @@
-import csv
 import hashlib
 import io
 import json
@@ -31,6 +30,7 @@ from chats.selectors import (
     known_material_shared,
 )
 from chats.services import chat_account_update
+from config.spreadsheets import SpreadsheetWriter
 from config.web import paginate, step_up_required
 from hashing.vics_export import vics_bytes, vics_document
 
@@ -107,14 +107,6 @@ def chat_account_link(request, pk: int):
     return redirect(account)
 
 
-def _csv_cell(value) -> str:
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    text = "" if value is None else str(value)
-    # A name starting with "=" would be run as a formula by a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @login_required
 @step_up_required
 def chat_accounts_export(request, pk: int, fmt: str):
@@ -153,10 +145,9 @@ def chat_accounts_export(request, pk: int, fmt: str):
 def _accounts_document(dossier, records: list[dict], *, fmt: str, country: str) -> tuple[bytes, str]:
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SpreadsheetWriter(buffer)
         writer.writerow(EXPORT_FIELDS)
-        for record in records:
-            writer.writerow([_csv_cell(record[name]) for name in EXPORT_FIELDS])
+        writer.writerows([record[name] for name in EXPORT_FIELDS] for record in records)
         return buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
     document = {
         "dossier": dossier.notice_number,

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evidence.models import EvidenceFile
-from hashing.listformats import DIGEST_BYTES
-from hashing.models import HashEntry, HashList, HashListVersion
+from hashing.models import HashList, HashListVersion
 from hashing.services import hash_list_version_create
 from hashing.vics_export import icse_bytes, vics_bytes, vics_document
 
@@ -54,28 +53,8 @@ def export_build(*, dossier, kind: str, by, exhibit=None, ip: str | None = None)
     return content, name
 
 
-def _hex(value) -> str:
-    return bytes(value).hex() if value is not None else ""
-
-
-def _local_list_rows(dossier):
-    """Rows of the next local list: the active version's entries, then the dossier's reviewed alert files."""
-    hash_list = HashList.objects.filter(name=LOCAL_ALERT_LIST).first()
-    active = hash_list.active_version if hash_list else None
-    if active is not None:
-        for entry in active.hash_entries.order_by("id").iterator(chunk_size=5000):
-            row = dict.fromkeys(LIST_COLUMNS, "")
-            row[HashEntry.NAMES[entry.algorithm]] = _hex(entry.value)
-            row.update(category=entry.category, series=entry.series)
-            yield row
-        blocks = active.digest_blocks.order_by("algorithm", "prefix").values_list("algorithm", "category", "digests")
-        for algorithm, category, packed in blocks.iterator(chunk_size=500):
-            name = HashEntry.NAMES[algorithm]
-            width = DIGEST_BYTES[name]
-            for start in range(0, len(packed), width):
-                row = dict.fromkeys(LIST_COLUMNS, "")
-                row.update({name: bytes(packed[start : start + width]).hex(), "category": category})
-                yield row
+def _reviewed_rows(dossier):
+    """Rows of the local list's next file: the dossier's reviewed alert files (the importer adds the rest)."""
     for evidence_file in _reviewed_alert_files(dossier).order_by("id").iterator(chunk_size=2000):
         yield {
             "md5": evidence_file.md5_hex,
@@ -97,24 +76,31 @@ def reviewed_alert_count(dossier) -> int:
 
 
 @transaction.atomic
-def local_alert_list_extend(*, dossier, by, ip: str | None = None) -> HashListVersion:
-    """A new version of the local alert list: its entries so far plus this dossier's reviewed material.
+def local_alert_list_extend(*, dossier, by, ip: str | None = None, queue: bool = True) -> HashListVersion:
+    """A new version of the local alert list: the version active when it is imported, plus this dossier's material.
 
-    A worker imports it like any list file (a CSV) and activates it, which matches every dossier's
-    files again: the next dossier holding the same material sees it as known at once.
+    The request writes only this dossier's reviewed material. The worker that imports it takes in
+    the version active at that moment, under a lock on the list, and activates the whole
+    (``adds_to_active``, hashing.importers): two dossiers adding at once are merged one after the
+    other and neither loses its files. Activating matches every dossier's files again: the next
+    dossier holding the same material sees it as known at once. Without ``queue`` the caller runs
+    the import (tests).
     """
     out = io.StringIO()
+    # The csv module itself, not config.spreadsheets: this file is read back by the list importer,
+    # not opened in a spreadsheet, and a series must reach the list exactly as the reviewer typed it.
     writer = csv.DictWriter(out, fieldnames=LIST_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_local_list_rows(dossier))
-    content = out.getvalue().encode()
+    writer.writerows(_reviewed_rows(dossier))
     version = hash_list_version_create(
         name=LOCAL_ALERT_LIST,
         kind=HashList.Kind.ALERT,
-        stream=io.BytesIO(content),
+        stream=io.BytesIO(out.getvalue().encode()),
         file_name=f"local-{timezone.localtime():%Y%m%d-%H%M%S}.csv",
         label=f"{dossier.notice_number} {timezone.localtime():%Y-%m-%d %H:%M:%S}",
         source=f"reviewed in {dossier.notice_number}",
+        adds_to_active=True,
+        queue=queue,
         by=by,
         ip=ip,
     )

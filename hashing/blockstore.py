@@ -1,8 +1,8 @@
 """A version's exact digests across both storages: ``HashEntry`` rows and packed ``DigestBlock`` buckets.
 
 Writes happen only in the importer, inside the transaction that makes a version ready. Reads
-that need a whole version (the diff between versions, what changed for re-matching, the local
-list's next file) go through ``version_digests``, which merges both storages into one sorted
+that need a whole version (the diff between versions, what changed for re-matching) go through
+``version_digests``, which merges both storages into one sorted
 numpy array per algorithm (16-32 bytes a digest, so 160 MB for ten million MD5s).
 """
 

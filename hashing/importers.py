@@ -25,10 +25,11 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.claims import claim
 from hashing import digestsets
-from hashing.blockstore import blocks_write, has_blocks, version_difference
+from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
 from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
-from hashing.listformats.base import MAX_LINE
-from hashing.models import DigestBlock, HashEntry, HashListVersion
+from hashing.listformats.base import bounded_lines
+from hashing.listformats.encoding import open_list
+from hashing.models import DigestBlock, HashEntry, HashList, HashListVersion
 from hashing.services import hash_list_version_activate
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,8 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             # Activating it would silently empty the list: refuse, and keep the active version.
             raise FormatError("no hash found in the file")
         with transaction.atomic():
+            if version.adds_to_active:
+                staged += _take_in_active(version, staging, runs)
             version.entries = staging.move_into_entries()
             version.entries += _write_blocks(version, runs)
             runs.clear()
@@ -173,7 +176,7 @@ def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str,
     pending: list[tuple] = []
     staged = 0
     with open(version.stored_path, "rb") as raw:
-        stream = _Progress(raw)
+        stream = _Progress(open_list(raw))
         if version.file_format == "nsrl":
             version.progress_total = nsrl_row_count(version.stored_path)
         else:
@@ -208,6 +211,29 @@ def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str,
         staging.write(pending)
         _checkpoint(version, stream, None, staged)
     return staged
+
+
+def _take_in_active(version: HashListVersion, staging: "_Staging", runs: dict[str, list[bytes]]) -> int:
+    """Take the list's active version into this one, which adds to it; return how many entries came in.
+
+    The list's row is locked first and stays locked until this transaction has made the version
+    active: two versions adding to one list (two dossiers adding their material at once) are
+    merged one after the other, the second taking in the first once it is active, so neither
+    addition is lost. The active version's rich entries are staged ahead of the file's own (they
+    win a duplicate, as before); its bare digests join the file's.
+    Precondition: inside the transaction that makes the version ready and active.
+    """
+    HashList.objects.select_for_update().get(pk=version.hash_list_id)
+    active = HashListVersion.objects.filter(hash_list_id=version.hash_list_id, is_active=True).first()
+    if active is None or active.pk == version.pk:
+        return 0
+    taken = staging.take_in(active)
+    for algorithm, number in EXACT.items():
+        blocks = DigestBlock.objects.filter(version=active, algorithm=number).values_list("digests", flat=True)
+        for packed in blocks.iterator(chunk_size=500):
+            runs.setdefault(algorithm, []).append(bytes(packed))
+            taken += len(packed) // DIGEST_BYTES[algorithm]
+    return taken
 
 
 def _checkpoint(version: HashListVersion, stream: "_Progress", record: int | None, staged: int) -> None:
@@ -317,6 +343,17 @@ class _Staging:
                     rows,
                 )
 
+    def take_in(self, version: HashListVersion) -> int:
+        """Stage every rich entry of ``version`` ahead of the file's own (ordinal 0); return how many."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({STAGING_COLUMNS})"  # noqa: S608
+                " SELECT 0, algorithm, value, category, series, name, extra FROM hashing_hashentry"
+                " WHERE version_id = %s",
+                [version.pk],
+            )
+            return cursor.rowcount
+
     def move_into_entries(self) -> int:
         """Insert the first occurrence of each (algorithm, value); return how many went in."""
         category = self.version.hash_list.default_category
@@ -341,33 +378,29 @@ class _Staging:
 class _Progress:
     """The file seen by a parser, counting lines and bytes for the progress bar.
 
-    Line formats iterate over it; the JSON parser reads blocks from it.
+    Line formats iterate over it (``bounded_lines``: an over-long line is cut, never held whole);
+    the block parsers and the JSON parser read blocks from it.
     """
 
     def __init__(self, stream):
         self.stream = stream
         self.name = stream.name
         self.lines = 0
-        self.bytes = 0
         self.last_byte = b""
 
+    @property
+    def bytes(self) -> int:
+        # The position in the stored file, not the bytes handed out: a UTF-16 list is read as UTF-8.
+        return self.stream.tell()
+
     def __iter__(self):
-        # Bounded: a line longer than MAX_LINE is cut and the rest of it skipped without being kept
-        # (a hostile list may hold a line of a billion characters); the parser reports it as too long.
-        while line := self.stream.readline(MAX_LINE + 2):
+        for line in bounded_lines(self.stream):
             self.lines += 1
-            self.bytes += len(line)
-            if len(line) > MAX_LINE + 1 and not line.endswith(b"\n"):
-                while rest := self.stream.readline(1 << 20):
-                    self.bytes += len(rest)
-                    if rest.endswith(b"\n"):
-                        break
             yield line
 
     def read(self, size: int = -1) -> bytes:
         block = self.stream.read(size)
         self.lines += block.count(b"\n")
-        self.bytes += len(block)
         if block:
             self.last_byte = block[-1:]
         elif self.last_byte not in (b"", b"\n"):

@@ -103,6 +103,10 @@ class HashListVersion(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("Where the file came from."))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     is_active = models.BooleanField(_("active"), default=False)
+    # The file adds to the version active when it is imported instead of replacing it (the local
+    # alert list: each dossier sends only its own reviewed material, and additions made at the same
+    # time are merged one after the other by the importer).
+    adds_to_active = models.BooleanField(_("adds to the active version"), default=False)
     file_format = models.CharField(_("format"), max_length=32, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.BinaryField(max_length=32)

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evidence.store import store_stream
-from hashing.listformats import detect_format, guess_mapping, read_header
+from hashing.listformats import detect_format, guess_mapping, open_list, read_header
 from hashing.models import CategoryScheme, HashList, HashListVersion
 
 
@@ -22,17 +22,19 @@ def hash_list_version_create(
     scheme: CategoryScheme | None = None,
     queue: bool = True,
     draft: bool = False,
+    adds_to_active: bool = False,
     ip: str | None = None,
 ) -> HashListVersion:
     """Store a list file and create the version that will import it, its format detected from the content.
 
     With ``draft``, the version waits for ``hash_list_version_start`` (the page shows a preview
     first). With ``queue``, the import runs on a Celery worker once this transaction commits;
-    otherwise the caller runs ``hash_list_version_import`` itself (the command line does).
+    otherwise the caller runs ``hash_list_version_import`` itself (the command line does). With
+    ``adds_to_active``, the import adds the file's entries to the version active at that moment.
     """
     blob = store_stream(stream, settings.HASHLIST_ROOT)
     with open(blob.path, "rb") as stored:
-        head = stored.read(4096)
+        head = open_list(stored).read(4096)
     file_format = detect_format(head)
     hash_list, created = HashList.objects.get_or_create(
         name=name,
@@ -46,6 +48,7 @@ def hash_list_version_create(
         source=source,
         status=HashListVersion.Status.DRAFT if draft else HashListVersion.Status.QUEUED,
         file_format=file_format,
+        adds_to_active=adds_to_active,
         file_name=file_name[:255],
         file_sha256=blob.sha256,
         file_size=blob.size,

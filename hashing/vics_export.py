@@ -6,11 +6,11 @@ review_series), so the same code exports ingested files and files shared in chat
 no file name and no path is ever written: a hash set names nothing.
 """
 
-import csv
 import io
 import json
 from collections.abc import Iterable
 
+from config.spreadsheets import SpreadsheetWriter
 from hashing.listformats.tables import ICSE_HEADER
 
 VICS_CONTEXT = "http://github.com/ICMEC/ProjectVic/DataModels/2.0.xml/Default/$metadata#Cases"
@@ -75,7 +75,7 @@ def vics_bytes(document: dict) -> bytes:
 def icse_bytes(files: Iterable) -> bytes:
     """An ICSE-style CSV (``;``-separated, ICSE's header); PhotoDNA is left empty (we cannot compute it)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = SpreadsheetWriter(out, delimiter=";", lineterminator="\r\n")
     out.write(ICSE_HEADER + "\r\n")
     for number, evidence_file in enumerate(files, start=1):
         media_type = "Video" if evidence_file.mime.startswith("video/") else "Image"

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
@@ -10,9 +8,10 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
+from config.spreadsheets import SpreadsheetWriter
 from config.web import role_required, step_up_required
 from hashing.forms import ColumnMappingForm, HashListImportForm
-from hashing.listformats import FORMATS, FormatError, preview, read_header
+from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
 from hashing.models import HashList, HashListVersion, RematchNotice
 from hashing.selectors import hash_lists_overview, version_diff_rows
 from hashing.services import (
@@ -66,7 +65,7 @@ def version_preview(request, pk: int):
     mapping_form = None
     if version.file_format == "csv":
         with open(version.stored_path, "rb") as stream:
-            _delimiter, columns = read_header(stream.readline())
+            _delimiter, columns = read_header(open_list(stream).readline())
         mapping_form = ColumnMappingForm(request.POST or None, columns=columns, initial=version.column_mapping)
     if request.method == "POST" and (mapping_form is None or mapping_form.is_valid()):
         mapping = mapping_form.mapping if mapping_form else None
@@ -80,7 +79,7 @@ def version_preview(request, pk: int):
     rows, problem = [], ""
     try:
         with open(version.stored_path, "rb") as stream:
-            rows = preview(stream, version.file_format, rows=12, mapping=version.column_mapping or None)
+            rows = preview(open_list(stream), version.file_format, rows=12, mapping=version.column_mapping or None)
     except (FormatError, KeyError) as error:
         problem = str(error) if not isinstance(error, KeyError) else _("This file's format cannot be imported.")
     context = {
@@ -153,7 +152,7 @@ def version_diff_csv(request, pk: int):
     audit_record(
         actor=request.user, action="hashlist.diff_export", target=version, ip=client_ip(request), base=base and base.pk
     )
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetWriter(_Echo())
     rows = (writer.writerow(row) for row in [("change", "algorithm", "hash"), *version_diff_rows(version, base)])
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hashlist-{version.hash_list_id}-v{version.pk}-diff.csv"'

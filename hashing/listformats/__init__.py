@@ -6,10 +6,12 @@ import; a ``FormatError`` means the file as a whole cannot be read.
 """
 
 import re
+from collections.abc import Iterator
 from itertools import islice
 from typing import BinaryIO
 
 from hashing.listformats.base import BOM, DIGEST_BYTES, HASH_FIELDS, HEX, Entry, FormatError, Malformed
+from hashing.listformats.encoding import UNREADABLE, encoding_problem, open_list
 from hashing.listformats.nsrl import nsrl_row_count, parse_nsrl
 from hashing.listformats.tables import FIELDS, ICSE_HEADER, guess_mapping, parse_csv, parse_icse, read_header
 from hashing.listformats.text import Run, parse_hashdeep, parse_plain, parse_plain_runs
@@ -18,8 +20,14 @@ from hashing.listformats.vics import parse_vics
 __all__ = [
     "BOM", "DIGEST_BYTES", "FIELDS", "FORMATS", "HASH_FIELDS", "ICSE_HEADER", "PARSERS", "RUN_PARSERS",
     "Entry", "FormatError", "Malformed", "Run", "detect_format", "guess_mapping", "nsrl_row_count", "preview",
-    "read_header",
+    "open_list", "read_header",
 ]  # fmt: skip
+
+
+def parse_unreadable(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:
+    """A file that is not text in an encoding we read fails as a whole, with one error that says so."""
+    raise FormatError(encoding_problem(stream.read(4096)) or UNREADABLE)
+
 
 PARSERS = {
     "plain": parse_plain,
@@ -28,6 +36,7 @@ PARSERS = {
     "icse": parse_icse,
     "vics": parse_vics,
     "nsrl": parse_nsrl,
+    "unreadable": parse_unreadable,
 }
 # The importer's parsers where they differ: whole blocks of bare digests passed on as ``Run`` items.
 RUN_PARSERS = {"plain": parse_plain_runs}
@@ -39,13 +48,16 @@ FORMATS = {
     "vics": "Project VIC VICS JSON",
     "nsrl": "NIST NSRL RDS v3 (SQLite)",
     "empty": "Empty file",
+    "unreadable": "Not readable as text",
 }
 
 
 def detect_format(head: bytes) -> str:
-    """Name the format of a list from its first bytes (4 KiB is plenty)."""
+    """Name the format of a list from its first bytes (4 KiB is plenty), read through ``open_list``."""
     if head.startswith(b"SQLite format 3\x00"):
         return "nsrl"
+    if encoding_problem(head):
+        return "unreadable"
     text = head.removeprefix(BOM).lstrip()
     if not text:
         return "empty"

@@ -1,7 +1,9 @@
 """What every list parser yields. Plain Python: no Django here."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 HEX = re.compile(rb"^[0-9a-fA-F]+$")
 HEX_TEXT = re.compile(r"^[0-9a-fA-F]+$")
@@ -57,3 +59,50 @@ def decode_line(raw: bytes) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def bounded_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream's lines, each with its line end (the last one perhaps without), in bounded memory.
+
+    A line longer than ``MAX_LINE`` is passed on cut to its first ``MAX_LINE + 2`` bytes, so the
+    parser reports it as too long under its own number, and the rest of it is read and dropped
+    without being kept (a hostile list may hold a line of a billion characters).
+    """
+    while line := stream.readline(MAX_LINE + 2):
+        if len(line) > MAX_LINE + 1 and not line.endswith(b"\n"):
+            while rest := stream.readline(1 << 20):
+                if rest.endswith(b"\n"):
+                    break
+        yield line
+
+
+def line_blocks(stream: BinaryIO, block_size: int, prefix: bytes = b"") -> Iterator[bytes]:
+    """The stream as blocks of whole lines, each ending with a line end (one is added to a last line without).
+
+    A line is never split across two blocks. One that is still open after ``MAX_LINE`` bytes is
+    passed on cut to ``MAX_LINE + 1`` bytes (the parser reports it as too long, under its own
+    number) and the rest of it is read and dropped: memory stays within a block and a line,
+    whatever the file holds, and every line after it is read. ``prefix`` (a byte order mark) is
+    dropped from the start of the file.
+    """
+    carry = b""  # the start of a line whose end is not read yet (at most MAX_LINE bytes)
+    skipping = False  # inside an over-long line already passed on
+    first = True
+    while block := stream.read(block_size):
+        if first:
+            block, first = block.removeprefix(prefix), False
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1 :], False
+        data = carry + block
+        end = data.rfind(b"\n")
+        whole, carry = data[: end + 1], data[end + 1 :]
+        if len(carry) > MAX_LINE:
+            whole += carry[: MAX_LINE + 1] + b"\n"
+            carry, skipping = b"", True
+        if whole:
+            yield whole
+    if carry:
+        yield carry + b"\n"

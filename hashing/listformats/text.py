@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from hashing.hashers import algorithm_for_hex
-from hashing.listformats.base import BOM, DIGEST_BYTES, HEX, MAX_LINE, Entry, FormatError, Malformed
+from hashing.listformats.base import BOM, DIGEST_BYTES, HEX, MAX_LINE, Entry, FormatError, Malformed, line_blocks
 
 
 def parse_plain(lines: Iterable[bytes], **_options) -> Iterator[Entry | Malformed]:
@@ -83,32 +83,8 @@ def parse_plain_runs(stream: BinaryIO, block_size: int | None = None, **_options
     whole and handed on as a ``Run``, so that no Python code runs per line; any other block goes
     through ``parse_plain``'s rules line by line, with the same line numbers and the same reasons.
     """
-    block_size = block_size or RUN_BLOCK
     number = 1  # the number of the first line of the next block
-    carry = b""
-    first = True
-    while True:
-        data = stream.read(block_size)
-        if first:
-            data, first = data.removeprefix(BOM), False
-        if not data:
-            if carry:
-                yield from _plain_lines(number, [carry])
-            return
-        data = carry + data
-        end = data.rfind(b"\n")
-        if end < 0:
-            if len(data) > MAX_LINE:  # one overlong line: skip to its end without keeping it
-                carry = b""
-                while (block := stream.read(block_size)) and b"\n" not in block:
-                    pass
-                yield Malformed(number, f"line longer than {MAX_LINE} bytes")
-                carry = block[block.index(b"\n") + 1 :] if block else b""
-                number += 1
-            else:
-                carry = data
-            continue
-        block, carry = data[: end + 1], data[end + 1 :]
+    for block in line_blocks(stream, block_size or RUN_BLOCK, prefix=BOM):
         count = block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")

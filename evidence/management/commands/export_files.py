@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.system import command_line_user
 from audit.services import audit_record
 from cases.models import Dossier
+from config.spreadsheets import SpreadsheetDictWriter
 from evidence.selectors import export_records
 
 FIELDS = ["exhibit", "path", "size", "mime", "md5", "sha1", "sha256", "triage", "list", "category", "error"]
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
         records = export_records(dossier)
         if options["format"] == "csv":
-            writer = csv.DictWriter(self.stdout, fieldnames=FIELDS, lineterminator="\n")
+            writer = SpreadsheetDictWriter(self.stdout, fieldnames=FIELDS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(records)
         else:
