@@ -159,6 +159,17 @@ class CustodyEvent(models.Model):
     def audit_dossier(self):
         return self.exhibit.dossier
 
+    @property
+    def ledger_entry(self) -> dict:
+        """Every field of the entry, as its audit event keeps it (a court may compare the two).
+
+        Times in ISO 8601 to the microsecond (Django's JSON encoder would cut them to milliseconds).
+        """
+        entry = {field.attname: field.value_from_object(self) for field in self._meta.concrete_fields}
+        entry = {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in entry.items()}
+        entry["recorded_by_username"] = self.recorded_by.get_username()
+        return entry
+
 
 class SourceGrantQuerySet(models.QuerySet):
     def active(self):
