@@ -53,14 +53,17 @@ def source_folders_for(user, dossier: Dossier) -> list[GrantedFolder]:
     membership = membership_of(user, dossier)
     if membership is None or not membership.can_write:
         return []
+    return _granted_folders(dossier)
+
+
+def _granted_folders(dossier: Dossier) -> list[GrantedFolder]:
     roots = {str(root): index for index, root in enumerate(settings.EVIDENCE_SOURCES)}
     folders = []
     for grant in SourceGrant.objects.active().filter(dossier=dossier).select_related("dossier"):
         index = roots.get(grant.root)
         if index is None:
             continue
-        root = settings.EVIDENCE_SOURCES[index].resolve()
-        path = root / grant.folder
+        path = settings.EVIDENCE_SOURCES[index].resolve() / grant.folder
         if path.resolve() != path:
             continue
         folders.append(GrantedFolder(grant=grant, root_index=index, root=settings.EVIDENCE_SOURCES[index], path=path))
@@ -102,7 +105,7 @@ def ingest_command_line_record(*, job: IngestJob, path: Path, by) -> None:
     except (KeyError, OSError):  # no login name in the environment nor in the password database
         os_user = ""
     path = path.resolve()
-    granted = any(path == folder or path.is_relative_to(folder) for folder in _granted_paths(job.exhibit.dossier))
+    granted = any(path.is_relative_to(folder.path) for folder in _granted_folders(job.exhibit.dossier))
     audit_record(
         actor=by,
         action="ingest.command_line",
@@ -112,15 +115,6 @@ def ingest_command_line_record(*, job: IngestJob, path: Path, by) -> None:
         host=socket.gethostname(),
         granted=granted,
     )
-
-
-def _granted_paths(dossier: Dossier) -> list[Path]:
-    roots = {str(root): root.resolve() for root in settings.EVIDENCE_SOURCES}
-    return [
-        roots[grant.root] / grant.folder
-        for grant in SourceGrant.objects.active().filter(dossier=dossier)
-        if grant.root in roots
-    ]
 
 
 @transaction.atomic

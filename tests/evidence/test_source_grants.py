@@ -205,13 +205,18 @@ def test_an_admin_revokes_a_grant_from_the_page(client, admin, dossier, evidence
 # The command line: trusted, audited
 
 
-def test_the_ingest_command_needs_no_grant_and_is_audited(db, evidence_server):
-    with redirect_stdout(io.StringIO()):
-        call_command("ingest", str(evidence_server / "case-C"), "--dossier", "BR.52.L1.000777/26", "--exhibit", "USB-1")
+def test_the_ingest_command_needs_no_grant_and_is_audited(db, dossier, evidence_server):
+    def ingest(folder: str) -> AuditEvent:
+        with redirect_stdout(io.StringIO()):
+            arguments = ["--dossier", dossier.notice_number, "--exhibit", "SC-9"]
+            call_command("ingest", str(evidence_server / folder), *arguments)
+        return AuditEvent.objects.filter(action="ingest.command_line").latest("id")
+
+    event = ingest("case-C")
     job = IngestJob.objects.get()
-    event = AuditEvent.objects.get(action="ingest.command_line")
     assert event.target_id == str(job.pk) and event.detail["path"] == str((evidence_server / "case-C").resolve())
     assert event.detail["granted"] is False and "os_user" in event.detail and event.detail["host"]
+    assert ingest("case-A/usb").detail["granted"] is True  # the event tells a granted folder from another
 
 
 # The demo that `make run` loads
