@@ -184,7 +184,12 @@ class IngestPathSerializer(serializers.Serializer):
     root = serializers.IntegerField(
         min_value=0, max_value=10_000, default=0, help_text=_("Index of the evidence source (EVIDENCE_SOURCES).")
     )
-    path = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
+    path = serializers.CharField(
+        max_length=4096,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=_("Relative to the evidence source, inside a folder an admin granted to the dossier (else 404)."),
+    )
     archive_password = serializers.CharField(
         max_length=1024,
         required=False,

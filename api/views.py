@@ -31,13 +31,14 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
 )
-from evidence.server_paths import MissingSource, OutsideSources, resolve_source
+from evidence.server_paths import MissingSource, NotGranted, OutsideSources
 from evidence.services import (
     exhibit_register,
     ingest_job_create_from_hashes,
     ingest_job_create_from_path,
     ingest_path_refuse,
 )
+from evidence.source_grants import source_path_for
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 
@@ -199,7 +200,11 @@ class ExhibitHashes(APIView):
 
 
 class ExhibitIngest(APIView):
-    """Ingest a folder or file where it lies on the evidence server, inside EVIDENCE_SOURCES only."""
+    """Ingest a folder or file where it lies on the evidence server, inside a folder granted to the dossier.
+
+    A path outside every folder an admin granted to the exhibit's dossier is 404, whether it exists
+    or not (audited); a path that leaves EVIDENCE_SOURCES is 400.
+    """
 
     @extend_schema(request=s.IngestPathSerializer, responses={201: s.IngestJobSerializer, **ERRORS})
     def post(self, request, pk: int):
@@ -208,7 +213,12 @@ class ExhibitIngest(APIView):
         serializer.is_valid(raise_exception=True)
         root, path = serializer.validated_data["root"], serializer.validated_data["path"]
         try:
-            chosen = resolve_source(settings.EVIDENCE_SOURCES, root, path)
+            chosen = source_path_for(request.user, exhibit.dossier, root, path)
+        except NotGranted as error:
+            ingest_path_refuse(
+                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
+            )
+            raise NotFound from None
         except MissingSource as error:
             raise ValidationError({"path": [str(error)]}) from None
         except OutsideSources as error:

@@ -6,6 +6,7 @@ import json
 import secrets
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -17,6 +18,7 @@ from cases.services import dossier_create, dossier_status_change, search_registe
 from chats.demo import demo_telegram_export
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
+from evidence.source_grants import source_grant_create
 from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
@@ -176,7 +178,21 @@ def demo_load(var_dir: Path) -> dict[str, str]:
         phone = dossier.exhibits.get(seal_number="SC-2026-0004")
         telegram = demo_telegram_export(var_dir / "demo" / phone.seal_number)
         ingest_job_create_from_path(exhibit=phone, path=telegram, by=investigator)
+        demo_source_grants(dossier, [folder, var_dir / "demo" / phone.seal_number], admin)
     return logins
+
+
+def demo_source_grants(dossier, folders: list[Path], admin) -> None:
+    """Grant the demo's seized media to the demo dossier, as an admin would, where EVIDENCE_SOURCES holds them."""
+    roots = [root.resolve() for root in settings.EVIDENCE_SOURCES]
+    for folder in folders:
+        for index, root in enumerate(roots):
+            if folder.resolve().is_relative_to(root) and folder.resolve() != root:
+                relative = folder.resolve().relative_to(root).as_posix()
+                source_grant_create(
+                    dossier=dossier, root_index=index, folder=relative, by=admin, note="Demo: the seized media."
+                )
+                break
 
 
 def demo_near_list(path: Path, admin) -> None:

@@ -21,7 +21,7 @@ from audit.views import audit_log
 from cases import views as cases_views
 from config.health import ScelleHealthView
 from config.views import metrics, operations_page
-from evidence import review_views
+from evidence import review_views, source_grant_views
 from evidence import views as evidence_views
 from hashing import views as hashing_views
 
@@ -95,6 +95,8 @@ urlpatterns = [
     path("lists/versions/<int:pk>/activate/", hashing_views.version_activate, name="version_activate"),
     path("lists/versions/<int:pk>/diff.csv", hashing_views.version_diff_csv, name="version_diff_csv"),
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
+    path("evidence-folders/", source_grant_views.source_grants, name="source_grants"),
+    path("evidence-folders/<int:pk>/revoke/", source_grant_views.source_grant_revoke_view, name="source_grant_revoke"),
     path("audit/", audit_log, name="audit_log"),
     path("health/", ScelleHealthView.as_view(), name="health"),
     path("metrics", metrics, name="metrics"),

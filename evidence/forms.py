@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Dossier
 from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit
 
 YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
@@ -220,3 +221,27 @@ class ExhibitBulkForm(forms.Form):
         if not cleaned.get("rows", "").strip():
             raise forms.ValidationError(_("Paste the CSV or choose a file."))
         return cleaned
+
+
+class SourceGrantForm(forms.Form):
+    """An admin grants a folder of the evidence server to a dossier, named by its notice number."""
+
+    notice_number = forms.CharField(label=_("Dossier (notice number)"), max_length=64)
+    root = forms.TypedChoiceField(label=_("Evidence source"), coerce=int)
+    folder = forms.CharField(
+        label=_("Folder"),
+        max_length=1024,
+        help_text=_("Relative to the evidence source, e.g. BR-52-L1-012345-25/SC-1."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, roots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root"].choices = [(index, str(root)) for index, root in enumerate(roots)]
+
+    def clean_notice_number(self):
+        notice_number = self.cleaned_data["notice_number"].strip()
+        self.dossier = Dossier.objects.filter(notice_number=notice_number).first()
+        if self.dossier is None:
+            raise forms.ValidationError(_("No dossier has this notice number."))
+        return notice_number

@@ -159,6 +159,64 @@ class CustodyEvent(models.Model):
     def audit_dossier(self):
         return self.exhibit.dossier
 
+    @property
+    def ledger_entry(self) -> dict:
+        """Every field of the entry, as its audit event keeps it (a court may compare the two).
+
+        Times in ISO 8601 to the microsecond (Django's JSON encoder would cut them to milliseconds).
+        """
+        entry = {field.attname: field.value_from_object(self) for field in self._meta.concrete_fields}
+        entry = {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in entry.items()}
+        entry["recorded_by_username"] = self.recorded_by.get_username()
+        return entry
+
+
+class SourceGrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class SourceGrant(models.Model):
+    """A folder of the evidence server granted to a dossier: only then may its members browse and ingest it.
+
+    Granted and revoked by an admin (evidence.source_grants). A revoked grant is kept, with who revoked
+    it and when, so that who could reach which folder stays on record.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="source_grants")
+    # The root as EVIDENCE_SOURCES names it, not its index: reordering the setting moves no grant, and
+    # a root taken out of the setting takes its grants with it.
+    root = models.CharField(_("evidence source"), max_length=1024)
+    folder = models.CharField(_("folder"), max_length=1024, help_text=_("Relative to the evidence source."))
+    note = models.TextField(_("note"), blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = SourceGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["root", "folder", "id"]
+        verbose_name = _("evidence folder grant")
+        verbose_name_plural = _("evidence folder grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "root", "folder"],
+                condition=Q(revoked_at__isnull=True),
+                name="evidence_sourcegrant_once_per_dossier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.notice_number}: {self.folder}"
+
+    @property
+    def audit_dossier(self):
+        return self.dossier
+
 
 class Acquisition(HexDigests, models.Model):
     """A forensic image of an exhibit, with the hashes the examiner's tool reported."""

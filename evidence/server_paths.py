@@ -1,4 +1,5 @@
-"""Choosing a source on the evidence server: only inside the allowed roots (EVIDENCE_SOURCES).
+"""Choosing a source on the evidence server: only inside the allowed roots (EVIDENCE_SOURCES) and,
+for a dossier, only inside the folders granted to it (evidence.source_grants).
 
 Plain Python: no Django here. Paths are resolved (links followed, ``..`` removed) before the
 check, so neither a crafted path nor a link inside a root can lead outside it.
@@ -36,6 +37,58 @@ def resolve_source(roots: list[Path], root_index: int, relative: str) -> Path:
     if not candidate.exists():
         raise MissingSource("No such file or folder in the evidence source (is the storage mounted?).")
     return candidate
+
+
+class NotGranted(OutsideSources):
+    """Inside the roots, but outside every folder granted to the dossier: answered as if it were not there."""
+
+
+def resolve_granted(roots: list[Path], root_index: int, relative: str, granted: list[Path]) -> Path:
+    """Like ``resolve_source``, but only inside one of the ``granted`` folders (resolved, absolute).
+
+    A path that leaves the roots by its name (``..``) raises OutsideSources; one inside the roots but
+    outside every granted folder raises NotGranted, whether it exists or not, before the file system
+    is asked anything, so that no answer tells what lies outside the grants. A link inside a granted
+    folder is followed and must land inside a granted folder too.
+    """
+    if not 0 <= root_index < len(roots):
+        raise OutsideSources("No such evidence source.")
+    root = roots[root_index].resolve()
+    named = Path(os.path.normpath(root / relative.lstrip("/")))
+    if not _inside(named, root):
+        raise OutsideSources("This path is outside the evidence sources this server allows.")
+    if not any(_inside(named, folder) for folder in granted):
+        raise NotGranted("No such file or folder.")
+    candidate = named.resolve()
+    if not _inside(candidate, root):
+        raise OutsideSources("This path is outside the evidence sources this server allows.")
+    if not any(_inside(candidate, folder) for folder in granted):
+        raise NotGranted("No such file or folder.")
+    if not candidate.exists():
+        raise MissingSource("No such file or folder in the evidence source (is the storage mounted?).")
+    return candidate
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def canonical_folder(root: Path, relative: str) -> str:
+    """``relative`` as a grant stores it: "/"-separated, under ``root``, with no ``.`` or ``..``.
+
+    Raises OutsideSources if it is empty (the whole root), leaves the root, or passes through a link
+    (a grant names a real folder, so that replacing a folder by a link cannot move a grant).
+    Raises MissingSource if it is not an existing folder.
+    """
+    root = root.resolve()
+    named = Path(os.path.normpath(root / relative.strip().lstrip("/")))
+    if named == root or not named.is_relative_to(root):
+        raise OutsideSources("A grant names a folder inside an evidence source, not the source itself.")
+    if not named.is_dir():
+        raise MissingSource("No such folder in the evidence source (is the storage mounted?).")
+    if named.resolve() != named:
+        raise OutsideSources("This folder is, or lies under, a link: grant the folder it points to.")
+    return named.relative_to(root).as_posix()
 
 
 def list_directory(root: Path, folder: Path, limit: int = 1000) -> tuple[list[Entry], bool]:

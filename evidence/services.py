@@ -102,7 +102,8 @@ def custody_event_record(*, exhibit: Exhibit, kind: str, at, by, ip: str | None 
     if fields.get("to_location"):
         exhibit.storage_location = fields["to_location"]
         exhibit.save(update_fields=["storage_location"])
-    audit_record(actor=by, action="custody.record", target=event, ip=ip, kind=kind)
+    # The whole entry, not only its kind: the audit chain then vouches for every field of the ledger.
+    audit_record(actor=by, action="custody.record", target=event, ip=ip, **event.ledger_entry)
     return event
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -34,7 +34,7 @@ from evidence.selectors import (
     related_files_visible_to,
     thumbnail_derived,
 )
-from evidence.server_paths import MissingSource, OutsideSources, list_directory, resolve_source
+from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
     UploadRefused,
     acquisition_record,
@@ -48,7 +48,9 @@ from evidence.services import (
     ingest_job_create_from_chunked,
     ingest_job_create_from_path,
     ingest_job_create_from_uploads,
+    ingest_path_refuse,
 )
+from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
 
 
 @login_required
@@ -174,36 +176,31 @@ def exhibit_ingest(request, pk: int):
 @login_required
 @sensitive_post_parameters("archive_password")
 def exhibit_ingest_server(request, pk: int):
-    """Browse the evidence server's allowed folders and ingest one folder or file where it lies."""
+    """Browse the folders of the evidence server granted to the dossier; ingest one folder or file where it lies."""
     exhibit = exhibit_for(request.user, pk, write=True)
-    roots = settings.EVIDENCE_SOURCES
     data = request.POST if request.method == "POST" else request.GET
+    context = {"exhibit": exhibit, "dossier": exhibit.dossier}
+    if request.method == "GET" and not data.get("path"):
+        return render(
+            request,
+            "evidence/ingest_server.html",
+            context | {"folders": source_folders_for(request.user, exhibit.dossier)},
+        )
     try:
         root_index = int(data.get("root", 0))
-        chosen = resolve_source(roots, root_index, data.get("path", ""))
+        chosen = source_path_for(request.user, exhibit.dossier, root_index, data.get("path", ""))
     except MissingSource as error:
-        if request.method == "POST" or data.get("path"):
-            messages.error(request, str(error))
-            return redirect("exhibit_ingest_server", pk=exhibit.pk)
-        context = {
-            "exhibit": exhibit,
-            "dossier": exhibit.dossier,
-            "roots": list(enumerate(roots)),
-            "root_index": root_index,
-            "missing": str(error),
-        }
-        return render(request, "evidence/ingest_server.html", context)
+        messages.error(request, str(error))
+        return redirect("exhibit_ingest_server", pk=exhibit.pk)
     except (OutsideSources, ValueError) as error:
-        messages.error(request, str(error) if isinstance(error, OutsideSources) else _("No such evidence source."))
-        audit_record(
-            actor=request.user,
-            action="ingest.refused_path",
-            target=exhibit,
-            ip=client_ip(request),
-            root=data.get("root", ""),
-            path=data.get("path", "")[:500],
+        root, path = data.get("root", ""), data.get("path", "")
+        ingest_path_refuse(
+            exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
         )
-        return redirect("exhibit_ingest_server", pk=exhibit.pk) if data.get("path") else redirect(exhibit)
+        if isinstance(error, NotGranted):
+            raise Http404 from None  # outside the dossier's grants: as if it were not there
+        messages.error(request, str(error) if isinstance(error, OutsideSources) else _("No such evidence source."))
+        return redirect("exhibit_ingest_server", pk=exhibit.pk) if path else redirect(exhibit)
     if request.method == "POST":
         ingest_job_create_from_path(
             exhibit=exhibit,
@@ -213,21 +210,27 @@ def exhibit_ingest_server(request, pk: int):
         )
         messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
         return redirect(exhibit)
-    root = roots[root_index].resolve()
+    return render(
+        request, "evidence/ingest_server.html", context | _server_folder(request, exhibit, root_index, chosen)
+    )
+
+
+def _server_folder(request, exhibit, root_index: int, chosen) -> dict:
+    """What the page shows of a granted folder (or file): its entries; the look is audited."""
+    root = settings.EVIDENCE_SOURCES[root_index]
+    relative = chosen.relative_to(root.resolve()).as_posix()
+    source_browse_record(exhibit=exhibit, root=root, folder=relative, by=request.user, ip=client_ip(request))
     entries, cut = list_directory(root, chosen) if chosen.is_dir() else ([], False)
-    relative = "" if chosen == root else str(chosen.relative_to(root))
-    context = {
-        "exhibit": exhibit,
-        "dossier": exhibit.dossier,
-        "roots": list(enumerate(roots)),
+    granted = [folder.path for folder in source_folders_for(request.user, exhibit.dossier)]
+    parent = chosen.parent.relative_to(root.resolve()).as_posix() if chosen not in granted else None
+    return {
         "root_index": root_index,
         "relative": relative,
-        "parent": str(chosen.parent.relative_to(root)) if chosen != root else None,
+        "parent": parent,
         "entries": entries,
         "cut": cut,
         "chosen": chosen,
     }
-    return render(request, "evidence/ingest_server.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import ensure_role_groups
 from cases.models import Dossier, Membership
 from evidence.models import Exhibit
+from evidence.source_grants import source_grant_create
 from evidence.synthetic import synthetic_image_bytes
 from evidence.synthetic import synthetic_video_bytes as video_bytes  # noqa: F401 - tests build videos too
 from hashing.importers import hash_list_version_import
@@ -45,6 +46,11 @@ def make_exhibit(dossier, seal_number: str = "SC-1", by=None) -> Exhibit:
     return Exhibit.objects.create(
         dossier=dossier, kind=Exhibit.Kind.USB_KEY, seal_number=seal_number, created_by=by or dossier.created_by
     )
+
+
+def grant_folder(dossier, folder: str, by, root_index: int = 0):
+    """An admin grants ``folder`` (relative to EVIDENCE_SOURCES[root_index]) to ``dossier``."""
+    return source_grant_create(dossier=dossier, root_index=root_index, folder=folder, by=by)
 
 
 def make_hash_list(name: str, lines: list[str], by, kind: str = "alert", category: str = "1"):

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import SecurityKey
 from api.services import api_token_create
 from chats.models import ChatAccount
-from evidence.models import ChunkedUpload
+from evidence.models import ChunkedUpload, SourceGrant
 from hashing.models import RematchNotice
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, make_search, make_suspect
@@ -75,6 +75,9 @@ MATRIX = {
     "hashlist_detail": ("hash_list", (302, 403, 403, 403, 200, 403)),
     "version_progress": ("version", (302, 403, 403, 403, 200, 403)),
     "audit_log": ("", (302, 403, 403, 403, 200, 403)),
+    # Admins grant the evidence server's folders to dossiers (tests/evidence/test_source_grants.py).
+    "source_grants": ("", (302, 403, 403, 403, 200, 403)),
+    "source_grant_revoke": ("POST source_grant", (302, 403, 403, 403, 302, 403)),
     "admin:index": ("", (302, 302, 302, 302, 200, 302)),
     # Monitoring reads it without a login; no worker runs in this test, so it says 500.
     "health": ("", (500, 500, 500, 500, 500, 500)),
@@ -173,6 +176,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         ],
         "notice": [RematchNotice.objects.create(dossier=dossier, version=version).pk],
         "token": [api_token_create(user=owner, name="Matrix token")[0].pk],
+        "source_grant": [SourceGrant.objects.create(dossier=dossier, root="/srv", folder="card", granted_by=admin).pk],
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEvent
+from tests.factories import grant_folder
 
 PEOPLE = ("anonymous", "outsider", "prosecutor", "colleague", "admin", "owner")
 
@@ -61,10 +62,11 @@ def test_every_api_route_has_a_row():
 
 
 @pytest.fixture
-def objects(dossier, exhibit, evidence_file, settings, tmp_path):
+def objects(dossier, exhibit, evidence_file, settings, tmp_path, admin):
     (tmp_path / "card").mkdir()
     (tmp_path / "card" / "a.txt").write_bytes(b"abc")
     settings.EVIDENCE_SOURCES = [tmp_path]
+    grant_folder(dossier, "card", by=admin)
     return {
         "dossier": [dossier.pk],
         "exhibit": [exhibit.pk],

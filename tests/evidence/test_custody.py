@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DataError, InternalError, ProgrammingError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from evidence.custody import custody_error
 from evidence.models import CustodyEvent
 from evidence.services import custody_event_record
@@ -82,6 +84,46 @@ def test_custody_events_are_append_only(exhibit, owner):
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+def test_postgresql_refuses_to_update_or_delete_a_custody_event_even_in_raw_sql(exhibit, owner):
+    event = custody_event_record(exhibit=exhibit, kind="sealed", at=at(0), to_person="Agent A", by=owner)
+    for statement in (
+        "UPDATE evidence_custodyevent SET to_person = 'Someone else' WHERE id = %s",
+        "DELETE FROM evidence_custodyevent WHERE id = %s",
+    ):
+        with pytest.raises((InternalError, DataError, ProgrammingError), match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [event.pk])
+    assert CustodyEvent.objects.get(pk=event.pk).to_person == "Agent A"
+    # Control: appending goes on.
+    custody_event_record(exhibit=exhibit, kind="checked_out", at=at(1), to_person="Agent B", by=owner)
+    assert list(exhibit.custody_events.values_list("to_person", flat=True)) == ["Agent A", "Agent B"]
+
+
+def test_a_custody_event_s_audit_event_holds_the_whole_entry(exhibit, owner):
+    event = custody_event_record(
+        exhibit=exhibit,
+        kind="sealed",
+        at=at(0),
+        from_person="Inspecteur Lambert",
+        to_person="Agent Peeters",
+        from_location="Rue de l'Exemple 1, 1000 Bruxelles",
+        to_location="CCU Brussels, evidence room 2",
+        purpose="Seizure under warrant 2026/17",
+        seal_before="",
+        seal_after="SC-1-A",
+        seal_intact=True,
+        by=owner,
+    )
+    detail = AuditEvent.objects.get(action="custody.record", target_id=str(event.pk)).detail
+    for field in CustodyEvent._meta.concrete_fields:
+        value = field.value_from_object(event)
+        expected = value.isoformat() if hasattr(value, "isoformat") else value
+        assert detail[field.attname] == expected, field.attname
+    assert (detail["to_person"], detail["seal_after"], detail["seal_intact"]) == ("Agent Peeters", "SC-1-A", True)
+    assert (detail["exhibit_id"], detail["recorded_by_username"]) == (exhibit.pk, "owner")
 
 
 def test_the_custody_page_shows_the_refusal_and_records_a_valid_event(client, owner, exhibit):

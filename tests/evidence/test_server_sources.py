@@ -6,10 +6,12 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from evidence.models import IngestJob, IngestSource
 from evidence.server_paths import OutsideSources, resolve_source
+from tests.factories import grant_folder
 
 
 @pytest.fixture
-def evidence_server(tmp_path, settings):
+def evidence_server(tmp_path, settings, dossier, admin):
+    """An evidence source whose folder case-42 is granted to the dossier."""
     root = tmp_path / "sources"
     (root / "case-42" / "usb").mkdir(parents=True)
     (root / "case-42" / "usb" / "photo.jpg").write_bytes(b"jpeg")
@@ -17,6 +19,7 @@ def evidence_server(tmp_path, settings):
     (tmp_path / "secret" / "other-case.txt").write_bytes(b"not yours")
     os.symlink(tmp_path / "secret", root / "escape")
     settings.EVIDENCE_SOURCES = [root]
+    grant_folder(dossier, "case-42", by=admin)
     return root
 
 
@@ -71,8 +74,12 @@ def test_an_investigator_cancels_a_job_and_a_prosecutor_cannot(client, owner, pr
     assert AuditEvent.objects.filter(action="ingest.cancel", actor=owner).exists()
 
 
-def test_an_unmounted_source_shows_a_clear_message_not_an_error(client, owner, exhibit, settings, tmp_path):
+def test_an_unmounted_source_shows_a_clear_message_not_an_error(client, owner, exhibit, settings, tmp_path, admin):
     settings.EVIDENCE_SOURCES = [tmp_path / "not-mounted"]
+    (tmp_path / "not-mounted" / "case-42").mkdir(parents=True)
+    grant_folder(exhibit.dossier, "case-42", by=admin)
+    (tmp_path / "not-mounted" / "case-42").rmdir()
+    (tmp_path / "not-mounted").rmdir()
     client.force_login(owner)
     response = client.get(reverse("exhibit_ingest_server", args=[exhibit.pk]))
     assert response.status_code == 200 and b"is the storage mounted?" in response.content

@@ -13,10 +13,17 @@ from cases.services import dossier_create
 from evidence.models import Exhibit, IngestJob
 from evidence.selectors import ingest_job_progress
 from evidence.services import exhibit_register, ingest_job_create_from_path
+from evidence.source_grants import ingest_command_line_record
 
 
 class Command(BaseCommand):
-    help = "Ingest a folder, file or zip archive on this server into an exhibit (created if missing)."
+    # Trusted: whoever runs it has a shell on the server, which reads the storage anyway. So the path
+    # needs no grant (evidence.source_grants) and may lie outside EVIDENCE_SOURCES; the ingestion is
+    # audited as ``ingest.command_line`` with the shell account and whether the path was granted.
+    help = (
+        "Ingest a folder, file or zip archive on this server into an exhibit (created if missing). "
+        "Trusted: no folder grant is needed; audited with the shell account that ran it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -43,6 +50,7 @@ class Command(BaseCommand):
                 exhibit_register(dossier=dossier, kind=options["kind"], seal_number=options["exhibit"], by=user)
             )
             job = ingest_job_create_from_path(exhibit=exhibit, path=path, by=user)
+            ingest_command_line_record(job=job, path=path, by=user)
         self.stdout.write(f"Ingest job #{job.pk} queued for {dossier.notice_number} / {exhibit.seal_number}.")
         if options["wait"]:
             self._wait(job, options["timeout"])
