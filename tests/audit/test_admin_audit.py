@@ -4,16 +4,19 @@ the admin's own login page is closed: it sends to the application's login and it
 import json
 
 from django.contrib import admin as django_admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.admin_site import AuditedAdminSite, AuditedModelAdmin
+from audit.admin_site import AuditedAdminSite, AuditedModelAdmin, is_secret
 from audit.models import AuditEvent
 from hashing.models import CategoryScheme, CategoryValue
 from tests.admin_forms import admin_form_data
 from tests.factories import PASSWORD
+
+User = get_user_model()
 
 
 def change_url(obj) -> str:
@@ -50,17 +53,29 @@ def test_a_password_set_in_the_admin_is_audited_but_neither_it_nor_its_hash_is_r
     assert colleague.password.split("$")[-1] not in recorded
 
 
-def test_a_secret_changed_in_the_admin_is_recorded_as_changed_never_its_value(client, admin, colleague):
-    device = TOTPDevice.objects.create(user=colleague, name="phone", confirmed=True)
+def test_a_user_added_in_the_admin_is_audited_without_the_password_given(client, admin):
     client.force_login(admin)
-    page = client.get(change_url(device))
-    new_key = "ab" * 20
-    response = client.post(change_url(device), admin_form_data(page, key=new_key, name="new phone"))
-    assert response.status_code == 302
-    event = AuditEvent.objects.get(action="admin.change", target_type="otp_totp.totpdevice", actor=admin)
-    assert event.detail["fields"]["name"] == {"old": "phone", "new": "new phone"}  # control: plain fields are kept
-    assert event.detail["fields"]["key"] == {"changed": True}
-    assert new_key not in json.dumps(event.detail) and device.key not in json.dumps(event.detail)
+    url = reverse("admin:auth_user_add")
+    password = "the new user's first passphrase"
+    form = admin_form_data(client.get(url), username="newcomer", password1=password, password2=password)
+    form["usable_password"] = "true"
+    assert client.post(url, form).status_code == 302
+    event = AuditEvent.objects.get(action="admin.add", target_type="auth.user", actor=admin)
+    assert event.detail["fields"]["username"] == {"new": "newcomer"}  # control: plain fields are kept
+    assert event.detail["fields"]["password1"] == {"changed": True}
+    recorded = json.dumps(event.detail)
+    assert password not in recorded and User.objects.get(username="newcomer").password not in recorded
+
+
+def test_no_admin_reads_a_users_second_factor_secret(client, admin, colleague):
+    TOTPDevice.objects.create(user=colleague, name="phone", confirmed=True)
+    client.force_login(admin)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200  # control
+    for name in ("key", "bin_key", "token", "password", "password2", "secret", "digest"):
+        assert is_secret(name), name
+    assert not is_secret("is_alert") and not is_secret("name")
 
 
 def test_a_category_made_to_alert_in_the_admin_is_audited(client, admin):
