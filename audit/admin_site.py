@@ -212,6 +212,11 @@ class AuditedAdminSite(admin.AdminSite):
         target = request.GET.get("next") or request.POST.get("next") or reverse("admin:index", current_app=self.name)
         return redirect_to_login(target, settings.LOGIN_URL)
 
+    def logout(self, request, extra_context=None):
+        if request.method == "POST" and request.user.is_authenticated:
+            audit_record(actor=request.user, action="logout", ip=client_ip(request), via="admin")
+        return super().logout(request, extra_context)
+
     def password_change(self, request, extra_context=None):
         response = super().password_change(request, extra_context)
         if request.method == "POST" and response.status_code == 302:

@@ -153,3 +153,14 @@ def test_the_admin_opens_only_to_a_session_verified_by_a_second_factor(client, a
     assert unverified.get(reverse("admin:index")).status_code == 302
     client.force_login(admin)
     assert client.get(reverse("admin:index")).status_code == 200  # control
+
+
+def test_an_admins_own_password_change_and_logout_in_the_admin_are_audited(client, admin):
+    client.force_login(admin)
+    new_password = "the admin's next passphrase 9"
+    form = {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password}
+    assert client.post(reverse("admin:password_change"), form).status_code == 302
+    event = AuditEvent.objects.get(action="admin.password_change", actor=admin, target_id=str(admin.pk))
+    assert event.detail["own"] is True and new_password not in json.dumps(event.detail)
+    assert client.post(reverse("admin:logout"))["Location"] == reverse("login")
+    assert AuditEvent.objects.filter(action="logout", actor=admin, detail__via="admin").exists()
