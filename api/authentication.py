@@ -1,5 +1,8 @@
 """Token authentication: ``Authorization: Token <key>`` (or ``Bearer <key>``), checked against a SHA-256.
 
+A token is refused once revoked, expired (API_TOKEN_DAYS at most), when its user is disabled, and
+when its user's password or second factors changed since it was made (api.credentials).
+
 API views authenticate with tokens only, never with the session cookie: a browser's session (with
 or without its second factor) opens nothing under /api/v1/, and there is no CSRF question.
 """
@@ -11,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from api.credentials import credentials_hold
 from api.models import ApiToken
 
 # last_used_at is a hint for the user, not an audit trail: written at most once a minute per token.
@@ -31,13 +35,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = (
-            ApiToken.objects.active()
+            ApiToken.objects.filter(revoked_at__isnull=True, digest=ApiToken.digest_of(key), user__is_active=True)
             .select_related("user")
-            .filter(digest=ApiToken.digest_of(key), user__is_active=True)
             .first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(_("This token has expired: create a new one on the API tokens page."))
+        if not credentials_hold(token):
+            raise exceptions.AuthenticationFailed(
+                _("This token no longer holds: its user's password or second factor changed since it was made.")
+            )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

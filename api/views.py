@@ -4,6 +4,8 @@ Permissions are the pages' own: ``dossier_for`` / ``exhibit_for`` / ``evidence_f
 404 to non-members (admins included) and 403 to read-only members asking to write or to see files.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -42,6 +44,8 @@ from evidence.source_grants import source_path_for
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 
+# Hashes of one lookup written in full into its audit event; the rest is covered by a digest.
+LOOKUP_AUDITED = 100
 ERRORS = {code: s.ApiErrorSerializer for code in (400, 401, 403, 404, 429)}
 
 
@@ -125,35 +129,64 @@ FILE_FILTERS = [
 
 
 class FileList(PaginatedList):
-    """Files with their hashes and triage: investigating members only (403 for prosecutors)."""
+    """Files with their hashes and triage: investigating members only (403 for prosecutors).
+
+    Every answer is audited (``files.list``) with its query (``hash``, ``triage``, page) and counts:
+    a list holds every path and hash of a dossier. The pages ask for the second factor again before
+    an export; a token cannot (it stands for a script), so the API relies instead on a token made
+    after a step-up, bound to its user's credentials and expiring (api.credentials), and on this event.
+    """
 
     serializer_class = s.EvidenceFileSerializer
 
     def scope(self):
+        """The dossier or exhibit whose files are listed, after the permission check."""
         raise NotImplementedError
 
     def get_queryset(self):
-        files = self.scope()
+        self.scoped = self.scope()
         filters = s.FileFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        files = files_search(files, triage=filters.validated_data.get("triage", ""))
-        if digest := filters.validated_data.get("hash"):
+        self.filters = {name: value for name, value in filters.validated_data.items() if value}
+        files = EvidenceFile.objects.filter(**{self.scope_field: self.scoped})
+        files = files_search(files, triage=self.filters.get("triage", ""))
+        if digest := self.filters.get("hash"):
             files = files.filter(**{algorithm_for_hex(digest): bytes.fromhex(digest)})
         return files.order_by("id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        query = dict(self.filters)
+        for name in ("page", "page_size"):
+            if request.query_params.get(name):
+                query[name] = request.query_params[name][:20]
+        audit_record(
+            actor=request.user,
+            action="files.list",
+            target=self.scoped,
+            ip=client_ip(request),
+            via="api",
+            query=query,
+            count=response.data.get("count"),
+            returned=len(response.data.get("results", [])),
+        )
+        return response
 
 
 @extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
 class DossierFiles(FileList):
+    scope_field = "exhibit__dossier"
+
     def scope(self):
-        dossier = dossier_for(self.request.user, self.kwargs["pk"], files=True)
-        return EvidenceFile.objects.filter(exhibit__dossier=dossier)
+        return dossier_for(self.request.user, self.kwargs["pk"], files=True)
 
 
 @extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
 class ExhibitFiles(FileList):
+    scope_field = "exhibit"
+
     def scope(self):
-        exhibit = exhibit_for(self.request.user, self.kwargs["pk"], files=True)
-        return EvidenceFile.objects.filter(exhibit=exhibit)
+        return exhibit_for(self.request.user, self.kwargs["pk"], files=True)
 
 
 @extend_schema(responses={200: s.ExhibitWithCountsSerializer, **ERRORS})
@@ -262,6 +295,20 @@ class HashLookup(APIView):
         for digest in wanted:
             digests.setdefault(algorithm_for_hex(digest), set()).add(bytes.fromhex(digest))
         found = active_matches(digests)
+        asked = sorted(wanted)
+        # Who checked which material against the lists: the hashes (the first LOOKUP_AUDITED of them,
+        # and a SHA-256 of the whole sorted list, so that a list kept elsewhere can be shown to be this one).
+        audit_record(
+            actor=request.user,
+            action="hashes.lookup",
+            ip=client_ip(request),
+            via="api",
+            count=len(asked),
+            found=len(found),
+            hashes=asked[:LOOKUP_AUDITED],
+            hashes_sha256=hashlib.sha256("\n".join(asked).encode()).hexdigest(),
+            found_hashes=sorted(value.hex() for _algorithm, value in found)[:LOOKUP_AUDITED],
+        )
         results = [
             {
                 "hash": value.hex(),

@@ -48,6 +48,8 @@ class NoBulkDelete:
 
 @admin.register(Dossier)
 class DossierAdmin(NoBulkDelete, admin.ModelAdmin):
+    # Saves and deletions go through the team and dossier services, which write their own events.
+    audited_by_services = True
     list_display = ("notice_number", "title", "status", "opened_on")
     list_filter = ("status",)
     search_fields = ("notice_number", "title")
@@ -108,6 +110,8 @@ class MembershipAdminForm(forms.ModelForm):
 
 @admin.register(Membership)
 class MembershipAdmin(NoBulkDelete, admin.ModelAdmin):
+    # Saves and deletions go through the team and dossier services, which write their own events.
+    audited_by_services = True
     form = MembershipAdminForm
     list_display = ("dossier", "user", "role", "added_at")
     list_filter = ("role",)

@@ -2,18 +2,26 @@
 
 Built on django-health-check. Monitoring reads it (JSON with `Accept: application/json`, or
 `?format=openmetrics`); it answers 500 as soon as one check fails, naming which.
+
+The checks connect to the broker, write a file and wait for the workers: only admins and the
+monitoring host (METRICS_ALLOWED_IPS, asking gunicorn directly as for /metrics) may make the
+server do that. Anyone else gets a cheap liveness answer that touches nothing.
 """
 
 import dataclasses
 import datetime
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http import JsonResponse
 from health_check.base import HealthCheck
 from health_check.contrib.celery import Ping
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from accounts.roles import ADMIN, has_role
 from config.celery import app
+from config.operations import metrics_allowed
 from evidence.store import check_writable
 
 
@@ -57,5 +65,22 @@ class Workers(Ping):
             raise ServiceUnavailable(f"no worker for the queue(s): {', '.join(missing)}")
 
 
+# Headers nginx sets on what it forwards (deploy/nginx/scelle.conf): behind it every request comes
+# from 127.0.0.1, which is also a monitoring address; the monitoring host asks gunicorn directly.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP")
+
+
+def health_details_allowed(request) -> bool:
+    """An admin (a verified session: accounts.middleware), or the monitoring host asking directly."""
+    if has_role(request.user, ADMIN):
+        return True
+    return metrics_allowed(request) and not any(header in request.META for header in PROXY_HEADERS)
+
+
 class ScelleHealthView(HealthCheckView):
     checks = ("health_check.checks.Database", Broker, EvidenceStorage, Workers)
+
+    async def get(self, request, *args, **kwargs):
+        if not await sync_to_async(health_details_allowed)(request):
+            return JsonResponse({"status": "alive"})
+        return await super().get(request, *args, **kwargs)

@@ -58,7 +58,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "audit.admin_apps.AuditedAdminConfig",  # django.contrib.admin, audited (audit.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -337,6 +337,8 @@ API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "1000/minute")
 API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/minute")
 API_MAX_HASHES = env_int("API_MAX_HASHES", 10_000)  # hashes per lookup request
 API_MAX_SUBMITTED_FILES = env_int("API_MAX_SUBMITTED_FILES", 5_000)  # files per hash submission
+# A token lives this many days at most (the creation form may choose fewer), then is refused.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

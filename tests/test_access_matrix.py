@@ -1,37 +1,43 @@
-"""One table: every URL the project defines x every kind of person, and the answer each gets.
+"""Three tables: every URL of the pages, of the API (by token) and of the Django admin x every kind of
+person, and the answer each gets.
 
-A URL added without a row here fails `test_every_url_has_a_row`. Outsiders get 404 (the dossier's
-existence stays hidden), read-only members 403 on what they may not do, anonymous users the login
-page. Every row has people who get 200: the refusals cannot pass for the wrong reason.
+A URL added without a row fails `test_every_url_has_a_row` (pages), `test_every_api_route_has_a_row`
+or `test_every_admin_url_has_a_row`. Outsiders get 404 (the dossier's existence stays hidden),
+read-only members 403 on what they may not do, anonymous users the login page (401 from the API).
+Every row has people who get 200: the refusals cannot pass for the wrong reason.
 """
 
 import io
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import SecurityKey
 from api.services import api_token_create
+from audit.services import audit_record
 from chats.models import ChatAccount
 from evidence.models import ChunkedUpload, SourceGrant
-from hashing.models import RematchNotice
+from hashing.models import CategoryScheme, RematchNotice
 from hashing.services import hash_list_version_create
-from tests.factories import make_hash_list, make_search, make_suspect
+from tests.api.conftest import TokenClient
+from tests.factories import grant_folder, make_hash_list, make_search, make_suspect
 
 PEOPLE = ("anonymous", "outsider", "prosecutor", "colleague", "admin", "owner")
-# Django's own sites, checked by their own rows below, not URL by URL.
-NOT_OURS = {"admin", "set_language"}
+# Django's language switch (a POST of a form, for everyone).
+NOT_OURS = {"set_language"}
 
 
-def _names(patterns, prefix=""):
+def _names(patterns, namespace=None, inside=None):
+    """URL names (``namespace:name`` inside one) under ``inside`` (None: outside every namespace)."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            # The API (token-authenticated) has its own table: tests/api/test_api_access.py.
-            if pattern.namespace in ("admin", "api"):
-                continue
-            yield from _names(pattern.url_patterns, prefix)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name
+            yield from _names(pattern.url_patterns, pattern.namespace or namespace, inside)
+        elif isinstance(pattern, URLPattern) and pattern.name and namespace == inside:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
 #  name: ("[POST ]argument", (status per person, in the order of PEOPLE))
@@ -78,8 +84,8 @@ MATRIX = {
     # Admins grant the evidence server's folders to dossiers (tests/evidence/test_source_grants.py).
     "source_grants": ("", (302, 403, 403, 403, 200, 403)),
     "source_grant_revoke": ("POST source_grant", (302, 403, 403, 403, 302, 403)),
-    "admin:index": ("", (302, 302, 302, 302, 200, 302)),
-    # Monitoring reads it without a login; no worker runs in this test, so it says 500.
+    # The test client asks from 127.0.0.1, a monitoring address: everyone gets the checks, and no worker
+    # runs in this test, so they say 500. Other addresses get liveness only: tests/deploy/test_health_access.py.
     "health": ("", (500, 500, 500, 500, 500, 500)),
     # Served to METRICS_ALLOWED_IPS (the test client is 127.0.0.1); tests/deploy/test_operations.py refuses others.
     "metrics": ("", (200, 200, 200, 200, 200, 200)),
@@ -148,7 +154,7 @@ MATRIX = {
 def test_every_url_has_a_row():
     defined = set(_names(get_resolver().url_patterns)) - NOT_OURS
     assert defined - set(MATRIX) == set(), "add these URLs to MATRIX"
-    assert set(MATRIX) - defined - {"admin:index"} == set(), "MATRIX names URLs that no longer exist"
+    assert set(MATRIX) - defined == set(), "MATRIX names URLs that no longer exist"
 
 
 @pytest.fixture
@@ -206,5 +212,213 @@ def test_each_person_gets_the_expected_answer_on_each_url(
                 client.force_login(people[person])
             # POST-only views get an empty form: a refusal comes before any validation.
             got[name, person] = (client.post(url) if method == "POST" else client.get(url)).status_code
+            expected[name, person] = status
+    assert {key: value for key, value in got.items() if expected[key] != value} == {}
+
+
+# The API, by token: the same rules as the pages; outsiders and admins (not members) get 404, the
+# read-only prosecutor 403 on writes and on file names and hashes, a caller without a token 401.
+
+
+def exhibit_body(objects):
+    objects["seal"] += 1
+    return {"kind": "usb_key", "seal_number": f"API-{objects['seal']}"}
+
+
+def hashes_body(objects):
+    return {"files": [{"path": "card/a.jpg", "size": 3, "sha256": "ab" * 32}]}
+
+
+#  name: (method, argument, body, (status per person, in the order of PEOPLE))
+API_MATRIX = {
+    "api:dossier_list": ("GET", "", None, (401, 200, 200, 200, 200, 200)),
+    "api:dossier_detail": ("GET", "dossier", None, (401, 404, 200, 200, 404, 200)),
+    "api:dossier_exhibits": ("GET", "dossier", None, (401, 404, 200, 200, 404, 200)),
+    "api:dossier_exhibits POST": ("POST", "dossier", exhibit_body, (401, 404, 403, 201, 404, 201)),
+    "api:dossier_suspects": ("GET", "dossier", None, (401, 404, 200, 200, 404, 200)),
+    "api:dossier_files": ("GET", "dossier", None, (401, 404, 403, 200, 404, 200)),
+    "api:exhibit_detail": ("GET", "exhibit", None, (401, 404, 200, 200, 404, 200)),
+    "api:exhibit_files": ("GET", "exhibit", None, (401, 404, 403, 200, 404, 200)),
+    "api:exhibit_hashes": ("POST", "exhibit", hashes_body, (401, 404, 403, 201, 404, 201)),
+    "api:exhibit_ingest": ("POST", "exhibit", {"root": 0, "path": "card"}, (401, 404, 403, 201, 404, 201)),
+    "api:job_detail": ("GET", "job", None, (401, 404, 200, 200, 404, 200)),
+    "api:file_detail": ("GET", "file", None, (401, 404, 403, 200, 404, 200)),
+    # Not tied to a dossier: investigators and admins, not prosecutors.
+    "api:hash_lookup": ("POST", "", {"hashes": ["00" * 16]}, (401, 200, 403, 200, 200, 200)),
+    "api:schema": ("GET", "", None, (401, 200, 200, 200, 200, 200)),
+    # A page for people (a verified session), checked in tests/api/test_api_docs.py; by token, the login page.
+    "api:docs": ("GET", "", None, (302, 302, 302, 302, 302, 302)),
+    "api:not_found": ("GET", "", None, (404, 404, 404, 404, 404, 404)),
+}
+
+
+def test_every_api_route_has_a_row():
+    defined = set(_names(get_resolver().url_patterns, inside="api"))
+    rows = {name.split(" ")[0] for name in API_MATRIX}
+    assert defined - rows == set(), "add these API routes to API_MATRIX"
+    assert rows - defined == set(), "API_MATRIX names API routes that no longer exist"
+
+
+@pytest.fixture
+def api_objects(dossier, exhibit, evidence_file, settings, tmp_path, admin):
+    (tmp_path / "card").mkdir()
+    (tmp_path / "card" / "a.txt").write_bytes(b"abc")
+    settings.EVIDENCE_SOURCES = [tmp_path]
+    grant_folder(dossier, "card", by=admin)  # the API ingests only folders granted to the dossier
+    return {
+        "dossier": [dossier.pk],
+        "exhibit": [exhibit.pk],
+        "job": [evidence_file.job_id],
+        "file": [evidence_file.pk],
+        "seal": 0,
+    }
+
+
+def test_each_person_gets_the_expected_answer_on_each_api_route(
+    api_objects, outsider, prosecutor, colleague, admin, owner
+):
+    cache.clear()  # the throttle's counts
+    people = {
+        "anonymous": None,
+        "outsider": outsider,
+        "prosecutor": prosecutor,
+        "colleague": colleague,
+        "admin": admin,
+        "owner": owner,
+    }
+    clients = {
+        person: TokenClient(api_token_create(user=user, name="matrix")[1] if user else None)
+        for person, user in people.items()
+    }
+    got, expected = {}, {}
+    for row, (method, argument, body, statuses) in API_MATRIX.items():
+        name = row.split(" ")[0]
+        url = reverse(name, args=api_objects[argument] if argument else [])
+        if name == "api:not_found":
+            url = "/api/v1/nowhere/"
+        for person, status in zip(PEOPLE, statuses, strict=True):
+            client = clients[person]
+            if method == "POST":
+                data = body(api_objects) if callable(body) else body
+                response = client.post(url, data)
+            else:
+                response = client.get(url)
+            got[row, person] = response.status_code
+            expected[row, person] = status
+            if 400 <= response.status_code < 500:
+                # Every refusal is JSON with a message, never an HTML page.
+                assert "json" in response["Content-Type"], (row, person)
+                assert response.json().get("detail"), (row, person)
+    assert {key: value for key, value in got.items() if expected[key] != value} == {}
+
+
+# The Django admin: staff with a session verified by a second factor (the admin here) only. Everyone
+# else is sent to the admin's login, which sends on to the application's (302). Its changes are
+# audited: tests/audit/test_admin_audit.py. Read-only models answer 403 to add and delete.
+
+ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
+# The answers of an admin's model pages, in the order of ADMIN_PAGES; everyone else gets 302.
+READ_WRITE = (200, 200, 200, 200, 200)
+READ_ONLY = (200, 403, 200, 200, 403)
+READ_AND_DELETE = (200, 403, 200, 200, 200)
+SENT_AWAY = (302, 302, 302, 302)  # anonymous, outsider, prosecutor, colleague (then admin, then owner)
+
+#  model label: its answers to the admin on ADMIN_PAGES
+ADMIN_MODELS = {
+    "auth.group": READ_WRITE,
+    "auth.user": READ_WRITE,
+    # django-axes: its records are read and deleted (deleting an attempt lifts a lockout), never added.
+    "axes.accessattempt": READ_AND_DELETE,
+    "axes.accesslog": READ_AND_DELETE,
+    "axes.accessfailurelog": READ_AND_DELETE,
+    # The audit log: read only, for everyone.
+    "audit.auditevent": READ_ONLY,
+    # Created, deleted and moved through the workflow in the application only (tests/cases/test_admin_memberships.py).
+    "cases.dossier": READ_ONLY,
+    "cases.membership": READ_WRITE,
+    "hashing.hashlist": READ_WRITE,
+    "hashing.categoryscheme": READ_WRITE,
+}
+
+
+def _model_rows() -> dict:
+    rows = {}
+    for label, answers in ADMIN_MODELS.items():
+        app, model = label.split(".")
+        for page, status in zip(ADMIN_PAGES, answers, strict=True):
+            argument = "" if page in ("changelist", "add") else label
+            rows[f"admin:{app}_{model}_{page}"] = (argument, (*SENT_AWAY, status, 302))
+    return rows
+
+
+#  name: ("argument", (status per person, in the order of PEOPLE))
+ADMIN_MATRIX = {
+    "admin:index": ("", (*SENT_AWAY, 200, 302)),
+    # The admin has no login of its own: the application's (password, then second factor).
+    "admin:login": ("", (302, 302, 302, 302, 302, 302)),
+    "admin:logout": ("", (*SENT_AWAY, 405, 302)),  # POST only
+    "admin:password_change": ("", (*SENT_AWAY, 200, 302)),
+    "admin:password_change_done": ("", (*SENT_AWAY, 200, 302)),
+    # Without its query (which model, which field) there is nothing to complete.
+    "admin:autocomplete": ("", (*SENT_AWAY, 403, 302)),
+    "admin:jsi18n": ("", (*SENT_AWAY, 200, 302)),
+    # To the object's own page, where the page's own rules apply.
+    "admin:view_on_site": ("view_on_site", (*SENT_AWAY, 302, 302)),
+    "admin:app_list": ("app", (*SENT_AWAY, 200, 302)),
+    "admin:auth_user_password_change": ("auth.user", (*SENT_AWAY, 200, 302)),
+    **_model_rows(),
+}
+
+
+def test_every_admin_url_has_a_row():
+    defined = set(_names(get_resolver().url_patterns, inside="admin"))
+    assert defined - set(ADMIN_MATRIX) == set(), "add these admin URLs to ADMIN_MATRIX (or ADMIN_MODELS)"
+    assert set(ADMIN_MATRIX) - defined == set(), "ADMIN_MATRIX names admin URLs that no longer exist"
+
+
+@pytest.fixture
+def admin_objects(dossier, colleague, admin):
+    version = make_hash_list("Matrix list", ["0" * 32], by=admin)
+    attempt = {"user_agent": "probe", "ip_address": "203.0.113.9", "username": "nobody", "http_accept": "*/*"}
+    event = audit_record(actor=admin, action="matrix.probe")
+    objects = {
+        "auth.group": Group.objects.get(name="investigator"),
+        "auth.user": colleague,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            **attempt, path_info="/login/", get_data="", post_data="", failures_since_start=1
+        ),
+        "axes.accesslog": AccessLog.objects.create(**attempt, path_info="/login/"),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**attempt, path_info="/login/"),
+        "audit.auditevent": event,
+        "cases.dossier": dossier,
+        "cases.membership": dossier.memberships.get(user=colleague),
+        "hashing.hashlist": version.hash_list,
+        "hashing.categoryscheme": CategoryScheme.objects.create(code="matrix", name="Matrix scheme"),
+    }
+    arguments = {label: [obj.pk] for label, obj in objects.items()}
+    arguments["view_on_site"] = [ContentType.objects.get_for_model(dossier).pk, dossier.pk]
+    arguments["app"] = ["cases"]
+    return arguments
+
+
+def test_each_person_gets_the_expected_answer_on_each_admin_url(
+    client, admin_objects, outsider, prosecutor, colleague, admin, owner
+):
+    people = {
+        "anonymous": None,
+        "outsider": outsider,
+        "prosecutor": prosecutor,
+        "colleague": colleague,
+        "admin": admin,
+        "owner": owner,
+    }
+    got, expected = {}, {}
+    for name, (argument, statuses) in ADMIN_MATRIX.items():
+        url = reverse(name, args=admin_objects[argument] if argument else [])
+        for person, status in zip(PEOPLE, statuses, strict=True):
+            client.logout()
+            if people[person] is not None:
+                client.force_login(people[person])
+            got[name, person] = client.get(url).status_code
             expected[name, person] = status
     assert {key: value for key, value in got.items() if expected[key] != value} == {}
