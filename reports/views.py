@@ -93,10 +93,9 @@ def dossier_report_verify(request, pk: int):
     form = VerifyForm(request.POST or None, request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("copy")
         sha256, generated = report_verify(
             dossier=dossier,
-            content=b"".join(upload.chunks()) if upload else None,
+            copy=form.cleaned_data.get("copy"),
             sha256=form.cleaned_data.get("sha256", ""),
             by=request.user,
             ip=client_ip(request),
