@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 
@@ -30,7 +31,6 @@ DETAIL_KEYS_WITHOUT_NAMES = frozenset(
     {"format", "from_status", "to_status", "status", "role", "from_role", "to_role", "user", "via", "kind"}
     | {"result", "scheme", "triage", "enabled", "verified", "locked_out", "archive_password_given"}
 )
-HIDDEN = "(hidden)"
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,9 @@ def event_detail_shown(event: AuditEvent) -> dict:
     """
     if getattr(event, "masked", None) == SHOWN:
         return event.detail
+    hidden = gettext("(hidden)")
     return {
-        key: value if key in DETAIL_KEYS_WITHOUT_NAMES or value is None or isinstance(value, int | float) else HIDDEN
+        key: value if key in DETAIL_KEYS_WITHOUT_NAMES or value is None or isinstance(value, int | float) else hidden
         for key, value in event.detail.items()
     }
 

@@ -35,6 +35,7 @@ def test_an_admin_reads_no_name_of_a_dossier_they_are_not_on_in_the_audit_log(cl
     assert "review.categorise" in page and "ingest.create" in page and "owner" in page
     assert f"evidence.evidencefile #{evidence_file.pk}" in page
     assert "hidden: dossier you are not a member of" in page
+    assert "&#x27;uploads&#x27;: &#x27;(hidden)&#x27;" in page
     assert "&#x27;files&#x27;: 3, &#x27;errors&#x27;: 1" in page  # counts stay
     # A search on the hidden name finds nothing either (no oracle).
     searched = client.get(reverse("audit_log"), {"q": "secret-name"}).content.decode()
@@ -74,6 +75,8 @@ def test_the_owner_reads_the_paths_in_recent_activity_and_in_the_dossier_audit_t
     assert "hidden:" not in home
     tab = client.get(reverse("dossier_audit", args=[dossier.pk])).content.decode()
     assert SECRET_PATH in tab and SECRET_UPLOAD in tab  # the detail's upload names too
+    searched = client.get(reverse("dossier_audit", args=[dossier.pk]), {"q": "categorise"}).content.decode()
+    assert SECRET_PATH in searched and "ingest.create" not in searched
 
 
 def test_a_prosecutor_reads_the_names_that_are_not_files_in_recent_activity(client, owner, colleague):
