@@ -207,7 +207,12 @@ class IngestPathSerializer(serializers.Serializer):
 
 
 class IngestJobSerializer(serializers.ModelSerializer):
+    """An ingest job. Its error text names files: give ``files_visible`` in the context to show it."""
+
     exhibit = serializers.PrimaryKeyRelatedField(read_only=True)
+    error = serializers.SerializerMethodField(
+        help_text=_("Why the job failed; masked for members who may not read file names (prosecutors).")
+    )
 
     class Meta:
         model = IngestJob
@@ -222,6 +227,11 @@ class IngestJobSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
+
+    def get_error(self, job) -> str:
+        if job.error and not self.context.get("files_visible", False):
+            return str(_("hidden: file names are for the investigating team"))
+        return job.error
 
 
 class IngestProgressSerializer(serializers.Serializer):

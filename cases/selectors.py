@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from audit.selectors import ReadScope, audit_events_readable
 from cases.models import Dossier, DossierSuspect, Membership, Person, PersonIdentifier, Search, SuspectStatusChange
 
 
@@ -41,10 +42,48 @@ def dossier_for(user, pk: int, *, write: bool = False, files: bool = False) -> D
 
 def check_dossier_role(user, dossier: Dossier, *, write: bool = False, files: bool = False) -> None:
     """Raise PermissionDenied unless a member with an investigating role asks to write or see files."""
-    if write or files:
+    if write:
         membership = membership_of(user, dossier)
         if membership is None or not membership.can_write:
             raise PermissionDenied
+    if files and not may_see_files(user, dossier):
+        raise PermissionDenied
+
+
+def dossiers_with_files_visible_to(user):
+    """The dossiers whose file names, paths, hashes and job errors ``user`` may read.
+
+    The one rule for "may see files": an investigating member (lead, investigator, analyst).
+    Prosecutors (read-only) read totals only; admins are no exception either.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(memberships__user=user, memberships__role__in=Membership.WRITE_ROLES)
+
+
+def may_see_files(user, dossier: Dossier) -> bool:
+    """Whether ``user`` may read the file names, paths, hashes and job errors of ``dossier``."""
+    return dossiers_with_files_visible_to(user).filter(pk=dossier.pk).exists()
+
+
+def audit_scope_for(user) -> ReadScope:
+    """What ``user`` may read of the audit log's dossier-bound events: the same need-to-know as the pages."""
+    return ReadScope(
+        dossiers=dossiers_visible_to(user).values("pk"),
+        file_dossiers=dossiers_with_files_visible_to(user).values("pk"),
+    )
+
+
+def audit_events_for(user, events=None):
+    """``events`` (default: the whole log) as ``user`` may read them; see ``audit.selectors.audit_events_readable``."""
+    events = AuditEvent.objects.all() if events is None else events
+    return audit_events_readable(events, scope=audit_scope_for(user))
+
+
+def recent_activity_for(user, *, limit: int = 10):
+    """The home page's "Recent activity": the latest events of the user's dossiers, file views left out."""
+    events = AuditEvent.objects.filter(dossier__in=dossiers_visible_to(user)).exclude(action="file.view")
+    return audit_events_for(user, events)[:limit]
 
 
 def dossier_lead_for(user, pk: int) -> Dossier:
@@ -292,8 +331,9 @@ def _team_admin_grants(dossier: Dossier) -> dict[str, str]:
     return grants
 
 
-def dossier_audit_events(dossier: Dossier):
-    return AuditEvent.objects.filter(dossier=dossier)
+def dossier_audit_events(user, dossier: Dossier):
+    """The dossier's audit tab, as ``user`` may read it."""
+    return audit_events_for(user, AuditEvent.objects.filter(dossier=dossier))
 
 
 def board_rows(user):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import INVESTIGATOR, PROSECUTOR
-from audit.models import AuditEvent
 from audit.services import audit_record, client_ip
 from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
 from cases.forms import (
@@ -31,8 +30,10 @@ from cases.selectors import (
     dossier_timeline,
     dossiers_visible_to,
     likely_duplicates,
+    may_see_files,
     membership_of,
     person_other_dossiers,
+    recent_activity_for,
     search_for,
     suspect_for,
     team_of,
@@ -60,9 +61,7 @@ def home(request):
     filters = DossierFilter(request.GET or None, queryset=dossiers_visible_to(request.user))
     context = {"filter": filters, "page": paginate(request, filters.qs)}
     context["pending_jobs"] = pending_ingest_jobs(request.user)[:10]
-    context["activity"] = AuditEvent.objects.filter(dossier__in=dossiers_visible_to(request.user)).exclude(
-        action="file.view"
-    )[:10]
+    context["activity"] = recent_activity_for(request.user)
     return render(request, "cases/home.html", context)
 
 
@@ -208,7 +207,7 @@ def dossier_files(request, pk: int):
     exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
     context = {"totals": exhibit_triage_totals(exhibit_ids)}
     # File names and hashes are for the investigating team; prosecutors see the totals only.
-    if membership_of(request.user, dossier).can_write:
+    if may_see_files(request.user, dossier):
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
@@ -227,7 +226,7 @@ def dossier_timeline_view(request, pk: int):
 @login_required
 def dossier_audit(request, pk: int):
     dossier = dossier_for(request.user, pk, write=True)
-    events = dossier_audit_events(dossier)
+    events = dossier_audit_events(request.user, dossier)
     if query := request.GET.get("q", "").strip():
         events = events.filter(action__icontains=query) | events.filter(actor_name__icontains=query)
     return _tab(request, dossier, "audit", "cases/dossier_audit.html", page=paginate(request, events), q=query)

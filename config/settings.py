@@ -317,6 +317,8 @@ ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
+# A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.
+REPORT_VERIFY_MAX_BYTES = env_int("REPORT_VERIFY_MAX_BYTES", 64 << 20)
 # Large files go up in chunks (resumable after a dropped connection), appended under UPLOAD_TEMP_ROOT,
 # then hashed and moved into EVIDENCE_ROOT. Limits: one file, and all of one user's unfinished uploads.
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 << 20)

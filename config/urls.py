@@ -19,6 +19,7 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from audit.views import audit_log
 from cases import views as cases_views
+from cases.selectors import audit_scope_for
 from config.health import ScelleHealthView
 from config.views import metrics, operations_page
 from evidence import review_views, source_grant_views
@@ -97,7 +98,8 @@ urlpatterns = [
     path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("evidence-folders/", source_grant_views.source_grants, name="source_grants"),
     path("evidence-folders/<int:pk>/revoke/", source_grant_views.source_grant_revoke_view, name="source_grant_revoke"),
-    path("audit/", audit_log, name="audit_log"),
+    # The log is the audit app's; which dossiers' names an admin may read is the dossier layer's rule.
+    path("audit/", audit_log, {"read_scope": audit_scope_for}, name="audit_log"),
     path("health/", ScelleHealthView.as_view(), name="health"),
     path("metrics", metrics, name="metrics"),
     path("operations/", operations_page, name="operations"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
-from cases.selectors import dossier_for, membership_of, search_for
+from cases.selectors import dossier_for, may_see_files, membership_of, search_for
 from config.web import derived_file_response, keyset_paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
@@ -79,8 +79,10 @@ def exhibit_detail(request, pk: int):
         "acquisitions": exhibit.acquisitions.all(),
         "verifications": image_verifications(exhibit),
         "children": exhibit.children.all(),
+        # File names, paths and job errors are for the investigating team, not for read-only prosecutors.
+        "files_visible": may_see_files(request.user, exhibit.dossier),
     }
-    if membership.can_write:
+    if context["files_visible"]:
         form = FileFilterForm(request.GET or None)
         query = form.cleaned_data if form.is_valid() else {}
         files = files_search(exhibit.files.all(), query=query.get("q", ""), triage=query.get("triage", ""))
@@ -249,8 +251,9 @@ def job_progress(request, pk: int):
     context = {
         "job": job,
         "progress": ingest_job_progress(job),
-        # File names are for the investigating team only, not for read-only prosecutors.
         "membership": membership_of(request.user, job.exhibit.dossier),
+        # File names and job errors (which name files) are for the investigating team, not for prosecutors.
+        "files_visible": may_see_files(request.user, job.exhibit.dossier),
     }
     response = render(request, "evidence/_job_progress.html", context)
     if job.is_finished and request.GET.get("polling"):

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.services import audit_record
+from hashing.hashers import digest_chunks
 from reports.pdf import html_to_pdf
 from reports.selectors import report_matching
 
@@ -54,12 +55,17 @@ def report_generate(
     )
 
 
-def report_verify(*, dossier, content: bytes | None = None, sha256: str = "", by, ip: str | None):
-    """Whether a copy (its bytes, or its sha256 in hex) is a report generated from ``dossier``; audited.
+def report_verify(*, dossier, copy=None, sha256: str = "", by, ip: str | None):
+    """Whether a copy (an uploaded file, or its sha256 in hex) is a report generated from ``dossier``; audited.
 
+    ``copy`` is any object with Django's ``chunks()``: it is hashed block by block, never held whole
+    in memory (its size is capped by the form, REPORT_VERIFY_MAX_BYTES).
     Returns (sha256 in hex, the audit event of its generation or None).
     """
-    sha256 = hashlib.sha256(content).hexdigest() if content is not None else sha256.strip().lower()
+    if copy is not None:
+        sha256 = digest_chunks(copy.chunks(), ("sha256",))[0]["sha256"].hex()
+    else:
+        sha256 = sha256.strip().lower()
     generated = report_matching(dossier, sha256)
     audit_record(
         actor=by,

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import INVESTIGATOR, PROSECUTOR, has_role
 from audit.services import audit_record, client_ip
 from cases.models import Dossier
-from cases.selectors import dossier_for, membership_of
+from cases.selectors import audit_events_for, dossier_for, may_see_files
 from evidence.models import EvidenceFile
 from evidence.selectors import custody_events, exhibit_for
 from reports.charts import stacked_bars_svg
@@ -64,7 +64,8 @@ def dossier_report(request, pk: int):
     context = report.context | {
         "screen": True,
         "report_sha256": report.sha256,
-        "reports": reports_of_dossier(dossier)[:20],
+        # Their labels name the exhibit or the ingest job (its upload names): as the viewer may read them.
+        "reports": audit_events_for(request.user, reports_of_dossier(dossier))[:20],
         "verify_form": VerifyForm(),
     }
     return render(request, "reports/dossier_report.html", context)
@@ -93,14 +94,15 @@ def dossier_report_verify(request, pk: int):
     form = VerifyForm(request.POST or None, request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("copy")
         sha256, generated = report_verify(
             dossier=dossier,
-            content=b"".join(upload.chunks()) if upload else None,
+            copy=form.cleaned_data.get("copy"),
             sha256=form.cleaned_data.get("sha256", ""),
             by=request.user,
             ip=client_ip(request),
         )
+        if generated is not None:
+            generated = audit_events_for(request.user, reports_of_dossier(dossier)).get(pk=generated.pk)
         outcome = {"sha256": sha256, "generated": generated}
     context = {"dossier": dossier, "form": form, "outcome": outcome}
     return render(request, "reports/verify.html", context, status=200)
@@ -129,7 +131,7 @@ def ingest_report(request, pk: int, pdf: bool = False):
     response, _ = _deliver(
         request,
         template="reports/ingest_report.html",
-        context=ingest_report_data(job) | {"show_source": membership_of(request.user, job.exhibit.dossier).can_write},
+        context=ingest_report_data(job) | {"files_visible": may_see_files(request.user, job.exhibit.dossier)},
         action="report.ingest",
         target=job,
         pdf=pdf,
