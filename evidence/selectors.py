@@ -48,19 +48,21 @@ def exhibits_with_counts(dossier):
         counts = {
             f"{state}_count": Count("files", filter=Q(files__triage=state)) for state in EvidenceFile.Triage.values
         }
+        counts["new_count"] = Count("files", filter=Q(files__triage__in=EvidenceFile.NEW_STATES))
         listed = BatchListing.objects.filter(exhibit=OuterRef("pk")).order_by().values("exhibit")
         listed = Coalesce(Subquery(listed.annotate(n=Sum("files")).values("n")), 0)  # pending, not rows yet
         counts["pending_count"] = counts["pending_count"] + listed
         return dossier.exhibits.annotate(files_count=Count("files") + listed, **counts)
 
-    def kept(state: str | None = None):
+    def kept(*states: str):
         rows = TriageCount.objects.filter(exhibit=OuterRef("pk"))
-        if state:
-            rows = rows.filter(triage=state)
+        if states:
+            rows = rows.filter(triage__in=states)
         total = rows.order_by().values("exhibit").annotate(n=Sum("files")).values("n")
         return Coalesce(Subquery(total, output_field=BigIntegerField()), 0)
 
     counts = {f"{state}_count": kept(state) for state in EvidenceFile.Triage.values}
+    counts["new_count"] = kept(*EvidenceFile.NEW_STATES)  # the API's "new": images and videos together
     return dossier.exhibits.annotate(files_count=kept(), **counts)
 
 
