@@ -140,6 +140,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The owner of the tables, for `migrate` only (audit/roles.py): the same database as DATABASE_URL,
+# reached as the role that owns the tables (only its user, password, host and port are used).
+# DATABASE_URL's role then owns nothing and may only read and append to the audit log, so that it
+# cannot switch the log's triggers off. Empty: one role does everything (SQLite, development).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every web process (API throttling counts) when CACHE_URL names Redis;
