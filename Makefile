@@ -10,7 +10,8 @@ export PATH := $(PATH):/usr/sbin:/sbin
 # (bin/services creates both roles).
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://scelle_app@127.0.0.1:5432/scelle} \
 	DATABASE_OWNER_URL=$${TEST_DATABASE_OWNER_URL:-postgresql://scelle_owner@127.0.0.1:5432/scelle} \
-	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
+	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret \
+	AUDIT_CHAIN_KEY=test-only-not-secret-audit-chain-key
 # The benchmarks make and drop databases of their own (bench/run.py) as the superuser.
 BENCH_ENV := CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
 

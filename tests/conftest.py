@@ -69,6 +69,20 @@ def database_owner(transactional_db):
 
 
 @pytest.fixture
+def audit_tamper(database_owner):
+    """What the holder of the tables' owner account (or a superuser) can do to the audit log: switch
+    its trigger off, run ``sql`` on it, switch the trigger on. The key of the chain it does not hold."""
+
+    def run(sql: str, params=()) -> None:
+        with database_owner.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
+
+    return run
+
+
+@pytest.fixture
 def client():
     return VerifiedClient()
 
