@@ -55,6 +55,9 @@ def owner_settings(settings_dict: dict) -> dict:
 @contextmanager
 def _logged_in(alias: str, credentials: dict):
     connection = connections[alias]
+    if not credentials:
+        yield connection
+        return
     saved = {key: connection.settings_dict.get(key, "") for key in CREDENTIALS}
     connection.close()
     connection.settings_dict.update(credentials)
