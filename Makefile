@@ -5,8 +5,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # Disk-image tools (mkfs.fat, debugfs...) live in sbin.
 export PATH := $(PATH):/usr/sbin:/sbin
-TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/scelle} \
-	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
+# The tests run as production does (audit/roles.py): as scelle_app, a role that owns nothing and may
+# only read and append to the audit log; scelle_owner creates and migrates the test database
+# (bin/services creates both roles).
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://scelle_app@127.0.0.1:5432/scelle} \
+	DATABASE_OWNER_URL=$${TEST_DATABASE_OWNER_URL:-postgresql://scelle_owner@127.0.0.1:5432/scelle} \
+	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret \
+	AUDIT_CHAIN_KEY=test-only-not-secret-audit-chain-key
+# The benchmarks make and drop databases of their own (bench/run.py) as the superuser.
+BENCH_ENV := CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
 
 .PHONY: install install-dev run test lint format bench migrations-check clean
 
@@ -45,7 +52,7 @@ migrations-check: install
 
 bench: install-dev
 	bin/services
-	$(TEST_ENV) $(PY) bench/run.py
+	$(BENCH_ENV) $(PY) bench/run.py
 
 clean:
 	rm -rf var/ $(VENV)

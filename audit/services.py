@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from audit.chain import GENESIS, chain_hash
 from audit.models import AuditEvent
+from audit.selectors import audit_chain_key
 from config.proxies import client_address
 
 # Any constant: PostgreSQL advisory lock that orders the audit chain across processes.
@@ -34,7 +35,7 @@ def audit_record(*, actor, action: str, target=None, dossier=None, ip: str | Non
         _lock_chain()
         event.previous_hash = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first() or GENESIS
         event.previous_hash = bytes(event.previous_hash)
-        event.row_hash = chain_hash(event.previous_hash, event.chain_fields())
+        event.row_hash = chain_hash(event.previous_hash, event.chain_fields(), key=audit_chain_key())
         event.save(force_insert=True)
     return event
 

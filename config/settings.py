@@ -38,21 +38,30 @@ if DEPLOYMENT not in {"local", "production"}:
     raise ImproperlyConfigured("SCELLE_DEPLOYMENT must be 'local' or 'production'.")
 
 
-def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY", "")
-    if key:
-        return key
+def _secret(name: str, value: str, file_name: str) -> str:
+    if value:
+        return value
     if DEPLOYMENT == "production":
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # A local installation keeps a generated key under var/ so that sessions survive a restart.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        raise ImproperlyConfigured(f"{name} must be set in production.")
+    # A local installation keeps a generated key under var/ so that it survives a restart; the first
+    # process to start writes it (exclusive creation: processes starting together agree on one).
+    key_file = VAR_DIR / file_name
+    try:
+        with open(key_file, "x") as new_file:
+            key_file.chmod(0o600)
+            new_file.write(secrets.token_urlsafe(50))
+    except FileExistsError:
+        pass
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _secret("SECRET_KEY", os.environ.get("SECRET_KEY", ""), "secret_key")
+# The audit chain's HMAC key (audit/chain.py): not in the database, so that whoever can rewrite the
+# audit table cannot recompute a chain that verifies. Keep a copy off the machines (a safe): without
+# it no one can verify the log, and a new key makes every older event read as edited.
+AUDIT_CHAIN_KEY = _secret("AUDIT_CHAIN_KEY", os.environ.get("AUDIT_CHAIN_KEY", ""), "audit_chain_key")
+if DEPLOYMENT == "production" and len(AUDIT_CHAIN_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be at least 32 characters long.")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -142,6 +151,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The owner of the tables, for `migrate` only (audit/roles.py): the same database as DATABASE_URL,
+# reached as the role that owns the tables (only its user, password, host and port are used).
+# DATABASE_URL's role then owns nothing and may only read and append to the audit log, so that it
+# cannot switch the log's triggers off. Empty: one role does everything (SQLite, development).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every web process (API throttling counts) when CACHE_URL names Redis;
@@ -430,5 +444,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes reports every attempt at INFO; the audit log already has them. faiss's loader reports
     # at INFO each CPU variant it tries and does not find, in every process that imports it.
-    "loggers": {"axes": {"level": "WARNING"}, "faiss.loader": {"level": "WARNING"}},
+    # scelle.audit: the audit chain's head after each periodic check (audit/checks.py), at INFO whatever
+    # LOG_LEVEL says: the copy outside the database that `audit_verify --heads-from` reads back.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "faiss.loader": {"level": "WARNING"},
+        "scelle.audit": {"level": "INFO"},
+    },
 }

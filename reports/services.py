@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.selectors import audit_chain_head
 from audit.services import audit_record
 from hashing.hashers import digest_chunks
 from reports.pdf import html_to_pdf
@@ -24,12 +25,15 @@ class RenderedReport:
 
 
 def report_context(*, by, generated_at=None) -> dict:
-    """What every report prints about its own making: when (UTC), by whom, in which time zone the rest reads."""
+    """What every report prints about its own making: when (UTC), by whom, in which time zone the rest
+    reads, and the audit chain's head then: a copy outside the database that `audit_verify
+    --expect-head` checks, so that a court file holds proof of the log up to that event."""
     generated_at = generated_at or timezone.now()
     return {
         "generated_at_utc": generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "generated_by": by,
         "time_zone": settings.TIME_ZONE,
+        "audit_head": audit_chain_head(),
     }
 
 

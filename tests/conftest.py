@@ -3,11 +3,13 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import SECOND_FACTOR_AT
+from audit.roles import connected_as_owner, connected_as_runtime, owner_configured, owner_connection
 from cases.models import Membership
 from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
@@ -24,6 +26,60 @@ class VerifiedClient(Client):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[SECOND_FACTOR_AT] = int(time.time())
         session.save()
+
+
+# The database roles of production (audit/roles.py) in `make test`: with DATABASE_OWNER_URL set, the
+# owner role creates, migrates (granting the runtime role its rights) and drops the test database;
+# every test runs as DATABASE_URL's role, which may only read and append to the audit log.
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Runs before pytest-django creates the test database (and after it drops it): as the owner."""
+    with connected_as_owner():
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The tests themselves run as the runtime role; flushes between transactional tests as the owner."""
+    with connected_as_runtime(), pytest.MonkeyPatch.context() as patch:
+        if owner_configured():
+            patch.setattr(DatabaseOperations, "execute_sql_flush", _execute_sql_flush_as_owner)
+        yield
+
+
+def _execute_sql_flush_as_owner(operations, sql_list):
+    """Django's flush after a transactional test TRUNCATEs every table: a right the runtime role
+    does not have on the audit log, nor should have. The harness alone borrows the owner's."""
+    with owner_connection(operations.connection.alias) as owner:
+        owner.set_autocommit(False)
+        with owner.cursor() as cursor:
+            for sql in sql_list:
+                cursor.execute(sql)
+        owner.commit()
+
+
+@pytest.fixture
+def database_owner(transactional_db):
+    """A second connection, as the role that owns the tables (an insider holding the owner's account,
+    a restore); the test's data is committed so that it sees it. The same role without an owner set."""
+    with owner_connection() as owner:
+        yield owner
+
+
+@pytest.fixture
+def audit_tamper(database_owner):
+    """What the holder of the tables' owner account (or a superuser) can do to the audit log: switch
+    its trigger off, run ``sql`` on it, switch the trigger on. The key of the chain it does not hold."""
+
+    def run(sql: str, params=()) -> None:
+        with database_owner.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
+
+    return run
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "WARNING",
         SCELLE_DEPLOYMENT="production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="scelle.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -46,7 +47,30 @@ def test_production_refuses_to_start_without_a_secret_key():
         timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
-    control = manage("check", SCELLE_DEPLOYMENT="production", SECRET_KEY=secrets.token_urlsafe(64))
+    control = manage(
+        "check",
+        SCELLE_DEPLOYMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(64),
+    )
+    assert control.returncode == 0, control.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_chain_key_or_with_a_short_one():
+    environment = {k: v for k, v in os.environ.items() if k != "AUDIT_CHAIN_KEY"}
+    production = {"SCELLE_DEPLOYMENT": "production", "SECRET_KEY": secrets.token_urlsafe(64)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**environment, **production},
+        timeout=120,
+    )
+    assert result.returncode != 0 and "AUDIT_CHAIN_KEY must be set" in result.stderr
+    short = manage("check", **production, AUDIT_CHAIN_KEY="too-short")
+    assert short.returncode != 0 and "at least 32 characters" in short.stderr
+    control = manage("check", **production, AUDIT_CHAIN_KEY=secrets.token_urlsafe(64))
     assert control.returncode == 0, control.stderr
 
 

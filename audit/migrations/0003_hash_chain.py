@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def chain_existing_rows(apps, schema_editor):
     """Give events written before the chain existed their hashes (the trigger is paused meanwhile)."""
-    from audit.chain import FIELDS, GENESIS, chain_hash
+    from audit.chain import FIELDS, GENESIS, unkeyed_chain_hash as chain_hash
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     postgres = schema_editor.connection.vendor == "postgresql"

@@ -21,15 +21,6 @@ def verify(*args) -> str:
     return out.getvalue()
 
 
-def tamper(sql: str, params) -> None:
-    """What a database superuser could do: switch the trigger off, change the table, switch it on."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending foreign-key checks
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
-        cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
-
-
 @pytest.fixture
 def events(owner):
     return [audit_record(actor=owner, action=f"test.{n}", detail_number=n) for n in range(5)]
@@ -46,24 +37,24 @@ def test_an_intact_chain_verifies_and_names_its_head(events):
 
 
 @postgres_only
-def test_an_edited_event_is_found(events):
-    tamper("UPDATE audit_auditevent SET actor_name = 'someone else' WHERE id = %s", [events[2].pk])
+def test_an_edited_event_is_found(events, audit_tamper):
+    audit_tamper("UPDATE audit_auditevent SET actor_name = 'someone else' WHERE id = %s", [events[2].pk])
     report = verify()
     assert report.startswith("FAILED") and f"event {events[2].pk}: its content does not match" in report
 
 
 @postgres_only
-def test_a_removed_event_is_found(events):
-    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
+def test_a_removed_event_is_found(events, audit_tamper):
+    audit_tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
     report = verify()
     assert report.startswith("FAILED") and f"event {events[3].pk}: its link does not match" in report
 
 
 @postgres_only
-def test_removed_newest_events_are_found_against_a_head_kept_elsewhere(events):
+def test_removed_newest_events_are_found_against_a_head_kept_elsewhere(events, audit_tamper):
     kept = events[-1].row_hash_hex
     assert "verifies" in verify("--expect-head", kept)  # control
-    tamper("DELETE FROM audit_auditevent WHERE id >= %s", [events[3].pk])
+    audit_tamper("DELETE FROM audit_auditevent WHERE id >= %s", [events[3].pk])
     assert "verifies" in verify()  # the chain alone cannot see a cut tail...
     assert "is not in the chain" in verify("--expect-head", kept)  # ...the kept head can
 

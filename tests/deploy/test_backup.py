@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from audit.roles import owner_settings
 from audit.selectors import audit_chain_head
 from audit.services import audit_record
 
@@ -19,19 +20,20 @@ pytestmark = [
 ]
 
 
-def url(name: str) -> str:
-    database = connection.settings_dict
+def url(name: str, *, as_owner: bool = False) -> str:
+    """The test database's address as the application's role, or as the owner (who restores)."""
+    database = owner_settings(connection.settings_dict) if as_owner else connection.settings_dict
     return f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{name}"
 
 
 @pytest.fixture
 def empty_database():
     name = f"{connection.settings_dict['NAME']}_restored"
-    with psycopg.connect(url("postgres"), autocommit=True) as admin:
+    with psycopg.connect(url("postgres", as_owner=True), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     yield name
-    with psycopg.connect(url("postgres"), autocommit=True) as admin:
+    with psycopg.connect(url("postgres", as_owner=True), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -59,8 +61,10 @@ def test_backup_then_restore_into_an_empty_database_keeps_a_verifiable_audit_cha
         check=True,
     ).stdout.strip()
     restored = {name: tmp_path / "restored" / name for name in stores}
+    # Restored as the owner, who then grants the application's role its rights (restore.sh).
     environment.update(
         DATABASE_URL=url(empty_database),
+        DATABASE_OWNER_URL=url(empty_database, as_owner=True),
         DERIVED_ROOT=str(restored["derived"]),
         HASHLIST_ROOT=str(restored["hashlists"]),
         EVIDENCE_ROOT=str(restored["evidence"]),

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.audit.test_chain import tamper
 from tests.factories import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +36,7 @@ def metrics(client) -> str:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="tampers with the PostgreSQL audit table")
 def test_beat_checks_the_audit_chain_and_a_broken_chain_shows_in_the_log_and_metrics(
-    client, owner, tmp_path, celery_worker
+    client, owner, tmp_path, celery_worker, audit_tamper
 ):
     events = [audit_record(actor=owner, action="test.beat", number=n) for n in range(3)]
     assert "scelle_audit_chain_verified" not in metrics(client)  # no check yet, no sample
@@ -46,7 +45,7 @@ def test_beat_checks_the_audit_chain_and_a_broken_chain_shows_in_the_log_and_met
         first = wait_until(lambda: checks(), timeout=60)[0]  # sent by beat, run by the `default` worker
         assert first.detail["verified"] is True and first.detail["head"] == events[-1].row_hash_hex
         assert "scelle_audit_chain_verified 1.0" in metrics(client)
-        tamper("UPDATE audit_auditevent SET actor_name = 'someone else' WHERE id = %s", [events[1].pk])
+        audit_tamper("UPDATE audit_auditevent SET actor_name = 'someone else' WHERE id = %s", [events[1].pk])
         broken = wait_until(lambda: [c for c in checks() if not c.detail["verified"]], timeout=60)[0]
     finally:
         beat.terminate()

@@ -26,14 +26,15 @@ def test_every_setting_read_from_the_environment_is_in_the_example_file():
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
 def test_the_systemd_units_verify(tmp_path):
     venv = ROOT / ".venv" / "bin"
-    units = ["scelle-web.service", "scelle-beat.service"]
+    units = ["scelle-web.service", "scelle-beat.service", "scelle-migrate.service"]
     units += [f"scelle-worker@{queue}.service" for queue in settings.CELERY_QUEUES_ALL.split(",")]
     for name in units:
         text = (DEPLOY / "systemd" / re.sub(r"@\w+\.", "@.", name)).read_text()
         text = text.replace("/opt/scelle/.venv/bin", str(venv)).replace("/opt/scelle", str(ROOT))
-        text = text.replace(
-            "EnvironmentFile=/etc/scelle/scelle.env", f"EnvironmentFile={DEPLOY / 'scelle.env.example'}"
-        )
+        for environment_file in ("/etc/scelle/scelle.env", "/etc/scelle/owner.env"):
+            text = text.replace(
+                f"EnvironmentFile={environment_file}", f"EnvironmentFile={DEPLOY / 'scelle.env.example'}"
+            )
         text = re.sub(r"^(User|Group)=scelle$", r"\1=root", text, flags=re.M)
         (tmp_path / name).write_text(text)
         result = subprocess.run(
