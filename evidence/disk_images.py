@@ -38,6 +38,20 @@ def image_kind(head: bytes) -> str:
     return ""
 
 
+def ewf_segment_number(head: bytes) -> int:
+    """The number an Expert Witness segment file carries in its header (1 for .E01, 2 for .E02...), or
+    0 for a file that is not one. Read from the content: seized segments are not always named .E0n."""
+    if not head.startswith(EWF_MAGIC) or len(head) < 11:
+        return 0
+    return int.from_bytes(head[9:11], "little")
+
+
+def image_to_expand(head: bytes) -> bool:
+    """Is the file whose first bytes are ``head`` a disk image whose files are to be listed? A later
+    segment of a split E01 is not: it is read with its first segment, as the one image they make."""
+    return bool(image_kind(head)) and ewf_segment_number(head) <= 1
+
+
 class _LibraryImage(pytsk3.Img_Info):
     """A container format read by a libyal library (``_handle``) and seen by The Sleuth Kit."""
 

@@ -61,6 +61,10 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     return FileRead(evidence_file, locator, path, sniff)
 
 
+# A later segment of a split E01 is hashed as a file; its content is listed with the image.
+SEGMENT_FINDING = "segment {number} of a split E01 image: its files are listed with the image's first segment"
+
+
 def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str:
     """Type the file if it is not yet (``FileRead.type``) and decode an image or a video from that
     same read.
@@ -98,8 +102,10 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
         contents.remember(evidence_file)
     if archives.archive_kind(head):
         return "archive"
-    if not locator and disk_images.image_kind(head):
+    if not locator and disk_images.image_to_expand(head):
         return "image"
+    if not locator and (segment := disk_images.ewf_segment_number(head)) > 1:
+        evidence_file.findings = [*evidence_file.findings, SEGMENT_FINDING.format(number=segment)]
     return ""
 
 
