@@ -49,7 +49,9 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     path = sources.real_path(evidence_file.source_path)
     locator = evidence_file.image_locator
     evidence_file.processed_at = timezone.now()
-    content = reader.read(path, locator["offset"], locator["inode"]) if locator else file_blocks(path)
+    content = (
+        reader.read(path, locator["offset"], locator["inode"], locator.get("type")) if locator else file_blocks(path)
+    )
     sniff = _Sniffer(evidence_file, locator)
     try:
         digests, size = digest_chunks(content, on_block=sniff)

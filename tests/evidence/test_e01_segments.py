@@ -1,5 +1,8 @@
 """A split E01 as seized: a folder of segments (E01, E02...) is one image, listed once."""
 
+import os
+import struct
+
 from evidence.disk_images import ewf_segment_number, image_to_expand
 from evidence.models import EvidenceFile, IngestBatch
 from evidence.services import ingest_job_create_from_path
@@ -53,3 +56,45 @@ def test_a_folder_holding_a_split_e01_lists_the_image_once(exhibit, owner, tmp_p
         assert bool(outside[f"seized/{name}"].findings) == (number > 1)
     assert "segment 2 of a split E01 image" in outside["seized/usb.E02"].findings[0]
     assert job.files_total == len(outside) + len(FILES)
+
+
+def two_partitions(path, first, second):
+    """An MBR disk: ``first`` from sector 2048, ``second`` right after it."""
+    data = [first.read_bytes(), second.read_bytes()]
+    mbr = bytearray(512)
+    start = 2048
+    for number, content in enumerate(data):
+        entry = struct.pack("<B3sB3sII", 0, b"\x00\x02\x00", 0x0C, b"\xff\xff\xff", start, len(content) // 512)
+        mbr[446 + 16 * number : 462 + 16 * number] = entry
+        start += len(content) // 512
+    mbr[510:512] = b"\x55\xaa"
+    path.write_bytes(bytes(mbr) + b"\x00" * (2048 * 512 - 512) + data[0] + data[1])
+    return path
+
+
+def test_a_cut_segment_loses_only_the_file_stored_in_it(exhibit, owner, tmp_path):
+    first = {f"a{number}.txt": f"first {number}\n".encode() * 3000 for number in range(3)}
+    second = {"b0.txt": b"second\n" * 3000, "big.bin": os.urandom(3_800_000)}  # up to the last segments
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    disk = two_partitions(
+        raw / "disk.dd",
+        fat_image(raw / "p1.img", first, size_kib=4096),
+        fat_image(raw / "p2.img", second, size_kib=4096),
+    )
+    seized = tmp_path / "seized"
+    seized.mkdir()
+    e01(seized / "disk", disk, segment_bytes=1 << 20)
+    damaged = sorted(seized.iterdir())[-2]  # the segment before the last: big.bin's end
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])  # cut while copied
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=seized, by=owner, queue=False))
+    assert job.status == "done"
+    inside = {f.path.removeprefix("seized/disk.E01/"): f for f in EvidenceFile.objects.filter(container__isnull=False)}
+    assert set(inside) == {f"partition1/{n}" for n in first} | {f"partition2/{n}" for n in second}
+    sound = {**{f"partition1/{n}": c for n, c in first.items()}, "partition2/b0.txt": second["b0.txt"]}
+    for name, content in sound.items():  # control: what lies before the damage reads whole
+        assert (inside[name].error, inside[name].sha256_hex) == ("", sha256_hex(content)), name
+    hidden = inside["partition2/big.bin"]
+    assert hidden.triage == "error" and "cannot be read at byte" in hidden.error and hidden.sha256 is None
+    image = EvidenceFile.objects.get(path="seized/disk.E01")
+    assert any(finding.startswith("damaged image: ") for finding in image.findings), image.findings
