@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from chats.models import ChatAccount, ChatExport
+from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
@@ -104,3 +105,31 @@ def test_a_chat_export_with_ordinary_account_ids_is_read_whole_by_the_worker(cel
     assert (job.status, job.error) == ("done", "")
     assert ChatExport.objects.get(job=job).status == "done"
     assert set(ChatAccount.objects.values_list("from_id", flat=True)) == {"user1", "user2"}
+
+
+def test_resume_work_closes_a_job_whose_worker_died_after_its_last_batch(exhibit, owner, tmp_path):
+    """Its last batch saved, its worker killed before it closed the job: the job is not left running."""
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    [batch_id] = ingest_job_enumerate(job=job)
+    ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    IngestJob.objects.filter(pk=job.pk).update(status="running", finished_at=None)  # as if never closed
+    call_command("resume_work", "--force")
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert EvidenceFile.objects.get(job=job).path == "seized/letter.txt"
+
+
+def test_resume_work_leaves_a_job_with_work_to_do_running(exhibit, owner, tmp_path):
+    """Control: a job whose batch is not done stays running, its batch queued again."""
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_job_enumerate(job=job)
+    try:
+        call_command("resume_work", "--force")
+        assert IngestJob.objects.get(pk=job.pk).status == "running"
+    finally:
+        with celery_app.connection_for_write() as connection:  # no worker here: its message goes
+            connection.default_channel.queue_purge("ingest")
