@@ -71,8 +71,9 @@ class _LibraryImage(pytsk3.Img_Info):
 
     A read that fails (a missing or cut segment, a damaged chunk) raises, unless ``fill_damage``:
     then what cannot be read is given as zeros, piece by piece, and noted in ``damage``. Only
-    listing the files uses that: The Sleuth Kit gives up a whole volume system when one sector it
-    probes (the disk's last) cannot be read, though the partitions before it are sound. Files' bytes
+    listing the files uses that: The Sleuth Kit gives up a whole volume system, or a file system,
+    when one sector it probes cannot be read (the disk's last; sectors all over the image when it
+    guesses a file system's type), though the partitions before the damage are sound. Files' bytes
     are always read strictly (``ImageReader``): a file stored where the image is damaged is
     recorded as unreadable, never hashed as zeros.
     """
