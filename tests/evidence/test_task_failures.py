@@ -6,11 +6,13 @@ import hashlib
 import pytest
 from django.core.management import call_command
 
+from audit.models import AuditEvent
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
+from evidence.tasks import ingest_enumerate
 from tests.chats.builder import chat, message, write_export
 from tests.evidence.test_archives_7z import seven_zip
 from tests.factories import image_files, wait_until
@@ -133,3 +135,22 @@ def test_resume_work_leaves_a_job_with_work_to_do_running(exhibit, owner, tmp_pa
     finally:
         with celery_app.connection_for_write() as connection:  # no worker here: its message goes
             connection.default_channel.queue_purge("ingest")
+
+
+def test_a_listing_stopped_by_an_unexpected_error_fails_its_job_with_the_reason(exhibit, owner, tmp_path):
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (job.pk,), {}, None)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        "failed",
+        "Could not list the source: stopped by an unexpected error: TypeError: Unknown field",
+    )
+    assert AuditEvent.objects.filter(action="ingest.failed", target_id=str(job.pk)).exists()
+    # Control: a job already listed is ended by its batches, not by its listing's task.
+    listed = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_job_enumerate(job=listed)
+    ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (listed.pk,), {}, None)
+    listed.refresh_from_db()
+    assert listed.status == "running" and "TypeError" in listed.error
