@@ -15,6 +15,7 @@ from cases.models import DossierSuspect
 from chats import telegram
 from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
 from evidence import sources
+from evidence.batches import failure_reason
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 
 CHUNK = 2000
@@ -32,16 +33,22 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
     ChatExport.objects.filter(batch=batch).delete()
     reader = _ExportReader(job, batch, source)
     try:
-        with _open_export(source) as stream:
-            for event in telegram.read_export(stream):
-                if not reader.take(event):
-                    break
-    except telegram.NotAnExport:
-        reader.forget()
-        return None
-    except sources.READ_ERRORS as error:
-        reader.problem("result.json", f"unreadable: {error}", fatal=True)
-    return reader.finish()
+        try:
+            with _open_export(source) as stream:
+                for event in telegram.read_export(stream):
+                    if not reader.take(event):
+                        break
+        except telegram.NotAnExport:
+            reader.forget()
+            return None
+        except sources.READ_ERRORS as error:
+            reader.problem("result.json", f"unreadable: {error}", fatal=True)
+        return reader.finish()
+    except Exception as error:
+        # Whatever stopped the reading, the export does not stay "reading": it says why, and the
+        # task's handler records the failure on the batch and the job (evidence.tasks.IngestTask).
+        reader.stopped(failure_reason(error))
+        raise
 
 
 def _open_export(source: EvidenceFile):
@@ -176,6 +183,12 @@ class _ExportReader:
             job=self.job, container=None, image_locator__isnull=True, source_path__in=list(wanted)
         ).values_list("source_path", "pk")
         return {wanted[path]: pk for path, pk in found}
+
+    def stopped(self, reason: str) -> None:
+        """The reading stopped on an unexpected error: what was stored stays, the export says why."""
+        ChatExport.objects.filter(pk=self.export.pk).update(
+            status=ChatExport.Status.PARTIAL, error=reason, finished_at=timezone.now()
+        )
 
     def forget(self) -> None:
         self.export.delete()

@@ -1,17 +1,34 @@
-"""What happens to a batch that a worker gives up on (its queue's time limit ran out)."""
+"""What happens to work a worker gives up on: a batch past its queue's time limit, a batch or a
+job's listing stopped by an unexpected error. The job always ends; nothing already found is lost."""
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from audit.services import audit_record
+from config.claims import claim
 from evidence.filerows import listing_to_rows
-from evidence.models import EvidenceFile, IngestBatch
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_job_refresh
 
+# An unexpected error's message can be long (a whole SQL statement): kept to this many characters.
+REASON_CHARACTERS = 500
 
-def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> None:
+
+def failure_reason(error: BaseException) -> str:
+    """What is recorded of an error no code expected: its type and message, shortened."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    reason = f"stopped by an unexpected error: {type(error).__name__}"
+    return f"{reason}: {message}"[:REASON_CHARACTERS] if message else reason
+
+
+def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> list[int]:
     """Close ``batch``: its files not processed yet become errors with ``reason``; the job goes on.
 
     For an archive or a disk image, what was listed stays and the container records the reason.
+    Return the ids of the batches it had created that are not done (a disk image's files listed
+    before it stopped), for the caller to queue: they are processed as any others.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -30,3 +47,52 @@ def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> None:
             finished_at=now,
         )
     ingest_job_refresh(job=batch.job)
+    return list(batch.children.exclude(status=IngestBatch.Status.DONE).values_list("pk", flat=True))
+
+
+def ingest_batch_fail(*, batch_id: int, reason: str) -> list[int]:
+    """A worker gave up on the batch (``reason``): record it on the batch's files, its container and
+    its job, and close it, so that the job ends when its other batches do.
+
+    Does nothing to a batch that is done, or that another worker runs now (a copy of the message:
+    that one finishes it). Returns the ids of batches to queue (``ingest_batch_give_up``).
+    """
+    batch = IngestBatch.objects.select_related("job", "container").filter(pk=batch_id).first()
+    if batch is None or batch.status == IngestBatch.Status.DONE:
+        return []
+    with claim("ingest_batch", batch.pk) as mine:
+        if not mine:
+            return []
+        batch.refresh_from_db(fields=["status"])
+        if batch.status == IngestBatch.Status.DONE:
+            return []
+        shown = f" ({batch.container.path})" if batch.container_id else ""
+        note = f"Batch {batch.number}, {batch.get_kind_display()}{shown}: {reason}\n"
+        IngestJob.objects.filter(pk=batch.job_id).update(error=Concat(F("error"), Value(note)))
+        audit_record(actor=None, action="ingest.batch_failed", target=batch.job, batch=batch.number, reason=reason)
+        return ingest_batch_give_up(batch=batch, reason=reason)
+
+
+def ingest_job_fail(*, job_id: int, reason: str) -> None:
+    """The job's listing stopped (``reason``): a job not listed yet ends failed, with the reason.
+
+    A job already listed keeps going with its batches (the reason is noted on it): they end it. Does
+    nothing while another worker lists it.
+    """
+    with claim("ingest_job", job_id) as mine:
+        if not mine:
+            return
+        with transaction.atomic():
+            job = IngestJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.is_finished:
+                return
+            if job.status == IngestJob.Status.RUNNING:
+                job.error = f"{job.error}Listing: {reason}\n"
+                job.save(update_fields=["error"])
+                return
+            job.status = IngestJob.Status.FAILED
+            job.error = f"Could not list the source: {reason}"
+            job.finished_at = timezone.now()
+            job.archive_password = None
+            job.save(update_fields=["status", "error", "finished_at", "archive_password"])
+            audit_record(actor=None, action="ingest.failed", target=job, error=job.error)

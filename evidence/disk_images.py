@@ -23,6 +23,11 @@ HEAD_BYTES = 4096
 # pytsk3 turns an exception raised in our Img_Info.read (a cut or missing segment) into RuntimeError.
 IMAGE_ERRORS = (OSError, RuntimeError)
 CHUNK = 1 << 20
+# A damaged read, listing the files (``_LibraryImage.fill_damage``), is tried again in pieces of this
+# many bytes (an E01 chunk's usual size), so that one bad chunk does not hide its sound neighbours.
+DAMAGE_PIECE = 32 * 1024
+DAMAGE_KEPT = 100
+DAMAGE_REASON_CHARACTERS = 300
 
 
 def image_kind(head: bytes) -> str:
@@ -38,20 +43,80 @@ def image_kind(head: bytes) -> str:
     return ""
 
 
+def ewf_segment_number(head: bytes) -> int:
+    """The number an Expert Witness segment file carries in its header (1 for .E01, 2 for .E02...), or
+    0 for a file that is not one. Read from the content: seized segments are not always named .E0n."""
+    if not head.startswith(EWF_MAGIC) or len(head) < 11:
+        return 0
+    return int.from_bytes(head[9:11], "little")
+
+
+def image_to_expand(head: bytes) -> bool:
+    """Is the file whose first bytes are ``head`` a disk image whose files are to be listed? A later
+    segment of a split E01 is not: it is read with its first segment, as the one image they make."""
+    return bool(image_kind(head)) and ewf_segment_number(head) <= 1
+
+
+@dataclass
+class Damage:
+    """Where an image could not be read: ``size`` bytes from byte ``offset``, and the first reason."""
+
+    offset: int
+    size: int
+    reason: str
+
+
 class _LibraryImage(pytsk3.Img_Info):
-    """A container format read by a libyal library (``_handle``) and seen by The Sleuth Kit."""
+    """A container format read by a libyal library (``_handle``) and seen by The Sleuth Kit.
+
+    A read that fails (a missing or cut segment, a damaged chunk) raises, unless ``fill_damage``:
+    then what cannot be read is given as zeros, piece by piece, and noted in ``damage``. Only
+    listing the files uses that: The Sleuth Kit gives up a whole volume system, or a file system,
+    when one sector it probes cannot be read (the disk's last; sectors all over the image when it
+    guesses a file system's type), though the partitions before the damage are sound. Files' bytes
+    are always read strictly (``ImageReader``): a file stored where the image is damaged is
+    recorded as unreadable, never hashed as zeros.
+    """
 
     _handle = None
+    fill_damage = False
 
     def close(self):
         self._handle.close()
 
     def read(self, offset, size):
         try:
-            self._handle.seek(offset)
-            return self._handle.read(size)
-        except (OSError, RuntimeError) as error:  # a missing or cut segment, a damaged chunk
-            raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
+            return self._read(offset, size)
+        except IMAGE_ERRORS as error:
+            if not self.fill_damage:
+                raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
+        return b"".join(
+            self._read_or_zeros(start, min(DAMAGE_PIECE, offset + size - start))
+            for start in range(offset, min(offset + size, self.get_size()), DAMAGE_PIECE)
+        )
+
+    def _read(self, offset, size):
+        self._handle.seek(offset)
+        return self._handle.read(size)
+
+    def _read_or_zeros(self, offset, size):
+        try:
+            return self._read(offset, size)
+        except IMAGE_ERRORS as error:
+            self._note_damage(offset, size, str(error))
+            return b"\0" * size
+
+    def _note_damage(self, offset: int, size: int, reason: str) -> None:
+        """Keep the unreadable ranges merged (The Sleuth Kit reads the same sectors again and again)."""
+        for damage in self.damage:
+            if damage.offset <= offset + size and offset <= damage.offset + damage.size:
+                end = max(damage.offset + damage.size, offset + size)
+                damage.offset = min(damage.offset, offset)
+                damage.size = end - damage.offset
+                return
+        if len(self.damage) < DAMAGE_KEPT:
+            self.damage.append(Damage(offset, size, reason[:DAMAGE_REASON_CHARACTERS]))
+            self.damage.sort(key=lambda damage: damage.offset)
 
     def get_size(self):
         return self._handle.get_media_size()
@@ -61,6 +126,7 @@ class EwfImage(_LibraryImage):
     """An E01 (and its segments E02...) seen by The Sleuth Kit through libewf."""
 
     def __init__(self, path: str):
+        self.damage: list[Damage] = []
         self._handle = pyewf.handle()
         self._handle.open(pyewf.glob(path))
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
@@ -82,21 +148,29 @@ class VmdkImage(_LibraryImage):
     """A VMware disk (sparse VMDK) seen by The Sleuth Kit through libvmdk."""
 
     def __init__(self, path: str):
+        self.damage: list[Damage] = []
         self._handle = pyvmdk.handle()
         self._handle.open(path)
         self._handle.open_extent_data_files()
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
 
-def open_image(path: str | bytes) -> pytsk3.Img_Info:
+def open_image(path: str | bytes, *, fill_damage: bool = False) -> pytsk3.Img_Info:
+    """The image at ``path``; ``fill_damage``: to list its files, see ``_LibraryImage`` (a raw image
+    cut short is read as far as it goes by The Sleuth Kit itself)."""
     with open(path, "rb") as stream:
         head = stream.read(HEAD_BYTES)
     kind = image_kind(head)
-    if kind == "e01":
-        return EwfImage(os.fsdecode(path))
-    if kind == "vmdk":
-        return VmdkImage(os.fsdecode(path))
-    return pytsk3.Img_Info(os.fsdecode(path))
+    if kind == "raw" or kind == "":
+        return pytsk3.Img_Info(os.fsdecode(path))
+    image = EwfImage(os.fsdecode(path)) if kind == "e01" else VmdkImage(os.fsdecode(path))
+    image.fill_damage = fill_damage
+    return image
+
+
+def damage_of(image: pytsk3.Img_Info) -> list[Damage]:
+    """Where listing ``image``'s files found it unreadable (``open_image(fill_damage=True)``)."""
+    return list(getattr(image, "damage", ()))
 
 
 @dataclass
@@ -179,6 +253,9 @@ class ImageFile:
     modified: datetime | None = None
     accessed: datetime | None = None
     error: str = ""
+    # The Sleuth Kit's TSK_FS_TYPE of its file system: reading its files later opens that type only,
+    # without probing every type (which reads all over the image: ``_LibraryImage``).
+    file_system_type: int | None = None
 
 
 def _time(seconds: int) -> datetime | None:
@@ -194,7 +271,10 @@ def walk_image(image: pytsk3.Img_Info, shown: str) -> Iterator[ImageFile]:
     for offset, label in offsets:
         file_system = pytsk3.FS_Info(image, offset=offset)
         prefix = "/".join(part for part in (shown, label) if part)
-        yield from _walk_directory(file_system, file_system.open_dir(path="/"), prefix, offset, set())
+        file_system_type = int(file_system.info.ftype)
+        for found in _walk_directory(file_system, file_system.open_dir(path="/"), prefix, offset, set()):
+            found.file_system_type = file_system_type
+            yield found
 
 
 def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orphans=False) -> Iterator[ImageFile]:
@@ -262,12 +342,25 @@ class ImageReader:
         self._images: dict = {}
         self._file_systems: dict = {}
 
-    def read(self, image_path: str | bytes, offset: int, inode: int) -> Iterator[bytes]:
+    def read(
+        self, image_path: str | bytes, offset: int, inode: int, file_system_type: int | None = None
+    ) -> Iterator[bytes]:
+        """The file's bytes, read strictly: raises OSError where the image cannot be read.
+
+        ``file_system_type`` (``ImageFile.file_system_type``): the file system is opened as that
+        type, reading only its own structures; without it (files listed before it was kept) every
+        type is probed, and a damaged image may then refuse even its sound files.
+        """
         if image_path not in self._images:
             self._images[image_path] = open_image(image_path)
         key = (image_path, offset)
         if key not in self._file_systems:
-            self._file_systems[key] = pytsk3.FS_Info(self._images[image_path], offset=offset)
+            image = self._images[image_path]
+            self._file_systems[key] = (
+                pytsk3.FS_Info(image, offset=offset)
+                if file_system_type is None
+                else pytsk3.FS_Info(image, offset=offset, type=file_system_type)
+            )
         handle = self._file_systems[key].open_meta(inode=inode)
         size = handle.info.meta.size
         position = 0

@@ -22,6 +22,7 @@ from evidence.models import (
     IngestJob,
     IngestSource,
 )
+from evidence.pipeline import ingest_job_refresh
 from evidence.selectors import image_comparisons
 from evidence.store import store_file, store_upload
 
@@ -640,6 +641,10 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
             pending = (
                 job.batches.exclude(status=IngestBatch.Status.DONE).order_by("number").values_list("pk", flat=True)
             )
+            if not pending:
+                # Its last batch finished, and its worker died before closing the job: close it now.
+                ingest_job_refresh(job=job)
+                continue
             pending = [pk for pk in pending if not is_claimed("ingest_batch", pk)]
             for batch_id in pending:
                 ingest_batch.delay(batch_id)

@@ -78,7 +78,7 @@ def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
     else:
         found = _found(path, display_name, os.stat(path))
     with open_source(path) as stream:
-        if disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)):
+        if disk_images.image_to_expand(stream.read(disk_images.HEAD_BYTES)):
             found = dataclasses.replace(found, expand="image")
     yield found
 

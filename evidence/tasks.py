@@ -1,16 +1,45 @@
-from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
+import logging
 
-from evidence.batches import ingest_batch_give_up
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from evidence.batches import failure_reason, ingest_batch_fail, ingest_job_fail
 from evidence.models import IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+
+log = logging.getLogger(__name__)
 
 # Retried only for a lost database connection; anything else is recorded on the job.
 RETRY_ON = (OperationalError, InterfaceError)
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+class IngestTask(Task):
+    """Every ingest task: a lost database connection is retried; any other error, or the last
+    retry's, is recorded on the task's batch (its files, its container, its job) or on its job,
+    which then ends, instead of staying "running" for good (``evidence.batches``)."""
+
+    autoretry_for = RETRY_ON
+    retry_backoff = True
+    max_retries = 5
+    acks_late = True
+    # What the task's one argument is the id of: "batch" or "job".
+    works_on = "batch"
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        work_id = args[0] if args else next(iter(kwargs.values()), None)
+        reason = failure_reason(exc)
+        log.error("%s %s of task %s: %s", self.works_on, work_id, self.name, reason, exc_info=exc)
+        try:
+            if self.works_on == "job":
+                ingest_job_fail(job_id=work_id, reason=reason)
+            else:
+                queue_batches(ingest_batch_fail(batch_id=work_id, reason=reason))
+        except DatabaseError:  # the database itself is gone: `resume_work` takes the work up again
+            log.exception("the failure of %s %s could not be recorded", self.works_on, work_id)
+
+
+@shared_task(base=IngestTask, works_on="job")
 def ingest_enumerate(job_id: int) -> None:
     queue_batches(ingest_job_enumerate(job=IngestJob.objects.get(pk=job_id)))
 
@@ -22,18 +51,18 @@ def _process(task, batch_id: int) -> None:
     except SoftTimeLimitExceeded:
         # The queue's time limit (deploy/README.md): what the batch had not done is recorded as
         # not processed, with the reason, and the job goes on.
-        ingest_batch_give_up(batch=batch, reason="not processed within the worker's time limit")
+        queue_batches(ingest_batch_fail(batch_id=batch_id, reason="not processed within the worker's time limit"))
         return
     queue_batches(created)
 
 
-@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(bind=True, base=IngestTask)
 def ingest_batch(self, batch_id: int) -> None:
     """A batch of files, an archive or a disk image: on the `ingest` queue (CELERY_TASK_ROUTES)."""
     _process(self, batch_id)
 
 
-@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(bind=True, base=IngestTask)
 def ingest_media_batch(self, batch_id: int) -> None:
     """A batch of images and videos (perceptual hashes, thumbnails, keyframes): on the `media` queue."""
     _process(self, batch_id)

@@ -36,6 +36,8 @@ def ingest_batch_process(*, batch: IngestBatch, worker: str = "") -> list[int]:
     only what was not saved.
     """
     if batch.status == IngestBatch.Status.DONE:
+        # Delivered again after its worker died between saving it and closing the job: close it now.
+        ingest_job_refresh(job=batch.job)
         return []
     with claim("ingest_batch", batch.pk) as mine:
         if not mine:

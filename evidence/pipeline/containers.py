@@ -62,7 +62,9 @@ def expand_image(batch: IngestBatch) -> list[int]:
                     {
                         "path": found.path,
                         "image_locator": (
-                            {"offset": found.offset, "inode": found.inode} if found.inode is not None else None
+                            {"offset": found.offset, "inode": found.inode, "type": found.file_system_type}
+                            if found.inode is not None
+                            else None
                         ),
                         "size": found.size,
                         "inode": found.inode,
@@ -92,13 +94,17 @@ def expand_image(batch: IngestBatch) -> list[int]:
         pending.clear()
 
     try:
-        image = disk_images.open_image(path)
+        # Listed around the damage, if any; the files' bytes are read strictly by their batches.
+        image = disk_images.open_image(path, fill_damage=True)
         try:
             for found in disk_images.walk_image(image, container.path):
                 kind = batch_kind_of(found.path)
                 filling[kind].append(found)
                 if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
                     close_batch(kind)
+            if damage := disk_images.damage_of(image):
+                container.findings = [*container.findings, damage_finding(damage)]
+                container.save(update_fields=["findings"])
         finally:
             image.close()
     except disk_images.IMAGE_ERRORS as error:
@@ -116,6 +122,15 @@ def expand_image(batch: IngestBatch) -> list[int]:
     )
     ingest_job_refresh(job=job)
     return new_batches
+
+
+def damage_finding(damage: list[disk_images.Damage]) -> str:
+    first = damage[0]
+    return (
+        f"damaged image: {sum(d.size for d in damage):,} bytes cannot be read, in {len(damage)} place(s), the first"
+        f" at byte {first.offset:,} ({first.reason}); the files around were listed, and a file stored there is"
+        " recorded as unreadable"
+    )
 
 
 def expand_archive(batch: IngestBatch) -> None:
@@ -186,7 +201,7 @@ def _archive_stream(container: EvidenceFile):
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
     with disk_images.ImageReader() as reader:
-        return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"])))
+        return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
 
 
 def _member_record(

@@ -12,7 +12,7 @@ from config.claims import claim
 from evidence import sources
 from evidence.filerows import batch_files_add
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh
+from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_batch_create, ingest_job_refresh
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,7 @@ def _enumerate(job: IngestJob) -> list[int]:
 
     def close_batch(kind: str) -> None:
         pending, pending_bytes = filling[kind]
-        batch = IngestBatch.objects.create(
-            job=job,
-            number=len(batch_ids) + 1,
-            kind=kind,
-            files_count=len(pending),
-            bytes_count=pending_bytes[0],
-        )
+        batch = ingest_batch_create(job=job, kind=kind, files_count=len(pending), bytes_count=pending_bytes[0])
         now = timezone.now()
         # Most files go to the batch's listing, to be written once with their results; a file with
         # an error, a disk image to expand and a chat export get their rows now.

@@ -49,7 +49,9 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     path = sources.real_path(evidence_file.source_path)
     locator = evidence_file.image_locator
     evidence_file.processed_at = timezone.now()
-    content = reader.read(path, locator["offset"], locator["inode"]) if locator else file_blocks(path)
+    content = (
+        reader.read(path, locator["offset"], locator["inode"], locator.get("type")) if locator else file_blocks(path)
+    )
     sniff = _Sniffer(evidence_file, locator)
     try:
         digests, size = digest_chunks(content, on_block=sniff)
@@ -59,6 +61,10 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
     return FileRead(evidence_file, locator, path, sniff)
+
+
+# A later segment of a split E01 is hashed as a file; its content is listed with the image.
+SEGMENT_FINDING = "segment {number} of a split E01 image: its files are listed with the image's first segment"
 
 
 def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str:
@@ -98,8 +104,10 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
         contents.remember(evidence_file)
     if archives.archive_kind(head):
         return "archive"
-    if not locator and disk_images.image_kind(head):
+    if not locator and disk_images.image_to_expand(head):
         return "image"
+    if not locator and (segment := disk_images.ewf_segment_number(head)) > 1:
+        evidence_file.findings = [*evidence_file.findings, SEGMENT_FINDING.format(number=segment)]
     return ""
 
 

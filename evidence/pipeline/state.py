@@ -2,7 +2,8 @@
 
 import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -28,11 +29,33 @@ def compact_counts(exhibit_id: int) -> None:
         log.info("totals of exhibit %s not folded this time", exhibit_id)
 
 
+# How many times a batch number taken by another worker at the same moment is taken again.
+NUMBER_ATTEMPTS = 100
+
+
+def ingest_batch_create(*, job: IngestJob, kind: str, **values) -> IngestBatch:
+    """The job's next batch, numbered after its highest: the one place a batch gets its number.
+
+    Two workers may add batches to one job at the same moment (two disk images of a folder expanded
+    side by side): both see the same highest number. The unique constraint decides: the later insert
+    waits for the earlier transaction, fails when that one commits, and takes the next number (its
+    savepoint is rolled back, the caller's transaction goes on). No lock is held on the job: its
+    listing keeps its transaction open for long, and a cancel must not wait for it.
+    """
+    for _attempt in range(NUMBER_ATTEMPTS):
+        last = IngestBatch.objects.filter(job_id=job.pk).aggregate(last=Max("number"))["last"] or 0
+        try:
+            with transaction.atomic():
+                return IngestBatch.objects.create(job_id=job.pk, number=last + 1, kind=kind, **values)
+        except IntegrityError:
+            if not IngestBatch.objects.filter(job_id=job.pk, number=last + 1).exists():
+                raise  # another constraint than the number's
+    raise IntegrityError(f"no free batch number for ingest job {job.pk} after {NUMBER_ATTEMPTS} attempts")
+
+
 def expansion_batch_create(job: IngestJob, container: EvidenceFile, kind: str, parent=None) -> IngestBatch:
-    last = job.batches.order_by("-number").values_list("number", flat=True).first() or 0
-    return IngestBatch.objects.create(
-        job=job, number=last + 1, kind=kind, container=container, bytes_count=container.size, parent=parent
-    )
+    """A batch that walks ``container`` (an archive, a disk image, a chat export) or reads its files."""
+    return ingest_batch_create(job=job, kind=kind, container=container, bytes_count=container.size, parent=parent)
 
 
 def ingest_job_refresh(*, job: IngestJob) -> IngestJob:

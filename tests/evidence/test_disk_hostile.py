@@ -44,9 +44,13 @@ def test_a_missing_e01_segment_is_recorded_and_the_job_ends(exhibit, owner, tmp_
     job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=source / "split.E01", by=owner, queue=False))
     assert job.status == "done"
     inside = {f.path: f for f in EvidenceFile.objects.filter(path__startswith="split.E01/")}
-    assert any("the image cannot be read at byte" in f.error for f in inside.values())
-    # What lies in the segments that are there is still read: the file system's start, a small file.
-    assert inside["split.E01/notes.txt"].sha256_hex == sha256_hex(BIG["notes.txt"])
+    # The missing segment holds the end of the media, where no file lies: every file is read whole
+    # (the file system is opened as what it is, not probed all over), and the image says where it is damaged.
+    assert {path: f.sha256_hex for path, f in inside.items()} == {
+        f"split.E01/{name}": sha256_hex(content) for name, content in BIG.items()
+    }
+    image = EvidenceFile.objects.get(path="split.E01")
+    assert any(finding.startswith("damaged image: ") for finding in image.findings), image.findings
 
 
 def test_a_folder_that_contains_itself_is_walked_once(exhibit, owner, tmp_path):

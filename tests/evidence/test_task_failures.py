@@ -1,0 +1,156 @@
+"""A task stopped by an error no code expected: the failure is recorded with its reason, the job
+ends, and the job's other files are kept, each once."""
+
+import hashlib
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from chats.models import ChatAccount, ChatExport
+from config.celery import app as celery_app
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.services import ingest_job_create_from_path
+from evidence.tasks import ingest_enumerate
+from tests.chats.builder import chat, message, write_export
+from tests.evidence.test_archives_7z import seven_zip
+from tests.factories import image_files, wait_until
+
+GOOD = {"DCIM/holiday.txt": b"a day at the sea\n" * 20, "notes.txt": b"meeting at noon\n"}
+HIDDEN = {"secret.txt": b"not for the wrong password\n" * 10}
+
+
+def seized_folder(tmp_path):
+    """A good 7z (password "pw"), a 7z whose header is encrypted with another password, a plain file."""
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    (folder / "good.7z").write_bytes(seven_zip(GOOD, password="pw", header_encryption=True))
+    (folder / "hidden.7z").write_bytes(seven_zip(HIDDEN, password="other", header_encryption=True))
+    (folder / "letter.txt").write_bytes(b"dear sir\n")
+    return folder
+
+
+def assert_the_good_files_kept_once_and_the_failure_recorded(job: IngestJob) -> None:
+    job.refresh_from_db()
+    assert job.status == "done"
+    paths = list(EvidenceFile.objects.filter(job=job).values_list("path", flat=True))
+    assert len(paths) == len(set(paths))  # nothing doubled
+    files = {f.path: f for f in EvidenceFile.objects.filter(job=job)}
+    for name, content in GOOD.items():  # control: the good archive, whole
+        assert files[f"seized/good.7z/{name}"].sha256_hex == hashlib.sha256(content).hexdigest()
+    assert files["seized/letter.txt"].sha256_hex == hashlib.sha256(b"dear sir\n").hexdigest()
+    hidden = files["seized/hidden.7z"]
+    assert any("stopped by an unexpected error: TypeError" in finding for finding in hidden.findings), hidden.findings
+    assert "seized/hidden.7z" in job.error and "TypeError" in job.error
+    assert not job.batches.exclude(status="done").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_7z_whose_encrypted_header_the_password_does_not_open_ends_the_job_with_the_reason(
+    celery_worker, exhibit, owner, tmp_path
+):
+    job = ingest_job_create_from_path(exhibit=exhibit, path=seized_folder(tmp_path), by=owner, archive_password="pw")
+    wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
+    assert_the_good_files_kept_once_and_the_failure_recorded(job)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resume_work_ends_a_job_whose_task_died_before_this_fix(celery_worker, exhibit, owner, tmp_path):
+    """A job left "running" by a task that raised (as before): resumed, it ends with the reason."""
+    job = ingest_job_create_from_path(
+        exhibit=exhibit, path=seized_folder(tmp_path), by=owner, archive_password="pw", queue=False
+    )
+    queue = list(ingest_job_enumerate(job=job))
+    while queue:
+        batch = IngestBatch.objects.get(pk=queue.pop(0))
+        try:
+            queue += ingest_batch_process(batch=batch)
+        except TypeError:  # the task dies; nothing is recorded (a worker without the handler)
+            pass
+    assert IngestJob.objects.get(pk=job.pk).status == "running"
+    call_command("resume_work", "--force")
+    wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
+    assert_the_good_files_kept_once_and_the_failure_recorded(job)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_export_that_stops_on_an_unexpected_error_says_so_and_the_job_ends(
+    celery_worker, exhibit, owner, tmp_path
+):
+    folder = tmp_path / "export"
+    photos = image_files(folder / "photos", [1, 2])
+    too_long = "user" + "9" * 66  # 70 characters: the account id column takes 64
+    write_export(folder, chat("G", 1, [message(1, "user1", "Alice", text="hi"), message(2, too_long, "Mallory")]))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner)
+    wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
+    job.refresh_from_db()
+    assert job.status == "done"
+    export = ChatExport.objects.get(job=job)
+    assert export.status == "partial" and "unexpected error: DataError" in export.error
+    assert "Chat export" in job.error and "DataError" in job.error
+    assert "DataError" in " ".join(EvidenceFile.objects.get(job=job, path="export/result.json").findings)
+    files = {f.path: f.sha256_hex for f in EvidenceFile.objects.filter(job=job)}
+    assert files == {  # the export's other files kept, once
+        "export/result.json": files["export/result.json"],
+        **{f"export/photos/{name}": hashlib.sha256(content).hexdigest() for name, content in photos.items()},
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_export_with_ordinary_account_ids_is_read_whole_by_the_worker(celery_worker, exhibit, owner, tmp_path):
+    """Control of the test above: the same export, its ids of ordinary length."""
+    folder = write_export(tmp_path / "export", chat("G", 1, [message(1, "user1", "A"), message(2, "user2", "M")]))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner)
+    wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("done", "")
+    assert ChatExport.objects.get(job=job).status == "done"
+    assert set(ChatAccount.objects.values_list("from_id", flat=True)) == {"user1", "user2"}
+
+
+def test_resume_work_closes_a_job_whose_worker_died_after_its_last_batch(exhibit, owner, tmp_path):
+    """Its last batch saved, its worker killed before it closed the job: the job is not left running."""
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    [batch_id] = ingest_job_enumerate(job=job)
+    ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    IngestJob.objects.filter(pk=job.pk).update(status="running", finished_at=None)  # as if never closed
+    call_command("resume_work", "--force")
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert EvidenceFile.objects.get(job=job).path == "seized/letter.txt"
+
+
+def test_resume_work_leaves_a_job_with_work_to_do_running(exhibit, owner, tmp_path):
+    """Control: a job whose batch is not done stays running, its batch queued again."""
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_job_enumerate(job=job)
+    try:
+        call_command("resume_work", "--force")
+        assert IngestJob.objects.get(pk=job.pk).status == "running"
+    finally:
+        with celery_app.connection_for_write() as connection:  # no worker here: its message goes
+            connection.default_channel.queue_purge("ingest")
+
+
+def test_a_listing_stopped_by_an_unexpected_error_fails_its_job_with_the_reason(exhibit, owner, tmp_path):
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (job.pk,), {}, None)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        "failed",
+        "Could not list the source: stopped by an unexpected error: TypeError: Unknown field",
+    )
+    assert AuditEvent.objects.filter(action="ingest.failed", target_id=str(job.pk)).exists()
+    # Control: a job already listed is ended by its batches, not by its listing's task.
+    listed = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_job_enumerate(job=listed)
+    ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (listed.pk,), {}, None)
+    listed.refresh_from_db()
+    assert listed.status == "running" and "TypeError" in listed.error
