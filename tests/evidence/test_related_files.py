@@ -81,6 +81,7 @@ def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(reason="the index of the installation's files is built on PostgreSQL only")
 def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
     client, owner, colleague, outsider, exhibit, other_dossier, tmp_path, settings
 ):
