@@ -8,13 +8,15 @@ import base64
 import dataclasses
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from evidence import disk_images
+from evidence.names import name_bytes, shown_name
+
+__all__ = ["name_bytes", "shown_name"]  # names as shown: evidence.names
 
 READ_ERRORS = (OSError, RuntimeError, EOFError, ValueError)
 
@@ -46,34 +48,6 @@ def stored_path(path: str) -> str:
 
 def real_path(stored: str) -> bytes | str:
     return base64.b64decode(stored[len(B64) :]) if stored.startswith(B64) else stored
-
-
-# A byte that is not UTF-8 is shown as \xNN, so that two names differing only there stay two
-# paths (replacement characters made "x\xff.txt" and "x\xfe.txt" one). A backslash that could be
-# read as the start of such an escape (before "x" and two hex digits, before another backslash or
-# before an escaped byte) is doubled, so that every shown name reads back to its bytes
-# (``name_bytes``). Other names, lone backslashes included, are shown as they are.
-_ESCAPE_AHEAD = re.compile("\\\\(?=\\\\|x[0-9a-fA-F]{2}|[\udc80-\udcff])")
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")
-_ESCAPED = re.compile(r"\\(\\|x[0-9a-fA-F]{2})")
-
-
-def shown_name(raw: bytes) -> str:
-    """A name's bytes as text: UTF-8 as it is, every other byte as \\xNN (reversed by ``name_bytes``)."""
-    text = _ESCAPE_AHEAD.sub(r"\\\\", raw.decode("utf-8", errors="surrogateescape"))
-    return _NOT_UTF8.sub(lambda match: f"\\x{ord(match.group()) - 0xDC00:02x}", text)
-
-
-def name_bytes(shown: str) -> bytes:
-    """The bytes of a name shown by ``shown_name``."""
-    pieces, position = [], 0
-    for match in _ESCAPED.finditer(shown):
-        pieces.append(shown[position : match.start()].encode("utf-8"))
-        escape = match.group(1)
-        pieces.append(b"\\" if escape == "\\" else bytes([int(escape[1:], 16)]))
-        position = match.end()
-    pieces.append(shown[position:].encode("utf-8"))
-    return b"".join(pieces)
 
 
 def printable(name: str) -> str:

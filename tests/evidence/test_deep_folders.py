@@ -2,21 +2,17 @@
 
 import os
 
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.models import EvidenceFile, IngestJob
 from evidence.selectors import ingest_job_progress
 from evidence.services import ingest_job_create_from_path
 from evidence.sources import PATH_MAX
+from tests.evidence.test_ingest import run_inline
 from tests.evidence.test_sources import deep_tree
 from tests.factories import sha256_hex
 
 
 def ingest_here(exhibit, owner, folder) -> IngestJob:
-    job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner, queue=False)
-    for batch_id in ingest_job_enumerate(job=job):
-        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
-    job.refresh_from_db()
-    return job
+    return run_inline(ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner, queue=False))
 
 
 def test_files_below_path_max_are_ingested_with_their_whole_paths(exhibit, owner, tmp_path):
