@@ -112,7 +112,7 @@ def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:
     def full(parts: tuple[str, ...]) -> str:
         return os.path.join(path, *parts)
 
-    root = os.open(path, FOLDER_FLAGS)
+    root = os.open(path, FOLDER_FLAGS & ~os.O_NOFOLLOW)  # the source itself, as chosen (a link included)
     stack: list[tuple[int, tuple[str, ...], Iterator[str]]] = []
     try:
         folders = yield from _folder_files(root, (), shown, full)
@@ -140,6 +140,9 @@ def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:
                 os.close(child)
                 yield FoundFile(shown(inner), stored_path(full(inner)), error=_folder_error(error))
                 continue
+            except BaseException:  # the listing closed early: no descriptor is left open
+                os.close(child)
+                raise
             stack.append((child, inner, iter(subfolders)))
     finally:
         for descriptor, _parts, _folders in stack:
