@@ -180,10 +180,15 @@ def ingest_job_progress(job: IngestJob) -> dict:
 
 
 def export_records(dossier):
-    """One plain record per file of the dossier, streamed (hashes in lowercase hex)."""
+    """One plain record per file of the dossier, streamed (hashes in lowercase hex).
+
+    ``findings`` lists what was noticed on the file (a cut or encrypted archive, a hostile member
+    name, the depth limit...) and, for a disk image whose media did not verify, why: without them
+    such an archive exported as an ordinary "other" file.
+    """
     files = (
         EvidenceFile.objects.filter(exhibit__dossier=dossier)
-        .select_related("exhibit", "match_list")
+        .select_related("exhibit", "match_list", "verification")
         .order_by("exhibit__seal_number", "path", "id")
     )
     for evidence_file in files.iterator(chunk_size=2000):
@@ -199,7 +204,19 @@ def export_records(dossier):
             "list": evidence_file.match_list.name if evidence_file.match_list else "",
             "category": evidence_file.match_category,
             "error": evidence_file.error,
+            "findings": [*evidence_file.findings, *_verification_findings(evidence_file)],
         }
+
+
+def _verification_findings(evidence_file: EvidenceFile) -> list[str]:
+    try:
+        verification = evidence_file.verification
+    except ImageVerification.DoesNotExist:
+        return []
+    if verification.result not in (ImageVerification.Result.ERROR, ImageVerification.Result.MISMATCH):
+        return []
+    said = f"image verification: {verification.get_result_display()}"
+    return [f"{said}: {verification.error}" if verification.error else said]
 
 
 def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:

@@ -38,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, path: Path, **options):
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder.")
+        if not (path.is_dir() or path.is_file()):
+            # A FIFO would block the worker that opens it; a device or a socket is no seized file.
+            raise CommandError(f"{path}: neither a regular file nor a folder (a FIFO, device or socket): not ingested.")
         user = command_line_user(options["user"])
         with transaction.atomic():
             dossier = Dossier.objects.filter(notice_number=options["dossier"]).first() or dossier_create(
