@@ -22,12 +22,11 @@ from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_worker_faults import worker_process
 from tests.factories import image_files, wait_until
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL.startswith("redis"), reason="asks the workers through a Redis broker"
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+# The embedded default's file-system broker is never asked (the last tests below); these ask real workers.
+needs_redis = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis"), reason="asks the workers through a Redis broker"
+)
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="runs a worker process against the test database"
 )
@@ -60,6 +59,7 @@ def workers_up(*queues: str) -> frozenset:
     return wait_until(lambda: (found := queues_consumed()) and set(queues) <= found and found, timeout=60)
 
 
+@needs_redis
 def test_with_no_worker_the_job_page_says_no_live_worker_takes_its_queues(client, owner, waiting_job):
     client.force_login(owner)
     page = job_page(client, waiting_job)
@@ -72,6 +72,7 @@ def test_with_no_worker_the_job_page_says_no_live_worker_takes_its_queues(client
     assert "data-workers" not in job_page(client, waiting_job)
 
 
+@needs_redis
 def test_with_a_worker_on_every_queue_the_job_page_shows_no_notice(client, owner, waiting_job, celery_worker):
     client.force_login(owner)
     page = job_page(client, waiting_job)
@@ -80,6 +81,7 @@ def test_with_a_worker_on_every_queue_the_job_page_shows_no_notice(client, owner
     assert {"ingest", "media"} <= cache.get(CACHE_KEY)  # the workers were asked, and answered
 
 
+@needs_redis
 @needs_postgresql
 def test_a_worker_on_the_ingest_queue_alone_leaves_the_media_queue_named(client, owner, waiting_job, tmp_path):
     worker = worker_process(tmp_path, queues="ingest", name="ingestonly")
@@ -136,6 +138,7 @@ def ingest_wait(source, *extra) -> tuple[str, str, CommandError | None]:
     return out.getvalue(), err.getvalue(), None
 
 
+@needs_redis
 def test_ingest_wait_warns_when_no_worker_takes_the_queues_then_gives_up_at_its_timeout(tmp_path):
     image_files(tmp_path / "card", range(1, 3))
     out, err, error = ingest_wait(tmp_path / "card", "--timeout", "3")
@@ -144,6 +147,7 @@ def test_ingest_wait_warns_when_no_worker_takes_the_queues_then_gives_up_at_its_
     assert error is not None and "not finished after 3 s" in str(error)
 
 
+@needs_redis
 @needs_postgresql
 def test_ingest_wait_with_a_worker_on_every_queue_warns_of_nothing(tmp_path):
     image_files(tmp_path / "card", range(1, 11))
