@@ -2,6 +2,8 @@
 
 import pytest
 
+from evidence.disk_images import open_image, walk_image
+from evidence.mbr import mbr_entries
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import fat_image, mbr_disk, needs_tools
@@ -51,3 +53,22 @@ def test_the_same_disk_with_a_sound_table_reads_the_same_files_with_no_finding(e
     inside = {path: f.sha256_hex for path, f in files.items() if path.startswith("case/disk.dd/")}
     assert inside == EXPECTED
     assert files["case/disk.dd"].findings == []
+
+
+def test_a_bare_file_system_s_boot_sector_is_not_taken_for_a_partition_table(tmp_path):
+    """A FAT boot sector ends in 0x55AA like an MBR; its boot code must not read as bad entries."""
+    image_path = fat_image(tmp_path / "bare.img", FIRST, size_kib=2048)
+    boot = bytearray(image_path.read_bytes()[:512])
+    # Boot code that reads as four entries starting far past the end, with valid boot flags.
+    boot[446:510] = (b"\x00" + bytes(range(1, 16))) * 4
+    with image_path.open("r+b") as image_file:
+        image_file.write(boot)
+    image = open_image(str(image_path))
+    findings: list[str] = []
+    try:
+        files = {found.path: found.error for found in walk_image(image, "bare", findings)}
+    finally:
+        image.close()
+    assert files == {"bare/DCIM/p1.jpg": "", "bare/notes.txt": ""}
+    assert findings == []
+    assert len(mbr_entries(bytes(boot))) == 4  # it does look like a table: the file system says it is not
