@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
+from config.workers import queues_without_worker, task_queues
 from evidence import verification
 from evidence.models import (
     Acquisition,
@@ -177,6 +178,25 @@ def ingest_job_progress(job: IngestJob) -> dict:
         "batches_total": job.batches.count(),
         "batches_done": job.batches.filter(status=IngestBatch.Status.DONE).count(),
     }
+
+
+# The tasks of an ingest job (evidence.tasks); their queues come from the routes (`ingest`, `media`).
+INGEST_JOB_TASKS = (
+    "evidence.tasks.ingest_enumerate",
+    "evidence.tasks.ingest_batch",
+    "evidence.tasks.ingest_media_batch",
+)
+
+
+def ingest_job_queues_without_worker(job: IngestJob) -> list[str] | None:
+    """The queues this job's tasks go to that no live worker consumes, while it is queued or running.
+
+    Empty when every one is consumed or the job has ended; None when the broker cannot tell (the
+    embedded file-system broker). Asks the workers at most every few seconds (config.workers).
+    """
+    if job.is_finished:
+        return []
+    return queues_without_worker(task_queues(INGEST_JOB_TASKS))
 
 
 def export_records(dossier):
