@@ -22,6 +22,7 @@ from health_check.views import HealthCheckView
 from accounts.roles import ADMIN, has_role
 from config.celery import app
 from config.operations import metrics_allowed
+from config.workers import queues_consumed
 from evidence.store import check_writable
 
 
@@ -55,11 +56,9 @@ class Workers(Ping):
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=2), repr=False)
 
     def check_active_queues(self, *active_workers):
-        active = {
-            queue.get("name")
-            for queues in (self.app.control.inspect(list(active_workers)).active_queues() or {}).values()
-            for queue in queues
-        }
+        active = queues_consumed(timeout=self.timeout.total_seconds(), app=self.app, workers=list(active_workers))
+        if active is None:
+            raise ServiceUnavailable("cannot ask the workers which queues they consume")
         missing = sorted(set(settings.CELERY_QUEUES_ALL.split(",")) - active)
         if missing:
             raise ServiceUnavailable(f"no worker for the queue(s): {', '.join(missing)}")

@@ -27,6 +27,7 @@ import py7zr.exceptions
 import py7zr.io
 import stream_unzip
 
+from evidence.names import shown_name, shown_text
 from hashing.hashers import ALGORITHMS
 
 # What a damaged or exotic member can raise while being read: never fatal to the walk.
@@ -328,7 +329,7 @@ def _walk_zip_forward(stream, shown, limits, report, outer, depth, compressed_si
     members = stream_unzip.stream_unzip(chunks(), password=report.password)
     try:
         for raw_name, _size, data in members:
-            name = raw_name.decode("utf-8", errors="replace")
+            name = shown_name(raw_name)
             if name.endswith("/"):
                 for _ in data:
                     pass
@@ -435,9 +436,10 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
             if _over_limits(report, limits, shown):
                 return
             report.members += 1
+            name = shown_text(info.name)  # tarfile keeps bytes that are not UTF-8 as surrogates
             member = Member(
-                path=f"{shown}/{info.name}",
-                archive_path=[*outer, info.name],
+                path=f"{shown}/{name}",
+                archive_path=[*outer, name],
                 size=info.size,
                 modified=datetime.fromtimestamp(info.mtime, UTC) if info.mtime else None,
             )
@@ -629,9 +631,10 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             break
         report.members += 1
         modified = entry.lastwritetime
+        name = shown_text(entry.filename)  # UTF-16 in the archive: a lone surrogate is possible
         member = Member(
-            path=f"{shown}/{entry.filename}",
-            archive_path=[*outer, entry.filename],
+            path=f"{shown}/{name}",
+            archive_path=[*outer, name],
             size=entry.uncompressed or 0,
             modified=datetime.fromtimestamp(modified.totimestamp(), UTC) if modified else None,
         )

@@ -17,6 +17,8 @@ import pyewf
 import pytsk3
 import pyvmdk
 
+from evidence.mbr import MBR_NOT_A_FILE_SYSTEM, MBR_SECTOR, mbr_entries
+
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
 VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): the header of its extent
 HEAD_BYTES = 4096
@@ -215,9 +217,29 @@ def read_media(path: str | bytes, should_stop=lambda: False, chunk: int = 4 * CH
         image.close()
 
 
-def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
-    """(byte offset, label) of every partition holding a file system The Sleuth Kit can read."""
-    found = []
+@dataclass
+class Layout:
+    """Where an image's file systems are, and what was wrong with its partition table."""
+
+    file_systems: list[tuple[int, str]]  # (byte offset, label)
+    findings: list[str]
+
+
+def _file_system_at(image: pytsk3.Img_Info, offset: int) -> bool:
+    try:
+        pytsk3.FS_Info(image, offset=offset)
+    except IMAGE_ERRORS:
+        return False
+    return True
+
+
+def image_layout(image: pytsk3.Img_Info) -> Layout:
+    """Every partition holding a file system The Sleuth Kit can read, and the partition table's faults.
+
+    The Sleuth Kit rejects a whole MBR when one of its first two entries starts past the end of the
+    image, losing the sound partitions beside it: the primary entries are then read one by one.
+    """
+    found: list[tuple[int, str]] = []
     try:
         volume = pytsk3.Volume_Info(image)
     except IMAGE_ERRORS:
@@ -225,21 +247,35 @@ def file_system_offsets(image: pytsk3.Img_Info) -> list[tuple[int, str]]:
     if volume is not None:
         block = volume.info.block_size
         for part in volume:
-            if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
-                continue
-            offset = part.start * block
-            try:
-                pytsk3.FS_Info(image, offset=offset)
-            except IMAGE_ERRORS:
+            if part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC and _file_system_at(image, part.start * block):
+                found.append((part.start * block, f"partition{len(found) + 1}"))
+    try:
+        entries = mbr_entries(image.read(0, MBR_SECTOR))
+    except IMAGE_ERRORS:
+        entries = []
+    sectors = image.get_size() // MBR_SECTOR
+    bad = [entry for entry in entries if entry.start >= sectors]
+    read_one_by_one = volume is None and bool(entries) and not _file_system_at(image, 0)
+    if read_one_by_one:
+        for entry in entries:
+            offset = entry.start * MBR_SECTOR
+            if entry in bad or entry.type in MBR_NOT_A_FILE_SYSTEM or not _file_system_at(image, offset):
                 continue
             found.append((offset, f"partition{len(found) + 1}"))
-    if not found:
-        try:
-            pytsk3.FS_Info(image, offset=0)
-            found.append((0, ""))
-        except IMAGE_ERRORS:
-            pass
-    return found
+    if not found and _file_system_at(image, 0):
+        found.append((0, ""))
+    # Boot code that happens to look like a table is not one: its "entries" are said only when
+    # The Sleuth Kit took the table, or when one of its entries led to a file system.
+    believed = (volume is not None and volume.info.vstype == pytsk3.TSK_VS_TYPE_DOS) or (
+        read_one_by_one and any(offset for offset, _label in found)
+    )
+    findings = [
+        f"partition table: entry {entry.number} (type 0x{entry.type:02x}) starts at sector {entry.start:,},"
+        f" past the end of the image ({sectors:,} sectors): not read"
+        + ("; the other entries were read one by one" if read_one_by_one else "")
+        for entry in (bad if believed else [])
+    ]
+    return Layout(found, findings)
 
 
 @dataclass
@@ -262,9 +298,15 @@ def _time(seconds: int) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds else None
 
 
-def walk_image(image: pytsk3.Img_Info, shown: str) -> Iterator[ImageFile]:
-    """Every regular file of every file system in the image, allocated or deleted."""
-    offsets = file_system_offsets(image)
+def walk_image(image: pytsk3.Img_Info, shown: str, findings: list[str] | None = None) -> Iterator[ImageFile]:
+    """Every regular file of every file system in the image, allocated or deleted.
+
+    ``findings``, if given, receives what is wrong with the image as a whole (its partition table).
+    """
+    layout = image_layout(image)
+    if findings is not None:
+        findings.extend(layout.findings)
+    offsets = layout.file_systems
     if not offsets:
         yield ImageFile(shown, 0, None, error="no partition table or file system that can be read was found")
         return

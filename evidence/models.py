@@ -427,8 +427,10 @@ class EvidenceFile(HexDigests, models.Model):
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
-    path = models.CharField(_("path"), max_length=4096)
-    source_path = models.CharField(max_length=4096)
+    # Text, not a bounded column: a folder deeper than PATH_MAX (4,096 bytes) is walked to its end
+    # (evidence.sources), and its files' paths are longer than that.
+    path = models.TextField(_("path"))
+    source_path = models.TextField()
     # Inside an archive: the archive's own record, and the member names from the outermost archive.
     container = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="members", db_index=False

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.selectors import check_dossier_role, dossiers_visible_to
+from config.workers import queues_without_worker, task_queues
 from evidence import verification
 from evidence.models import (
     Acquisition,
@@ -179,11 +180,35 @@ def ingest_job_progress(job: IngestJob) -> dict:
     }
 
 
+# The tasks of an ingest job (evidence.tasks); their queues come from the routes (`ingest`, `media`).
+INGEST_JOB_TASKS = (
+    "evidence.tasks.ingest_enumerate",
+    "evidence.tasks.ingest_batch",
+    "evidence.tasks.ingest_media_batch",
+)
+
+
+def ingest_job_queues_without_worker(job: IngestJob) -> list[str] | None:
+    """The queues this job's tasks go to that no live worker consumes, while it is queued or running.
+
+    Empty when every one is consumed or the job has ended; None when the broker cannot tell (the
+    embedded file-system broker). Asks the workers at most every few seconds (config.workers).
+    """
+    if job.is_finished:
+        return []
+    return queues_without_worker(task_queues(INGEST_JOB_TASKS))
+
+
 def export_records(dossier):
-    """One plain record per file of the dossier, streamed (hashes in lowercase hex)."""
+    """One plain record per file of the dossier, streamed (hashes in lowercase hex).
+
+    ``findings`` lists what was noticed on the file (a cut or encrypted archive, a hostile member
+    name, the depth limit...) and, for a disk image whose media did not verify, why: without them
+    such an archive exported as an ordinary "other" file.
+    """
     files = (
         EvidenceFile.objects.filter(exhibit__dossier=dossier)
-        .select_related("exhibit", "match_list")
+        .select_related("exhibit", "match_list", "verification")
         .order_by("exhibit__seal_number", "path", "id")
     )
     for evidence_file in files.iterator(chunk_size=2000):
@@ -199,7 +224,19 @@ def export_records(dossier):
             "list": evidence_file.match_list.name if evidence_file.match_list else "",
             "category": evidence_file.match_category,
             "error": evidence_file.error,
+            "findings": [*evidence_file.findings, *_verification_findings(evidence_file)],
         }
+
+
+def _verification_findings(evidence_file: EvidenceFile) -> list[str]:
+    try:
+        verification = evidence_file.verification
+    except ImageVerification.DoesNotExist:
+        return []
+    if verification.result not in (ImageVerification.Result.ERROR, ImageVerification.Result.MISMATCH):
+        return []
+    said = f"image verification: {verification.get_result_display()}"
+    return [f"{said}: {verification.error}" if verification.error else said]
 
 
 def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:

@@ -6,6 +6,7 @@ Sources are opened read-only where they lie; archives found among them are walke
 
 import base64
 import dataclasses
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from evidence import disk_images
+from evidence.names import name_bytes, shown_name
+
+__all__ = ["name_bytes", "shown_name"]  # names as shown: evidence.names
 
 READ_ERRORS = (OSError, RuntimeError, EOFError, ValueError)
 
@@ -30,7 +34,7 @@ class FoundFile:
 
 
 # File names on seized media need not be UTF-8, and a database text column takes nothing else:
-# such a path is stored as "b64:" + base64 of its bytes, and shown with replacement characters.
+# such a path is stored as "b64:" + base64 of its bytes, and shown with its bytes escaped.
 B64 = "b64:"
 
 
@@ -47,7 +51,8 @@ def real_path(stored: str) -> bytes | str:
 
 
 def printable(name: str) -> str:
-    return os.fsencode(name).decode("utf-8", errors="replace")
+    """A name read from the file system (str, surrogate-escaped where it was not UTF-8), as shown."""
+    return shown_name(os.fsencode(name))
 
 
 # An upload kept in the object store (EVIDENCE_STORAGE=s3) is named "stored:<key>"; evidence.store
@@ -56,17 +61,25 @@ STORED = "stored:"
 
 
 def open_source(path: bytes | str):
-    """Open a source for reading: a path, or an object of the store."""
+    """Open a source for reading: a path (of any length), or an object of the store."""
     if isinstance(path, str) and path.startswith(STORED):
         from evidence.store import open_stored  # Django settings are needed only for the object store
 
         return open_stored(path[len(STORED) :])
-    return open(path, "rb")
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        if error.errno != errno.ENAMETOOLONG:
+            raise
+    return os.fdopen(_open_deep(os.fsencode(path)), "rb")
 
 
 def video_input(path: bytes | str):
-    """What PyAV opens: the path itself (it reads the file where it lies), or the stored object."""
-    return open_source(path) if isinstance(path, str) and path.startswith(STORED) else os.fsdecode(path)
+    """What PyAV opens: the path itself (it reads the file where it lies), or the stored object or
+    a path too long for the system (past PATH_MAX) as an open file."""
+    if isinstance(path, str) and path.startswith(STORED) or len(os.fsencode(path)) >= PATH_MAX:
+        return open_source(path)
+    return os.fsdecode(path)
 
 
 def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
@@ -76,7 +89,7 @@ def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
 
         found = FoundFile(printable(display_name), path, size=stored_size(path[len(STORED) :]))
     else:
-        found = _found(path, display_name, os.stat(path))
+        found = _found(path, printable(display_name), os.stat(path))
     with open_source(path) as stream:
         if disk_images.image_to_expand(stream.read(disk_images.HEAD_BYTES)):
             found = dataclasses.replace(found, expand="image")
@@ -84,29 +97,118 @@ def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
 
 
 def list_folder(path: str, display_name: str) -> Iterator[FoundFile]:
-    """Every regular file below ``path``, in a stable order; links are reported, not followed."""
-    for directory, subdirectories, files in os.walk(path, followlinks=False):
-        subdirectories.sort()
-        relative = os.path.relpath(directory, path)
-        for name in [d for d in subdirectories if os.path.islink(os.path.join(directory, d))]:
-            shown = printable("/".join(part for part in (display_name, relative, name) if part and part != "."))
-            yield FoundFile(
-                shown, stored_path(os.path.join(directory, name)), error="symbolic link to a folder, not followed"
-            )
-        for name in sorted(files):
-            full = os.path.join(directory, name)
-            shown = printable("/".join(part for part in (display_name, relative, name) if part and part != "."))
-            try:
-                info = os.lstat(full)
-            except OSError as error:
-                yield FoundFile(shown, stored_path(full), error=f"unreadable: {error.strerror}")
+    """Every regular file below ``path``, in a stable order (a folder's files by name, then its
+    sub-folders by name); links are reported, not followed.
+
+    Each folder is opened relative to its parent's descriptor, so depth is not bounded by PATH_MAX
+    (4,096 bytes: ``os.walk`` skipped deeper folders without a word). A folder that cannot be
+    opened or listed is reported as an error with its reason, never skipped in silence. One
+    descriptor is held per level of depth, and the walk keeps no recursion.
+    """
+
+    def shown(parts: tuple[str, ...]) -> str:
+        return printable("/".join(part for part in (display_name, *parts) if part and part != "."))
+
+    def full(parts: tuple[str, ...]) -> str:
+        return os.path.join(path, *parts)
+
+    root = os.open(path, FOLDER_FLAGS & ~os.O_NOFOLLOW)  # the source itself, as chosen (a link included)
+    stack: list[tuple[int, tuple[str, ...], Iterator[str]]] = []
+    try:
+        folders = yield from _folder_files(root, (), shown, full)
+        stack.append((root, (), iter(folders)))
+    except BaseException:
+        os.close(root)
+        raise
+    try:
+        while stack:
+            descriptor, parts, folders = stack[-1]
+            name = next(folders, None)
+            if name is None:
+                os.close(descriptor)
+                stack.pop()
                 continue
-            if stat.S_ISLNK(info.st_mode):
-                yield FoundFile(shown, stored_path(full), error=f"symbolic link to {os.readlink(full)!r}, not followed")
-            elif not stat.S_ISREG(info.st_mode):
-                yield FoundFile(shown, stored_path(full), error="not a regular file (device, FIFO or socket)")
-            else:
-                yield _found(full, shown, info)
+            inner = (*parts, name)
+            try:
+                child = os.open(name, FOLDER_FLAGS, dir_fd=descriptor)
+            except OSError as error:
+                yield FoundFile(shown(inner), stored_path(full(inner)), error=_folder_error(error))
+                continue
+            try:
+                subfolders = yield from _folder_files(child, inner, shown, full)
+            except OSError as error:
+                os.close(child)
+                yield FoundFile(shown(inner), stored_path(full(inner)), error=_folder_error(error))
+                continue
+            except BaseException:  # the listing closed early: no descriptor is left open
+                os.close(child)
+                raise
+            stack.append((child, inner, iter(subfolders)))
+    finally:
+        for descriptor, _parts, _folders in stack:
+            os.close(descriptor)
+
+
+FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+PATH_MAX = 4096  # Linux's limit on a path given to a system call, terminating NUL included
+
+
+def _folder_error(error: OSError) -> str:
+    return f"folder not readable, its content not listed: {error.strerror or error}"
+
+
+def _folder_files(descriptor: int, parts: tuple[str, ...], shown, full):
+    """Yield the files of one open folder (and its links to folders, as errors); return the names
+    of its sub-folders, sorted. Raise OSError, before yielding anything, if it cannot be listed."""
+    with os.scandir(descriptor) as entries:
+        listed = sorted(entries, key=lambda entry: entry.name)
+    folders, linked, files = [], [], []
+    for entry in listed:
+        try:
+            is_link = entry.is_symlink()
+            is_folder = entry.is_dir()  # follows a link: a link to a folder is named as such
+        except OSError:
+            is_link, is_folder = False, False
+        (linked if is_link and is_folder else folders if is_folder else files).append(entry.name)
+    for name in linked:
+        yield FoundFile(shown((*parts, name)), stored_path(full((*parts, name))), error=LINKED_FOLDER)
+    for name in files:
+        inner = (*parts, name)
+        try:
+            info = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+        except OSError as error:
+            yield FoundFile(shown(inner), stored_path(full(inner)), error=f"unreadable: {error.strerror}")
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                link = f"symbolic link to {os.readlink(name, dir_fd=descriptor)!r}, not followed"
+            except OSError:
+                link = "symbolic link, not followed"
+            yield FoundFile(shown(inner), stored_path(full(inner)), error=link)
+        elif not stat.S_ISREG(info.st_mode):
+            yield FoundFile(shown(inner), stored_path(full(inner)), error="not a regular file (device, FIFO or socket)")
+        else:
+            yield _found(full(inner), shown(inner), info)
+    return folders
+
+
+LINKED_FOLDER = "symbolic link to a folder, not followed"
+
+
+def _open_deep(path: bytes) -> int:
+    """Open a file whose path is too long for one system call, a folder at a time, each relative
+    to its parent's descriptor; links on the way are refused, as the listing did not follow them."""
+    folder, _, name = path.rpartition(b"/")
+    descriptor = os.open(b"/" if path.startswith(b"/") else b".", FOLDER_FLAGS)
+    try:
+        for part in folder.split(b"/"):
+            if part:
+                inner = os.open(part, FOLDER_FLAGS, dir_fd=descriptor)
+                os.close(descriptor)
+                descriptor = inner
+        return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
 
 
 LISTERS = {"file": list_file, "folder": list_folder}
@@ -114,7 +216,7 @@ LISTERS = {"file": list_file, "folder": list_folder}
 
 def _found(full: str, shown: str, info: os.stat_result) -> FoundFile:
     return FoundFile(
-        printable(shown),
+        shown,
         stored_path(full),
         size=info.st_size,
         inode=info.st_ino,

@@ -30,6 +30,7 @@ from evidence.selectors import (
     image_verifications,
     ingest_job_for,
     ingest_job_progress,
+    ingest_job_queues_without_worker,
     match_file_visible_to,
     related_files_visible_to,
     thumbnail_derived,
@@ -75,7 +76,10 @@ def exhibit_detail(request, pk: int):
         "dossier": exhibit.dossier,
         "membership": membership,
         "totals": exhibit_triage_totals([exhibit.pk]),
-        "jobs": [(job, ingest_job_progress(job)) for job in exhibit.ingest_jobs.all()[:10]],
+        "jobs": [
+            (job, ingest_job_progress(job), ingest_job_queues_without_worker(job))
+            for job in exhibit.ingest_jobs.all()[:10]
+        ],
         "events": custody_events(exhibit),
         "acquisitions": exhibit.acquisitions.all(),
         "verifications": image_verifications(exhibit),
@@ -252,6 +256,7 @@ def job_progress(request, pk: int):
     context = {
         "job": job,
         "progress": ingest_job_progress(job),
+        "queues_without_worker": ingest_job_queues_without_worker(job),
         "membership": membership_of(request.user, job.exhibit.dossier),
         # File names and job errors (which name files) are for the investigating team, not for prosecutors.
         "files_visible": may_see_files(request.user, job.exhibit.dossier),

@@ -97,13 +97,16 @@ def expand_image(batch: IngestBatch) -> list[int]:
         # Listed around the damage, if any; the files' bytes are read strictly by their batches.
         image = disk_images.open_image(path, fill_damage=True)
         try:
-            for found in disk_images.walk_image(image, container.path):
+            findings: list[str] = []  # the image's own (a bad partition table entry)
+            for found in disk_images.walk_image(image, container.path, findings):
                 kind = batch_kind_of(found.path)
                 filling[kind].append(found)
                 if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
                     close_batch(kind)
             if damage := disk_images.damage_of(image):
-                container.findings = [*container.findings, damage_finding(damage)]
+                findings.append(damage_finding(damage))
+            if findings:
+                container.findings = [*container.findings, *findings]
                 container.save(update_fields=["findings"])
         finally:
             image.close()

@@ -7,6 +7,7 @@ entry. Entries carry the FILE row number as their ``line``.
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,8 +21,12 @@ def open_read_only(path: str | Path) -> sqlite3.Connection:
 
 
 def nsrl_row_count(path: str | Path) -> int:
-    with open_read_only(path) as connection:
-        return connection.execute("SELECT count(*) FROM FILE").fetchone()[0]
+    """The rows of the FILE table; FormatError (one line, no traceback) for a SQLite file that is not NSRL."""
+    try:
+        with closing(open_read_only(path)) as connection:
+            return connection.execute("SELECT count(*) FROM FILE").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise FormatError(f"not an NSRL RDS v3 database: {error}") from None
 
 
 def parse_nsrl(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:

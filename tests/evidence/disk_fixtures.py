@@ -62,6 +62,32 @@ def partitioned(path: Path, file_system: Path, partition_type: int = 0x0C) -> Pa
     return path
 
 
+def mbr_disk(path: Path, *file_systems: Path, bad_entry: int | None = None) -> Path:
+    """An MBR disk with one primary partition per file system, from sector 2048, back to back.
+
+    ``bad_entry`` (1 to 4): that entry of the table starts past the end of the disk instead, and
+    the partitions take the other entries in order.
+    """
+    starts, start = [], 2048
+    for file_system in file_systems:
+        starts.append((start, file_system.stat().st_size // 512))
+        start += file_system.stat().st_size // 512
+    if bad_entry is not None:
+        starts.insert(bad_entry - 1, (start + 1_000_000, 2048))
+    mbr = bytearray(512)
+    for index, (first, count) in enumerate(starts):
+        mbr[446 + 16 * index : 462 + 16 * index] = struct.pack(
+            "<B3sB3sII", 0, b"\x00\x02\x00", 0x0C, b"\xff\xff\xff", first, count
+        )
+    mbr[510:512] = b"\x55\xaa"
+    with path.open("wb") as out:
+        out.write(mbr)
+        out.write(b"\x00" * (2048 * 512 - 512))
+        for file_system in file_systems:
+            out.write(file_system.read_bytes())
+    return path
+
+
 def e01(path_without_extension: Path, raw: Path, segment_bytes: int | None = None) -> Path:
     command = ["ewfacquire", "-u", "-t", str(path_without_extension), "-d", "sha1"]
     if segment_bytes:

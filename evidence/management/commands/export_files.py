@@ -8,11 +8,14 @@ from cases.models import Dossier
 from config.spreadsheets import SpreadsheetDictWriter
 from evidence.selectors import export_records
 
-FIELDS = ["exhibit", "path", "size", "mime", "md5", "sha1", "sha256", "triage", "list", "category", "error"]
+FIELDS = ["exhibit", "path", "size", "mime", "md5", "sha1", "sha256", "triage", "list", "category", "error", "findings"]
 
 
 class Command(BaseCommand):
-    help = "Write one record per file of a dossier (hashes, type, triage state) as JSON lines or CSV."
+    help = (
+        "Write one record per file of a dossier (hashes, type, triage state, error and findings) as JSON lines "
+        "or CSV (findings as a JSON list in one cell)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dossier", required=True, help="Notice number.")

@@ -11,7 +11,7 @@ from accounts.system import command_line_user
 from cases.models import Dossier
 from cases.services import dossier_create
 from evidence.models import Exhibit, IngestJob
-from evidence.selectors import ingest_job_progress
+from evidence.selectors import ingest_job_progress, ingest_job_queues_without_worker
 from evidence.services import exhibit_register, ingest_job_create_from_path
 from evidence.source_grants import ingest_command_line_record
 
@@ -38,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, path: Path, **options):
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder.")
+        if not (path.is_dir() or path.is_file()):
+            # A FIFO would block the worker that opens it; a device or a socket is no seized file.
+            raise CommandError(f"{path}: neither a regular file nor a folder (a FIFO, device or socket): not ingested.")
         user = command_line_user(options["user"])
         with transaction.atomic():
             dossier = Dossier.objects.filter(notice_number=options["dossier"]).first() or dossier_create(
@@ -58,6 +61,7 @@ class Command(BaseCommand):
     def _wait(self, job: IngestJob, timeout: float) -> None:
         started = time.monotonic()
         interactive = sys.stdout.isatty()
+        said = []  # the queues without a worker last said; None once "cannot tell" was said
         while True:
             job.refresh_from_db()
             progress = ingest_job_progress(job)
@@ -68,6 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(("\r" + line) if interactive else line, ending="" if interactive else "\n")
             if job.is_finished:
                 break
+            said = self._say_missing_workers(job, said, interactive)
             if timeout and time.monotonic() - started > timeout:
                 raise CommandError(f"\nJob #{job.pk} not finished after {timeout:.0f} s (is a worker running?).")
             time.sleep(0.5 if interactive else 2)
@@ -75,3 +80,21 @@ class Command(BaseCommand):
             self.stdout.write("")
         if job.status == IngestJob.Status.FAILED:
             raise CommandError(f"Job #{job.pk} failed: {job.error}")
+
+    def _say_missing_workers(self, job: IngestJob, said: list[str] | None, interactive: bool) -> list[str] | None:
+        """Warn when no live worker takes a queue the job needs, and when one does again; say once
+        that nobody can tell (the embedded file-system broker). Returns what was said last."""
+        missing = ingest_job_queues_without_worker(job)
+        if missing == said:
+            return said
+        start = "\n" if interactive else ""
+        if missing is None:
+            self.stdout.write(f"{start}Cannot tell whether a worker takes this job's queues (the broker cannot say).")
+        elif missing:
+            self.stderr.write(
+                f"{start}Warning: no live worker takes the queue(s) {', '.join(missing)}: this job waits until one"
+                " is started (celery -A config worker)."
+            )
+        elif said:
+            self.stdout.write(f"{start}A worker now takes every queue of this job.")
+        return missing
