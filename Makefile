@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://scelle_app@127.0.0.1
 # The embedded default of `make run` (SQLite, kombu's file-system broker), in a var/ of its own so that
 # a developer's demo data is never touched; tests marked `postgresql` skip themselves there
 # (tests/conftest.py). EMBEDDED_DESELECT: pytest options leaving tests out of the embedded run. None are
-# left out: on a 2-core machine it took 9 min 16 s (670 passed, 47 skipped), `make test` about 10 min.
+# left out: on a 2-core machine it took 9 min 41 s (689 passed, 52 skipped), `make test` about 10 min.
 EMBEDDED_UNSET := -u DATABASE_URL -u DATABASE_OWNER_URL -u CELERY_BROKER_URL -u SCELLE_DEPLOYMENT \
 	-u EVIDENCE_ROOT -u HASHLIST_ROOT -u DERIVED_ROOT -u EVIDENCE_SOURCES -u UPLOAD_TEMP_ROOT
 EMBEDDED_DESELECT ?=
