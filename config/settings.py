@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests on SQLite use a file as `make run` does, not Django's shared in-memory database: that one
+    # locks whole tables ("database table is locked", not waited for) when a worker thread writes.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 # The owner of the tables, for `migrate` only (audit/roles.py): the same database as DATABASE_URL,
 # reached as the role that owns the tables (only its user, password, host and port are used).
 # DATABASE_URL's role then owns nothing and may only read and append to the audit log, so that it
@@ -399,8 +402,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
-        # The exchange tables; kombu's default is `control/` in whatever folder the process starts in.
+        # The exchanges' bindings (broadcasts to the workers: the health check's ping). kombu's
+        # default is "control" in the current directory: a web server and a worker started from
+        # different folders did not see each other, and it wrote into the source tree.
         "control_folder": str(_broker_dir / "control"),
+        # kombu reads the folders once a second by default: a ping and its reply took up to two
+        # seconds each way, and the health check (two seconds) reported live workers as missing.
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 # Job state lives in the database, never in a result backend.

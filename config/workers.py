@@ -28,12 +28,15 @@ def queues_consumed(
 ) -> frozenset[str] | None:
     """Names of the queues at least one live worker consumes now (empty: no worker answered).
 
-    None when nobody can tell: the broker cannot broadcast to the workers, or did not answer.
+    None when nobody can tell: the broker cannot broadcast to the workers (unless ``workers`` are
+    named), or did not answer.
     Waits ``timeout`` seconds for the answers, or until each of ``workers`` (node names) answered.
     """
     try:
         with app.connection_for_write() as connection:
-            if connection.transport.driver_type in TRANSPORTS_THAT_CANNOT_TELL:
+            # Asked of named workers (the health check's, which answered its ping), their answers are
+            # awaited until all came: silence is then no longer ambiguous, even on the file system.
+            if workers is None and connection.transport.driver_type in TRANSPORTS_THAT_CANNOT_TELL:
                 return None
             connection.ensure_connection(max_retries=1, timeout=timeout)
             replies = app.control.inspect(workers, timeout=timeout, connection=connection).active_queues() or {}

@@ -52,6 +52,7 @@ from evidence.services import (
     ingest_path_refuse,
 )
 from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
+from hashing.file_index import file_index_built
 
 
 @login_required
@@ -296,6 +297,7 @@ def file_detail(request, pk: int):
         "categorisations": evidence_file.categorisations.select_related("by")[:50],
         "related": related_files_visible_to(request.user, evidence_file),
         "match_file_visible": match_file_visible_to(request.user, evidence_file),
+        "file_index_built": file_index_built(),
     }
     return render(request, "evidence/file_detail.html", context)
 

@@ -113,6 +113,12 @@ def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def file_index_built() -> bool:
+    """Whether this installation keeps an index of its files (PostgreSQL). On SQLite (the embedded
+    demo) none is built: every near-copy search reads every file's hashes, slower as files grow."""
+    return _postgresql()
+
+
 SNAPSHOT = """
 SELECT pg_snapshot_xmin(snapshot)::text::bigint, pg_snapshot_xmax(snapshot)::text::bigint,
     ARRAY(SELECT xip::text::bigint FROM pg_snapshot_xip(snapshot) AS xip),

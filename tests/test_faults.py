@@ -29,7 +29,7 @@ from tests.factories import make_hash_list, sha256_hex, stored_digests, wait_unt
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs worker processes against the test database"),
+    pytest.mark.postgresql(reason="runs worker processes against the test database"),
 ]
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_APPLICATION = f"scelle-faulttest-{os.getpid()}"

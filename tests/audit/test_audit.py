@@ -51,7 +51,7 @@ def test_the_model_refuses_to_change_or_delete_an_event(owner):
         event.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+@pytest.mark.postgresql(reason="the triggers exist on PostgreSQL only")
 def test_postgresql_refuses_update_and_delete_even_in_raw_sql(owner):
     from django.db import DataError, InternalError, ProgrammingError, transaction
 

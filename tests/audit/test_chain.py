@@ -2,14 +2,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from audit.chain import GENESIS
 from audit.models import AuditEvent
 from audit.services import audit_record
-
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs the PostgreSQL triggers")
 
 
 def verify(*args) -> str:
@@ -36,21 +33,21 @@ def test_an_intact_chain_verifies_and_names_its_head(events):
     assert verify() == f"The audit chain verifies: head is event {events[-1].pk}, {events[-1].row_hash_hex}\n"
 
 
-@postgres_only
+@pytest.mark.postgresql(reason="the triggers")
 def test_an_edited_event_is_found(events, audit_tamper):
     audit_tamper("UPDATE audit_auditevent SET actor_name = 'someone else' WHERE id = %s", [events[2].pk])
     report = verify()
     assert report.startswith("FAILED") and f"event {events[2].pk}: its content does not match" in report
 
 
-@postgres_only
+@pytest.mark.postgresql(reason="the triggers")
 def test_a_removed_event_is_found(events, audit_tamper):
     audit_tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
     report = verify()
     assert report.startswith("FAILED") and f"event {events[3].pk}: its link does not match" in report
 
 
-@postgres_only
+@pytest.mark.postgresql(reason="the triggers")
 def test_removed_newest_events_are_found_against_a_head_kept_elsewhere(events, audit_tamper):
     kept = events[-1].row_hash_hex
     assert "verifies" in verify("--expect-head", kept)  # control

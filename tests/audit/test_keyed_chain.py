@@ -7,7 +7,6 @@ import logging
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
 
 from audit.chain import GENESIS, chain_hash, unkeyed_chain_hash
 from audit.checks import audit_chain_check
@@ -16,7 +15,7 @@ from audit.roles import connected_as_owner
 from audit.services import audit_record
 from tests.audit.test_chain import verify
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="rewrites the PostgreSQL audit table")
+pytestmark = pytest.mark.postgresql(reason="rewrites the PostgreSQL audit table")
 KEY = settings.AUDIT_CHAIN_KEY.encode()
 ATTACKERS = {
     "plain SHA-256": unkeyed_chain_hash,

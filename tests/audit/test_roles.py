@@ -18,10 +18,13 @@ from audit.services import audit_record
 from cases.models import Dossier
 from evidence.services import custody_event_record
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql" or not settings.DATABASE_OWNER_URL,
-    reason="needs PostgreSQL with a separate owner role (DATABASE_OWNER_URL), as `make test` sets",
-)
+pytestmark = [
+    pytest.mark.postgresql(reason="database roles"),
+    pytest.mark.skipif(
+        not settings.DATABASE_OWNER_URL,
+        reason="needs a separate owner role (DATABASE_OWNER_URL), as `make test` sets",
+    ),
+]
 
 ATTEMPTS = {
     "switch the triggers off": "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",

@@ -16,7 +16,7 @@ from audit.services import audit_record
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore"),
+    pytest.mark.postgresql(reason="pg_dump and pg_restore"),
 ]
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -34,7 +33,7 @@ def metrics(client) -> str:
     return client.get(reverse("metrics"), REMOTE_ADDR="127.0.0.1").content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="tampers with the PostgreSQL audit table")
+@pytest.mark.postgresql(reason="tampers with the PostgreSQL audit table")
 def test_beat_checks_the_audit_chain_and_a_broken_chain_shows_in_the_log_and_metrics(
     client, owner, tmp_path, celery_worker, audit_tamper
 ):

@@ -29,7 +29,7 @@ NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed (bin/system-packages installs it)"),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="gunicorn serves the test database"),
+    pytest.mark.postgresql(reason="gunicorn serves the test database"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
 STRANGER, USER, FORGED = "127.0.0.9", "127.0.0.5", "198.51.100.7"

@@ -1,8 +1,10 @@
 """The health endpoint tells monitoring when a worker, the broker or the storage is gone."""
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,3 +38,14 @@ def test_unwritable_storage_is_reported(client, celery_worker, settings, tmp_pat
     settings.DERIVED_ROOT = blocked
     status, checks = health(client)
     assert status == 500 and checks["EvidenceStorage"] != "OK" and checks["Workers"] == "OK"
+
+
+def test_on_the_file_system_broker_the_workers_answer_and_their_bindings_stay_under_var(client, celery_worker):
+    """`make run`'s broker: the ping reaches the worker within the check's two seconds, and the table
+    of who listens to broadcasts is kept under var/broker/, not in whatever folder a process started in
+    (a web server and a worker started from two folders did not hear each other)."""
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.skip("the embedded default's broker (make test-embedded)")
+    status, checks = health(client)
+    assert status == 200 and checks["Workers"] == "OK", checks
+    assert (Path(settings.VAR_DIR) / "broker" / "control" / "celery.pidbox.exchange").exists()

@@ -1,7 +1,6 @@
 """Images and videos go to the `media` queue, so a site can give that CPU-heavy work hosts of its own."""
 
 import pytest
-from django.db import connection
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.services import ingest_job_create_from_path
@@ -60,7 +59,7 @@ def run(job_of, workers):
     return job
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs worker processes against the test database")
+@pytest.mark.postgresql(reason="runs worker processes against the test database")
 def test_a_media_host_and_an_ingest_host_share_a_job_with_the_result_of_one_worker(dossier, exhibit, owner, tmp_path):
     card = seized_card(tmp_path / "card")
     split = run(

@@ -1,7 +1,6 @@
 """A worker started as Celery's documentation starts it (no -Q) takes every queue Scellé uses."""
 
 import pytest
-from django.db import connection
 
 from evidence.models import EvidenceFile, IngestJob
 from evidence.services import ingest_job_create_from_path
@@ -11,7 +10,7 @@ from tests.factories import video_bytes, wait_until, zip_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs a worker process against the test database")
+@pytest.mark.postgresql(reason="runs a worker process against the test database")
 @pytest.mark.parametrize("queues", [None, "default,ingest,media,lists"])
 def test_a_worker_without_queues_named_ingests_files_and_media(exhibit, owner, tmp_path, queues):
     """The control names every queue, as deployments do; the bare worker must do the same work."""

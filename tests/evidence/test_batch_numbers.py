@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.state import ingest_batch_create
@@ -20,7 +20,7 @@ def many_files(prefix: str, count: int) -> dict[str, bytes]:
 
 
 @needs_tools
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs worker processes against the test database")
+@pytest.mark.postgresql(reason="runs worker processes against the test database")
 def test_two_disk_images_expanded_by_two_workers_at_once_end_the_job_done_with_every_file_once(
     exhibit, owner, tmp_path
 ):
@@ -56,7 +56,7 @@ def test_two_disk_images_expanded_by_two_workers_at_once_end_the_job_done_with_e
     assert not job.batches.exclude(status="done").exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections writing at once")
+@pytest.mark.postgresql(reason="two connections writing at once")
 def test_a_batch_number_another_worker_takes_meanwhile_is_not_taken_twice(exhibit, owner):
     """The other worker inserts number 1 and commits while this one waits on it: this one takes 2."""
     job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner, status="running")

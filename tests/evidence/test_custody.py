@@ -86,7 +86,7 @@ def test_custody_events_are_append_only(exhibit, owner):
         event.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+@pytest.mark.postgresql(reason="the triggers exist on PostgreSQL only")
 def test_postgresql_refuses_to_update_or_delete_a_custody_event_even_in_raw_sql(database_owner, exhibit, owner):
     event = custody_event_record(exhibit=exhibit, kind="sealed", at=at(0), to_person="Agent A", by=owner)
     errors = (InternalError, DataError, ProgrammingError)

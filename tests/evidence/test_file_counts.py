@@ -10,7 +10,7 @@ from evidence.models import EvidenceFile, IngestBatch, IngestJob, TriageCount
 from evidence.selectors import exhibit_triage_totals, triage_totals
 from tests.factories import make_exhibit
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the totals are kept by PostgreSQL triggers")
+pytestmark = pytest.mark.postgresql(reason="the totals are kept by PostgreSQL triggers")
 
 
 def add_files(exhibit, owner, states: list[str]) -> list[EvidenceFile]:

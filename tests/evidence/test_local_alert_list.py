@@ -81,12 +81,11 @@ def waiting_for_a_lock(backends: list[int]) -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgresql(reason="row locks between two connections")
 @pytest.mark.django_db(transaction=True)
 def test_two_dossiers_importing_their_additions_at_the_same_moment_both_reach_the_active_version(
     admin, owner, outsider, dossier, other_dossier
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks between two connections: PostgreSQL")
     make_hash_list(LOCAL_ALERT_LIST, [EARLIER], by=admin)
     mine, theirs = reviewed_files(dossier, owner, seed=1), reviewed_files(other_dossier, outsider, seed=2)
     additions = [

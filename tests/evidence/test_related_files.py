@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.db import connection
 from PIL import Image
 
 from evidence.models import EvidenceFile
@@ -80,6 +81,7 @@ def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(reason="the index of the installation's files is built on PostgreSQL only")
 def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
     client, owner, colleague, outsider, exhibit, other_dossier, tmp_path, settings
 ):
@@ -115,3 +117,14 @@ def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
 
     Membership.objects.create(dossier=exhibit.dossier, user=outsider, role=Membership.Role.INVESTIGATOR)
     assert {item["file"] for item in related_files_visible_to(outsider, theirs)} == {mine, ours}
+
+
+def test_the_file_page_says_when_no_index_of_the_installations_files_is_built(client, owner, evidence_file):
+    """On the embedded default (SQLite) the near-copy search reads every file's hashes: the page says
+    so, as it is what a growing demo installation slows down on. On PostgreSQL (an index) it does not."""
+    client.force_login(owner)
+    page = client.get(evidence_file.get_absolute_url())
+    assert page.status_code == 200
+    on_sqlite = connection.vendor != "postgresql"
+    assert ('data-testid="no-file-index"' in page.content.decode()) is on_sqlite
+    assert ("no index of its files is built" in page.content.decode()) is on_sqlite

@@ -69,7 +69,7 @@ def pool_children(pid: int) -> list[int]:
     return [int(child) for child in children.read_text().split()] if children.exists() else []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs a worker process against the test database")
+@pytest.mark.postgresql(reason="runs a worker process against the test database")
 def test_a_worker_killed_mid_batch_loses_and_doubles_no_file(exhibit, owner, tmp_path, settings):
     source = tmp_path / "big"
     contents = big_files(source, 8)  # two batches of four
@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_no_file(exhibit, owner, tmp
     assert IngestBatch.objects.get(pk=running.pk).attempts == 2  # the killed batch ran again
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs worker processes against the test database")
+@pytest.mark.postgresql(reason="runs worker processes against the test database")
 def test_two_workers_on_different_queues_share_a_job_with_the_same_result(exhibit, owner, tmp_path):
     """As two hosts would be: one only hashes (ingest), the other also takes the rest of the work."""
     source = tmp_path / "card"

@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from config.celery import app as celery_app
@@ -27,9 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 needs_redis = pytest.mark.skipif(
     not settings.CELERY_BROKER_URL.startswith("redis"), reason="asks the workers through a Redis broker"
 )
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="runs a worker process against the test database"
-)
+needs_postgresql = pytest.mark.postgresql(reason="runs a worker process against the test database")
 
 
 @pytest.fixture(autouse=True)

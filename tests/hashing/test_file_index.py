@@ -23,6 +23,7 @@ def categorise(evidence_file: EvidenceFile) -> None:
     )
 
 
+@pytest.mark.postgresql(reason="the base and its change log are kept on PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_copies_of_files_categorised_before_and_after_a_build_are_both_near(exhibit, owner, tmp_path):
     before = ingest(exhibit, owner, tmp_path / "before", {"a.jpg": jpeg(synthetic_image(LISTED))})["a.jpg"]
@@ -49,6 +50,7 @@ def test_copies_of_files_categorised_before_and_after_a_build_are_both_near(exhi
     assert copies["unrelated.jpg"].triage == "new_image"  # control
 
 
+@pytest.mark.postgresql(reason="the base and its change log are kept on PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_a_new_base_is_built_by_a_worker_once_enough_files_were_hashed(
     exhibit, owner, tmp_path, settings, celery_worker
