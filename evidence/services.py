@@ -632,7 +632,7 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     evidence.models.BatchListing). Returns how many jobs and batches were queued.
     """
     from config.claims import is_claimed
-    from evidence.tasks import ingest_batch, ingest_enumerate
+    from evidence.tasks import ingest_enumerate, queue_batches
 
     unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)
     jobs = batches = 0
@@ -646,8 +646,7 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
                 ingest_job_refresh(job=job)
                 continue
             pending = [pk for pk in pending if not is_claimed("ingest_batch", pk)]
-            for batch_id in pending:
-                ingest_batch.delay(batch_id)
+            queue_batches(pending)  # each to its kind's task and queue: images and videos to `media`
             batches += len(pending)
             jobs += bool(pending)
         elif not is_claimed("ingest_job", job.pk):

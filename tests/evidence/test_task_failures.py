@@ -191,3 +191,28 @@ def test_a_listing_stopped_by_an_unexpected_error_fails_its_job_with_the_reason(
     ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (listed.pk,), {}, None)
     listed.refresh_from_db()
     assert listed.status == "running" and "TypeError" in listed.error
+
+
+def test_resume_work_sends_each_batch_to_the_queue_of_its_kind(exhibit, owner, tmp_path):
+    """Images and videos go back to `media` (decoding hosts), other files to `ingest`, as when first queued."""
+    (tmp_path / "seized").mkdir()
+    (tmp_path / "seized" / "letter.txt").write_bytes(b"dear sir\n")
+    image_files(tmp_path / "seized", [1])
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
+    ingest_job_enumerate(job=job)
+    kinds = sorted(IngestBatch.objects.filter(job=job).values_list("kind", flat=True))
+    assert kinds == sorted([IngestBatch.Kind.MEDIA, IngestBatch.Kind.FILES])
+
+    def waiting(channel, queue: str) -> int:
+        return channel.queue_declare(queue=queue, passive=True).message_count
+
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in ("ingest", "media"):
+            channel.queue_purge(queue)
+        try:
+            call_command("resume_work", "--force")
+            assert (waiting(channel, "ingest"), waiting(channel, "media")) == (1, 1)
+        finally:  # no worker here: the messages go
+            for queue in ("ingest", "media"):
+                channel.queue_purge(queue)
