@@ -127,6 +127,10 @@ def _enumerate(job: IngestJob) -> list[int]:
         batch_ids.append(expansion_batch_create(job, export, IngestBatch.Kind.CHAT).pk)
     job.files_total = files_total
     job.bytes_total = bytes_total
-    job.status = IngestJob.Status.RUNNING
+    # A cancel made while the folder was being listed stands: it committed while this transaction was
+    # open (the job's row was not locked meanwhile). The batches are still handed out: each one, seeing
+    # its job cancelled, turns its listing into pending rows, as a cancel does for batches it finds.
+    cancelled = IngestJob.objects.select_for_update().filter(pk=job.pk, status=IngestJob.Status.CANCELLED).exists()
+    job.status = IngestJob.Status.CANCELLED if cancelled else IngestJob.Status.RUNNING
     job.save(update_fields=["files_total", "bytes_total", "status"])
     return batch_ids

@@ -1,11 +1,14 @@
 """A batch's files are listed, then written once with their results (evidence.models.BatchListing)."""
 
 import os
+import threading
 import time
 
-from django.db import connection
+import pytest
+from django.db import connection, connections
 
-from evidence.models import BatchListing, EvidenceFile, IngestBatch
+from evidence import sources
+from evidence.models import BatchListing, EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.selectors import exhibit_triage_totals, exhibits_with_counts
 from evidence.services import ingest_job_cancel, ingest_job_create_from_path
@@ -100,3 +103,46 @@ def test_cancelling_queues_the_batches_whose_messages_are_gone_and_a_worker_writ
     assert EvidenceFile.objects.filter(triage="pending", sha256=None).count() == 6
     assert EvidenceFile.objects.filter(triage="other").count() == 4
     assert pending_everywhere(exhibit, job) == (6, 6, 6, 6)
+
+
+@pytest.mark.postgresql(reason="two transactions at once on the job's rows (SQLite locks the whole file)")
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_made_while_the_folder_is_listed_stands(exhibit, owner, tmp_path, settings, monkeypatch):
+    """The investigator cancels from the page (another connection) while a worker lists the folder."""
+    settings.INGEST_BATCH_FILES = 4
+    files = source_folder(tmp_path, 10)
+    job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False)
+    list_folder = sources.LISTERS["folder"]
+
+    def listed_while_cancelled(path, display_name):
+        for number, found in enumerate(list_folder(path, display_name)):
+            if number == 5:  # half-way: the page's cancel, from another connection, commits now
+                canceller = threading.Thread(target=cancel_from_another_connection, args=(job, owner))
+                canceller.start()
+                canceller.join()
+            yield found
+
+    monkeypatch.setitem(sources.LISTERS, "folder", listed_while_cancelled)
+    batch_ids = ingest_job_enumerate(job=job)
+    job.refresh_from_db()
+    assert job.status == "cancelled" and job.files_total == len(files) + 1
+    for batch_id in batch_ids:  # as the queued batches run: their files become pending rows
+        ingest_batch_process(batch=IngestBatch.objects.get(pk=batch_id))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert not BatchListing.objects.exists()
+    assert EvidenceFile.objects.filter(job=job, triage="pending").count() == len(files)
+    # Control: the same listing without a cancel runs its job.
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "a.txt").write_bytes(b"a")
+    monkeypatch.setitem(sources.LISTERS, "folder", list_folder)
+    other = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "again", by=owner, queue=False)
+    ingest_job_enumerate(job=other)
+    assert IngestJob.objects.get(pk=other.pk).status == "running"
+
+
+def cancel_from_another_connection(job, owner):
+    try:
+        ingest_job_cancel(job=job, by=owner)
+    finally:
+        connections.close_all()
