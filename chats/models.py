@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier, DossierSuspect
+from chats import telegram
 from evidence.models import EvidenceFile, Exhibit, IngestBatch, IngestJob
 
 
@@ -71,7 +72,7 @@ class ChatAccount(models.Model):
     """A sender seen in the dossier's chat exports, one per Telegram id (names change; ids do not)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="chat_accounts")
-    from_id = models.CharField(_("account id"), max_length=64)
+    from_id = models.CharField(_("account id"), max_length=telegram.SENDER_ID_MAX)
     # The name on its latest message read; every name seen is in its messages (ChatMessage.from_name).
     display_name = models.CharField(_("name"), max_length=255, blank=True)
     country = models.CharField(

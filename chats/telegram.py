@@ -23,6 +23,9 @@ import ijson
 BLOCK = 64 * 1024
 CHAT_PREFIXES = {"": "", "chats.list.item": "chats.list.item.", "left_chats.list.item": "left_chats.list.item."}
 SENDER_ID = re.compile(r"^(user|channel|chat)\d+$")
+# The longest sender id kept (the account id column, chats.models.ChatAccount.from_id). Telegram's ids
+# are 64-bit numbers ("channel" and 20 digits at most); a longer one is a problem of its message alone.
+SENDER_ID_MAX = 64
 WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 MAX_TEXT = 100_000
 
@@ -204,6 +207,9 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
     if from_id is None:
         problems.append(f"unrecognised sender id {str(raw.get(sender_key))[:40]!r}")
         from_id = ""
+    elif len(from_id) > SENDER_ID_MAX:
+        problems.append(f"sender id of {len(from_id)} characters (at most {SENDER_ID_MAX}): {from_id[:40]!r}...")
+        from_id = ""  # the message is kept, linked to no account
     message = Message(
         chat_index=chat_index,
         message_id=message_id,

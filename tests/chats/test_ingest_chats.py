@@ -213,3 +213,32 @@ def test_the_largest_bigint_values_are_kept_as_they_are(exhibit, owner, tmp_path
     kept = ChatMessage.objects.order_by("message_id")
     assert [m.message_id for m in kept] == [1, largest] and kept[0].reply_to == largest
     assert Chat.objects.get().telegram_id == largest
+
+
+def test_a_sender_id_longer_than_an_account_id_loses_only_its_link(exhibit, owner, tmp_path, dossier):
+    """A 70-character sender id: its message is kept with its name and text, linked to no account; the
+    messages after it in the same chunk are kept too (they were lost with the whole chunk before)."""
+    too_long = "user" + "9" * 66
+    longest = "channel" + "9" * 57  # 64 characters: the longest id an account takes
+    messages = [
+        message(1, "user1", "Alice", text="first"),
+        message(2, too_long, "Mallory", text="from a forged id"),
+        message(3, "user3", "Carol", text="after it"),
+        message(4, longest, "A channel", text="the longest id kept"),
+    ]
+    source = write_export(tmp_path / "export", chat("G", 1, messages))
+    job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=source, by=owner, queue=False))
+    assert (job.status, job.error) == ("done", "")
+    export = ChatExport.objects.get()
+    assert export.status == "done" and export.messages_count == 4
+    kept = {m.message_id: m for m in ChatMessage.objects.filter(chat__export=export)}
+    assert sorted(kept) == [1, 2, 3, 4]
+    assert (kept[2].from_name, kept[2].text, kept[2].account_id) == ("Mallory", "from a forged id", None)
+    assert set(ChatAccount.objects.filter(dossier=dossier).values_list("from_id", flat=True)) == {
+        "user1",
+        "user3",
+        longest,
+    }
+    assert kept[4].account.from_id == longest  # control: 64 characters are an account
+    [problem] = export.problems
+    assert problem["where"] == "chat 1, message 2" and "sender id of 70 characters" in problem["reason"]
