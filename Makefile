@@ -64,6 +64,7 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: install-dev
+	bin/system-packages
 	bin/services
 	$(BENCH_ENV) $(PY) bench/run.py
 
