@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required, step_up_required
 from accounts.roles import INVESTIGATOR, PROSECUTOR
 from audit.services import audit_record, client_ip
 from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
@@ -50,7 +51,7 @@ from cases.services import (
     suspect_status_change,
 )
 from config.spreadsheets import SpreadsheetWriter
-from config.web import keyset_paginate, paginate, role_required, step_up_required
+from config.web import keyset_paginate, paginate
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs

@@ -17,11 +17,10 @@ from accounts.views import (
     two_factor_setup,
 )
 from api.web import api_token_revoke_view, api_tokens
-from audit.views import audit_log
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
 from config.health import ScelleHealthView
-from config.views import metrics, operations_page
+from config.views import audit_log, metrics, operations_page
 from evidence import review_views, source_grant_views
 from evidence import views as evidence_views
 from hashing import views as hashing_views

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required, step_up_required
 from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
 from config.spreadsheets import SpreadsheetWriter
-from config.web import role_required, step_up_required
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
 from hashing.models import HashList, HashListVersion, RematchNotice
