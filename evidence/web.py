@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 from audit.services import audit_record, client_ip
-from evidence.store import object_store, read_derived
+from config.store import object_store, read_derived
 
 
 def upload_limit(view):
