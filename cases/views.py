@@ -23,12 +23,9 @@ from cases.forms import (
 )
 from cases.models import Membership
 from cases.selectors import (
-    board_rows,
     dossier_audit_events,
-    dossier_counts,
     dossier_for,
     dossier_lead_for,
-    dossier_timeline,
     dossiers_visible_to,
     likely_duplicates,
     may_see_files,
@@ -52,6 +49,7 @@ from cases.services import (
 )
 from config.spreadsheets import SpreadsheetWriter
 from config.web import keyset_paginate, paginate
+from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
