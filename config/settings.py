@@ -119,7 +119,7 @@ MIDDLEWARE = [
 # Prometheus scrapes /metrics from these addresses only (nginx keeps it off the public side too).
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "scelle.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

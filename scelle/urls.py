@@ -19,10 +19,10 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from config.health import ScelleHealthView
-from config.views import audit_log, metrics, operations_page
 from evidence import list_views, review_views, source_grant_views
 from evidence import views as evidence_views
+from scelle.health import ScelleHealthView
+from scelle.views import audit_log, metrics, operations_page
 
 urlpatterns = [
     path("", cases_views.home, name="home"),

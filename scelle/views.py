@@ -9,8 +9,8 @@ from accounts.decorators import role_required
 from accounts.roles import ADMIN
 from audit.models import AuditEvent
 from audit.selectors import ReadScope, audit_chain_head, audit_events_readable, audit_events_search
-from config import operations
 from config.web import paginate
+from scelle import operations
 
 _collector = operations.ScelleCollector()
 REGISTRY.register(_collector)
