@@ -22,7 +22,7 @@ EMBEDDED_DESELECT ?=
 # The benchmarks make and drop databases of their own (bench/run.py) as the superuser.
 BENCH_ENV := CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/15} SECRET_KEY=test-only-not-secret
 
-.PHONY: install install-dev run test test-embedded lint format bench migrations-check clean
+.PHONY: install install-dev run test test-embedded lint imports-check format bench migrations-check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,8 @@ run: install
 	bin/system-packages --runtime || echo "Could not install the PDF libraries: PDF reports will explain what is missing."
 	PORT=$(PORT) bin/run
 
-test: install-dev
+# The import contract runs first: a broken layer order fails CI (.ci/run) before a test runs.
+test: install-dev imports-check
 	bin/system-packages
 	bin/services
 	$(TEST_ENV) $(VENV)/bin/pytest
@@ -52,9 +53,14 @@ test-embedded: install-dev
 	env $(EMBEDDED_UNSET) SCELLE_VAR_DIR="$$var" SECRET_KEY=test-only-not-secret \
 		AUDIT_CHAIN_KEY=test-only-not-secret-audit-chain-key $(VENV)/bin/pytest $(EMBEDDED_DESELECT)
 
-lint: install-dev
+lint: install-dev imports-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The layer order of ARCHITECTURE.md, as contracts in pyproject.toml ([tool.importlinter]); imports
+# inside functions count too.
+imports-check: install-dev
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

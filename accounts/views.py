@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.qr import write_qrcode_image
 
+from accounts.decorators import role_required, step_up_required
 from accounts.forms import TokenForm
 from accounts.middleware import session_start
 from accounts.models import SecurityKey
@@ -37,7 +38,6 @@ from accounts.two_factor import (
     totp_enrolment_device,
 )
 from audit.services import audit_record, client_ip
-from config.web import role_required, step_up_required
 
 
 class LoginView(auth_views.LoginView):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import ReviewerSettings
 from audit.models import AuditEvent
+from audit.services import audit_record
 
 REVEAL = "media.reveal"
 SESSION_KEY = "reveals_this_session"
@@ -22,8 +23,6 @@ def blur_radius_for(user) -> int:
 
 
 def reviewer_settings_update(*, user, blur_radius: int, ip: str | None = None) -> ReviewerSettings:
-    from audit.services import audit_record
-
     settings, _ = ReviewerSettings.objects.update_or_create(user=user, defaults={"blur_radius": blur_radius})
     audit_record(actor=user, action="welfare.blur", target=settings, ip=ip, blur_radius=blur_radius)
     return settings

@@ -1,5 +1,5 @@
 """The periodic check of the audit chain (Celery beat, AUDIT_VERIFY_SECONDS): its result is an
-audit event of its own, a Prometheus gauge (config.operations), and a line on the `scelle.audit`
+audit event of its own, a Prometheus gauge (scelle.operations), and a line on the `scelle.audit`
 logger naming the chain's head, which deploy/ sends to the journal or syslog: a copy of the head
 outside the database, that `audit_verify --heads-from` checks a cut tail against."""
 

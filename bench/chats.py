@@ -71,6 +71,7 @@ def bench_telegram_export(work: Path) -> dict:
     from bench.run import bench_exhibit, figure
     from chats.models import ChatAccount, ChatExport, ChatMessage
     from chats.selectors import dossier_accounts, known_by_category
+    from evidence.list_tasks import rematch_on_commit
     from evidence.models import IngestBatch
     from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
     from evidence.services import ingest_job_create_from_path
@@ -89,9 +90,8 @@ def bench_telegram_export(work: Path) -> dict:
         stream=io.BytesIO(lines),
         file_name="l.txt",
         by=user,
-        queue=False,
     )
-    hash_list_version_import(version=version)
+    hash_list_version_import(version=version, activated=rematch_on_commit)
 
     # Baseline: what the work is at its plainest, in this process: the JSON read whole, the media
     # files hashed (MD5, SHA-1, SHA-256 in one read).

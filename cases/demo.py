@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import io
 import json
 import secrets
 from pathlib import Path
@@ -16,12 +17,14 @@ from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
 from chats.demo import demo_telegram_export
+from evidence.list_tasks import rematch_on_commit
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
 from evidence.source_grants import source_grant_create
 from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
+from hashing.perceptual import digest_image
 from hashing.services import hash_list_version_create
 
 DEMO_NOTICE = "BR.52.L1.000123/26"
@@ -140,9 +143,8 @@ def demo_load(var_dir: Path) -> dict[str, str]:
                 stream=stream,
                 file_name=list_file.name,
                 by=admin,
-                queue=False,
             )
-        hash_list_version_import(version=version)
+        hash_list_version_import(version=version, activated=rematch_on_commit)
     if not HashList.objects.filter(name=DEMO_NEAR_LIST).exists():
         demo_near_list(var_dir / "demo" / "demo-perceptual-list.csv", admin)
     with transaction.atomic():
@@ -197,10 +199,6 @@ def demo_source_grants(dossier, folders: list[Path], admin) -> None:
 
 def demo_near_list(path: Path, admin) -> None:
     """A CSV list of one photo's pHash and PDQ, as lists from other services carry them."""
-    import io
-
-    from hashing.perceptual import digest_image
-
     digest = digest_image(io.BytesIO(synthetic_image_bytes(NEAR_SEED)))
     path.write_text(
         f"File name,pHash,PDQ,Category\r\nreference-{NEAR_SEED}.jpg,{digest.phash.hex()},{digest.pdq.hex()},1\r\n"
@@ -214,9 +212,8 @@ def demo_near_list(path: Path, admin) -> None:
             stream=stream,
             file_name=path.name,
             by=admin,
-            queue=False,
         )
-    hash_list_version_import(version=version)
+    hash_list_version_import(version=version, activated=rematch_on_commit)
 
 
 def demo_searches_and_suspects(dossier, investigator, start):

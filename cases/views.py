@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required, step_up_required
 from accounts.roles import INVESTIGATOR, PROSECUTOR
 from audit.services import audit_record, client_ip
 from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
@@ -22,12 +23,9 @@ from cases.forms import (
 )
 from cases.models import Membership
 from cases.selectors import (
-    board_rows,
     dossier_audit_events,
-    dossier_counts,
     dossier_for,
     dossier_lead_for,
-    dossier_timeline,
     dossiers_visible_to,
     likely_duplicates,
     may_see_files,
@@ -50,7 +48,8 @@ from cases.services import (
     suspect_status_change,
 )
 from config.spreadsheets import SpreadsheetWriter
-from config.web import keyset_paginate, paginate, role_required, step_up_required
+from config.web import keyset_paginate, paginate
+from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs

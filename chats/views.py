@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import step_up_required
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, membership_of
 from chats.forms import ChatAccountForm
@@ -31,7 +32,7 @@ from chats.selectors import (
 )
 from chats.services import chat_account_update
 from config.spreadsheets import SpreadsheetWriter
-from config.web import paginate, step_up_required
+from config.web import paginate
 from hashing.vics_export import vics_bytes, vics_document
 
 

@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("scelle")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The hash lists' background work that reaches the evidence (evidence/list_tasks.py, on the lists queue).
+app.autodiscover_tasks(related_name="list_tasks")
 
 
 @worker_init.connect

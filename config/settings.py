@@ -119,7 +119,7 @@ MIDDLEWARE = [
 # Prometheus scrapes /metrics from these addresses only (nginx keeps it off the public side too).
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "scelle.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -321,7 +321,7 @@ PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
-# an index rebuilt once this many files have had hashes written since the last build (hashing/file_index.py).
+# an index rebuilt once this many files have had hashes written since the last build (evidence/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
 EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]
@@ -428,7 +428,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "evidence.tasks.ingest_media_batch": {"queue": "media"},
     "evidence.tasks.*": {"queue": "ingest"},
-    "hashing.tasks.*": {"queue": "lists"},
+    "evidence.list_tasks.*": {"queue": "lists"},
 }
 CELERY_QUEUES_ALL = "default,ingest,media,lists"
 # Declared, so that a worker started without -Q (as Celery's documentation starts it) takes every

@@ -1,81 +1,11 @@
 """Small helpers shared by the views."""
 
-from functools import wraps
-
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-
-from accounts.roles import has_role
 
 
 def paginate(request, queryset, per_page: int | None = None):
     return Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def role_required(role: str):
-    """Refuse (403) a logged-in user without ``role``; anonymous users go to the login page."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def upload_limit(view):
-    """Refuse (413) a request body over UPLOAD_MAX_BYTES before reading it.
-
-    FILE_UPLOAD_MAX_MEMORY_SIZE only decides when uploads spill to disk; nothing else caps them.
-    nginx's client_max_body_size is the outer limit (deploy/nginx/scelle.conf).
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if request.method == "POST" and length > settings.UPLOAD_MAX_BYTES:
-            from django.shortcuts import render
-            from django.template.defaultfilters import filesizeformat
-
-            from audit.services import audit_record, client_ip
-
-            audit_record(
-                actor=request.user, action="upload.refused", ip=client_ip(request), bytes=length, path=request.path
-            )
-            limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
-            return render(request, "413.html", {"limit": limit}, status=413)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def step_up_required(view):
-    """Ask for the second factor again before an export or a list activation, unless it was given
-    in the last STEP_UP_SECONDS (ASVS: step-up for sensitive operations)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        from urllib.parse import urlencode
-
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
-        from accounts.two_factor import second_factor_is_recent
-
-        if request.user.is_authenticated and not second_factor_is_recent(request, settings.STEP_UP_SECONDS):
-            query = urlencode({"step_up": 1, "next": request.get_full_path()})
-            return redirect(f"{reverse('second_factor')}?{query}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class KeysetPage:
@@ -148,25 +78,3 @@ def _rows(queryset, order: str, limit: int, partitions) -> list:
     ids = sorted(parts[0].union(*parts[1:], all=True), reverse=order.startswith("-"))[:limit]
     by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
     return [by_id[pk] for pk in ids]
-
-
-def derived_file_response(relative: str, *, content: "bytes | None" = None, content_type: str):
-    """Answer with a file of the derived store, after the caller checked access and logged the read.
-
-    With MEDIA_ACCEL_REDIRECT (file storage behind nginx) the answer is empty and names the file
-    in `X-Accel-Redirect`: nginx sends it from an `internal` location no client can ask for
-    directly. Otherwise the bytes (``content``, or read from the store) go in the answer.
-    """
-    from urllib.parse import quote
-
-    from django.http import HttpResponse
-
-    from evidence.store import object_store, read_derived
-
-    if settings.MEDIA_ACCEL_REDIRECT and object_store() is None:
-        response = HttpResponse(b"", content_type=content_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(relative)
-    else:
-        response = HttpResponse(read_derived(relative) if content is None else content, content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    return response

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Membership
+from evidence.list_tasks import review_near_copies
+from evidence.matching import unmatched_triage
 from evidence.models import Categorisation, EvidenceFile
-from hashing.matching import unmatched_triage
 from hashing.models import CategoryValue
 
 REVIEW_ALGORITHM = "review"
@@ -43,8 +44,6 @@ def _look_for_near_copies(files) -> None:
     """Once committed, the copies of newly known files waiting elsewhere become near matches (a task)."""
     ids = [f.pk for f in files if f.triage == EvidenceFile.Triage.KNOWN]
     if ids:
-        from hashing.tasks import review_near_copies
-
         transaction.on_commit(lambda: review_near_copies.delay(ids))
 
 

@@ -9,10 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import step_up_required
 from accounts.welfare import blur_radius_for, exposure_of, reviewer_settings_update
 from audit.services import client_ip
 from cases.selectors import dossier_for, membership_of
-from config.web import step_up_required
 from evidence.models import EvidenceFile
 from evidence.review import dossier_four_eyes_set, files_categorise, files_confirm, near_match_settle
 from evidence.review_forms import ReviewerSettingsForm, ReviewFilterForm

@@ -9,9 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.models import Membership
 from cases.selectors import check_dossier_role, dossiers_visible_to
+from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
 from evidence import verification
+from evidence.file_index import file_hits
 from evidence.models import (
     Acquisition,
     BatchListing,
@@ -21,10 +24,12 @@ from evidence.models import (
     ImageVerification,
     IngestBatch,
     IngestJob,
+    RematchNotice,
     TriageCount,
 )
-from evidence.store import derived_exists, read_derived, store_derived
 from hashing.hashers import algorithm_for_hex
+from hashing.near_matching import perceptual_queries
+from hashing.nearest import as_codes
 from hashing.perceptual import veiled
 
 HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -351,14 +356,9 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
     Each item: {"file", "same_content", "distance"} (distance None for the same content), same
     content first, then the closest. Nothing is said of dossiers the user may not see, not even a
     count: that a file is known elsewhere would tell that another dossier exists and holds it.
-    Near copies come from the installation's file index (``hashing.file_index``), then one query
+    Near copies come from the installation's file index (``evidence.file_index``), then one query
     keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
     """
-    from cases.models import Membership
-    from hashing.file_index import file_hits
-    from hashing.near_matching import perceptual_queries
-    from hashing.nearest import as_codes
-
     dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
     others = (
         EvidenceFile.objects.filter(exhibit__dossier__in=dossiers)
@@ -391,11 +391,19 @@ def match_file_visible_to(user, evidence_file: EvidenceFile) -> EvidenceFile | N
     """
     if evidence_file.match_file_id is None:
         return None
-    from cases.models import Membership
-
     dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
     return (
         EvidenceFile.objects.filter(pk=evidence_file.match_file_id, exhibit__dossier__in=dossiers)
         .select_related("exhibit__dossier")
         .first()
+    )
+
+
+def rematch_notices_for(user, dossier):
+    """The re-match notices of a dossier the user has not dismissed. Precondition: the user may see the dossier."""
+    return (
+        RematchNotice.objects.filter(dossier=dossier)
+        .exclude(seen_by=user)
+        .select_related("version__hash_list")
+        .order_by("-created_at")[:5]
     )

@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
+from config.claims import is_claimed
+from config.store import store_file, store_upload
 from evidence import bulk, custody, disk_images, sealed, sources, verification
+from evidence.matching import match_files
 from evidence.models import (
     Acquisition,
     BatchListing,
@@ -24,7 +27,6 @@ from evidence.models import (
 )
 from evidence.pipeline import ingest_job_refresh
 from evidence.selectors import image_comparisons
-from evidence.store import store_file, store_upload
 
 EXHIBIT_DETAILS = (
     "make",
@@ -532,8 +534,6 @@ def ingest_job_create_from_hashes(*, exhibit: Exhibit, files: list[dict], by, ip
     ``pdq`` as digests (bytes) where known. One finished job with one batch; every file is matched
     against the active lists at once, so each comes back with its triage.
     """
-    from hashing.matching import match_files
-
     now = timezone.now()
     size = sum(item["size"] for item in files)
     job = IngestJob.objects.create(
@@ -631,7 +631,6 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     writes its listed files' rows in the transaction that marks it done (or that drops its listing,
     evidence.models.BatchListing). Returns how many jobs and batches were queued.
     """
-    from config.claims import is_claimed
     from evidence.tasks import ingest_enumerate, queue_batches
 
     unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from evidence.lists import hash_list_import_queue
 from evidence.models import EvidenceFile
 from hashing.models import HashList, HashListVersion
 from hashing.services import hash_list_version_create
@@ -100,10 +101,11 @@ def local_alert_list_extend(*, dossier, by, ip: str | None = None, queue: bool =
         label=f"{dossier.notice_number} {timezone.localtime():%Y-%m-%d %H:%M:%S}",
         source=f"reviewed in {dossier.notice_number}",
         adds_to_active=True,
-        queue=queue,
         by=by,
         ip=ip,
     )
+    if queue:
+        hash_list_import_queue(version)
     audit_record(
         actor=by,
         action="review.alert_list",

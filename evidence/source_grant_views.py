@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required, step_up_required
 from accounts.roles import ADMIN
 from audit.services import client_ip
-from config.web import role_required, step_up_required
 from evidence.forms import SourceGrantForm
 from evidence.models import SourceGrant
 from evidence.source_grants import source_grant_create, source_grant_revoke, source_grants_overview

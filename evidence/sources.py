@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from config.store import open_stored, stored_size
 from evidence import disk_images
 from evidence.names import name_bytes, shown_name
 
@@ -55,7 +56,7 @@ def printable(name: str) -> str:
     return shown_name(os.fsencode(name))
 
 
-# An upload kept in the object store (EVIDENCE_STORAGE=s3) is named "stored:<key>"; evidence.store
+# An upload kept in the object store (EVIDENCE_STORAGE=s3) is named "stored:<key>"; config.store
 # opens it. Everything else is a path on this host.
 STORED = "stored:"
 
@@ -63,8 +64,6 @@ STORED = "stored:"
 def open_source(path: bytes | str):
     """Open a source for reading: a path (of any length), or an object of the store."""
     if isinstance(path, str) and path.startswith(STORED):
-        from evidence.store import open_stored  # Django settings are needed only for the object store
-
         return open_stored(path[len(STORED) :])
     try:
         return open(path, "rb")
@@ -85,8 +84,6 @@ def video_input(path: bytes | str):
 def list_file(path: str, display_name: str) -> Iterator[FoundFile]:
     """One file; a disk image (by content) is also marked to have its file systems listed."""
     if path.startswith(STORED):
-        from evidence.store import stored_size
-
         found = FoundFile(printable(display_name), path, size=stored_size(path[len(STORED) :]))
     else:
         found = _found(path, printable(display_name), os.stat(path))

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for, may_see_files, membership_of, search_for
-from config.web import derived_file_response, keyset_paginate, upload_limit
+from config.web import keyset_paginate
+from evidence.file_index import file_index_built
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -52,7 +53,7 @@ from evidence.services import (
     ingest_path_refuse,
 )
 from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
-from hashing.file_index import file_index_built
+from evidence.web import derived_file_response, upload_limit
 
 
 @login_required

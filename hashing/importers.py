@@ -30,7 +30,7 @@ from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, Forma
 from hashing.listformats.base import bounded_lines
 from hashing.listformats.encoding import open_list
 from hashing.models import DigestBlock, HashEntry, HashList, HashListVersion
-from hashing.services import hash_list_version_activate
+from hashing.services import Activated, hash_list_version_activate
 
 log = logging.getLogger(__name__)
 MALFORMED_KEPT = 1000
@@ -76,8 +76,13 @@ def _connection_lost(error: BaseException) -> bool:
     return isinstance(cause, (connection.Database.OperationalError, connection.Database.InterfaceError))
 
 
-def hash_list_version_import(*, version: HashListVersion, activate: bool = True) -> HashListVersion:
+def hash_list_version_import(
+    *, version: HashListVersion, activate: bool = True, activated: Activated | None = None
+) -> HashListVersion:
     """Parse the version's file and load its entries; activate it when everything is in.
+
+    ``activated`` is handed to ``hash_list_version_activate``: what follows an activation is the
+    caller's (``evidence.lists`` matches the files again).
 
     A version that fails or is cancelled keeps no entries and is never active, so the list's
     previous version stays in force. Precondition: the version is draft or queued (a ready
@@ -91,10 +96,10 @@ def hash_list_version_import(*, version: HashListVersion, activate: bool = True)
         version.refresh_from_db()
         if version.status in (HashListVersion.Status.READY, HashListVersion.Status.CANCELLED):
             return version
-        return _import_claimed(version, activate)
+        return _import_claimed(version, activate, activated)
 
 
-def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion:
+def _import_claimed(version: HashListVersion, activate: bool, activated: Activated | None) -> HashListVersion:
     HashListVersion.objects.filter(pk=version.pk).update(
         status=HashListVersion.Status.IMPORTING,
         started_at=timezone.now(),
@@ -133,7 +138,7 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             version.finished_at = timezone.now()
             version.save()
             if activate:
-                hash_list_version_activate(version=version, by=version.imported_by)
+                hash_list_version_activate(version=version, by=version.imported_by, activated=activated)
     except ImportCancelled:
         _give_up(version, HashListVersion.Status.CANCELLED, "")
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active

@@ -7,7 +7,7 @@ from django.db.models import Q
 from hashing.digestsets import as_bytes, bucket_contains, prefix_of
 from hashing.hashers import EMPTY_DIGESTS
 from hashing.listformats import DIGEST_BYTES
-from hashing.models import CategoryValue, DigestBlock, HashEntry, HashList, RematchNotice
+from hashing.models import CategoryValue, DigestBlock, HashEntry, HashList
 
 
 @dataclass(frozen=True)
@@ -120,16 +120,6 @@ def _orm_rows(by_algorithm: dict[int, list[bytes]]):
 
 def hash_lists_overview():
     return HashList.objects.select_related("scheme").prefetch_related("versions").order_by("name")
-
-
-def rematch_notices_for(user, dossier):
-    """The re-match notices of a dossier the user has not dismissed. Precondition: the user may see the dossier."""
-    return (
-        RematchNotice.objects.filter(dossier=dossier)
-        .exclude(seen_by=user)
-        .select_related("version__hash_list")
-        .order_by("-created_at")[:5]
-    )
 
 
 def version_diff_rows(version, base):

@@ -1,11 +1,16 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence.store import store_stream
+from config.store import store_stream
 from hashing.listformats import detect_format, guess_mapping, open_list, read_header
 from hashing.models import CategoryScheme, HashList, HashListVersion
+
+# What follows a version's activation, given by the caller: (the version, the one it replaced).
+Activated = Callable[[HashListVersion, HashListVersion | None], None]
 
 
 @transaction.atomic
@@ -20,7 +25,6 @@ def hash_list_version_create(
     source: str = "",
     default_category: str = "",
     scheme: CategoryScheme | None = None,
-    queue: bool = True,
     draft: bool = False,
     adds_to_active: bool = False,
     ip: str | None = None,
@@ -28,9 +32,10 @@ def hash_list_version_create(
     """Store a list file and create the version that will import it, its format detected from the content.
 
     With ``draft``, the version waits for ``hash_list_version_start`` (the page shows a preview
-    first). With ``queue``, the import runs on a Celery worker once this transaction commits;
-    otherwise the caller runs ``hash_list_version_import`` itself (the command line does). With
-    ``adds_to_active``, the import adds the file's entries to the version active at that moment.
+    first). Otherwise the caller has it imported: on a worker (``evidence.lists``, which also
+    matches the files again once the version is active) or itself (``hash_list_version_import``, as
+    the command line does). With ``adds_to_active``, the import adds the file's entries to the
+    version active at that moment.
     """
     blob = store_stream(stream, settings.HASHLIST_ROOT)
     with open(blob.path, "rb") as stored:
@@ -59,8 +64,6 @@ def hash_list_version_create(
     audit_record(
         actor=by, action="hashlist.import", target=version, ip=ip, file_name=file_name, sha256=blob.sha256.hex()
     )
-    if queue and not draft:
-        _queue_import(version)
     return version
 
 
@@ -73,17 +76,18 @@ def _mapping_for(hash_list: HashList, head: bytes) -> dict[str, str]:
     return guess_mapping(columns)
 
 
-def _queue_import(version: HashListVersion) -> None:
-    from hashing.tasks import hash_list_import
-
-    transaction.on_commit(lambda: hash_list_import.delay(version.pk))
-
-
 @transaction.atomic
 def hash_list_version_start(
-    *, version: HashListVersion, by, mapping: dict[str, str] | None = None, ip: str | None = None
+    *,
+    version: HashListVersion,
+    by,
+    queue_import: Callable[[HashListVersion], None],
+    mapping: dict[str, str] | None = None,
+    ip: str | None = None,
 ) -> HashListVersion:
-    """Confirm a draft version after its preview: save the CSV mapping (for the list too) and queue the import."""
+    """Confirm a draft version after its preview: save the CSV mapping (for the list too) and have it
+    imported: ``queue_import(version)`` is called in this transaction (``evidence.lists`` queues the
+    import task on commit)."""
     version = HashListVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != HashListVersion.Status.DRAFT:
         return version
@@ -93,7 +97,7 @@ def hash_list_version_start(
     version.status = HashListVersion.Status.QUEUED
     version.save(update_fields=["column_mapping", "status"])
     audit_record(actor=by, action="hashlist.import_start", target=version, ip=ip, mapping=version.column_mapping)
-    _queue_import(version)
+    queue_import(version)
     return version
 
 
@@ -115,12 +119,17 @@ def hash_list_version_cancel(*, version: HashListVersion, by, ip: str | None = N
 
 @transaction.atomic
 def hash_list_version_activate(
-    *, version: HashListVersion, by=None, ip: str | None = None, rematch: bool = True
+    *,
+    version: HashListVersion,
+    by=None,
+    ip: str | None = None,
+    activated: Activated | None = None,
 ) -> HashListVersion | None:
     """Make ``version`` the one active version of its list, in one transaction; return the one it replaced.
 
-    Precondition: the version is ready. Once committed, every ingested file whose match may have
-    changed is matched again in the background (only the hashes that differ are looked at).
+    Precondition: the version is ready. ``activated(version, replaced)`` is called in this
+    transaction once the version became active (not when it already was): ``evidence.lists`` queues
+    there, on commit, the matching again of every ingested file whose match may have changed.
     """
     if version.status != HashListVersion.Status.READY:
         raise ValueError("only a ready version can be activated")
@@ -137,27 +146,6 @@ def hash_list_version_activate(
     audit_record(
         actor=by, action="hashlist.activate", target=version, ip=ip, replaced=previous.pk if previous else None
     )
-    if rematch:
-        from hashing.tasks import hash_list_rematch
-
-        previous_id = previous.pk if previous else None
-        transaction.on_commit(lambda: hash_list_rematch.delay(version.pk, previous_id))
+    if activated is not None:
+        activated(version, previous)
     return previous
-
-
-def hash_list_imports_resume(*, by=None) -> int:
-    """Queue again the imports that are queued or importing with no worker on them (their message
-    was lost with the broker, or their worker died); return how many. A copy of an import that is
-    still queued finds it claimed or done and does nothing (hashing.importers)."""
-    from config.claims import is_claimed
-    from hashing.tasks import hash_list_import
-
-    waiting = HashListVersion.objects.filter(
-        status__in=[HashListVersion.Status.QUEUED, HashListVersion.Status.IMPORTING]
-    ).values_list("pk", flat=True)
-    resumed = [pk for pk in waiting if not is_claimed("hash_list_import", pk)]
-    for version_id in resumed:
-        hash_list_import.delay(version_id)
-    if resumed:
-        audit_record(actor=by, action="hashlist.resume", versions=resumed)
-    return len(resumed)

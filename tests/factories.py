@@ -62,7 +62,6 @@ def make_hash_list(name: str, lines: list[str], by, kind: str = "alert", categor
         stream=io.BytesIO("\n".join(lines).encode()),
         file_name=f"{name}.txt",
         by=by,
-        queue=False,
     )
     return hash_list_version_import(version=version)
 

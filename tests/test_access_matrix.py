@@ -20,8 +20,8 @@ from accounts.models import SecurityKey
 from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
-from evidence.models import ChunkedUpload, SourceGrant
-from hashing.models import CategoryScheme, RematchNotice
+from evidence.models import ChunkedUpload, RematchNotice, SourceGrant
+from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
 from tests.factories import grant_folder, make_hash_list, make_search, make_suspect

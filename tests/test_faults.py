@@ -21,10 +21,10 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from config.celery import app as celery_app
+from evidence.list_tasks import hash_list_import
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from hashing.models import HashListVersion
 from hashing.services import hash_list_version_create
-from hashing.tasks import hash_list_import
 from tests.factories import make_hash_list, sha256_hex, stored_digests, wait_until
 
 pytestmark = [
@@ -170,7 +170,7 @@ def test_a_database_connection_cut_during_a_list_import_leaves_no_half_version_t
     source.write_text("\n".join(lines))
     with source.open("rb") as stream:
         version = hash_list_version_create(
-            name="National list", kind="alert", stream=stream, file_name="national.txt", by=admin, queue=False
+            name="National list", kind="alert", stream=stream, file_name="national.txt", by=admin
         )
     # Small chunks: the import checkpoints often, so it is still running when its connection is cut.
     environment = process_environment(tmp_path, settings.CELERY_BROKER_URL, HASHLIST_IMPORT_CHUNK="2000")

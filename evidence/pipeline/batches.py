@@ -9,6 +9,7 @@ from django.utils import timezone
 from config.claims import claim
 from evidence import disk_images
 from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
+from evidence.matching import match_files
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
 from evidence.pipeline.containers import expand_archive, expand_image
 from evidence.pipeline.files import DECODED_FIELDS, FileRead, JobContents, hash_finish, hash_read, save_video_frames
@@ -18,7 +19,6 @@ from evidence.pipeline.state import (
     ingest_job_refresh,
     job_cancelled,
 )
-from hashing.matching import match_files
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0

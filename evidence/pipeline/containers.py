@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.filerows import batch_files_add, insert_files
+from evidence.matching import match_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
 from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from hashing.hashers import ALGORITHMS
-from hashing.matching import match_files
 
 ARCHIVE_CHUNK = 200
 

@@ -5,9 +5,9 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
+from config.store import store_derived
 from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
-from evidence.store import store_derived
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
 

@@ -2,6 +2,7 @@ from django import template
 
 from accounts.welfare import team_exposure
 from evidence.models import EvidenceFile
+from evidence.selectors import rematch_notices_for
 
 register = template.Library()
 
@@ -31,3 +32,10 @@ def exposure_of_team(memberships) -> dict:
 @register.filter
 def exposure_for(exposure: dict, user_id) -> dict:
     return exposure.get(user_id, {"today": 0, "week": 0})
+
+
+@register.inclusion_tag("hashing/_rematch_notices.html", takes_context=True)
+def rematch_notices(context, dossier):
+    """The dossier's re-match notices the viewer has not dismissed. Used on pages already scoped to members."""
+    request = context["request"]
+    return {"notices": list(rematch_notices_for(request.user, dossier)), "request": request}

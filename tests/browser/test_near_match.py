@@ -37,7 +37,6 @@ def test_the_file_page_shows_the_distance_and_the_copies(
         stream=io.BytesIO(f"pHash,PDQ,Category\n{digest.phash.hex()},{digest.pdq.hex()},1\n".encode()),
         file_name="p.csv",
         by=admin,
-        queue=False,
     )
     hash_list_version_import(version=version)
     dossier = make_dossier(owner)

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from evidence.matching import rematch_after_activation
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from evidence.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
 from hashing.importers import hash_list_version_import
 from hashing.listformats import detect_format
-from hashing.matching import rematch_after_activation
 from hashing.models import HashEntry, HashList
 from hashing.services import hash_list_version_create
 from hashing.vics_export import VICS_CONTEXT, icse_bytes, vics_document
@@ -52,7 +52,7 @@ def known_files():
 
 def import_as_list(content: bytes, name: str, admin):
     version = hash_list_version_create(
-        name=name, kind="alert", stream=io.BytesIO(content), file_name="shared", by=admin, queue=False
+        name=name, kind="alert", stream=io.BytesIO(content), file_name="shared", by=admin
     )
     return hash_list_version_import(version=version)
 

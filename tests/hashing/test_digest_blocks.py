@@ -19,8 +19,7 @@ from tests.factories import stored_digests
 def import_lines(admin, lines: list[bytes | str], name: str = "Blocks") -> HashListVersion:
     content = b"".join((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines)
     version = hash_list_version_create(
-        name=name, kind="alert", stream=io.BytesIO(content), file_name="list.txt", by=admin, queue=False,
-        default_category="1",
+        name=name, kind="alert", stream=io.BytesIO(content), file_name="list.txt", by=admin, default_category="1",
     )  # fmt: skip
     return hash_list_version_import(version=version)
 

@@ -19,7 +19,7 @@ TOO_LONG = f"line longer than {MAX_LINE} bytes"
 
 def import_bytes(admin, content: bytes, name: str = "List", file_name: str = "list.txt") -> HashListVersion:
     version = hash_list_version_create(
-        name=name, kind="alert", stream=io.BytesIO(content), file_name=file_name, by=admin, queue=False
+        name=name, kind="alert", stream=io.BytesIO(content), file_name=file_name, by=admin
     )
     return hash_list_version_import(version=version)
 

@@ -34,7 +34,7 @@ def test_a_new_version_replaces_the_active_one(admin):
 def test_a_file_without_any_hash_fails_and_leaves_the_previous_version_active(admin):
     good = make_hash_list("Demo", MD5S, by=admin)
     version = hash_list_version_create(
-        name="Demo", kind="alert", stream=io.BytesIO(b'{"value": []}'), file_name="x.json", by=admin, queue=False
+        name="Demo", kind="alert", stream=io.BytesIO(b'{"value": []}'), file_name="x.json", by=admin
     )
     version = hash_list_version_import(version=version)
     good.refresh_from_db()

@@ -17,7 +17,7 @@ ROWS = listdata.random_digests(6, seed=4)
 def import_bytes(admin, content: bytes, name: str = "List", file_name: str = "list", **options) -> HashListVersion:
     version = hash_list_version_create(
         name=name, kind=options.pop("kind", "alert"), stream=io.BytesIO(content), file_name=file_name, by=admin,
-        queue=False, default_category="1", **options,
+        default_category="1", **options,
     )  # fmt: skip
     return hash_list_version_import(version=version)
 
@@ -146,7 +146,7 @@ def test_admin_activates_an_older_version_by_hand_after_confirming(client, admin
 def test_a_cancelled_import_keeps_nothing_and_a_queued_one_is_cancelled_at_once(admin):
     version = hash_list_version_create(
         name="Stopped", kind="alert", stream=io.BytesIO("\n".join(r["md5"] for r in ROWS).encode()),
-        file_name="l.txt", by=admin, queue=False,
+        file_name="l.txt", by=admin,
     )  # fmt: skip
     hash_list_version_cancel(version=version, by=admin)
     version = hash_list_version_import(version=HashListVersion.objects.get(pk=version.pk))

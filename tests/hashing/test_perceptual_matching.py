@@ -5,12 +5,12 @@ import io
 import pytest
 from PIL import Image, ImageOps
 
+from evidence.matching import rematch_after_activation
 from evidence.models import EvidenceFile, IngestJob
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_video_bytes
 from hashing import indexes
 from hashing.importers import hash_list_version_import
-from hashing.matching import rematch_after_activation
 from hashing.perceptual import digest_image, hamming
 from hashing.services import hash_list_version_create
 from tests.evidence.test_ingest import run_inline
@@ -42,7 +42,6 @@ def perceptual_list(name: str, images, by, *, sha256s=(), category: str = "1"):
         stream=io.BytesIO("\n".join(lines).encode()),
         file_name=f"{name}.csv",
         by=by,
-        queue=False,
     )
     return hash_list_version_import(version=version)
 
@@ -157,7 +156,6 @@ def test_a_low_quality_pdq_is_not_used(admin, exhibit, owner, tmp_path):
         stream=io.BytesIO("\n".join(lines).encode()),
         file_name="p.csv",
         by=admin,
-        queue=False,
     )
     hash_list_version_import(version=version)
     files = ingest(

@@ -41,7 +41,7 @@ def report_dossier(dossier, exhibit, owner, admin):
         recorded_by=owner,
     )
     version = make_hash_list("National list", ["aa" * 32], by=admin)
-    hash_list_version_activate(version=version, by=admin, rematch=False)
+    hash_list_version_activate(version=version, by=admin)
     job = IngestJob.objects.create(exhibit=exhibit, source_label="upload", created_by=owner, status="done")
     batch = IngestBatch.objects.create(job=job, number=1, status="done")
     processed = timezone.now()

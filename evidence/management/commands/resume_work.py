@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from config.celery import app
+from evidence.lists import hash_list_imports_resume
 from evidence.services import ingest_jobs_resume
-from hashing.services import hash_list_imports_resume
 
 
 def queued_messages() -> int | None:

@@ -5,21 +5,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required, step_up_required
 from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
 from config.spreadsheets import SpreadsheetWriter
-from config.web import role_required, step_up_required
+from evidence.lists import hash_list_version_activate_rematching, hash_list_version_start_import
+from evidence.models import RematchNotice
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
-from hashing.models import HashList, HashListVersion, RematchNotice
+from hashing.models import HashList, HashListVersion
 from hashing.selectors import hash_lists_overview, version_diff_rows
-from hashing.services import (
-    hash_list_version_activate,
-    hash_list_version_cancel,
-    hash_list_version_create,
-    hash_list_version_start,
-)
+from hashing.services import hash_list_version_cancel, hash_list_version_create
 
 
 @login_required
@@ -73,7 +70,7 @@ def version_preview(request, pk: int):
             version.column_mapping = mapping
             version.save(update_fields=["column_mapping"])
             return redirect("version_preview", version.pk)
-        hash_list_version_start(version=version, by=request.user, mapping=mapping, ip=client_ip(request))
+        hash_list_version_start_import(version=version, by=request.user, mapping=mapping, ip=client_ip(request))
         messages.success(request, _("Import started; a worker is loading the list."))
         return redirect(version)
     rows, problem = [], ""
@@ -130,7 +127,7 @@ def version_activate(request, pk: int):
         messages.error(request, _("Only a ready version can be activated."))
         return redirect(version)
     if request.method == "POST":
-        hash_list_version_activate(version=version, by=request.user, ip=client_ip(request))
+        hash_list_version_activate_rematching(version=version, by=request.user, ip=client_ip(request))
         messages.success(request, _("Version activated; files already ingested are being matched again."))
         return redirect(version)
     active = version.hash_list.active_version

@@ -1,11 +1,22 @@
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+"""The hash lists' background work, on the lists queue: importing a version, then matching the
+ingested files again once a version is active; near copies after a categorisation; the index of
+the installation's files. hashing imports and activates; what that changes in the evidence is
+matched here."""
 
-from hashing.file_index import file_index_build
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+
+from evidence.file_index import file_index_build
+from evidence.matching import near_copies_rematch, rematch_after_activation
 from hashing.importers import ImportInterrupted, hash_list_version_import
 from hashing.indexes import version_index_build
-from hashing.matching import near_copies_rematch, rematch_after_activation
 from hashing.models import HashListVersion
+
+
+def rematch_on_commit(version: HashListVersion, replaced: HashListVersion | None) -> None:
+    """Match the files again for a version just made active, once its activation commits."""
+    replaced_id = replaced.pk if replaced else None
+    transaction.on_commit(lambda: hash_list_rematch.delay(version.pk, replaced_id))
 
 
 # A lost database connection fails the version cleanly (nothing half imported) and is tried again.
@@ -16,7 +27,9 @@ from hashing.models import HashListVersion
     max_retries=5,
 )
 def hash_list_import(version_id: int) -> None:
-    hash_list_version_import(version=HashListVersion.objects.select_related("hash_list").get(pk=version_id))
+    hash_list_version_import(
+        version=HashListVersion.objects.select_related("hash_list").get(pk=version_id), activated=rematch_on_commit
+    )
 
 
 @shared_task(acks_late=True)

@@ -21,9 +21,9 @@ from health_check.views import HealthCheckView
 
 from accounts.roles import ADMIN, has_role
 from config.celery import app
-from config.operations import metrics_allowed
+from config.store import check_writable
 from config.workers import queues_consumed
-from evidence.store import check_writable
+from scelle.operations import metrics_allowed
 
 
 @dataclasses.dataclass

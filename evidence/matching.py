@@ -7,11 +7,13 @@ import numpy as np
 from django.db import connection, transaction
 
 from audit.services import audit_record
+from evidence.models import EvidenceFile, RematchNotice
+from evidence.near_matching import frames_for, near_copies_of, near_matches
 from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
-from hashing.models import HashEntry, HashList, HashListVersion, RematchNotice
-from hashing.near_matching import NearMatch, frames_for, near_matches
+from hashing.models import HashEntry, HashList, HashListVersion
+from hashing.near_matching import NearMatch
 from hashing.selectors import active_matches
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,6 @@ def match_files(files, *, only_pending: bool = True) -> None:
     digest matches may be a near copy of listed or categorised material (``near_matching``): it is
     then a near match, with the distance and what it is near, for a human to confirm.
     """
-    from evidence.models import EvidenceFile
-
     files = [f for f in files if only_pending or f.match_algorithm != REVIEW]
 
     wanted: dict[str, set[bytes]] = {name: set() for name in ALGORITHMS}
@@ -116,8 +116,6 @@ def _can_ask(evidence_file) -> bool:
 
 def unmatched_triage(evidence_file) -> str:
     """The state of a file no list knows: an error, a new image or video (for review), or another file."""
-    from evidence.models import EvidenceFile
-
     if evidence_file.error:
         return EvidenceFile.Triage.ERROR
     if evidence_file.mime.startswith("video/"):
@@ -171,8 +169,6 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
     Exact hashes: the files holding a hash that differs. Perceptual entries: if any differs, every
     file a near match could change (near matches, new images and new videos).
     """
-    from evidence.models import EvidenceFile
-
     parameters = {
         "new": version_id,
         "old": previous_id or 0,
@@ -258,8 +254,6 @@ def rematch_after_activation(*, version: HashListVersion, previous_id: int | Non
     files whose only match was on a hash the list no longer has go back to new. Each dossier
     with a changed file gets one notice for its members.
     """
-    from evidence.models import EvidenceFile
-
     now_known: Counter[int] = Counter()
     no_longer_known: Counter[int] = Counter()
     ids = changed_file_ids(version.pk, previous_id)
@@ -302,8 +296,6 @@ def rematch_after_activation(*, version: HashListVersion, previous_id: int | Non
 def _save_matches(files) -> None:
     if not files:
         return
-    from evidence.models import EvidenceFile
-
     table = EvidenceFile._meta.db_table
     assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in MATCH_FIELDS)
     rows = [[getattr(f, field) for field in MATCH_FIELDS] + [f.pk] for f in files]
@@ -316,9 +308,6 @@ def near_copies_rematch(*, file_ids: list[int]) -> int:
 
     Each dossier holding such a copy sees it as a near match (with its distance) in its review page.
     """
-    from evidence.models import EvidenceFile
-    from hashing.near_matching import near_copies_of
-
     known = list(EvidenceFile.objects.filter(pk__in=file_ids, triage=EvidenceFile.Triage.KNOWN))
     if not known:
         return 0

@@ -17,14 +17,12 @@ from accounts.views import (
     two_factor_setup,
 )
 from api.web import api_token_revoke_view, api_tokens
-from audit.views import audit_log
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from config.health import ScelleHealthView
-from config.views import metrics, operations_page
-from evidence import review_views, source_grant_views
+from evidence import list_views, review_views, source_grant_views
 from evidence import views as evidence_views
-from hashing import views as hashing_views
+from scelle.health import ScelleHealthView
+from scelle.views import audit_log, metrics, operations_page
 
 urlpatterns = [
     path("", cases_views.home, name="home"),
@@ -87,15 +85,15 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", evidence_views.job_cancel, name="job_cancel"),
     path("files/<int:pk>/", evidence_views.file_detail, name="file_detail"),
     path("files/<int:pk>/thumbnail/", evidence_views.file_thumbnail, name="file_thumbnail"),
-    path("lists/", hashing_views.hashlist_index, name="hashlist_index"),
-    path("lists/import/", hashing_views.hashlist_import, name="hashlist_import"),
-    path("lists/<int:pk>/", hashing_views.hashlist_detail, name="hashlist_detail"),
-    path("lists/versions/<int:pk>/progress/", hashing_views.version_progress, name="version_progress"),
-    path("lists/versions/<int:pk>/preview/", hashing_views.version_preview, name="version_preview"),
-    path("lists/versions/<int:pk>/cancel/", hashing_views.version_cancel, name="version_cancel"),
-    path("lists/versions/<int:pk>/activate/", hashing_views.version_activate, name="version_activate"),
-    path("lists/versions/<int:pk>/diff.csv", hashing_views.version_diff_csv, name="version_diff_csv"),
-    path("lists/notices/<int:pk>/seen/", hashing_views.rematch_notice_seen, name="rematch_notice_seen"),
+    path("lists/", list_views.hashlist_index, name="hashlist_index"),
+    path("lists/import/", list_views.hashlist_import, name="hashlist_import"),
+    path("lists/<int:pk>/", list_views.hashlist_detail, name="hashlist_detail"),
+    path("lists/versions/<int:pk>/progress/", list_views.version_progress, name="version_progress"),
+    path("lists/versions/<int:pk>/preview/", list_views.version_preview, name="version_preview"),
+    path("lists/versions/<int:pk>/cancel/", list_views.version_cancel, name="version_cancel"),
+    path("lists/versions/<int:pk>/activate/", list_views.version_activate, name="version_activate"),
+    path("lists/versions/<int:pk>/diff.csv", list_views.version_diff_csv, name="version_diff_csv"),
+    path("lists/notices/<int:pk>/seen/", list_views.rematch_notice_seen, name="rematch_notice_seen"),
     path("evidence-folders/", source_grant_views.source_grants, name="source_grants"),
     path("evidence-folders/<int:pk>/revoke/", source_grant_views.source_grant_revoke_view, name="source_grant_revoke"),
     # The log is the audit app's; which dossiers' names an admin may read is the dossier layer's rule.

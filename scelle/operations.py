@@ -2,10 +2,14 @@
 for Prometheus (/metrics)."""
 
 from django.conf import settings
+from django.db.models import Count, Sum
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from audit.checks import last_audit_chain_check
 from config.celery import app
 from config.proxies import client_address
+from evidence.models import BatchListing, EvidenceFile, IngestJob
+from hashing.models import HashListVersion
 
 
 def queue_names() -> list[str]:
@@ -43,9 +47,6 @@ def workers() -> list[dict]:
 
 
 def running_jobs():
-    from evidence.models import IngestJob
-    from hashing.models import HashListVersion
-
     jobs = IngestJob.objects.exclude(status__in=IngestJob.FINISHED).select_related("exhibit__dossier")
     imports = HashListVersion.objects.filter(
         status__in=[HashListVersion.Status.QUEUED, HashListVersion.Status.IMPORTING]
@@ -71,10 +72,6 @@ class ScelleCollector:
         yield GaugeMetricFamily("scelle_audit_chain_checked_timestamp_seconds", AUDIT_CHECKED_HELP)
 
     def collect(self):
-        from django.db.models import Count, Sum
-
-        from evidence.models import BatchListing, EvidenceFile, IngestJob
-
         jobs = GaugeMetricFamily("scelle_ingest_jobs", "Ingest jobs by status", labels=["status"])
         counts = dict(IngestJob.objects.values_list("status").annotate(n=Count("id")))
         for status in IngestJob.Status.values:
@@ -95,8 +92,6 @@ class ScelleCollector:
             if waiting is not None:
                 depth.add_metric([queue], waiting)
         yield depth
-        from audit.checks import last_audit_chain_check
-
         last = last_audit_chain_check()
         if last is not None:  # no check yet: no sample, rather than a false alarm
             yield GaugeMetricFamily(

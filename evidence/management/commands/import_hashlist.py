@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.system import command_line_user
+from evidence.list_tasks import rematch_on_commit
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList, HashListVersion
 from hashing.services import hash_list_version_create
@@ -31,9 +32,8 @@ class Command(BaseCommand):
                 stream=stream,
                 file_name=path.name,
                 by=command_line_user(options["user"]),
-                queue=False,
             )
-        version = hash_list_version_import(version=version)
+        version = hash_list_version_import(version=version, activated=rematch_on_commit)
         self.stdout.write(
             f"{version.hash_list.name} {version.label}: {version.status}; {version.lines_read} lines, "
             f"{version.entries} entries, {version.duplicates} duplicates, {version.malformed} malformed lines"

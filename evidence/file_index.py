@@ -33,7 +33,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
+from evidence.models import EvidenceFile, PerceptualChange, VideoFrame
 from hashing.indexes import PERCEPTUAL
+from hashing.near_matching import usable_phash
 from hashing.nearest import HammingIndex, as_codes
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,6 @@ def _usable(rows, chunk: int = 100_000) -> dict[str, tuple[np.ndarray, np.ndarra
 
     Converted to arrays every ``chunk`` rows: ten million files never sit in memory as Python objects.
     """
-    from hashing.near_matching import usable_phash
-
     parts: dict[str, list] = {name: [] for name in PERCEPTUAL}
     pending: dict[str, list] = {name: [] for name in PERCEPTUAL}
 
@@ -98,8 +98,6 @@ def _usable(rows, chunk: int = 100_000) -> dict[str, tuple[np.ndarray, np.ndarra
 
 def _hash_rows(file_ids=None):
     """(file id, pdq, pdq quality, phash) of files and of videos' keyframes; all files, or these."""
-    from evidence.models import EvidenceFile, VideoFrame
-
     files = EvidenceFile.objects.filter(processed_at__isnull=False)
     frames = VideoFrame.objects.all()
     if file_ids is not None:
@@ -141,8 +139,6 @@ def _snapshot() -> dict:
 def _changed_since(seen: dict) -> set[int]:
     """Files in log rows of transactions that ``seen`` (a snapshot) did not see: xid >= its xmax or in
     progress then. Any transaction it saw had committed, and its rows were read then or are in a base."""
-    from hashing.models import PerceptualChange
-
     rows = PerceptualChange.objects.filter(Q(xid__gte=seen["xmax"]) | Q(xid__in=seen["xip"]))
     return set(rows.values_list("file_id", flat=True))
 
@@ -176,8 +172,6 @@ def file_index_build() -> dict | None:
     process is building one now. Log rows older than the previous base are no longer needed."""
     if not _postgresql():
         return None
-    from hashing.models import PerceptualChange
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
@@ -269,7 +263,7 @@ def _refresh(*, may_build: bool) -> tuple[dict[str, Codes], dict[str, Codes], se
             _state["asked"] = time.monotonic()
             from kombu.exceptions import OperationalError
 
-            from hashing.tasks import file_index_rebuild
+            from evidence.list_tasks import file_index_rebuild  # the task module imports this one
 
             try:
                 file_index_rebuild.delay()
