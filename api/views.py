@@ -9,7 +9,6 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -94,22 +93,15 @@ class DossierExhibits(PaginatedList):
         serializer = s.ExhibitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        if dossier.exhibits.filter(seal_number=data["seal_number"]).exists():
-            raise ValidationError({"seal_number": [_("This dossier already has an exhibit with this seal number.")]})
-        try:
-            exhibit = exhibit_register(
-                dossier=dossier,
-                kind=data.pop("kind"),
-                seal_number=data.pop("seal_number"),
-                description=data.pop("description", ""),
-                by=request.user,
-                ip=client_ip(request),
-                **data,
-            )
-        except IntegrityError:  # the same seal registered at the same moment
-            raise ValidationError(
-                {"seal_number": [_("This dossier already has an exhibit with this seal number.")]}
-            ) from None
+        exhibit = exhibit_register(
+            dossier=dossier,
+            kind=data.pop("kind"),
+            seal_number=data.pop("seal_number"),
+            description=data.pop("description", ""),
+            by=request.user,
+            ip=client_ip(request),
+            **data,
+        )
         return Response(s.ExhibitSerializer(exhibit).data, status=status.HTTP_201_CREATED)
 
 

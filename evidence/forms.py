@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
 from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit
+from evidence.services import seal_number_check
 
 YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -59,8 +60,7 @@ class ExhibitForm(forms.ModelForm):
 
     def clean_seal_number(self) -> str:
         seal_number = self.cleaned_data["seal_number"].strip()
-        if Exhibit.objects.filter(dossier=self.dossier, seal_number=seal_number).exists():
-            raise forms.ValidationError(_("This dossier already has an exhibit with this seal number."))
+        seal_number_check(dossier=self.dossier, seal_number=seal_number)
         return seal_number
 
 

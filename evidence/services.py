@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,19 +50,49 @@ def _check_same_dossier(dossier: Dossier, details: dict) -> None:
             raise ValidationError(_("A parent exhibit, suspect or search must belong to the same dossier."))
 
 
+def _seal_number_taken() -> str:
+    return _("This dossier already has an exhibit with this seal number.")
+
+
+def seal_number_check(*, dossier: Dossier, seal_number: str, exhibit: Exhibit | None = None) -> None:
+    """The one rule for seal numbers: one exhibit per seal number within a dossier.
+
+    ``exhibit`` is the exhibit being resealed (its own seal number does not count). Raises
+    ValidationError. Every path (page, API, CSV, command, custody resealing) asks here; the
+    database constraint ``exhibit_unique_seal`` then settles a race.
+    """
+    taken = Exhibit.objects.filter(dossier=dossier, seal_number=seal_number)
+    if exhibit is not None:
+        taken = taken.exclude(pk=exhibit.pk)
+    if taken.exists():
+        raise ValidationError(_seal_number_taken(), code="seal_number_taken")
+
+
 @transaction.atomic
 def exhibit_register(
     *, dossier: Dossier, kind: str, seal_number: str, description: str = "", by, ip: str | None = None, **details
 ) -> Exhibit:
-    """Register a seized item. ``details``: any of EXHIBIT_DETAILS; parent, suspect and search of this dossier."""
+    """Register a seized item. ``details``: any of EXHIBIT_DETAILS; parent, suspect and search of this dossier.
+
+    Raises ValidationError (on ``seal_number``) if the dossier already has an exhibit with this seal
+    number, also when another registration of the same seal wins a race.
+    """
     unknown = set(details) - set(EXHIBIT_DETAILS)
     if unknown:
         raise TypeError(f"unknown exhibit fields: {sorted(unknown)}")
     _check_same_dossier(dossier, details)
+    try:
+        seal_number_check(dossier=dossier, seal_number=seal_number)
+    except ValidationError as error:
+        raise ValidationError({"seal_number": error}) from None
     details = {key: value for key, value in details.items() if value is not None}
-    exhibit = Exhibit.objects.create(
-        dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by, **details
-    )
+    try:
+        with transaction.atomic():
+            exhibit = Exhibit.objects.create(
+                dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by, **details
+            )
+    except IntegrityError:  # the same seal registered at the same moment
+        raise ValidationError({"seal_number": _seal_number_taken()}) from None
     audit_record(actor=by, action="exhibit.register", target=exhibit, ip=ip)
     return exhibit
 
@@ -96,8 +126,11 @@ def custody_event_record(*, exhibit: Exhibit, kind: str, at, by, ip: str | None 
         raise ValidationError(_custody_message(code))
     if previous and at < previous[-1][1]:
         raise ValidationError(_("A custody event cannot be earlier than the previous one."))
+    reseals = kind in (CustodyEvent.Kind.SEALED, CustodyEvent.Kind.RESEALED) and fields.get("seal_after")
+    if reseals:
+        seal_number_check(dossier=exhibit.dossier, seal_number=fields["seal_after"], exhibit=exhibit)
     event = CustodyEvent.objects.create(exhibit=exhibit, kind=kind, at=at, recorded_by=by, **fields)
-    if kind in (CustodyEvent.Kind.SEALED, CustodyEvent.Kind.RESEALED) and fields.get("seal_after"):
+    if reseals:
         exhibit.seal_number = fields["seal_after"]
         exhibit.save(update_fields=["seal_number"])
     if fields.get("to_location"):
@@ -250,7 +283,7 @@ def exhibits_bulk_preview(*, search: Search, text: str) -> tuple[list[dict], lis
     for row in rows:
         values = row["values"]
         if values["seal_number"] in existing:
-            row["errors"].append(_("This dossier already has an exhibit with this seal number."))
+            row["errors"].append(_seal_number_taken())
         parent = values["parent_seal"]
         if parent and parent not in existing and parent not in in_file:
             row["errors"].append(

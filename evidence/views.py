@@ -61,9 +61,13 @@ def exhibit_new(request, dossier_pk: int):
     initial = {"search": request.GET.get("search")} if request.GET.get("search") else None
     form = ExhibitForm(request.POST or None, dossier=dossier, initial=initial)
     if request.method == "POST" and form.is_valid():
-        exhibit = exhibit_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
-        messages.success(request, _("Exhibit %(seal)s registered.") % {"seal": exhibit.seal_number})
-        return redirect(exhibit)
+        try:
+            exhibit = exhibit_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:  # another registration of the same seal won the race
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Exhibit %(seal)s registered.") % {"seal": exhibit.seal_number})
+            return redirect(exhibit)
     return render(request, "evidence/exhibit_form.html", {"form": form, "dossier": dossier})
 
 
