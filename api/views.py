@@ -22,7 +22,7 @@ from accounts.roles import ADMIN, INVESTIGATOR, has_role
 from api import serializers as s
 from audit.services import audit_record, client_ip
 from cases.models import DossierSuspect
-from cases.selectors import dossier_for, dossiers_visible_to, may_see_files
+from cases.selectors import can_see_files, dossier_for, dossiers_visible_to
 from evidence.models import EvidenceFile
 from evidence.selectors import (
     evidence_file_for,
@@ -270,7 +270,7 @@ class JobDetail(APIView):
     def get(self, request, pk: int):
         job = ingest_job_for(request.user, pk)
         job.progress = ingest_job_progress(job)
-        files_visible = may_see_files(request.user, job.exhibit.dossier)
+        files_visible = can_see_files(request.user, job.exhibit.dossier)
         return Response(s.IngestJobProgressSerializer(job, context={"files_visible": files_visible}).data)
 
 

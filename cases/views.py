@@ -23,6 +23,7 @@ from cases.forms import (
 from cases.models import Membership
 from cases.selectors import (
     board_rows,
+    can_see_files,
     dossier_audit_events,
     dossier_counts,
     dossier_for,
@@ -30,7 +31,6 @@ from cases.selectors import (
     dossier_timeline,
     dossiers_visible_to,
     likely_duplicates,
-    may_see_files,
     membership_of,
     person_other_dossiers,
     recent_activity_for,
@@ -207,7 +207,7 @@ def dossier_files(request, pk: int):
     exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
     context = {"totals": exhibit_triage_totals(exhibit_ids)}
     # File names and hashes are for the investigating team; prosecutors see the totals only.
-    if may_see_files(request.user, dossier):
+    if can_see_files(request.user, dossier):
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))

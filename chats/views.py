@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record, client_ip
-from cases.selectors import dossier_for, membership_of
+from cases.selectors import can_see_files, dossier_for, membership_of
 from chats.forms import ChatAccountForm
 from chats.models import ChatAccount
 from chats.selectors import (
@@ -52,9 +52,11 @@ def dossier_chat_accounts(request, pk: int):
     categories = known_by_category([account.pk for account in page])
     for account in page:
         account.categories = categories.get(account.pk, [])
+    membership = membership_of(request.user, dossier)
     context = {
         "dossier": dossier,
-        "membership": membership_of(request.user, dossier),
+        "membership": membership,
+        "files_visible": can_see_files(request.user, dossier, membership=membership),
         "tab": "accounts",
         "page": page,
         "order": order,
@@ -80,7 +82,7 @@ def chat_account_detail(request, pk: int):
         "chats": account_chats(account),
     }
     # Message texts and media are for the investigating team; prosecutors see the figures.
-    if membership.can_write:
+    if can_see_files(request.user, account.dossier, membership=membership):
         query = request.GET.get("q", "")
         media = request.GET.get("media", "")
         context["page"] = paginate(request, account_messages(account, query=query, media=media))

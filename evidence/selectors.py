@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.selectors import check_dossier_role, dossiers_visible_to
+from cases.selectors import check_dossier_role, dossiers_visible_to, dossiers_with_files_visible_to
 from config.workers import queues_without_worker, task_queues
 from evidence import verification
 from evidence.models import (
@@ -354,12 +354,11 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
     Near copies come from the installation's file index (``hashing.file_index``), then one query
     keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
     """
-    from cases.models import Membership
     from hashing.file_index import file_hits
     from hashing.near_matching import perceptual_queries
     from hashing.nearest import as_codes
 
-    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    dossiers = dossiers_with_files_visible_to(user).values("pk")
     others = (
         EvidenceFile.objects.filter(exhibit__dossier__in=dossiers)
         .exclude(pk=evidence_file.pk)
@@ -391,9 +390,7 @@ def match_file_visible_to(user, evidence_file: EvidenceFile) -> EvidenceFile | N
     """
     if evidence_file.match_file_id is None:
         return None
-    from cases.models import Membership
-
-    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    dossiers = dossiers_with_files_visible_to(user).values("pk")
     return (
         EvidenceFile.objects.filter(pk=evidence_file.match_file_id, exhibit__dossier__in=dossiers)
         .select_related("exhibit__dossier")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.welfare import blur_radius_for, reveal_counted
 from audit.services import audit_record, client_ip
-from cases.selectors import dossier_for, may_see_files, membership_of, search_for
+from cases.selectors import can_see_files, dossier_for, membership_of, search_for
 from config.web import derived_file_response, keyset_paginate, upload_limit
 from evidence.forms import (
     AcquisitionForm,
@@ -89,7 +89,7 @@ def exhibit_detail(request, pk: int):
         "verifications": image_verifications(exhibit),
         "children": exhibit.children.all(),
         # File names, paths and job errors are for the investigating team, not for read-only prosecutors.
-        "files_visible": may_see_files(request.user, exhibit.dossier),
+        "files_visible": can_see_files(request.user, exhibit.dossier),
     }
     if context["files_visible"]:
         form = FileFilterForm(request.GET or None)
@@ -263,7 +263,7 @@ def job_progress(request, pk: int):
         "queues_without_worker": ingest_job_queues_without_worker(job),
         "membership": membership_of(request.user, job.exhibit.dossier),
         # File names and job errors (which name files) are for the investigating team, not for prosecutors.
-        "files_visible": may_see_files(request.user, job.exhibit.dossier),
+        "files_visible": can_see_files(request.user, job.exhibit.dossier),
     }
     response = render(request, "evidence/_job_progress.html", context)
     if job.is_finished and request.GET.get("polling"):
