@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -32,14 +31,12 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
 )
-from evidence.server_paths import MissingSource, NotGranted, OutsideSources
+from evidence.server_paths import NotGranted, OutsideSources
 from evidence.services import (
     exhibit_register,
     ingest_job_create_from_hashes,
-    ingest_job_create_from_path,
-    ingest_path_refuse,
 )
-from evidence.source_grants import source_path_for
+from evidence.source_grants import ingest_job_create_from_server_path
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 
@@ -236,30 +233,19 @@ class ExhibitIngest(APIView):
         exhibit = exhibit_for(request.user, pk, write=True)
         serializer = s.IngestPathSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        root, path = serializer.validated_data["root"], serializer.validated_data["path"]
         try:
-            chosen = source_path_for(request.user, exhibit.dossier, root, path)
-        except NotGranted as error:
-            ingest_path_refuse(
-                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-            )
-            raise NotFound from None
-        except MissingSource as error:
-            raise ValidationError({"path": [str(error)]}) from None
-        except OutsideSources as error:
-            ingest_path_refuse(
-                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-            )
-            raise ValidationError({"path": [str(error)]}) from None
-        try:
-            job = ingest_job_create_from_path(
+            job = ingest_job_create_from_server_path(
                 exhibit=exhibit,
-                path=chosen,
+                root=serializer.validated_data["root"],
+                path=serializer.validated_data["path"],
                 by=request.user,
+                ip=client_ip(request),
                 archive_password=serializer.validated_data["archive_password"],
             )
-        except FileNotFoundError:
-            raise ValidationError({"path": [_("This is neither a file nor a folder.")]}) from None
+        except NotGranted:
+            raise NotFound from None
+        except OutsideSources as error:  # MissingSource included: said, not audited
+            raise ValidationError({"path": [str(error)]}) from None
         return Response(s.IngestJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 

@@ -529,7 +529,7 @@ def ingest_job_create_from_chunked(
 
 @transaction.atomic
 def ingest_job_create_from_path(
-    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = ""
+    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = "", ip: str | None = None
 ) -> IngestJob:
     """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
 
@@ -550,7 +550,12 @@ def ingest_job_create_from_path(
     )
     IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
     audit_record(
-        actor=by, action="ingest.create", target=job, path=str(path), archive_password_given=bool(archive_password)
+        actor=by,
+        action="ingest.create",
+        target=job,
+        ip=ip,
+        path=str(path),
+        archive_password_given=bool(archive_password),
     )
     if queue:
         _queue_enumeration(job)

@@ -47,11 +47,14 @@ from evidence.services import (
     exhibits_bulk_register,
     ingest_job_cancel,
     ingest_job_create_from_chunked,
-    ingest_job_create_from_path,
     ingest_job_create_from_uploads,
-    ingest_path_refuse,
 )
-from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
+from evidence.source_grants import (
+    ingest_job_create_from_server_path,
+    server_path_choose,
+    source_browse_record,
+    source_folders_for,
+)
 from hashing.file_index import file_index_built
 
 
@@ -197,30 +200,29 @@ def exhibit_ingest_server(request, pk: int):
             "evidence/ingest_server.html",
             context | {"folders": source_folders_for(request.user, exhibit.dossier)},
         )
+    root, path = data.get("root", "0"), data.get("path", "")
     try:
-        root_index = int(data.get("root", 0))
-        chosen = source_path_for(request.user, exhibit.dossier, root_index, data.get("path", ""))
+        if request.method == "POST":
+            job = ingest_job_create_from_server_path(
+                exhibit=exhibit,
+                root=root,
+                path=path,
+                by=request.user,
+                ip=client_ip(request),
+                archive_password=request.POST.get("archive_password", "")[:1024],
+            )
+            messages.success(request, _("Ingestion of %(path)s queued.") % {"path": job.sources.get().display_name})
+            return redirect(exhibit)
+        chosen = server_path_choose(exhibit=exhibit, root=root, path=path, by=request.user, ip=client_ip(request))
     except MissingSource as error:
         messages.error(request, str(error))
         return redirect("exhibit_ingest_server", pk=exhibit.pk)
-    except (OutsideSources, ValueError) as error:
-        root, path = data.get("root", ""), data.get("path", "")
-        ingest_path_refuse(
-            exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-        )
-        if isinstance(error, NotGranted):
-            raise Http404 from None  # outside the dossier's grants: as if it were not there
-        messages.error(request, str(error) if isinstance(error, OutsideSources) else _("No such evidence source."))
+    except NotGranted:
+        raise Http404 from None  # outside the dossier's grants: as if it were not there
+    except OutsideSources as error:
+        messages.error(request, str(error))
         return redirect("exhibit_ingest_server", pk=exhibit.pk) if path else redirect(exhibit)
-    if request.method == "POST":
-        ingest_job_create_from_path(
-            exhibit=exhibit,
-            path=chosen,
-            by=request.user,
-            archive_password=request.POST.get("archive_password", "")[:1024],
-        )
-        messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
-        return redirect(exhibit)
+    root_index = int(root)
     return render(
         request, "evidence/ingest_server.html", context | _server_folder(request, exhibit, root_index, chosen)
     )
