@@ -5,7 +5,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from evidence.store import store_stream
 from hashing.listformats import detect_format, guess_mapping, open_list, read_header
-from hashing.models import CategoryScheme, HashList, HashListVersion
+from hashing.models import CategoryScheme, HashList, HashListVersion, RematchNotice
 
 
 @transaction.atomic
@@ -77,6 +77,20 @@ def _queue_import(version: HashListVersion) -> None:
     from hashing.tasks import hash_list_import
 
     transaction.on_commit(lambda: hash_list_import.delay(version.pk))
+
+
+@transaction.atomic
+def hash_list_version_map_columns(*, version: HashListVersion, mapping: dict[str, str]) -> HashListVersion:
+    """Keep a draft's CSV column mapping for its preview; nothing is read yet, so nothing is audited.
+
+    The mapping the import really uses is recorded by ``hash_list_version_start``. A version that is
+    no longer a draft keeps the mapping it was imported with.
+    """
+    version = HashListVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == HashListVersion.Status.DRAFT:
+        version.column_mapping = mapping
+        version.save(update_fields=["column_mapping"])
+    return version
 
 
 @transaction.atomic
@@ -161,3 +175,11 @@ def hash_list_imports_resume(*, by=None) -> int:
     if resumed:
         audit_record(actor=by, action="hashlist.resume", versions=resumed)
     return len(resumed)
+
+
+def rematch_notice_dismiss(*, notice: RematchNotice, by) -> None:
+    """``by`` has read the notice that a list activation changed files of their dossier: it is no longer shown to them.
+
+    The caller checks that ``by`` may see the notice's dossier.
+    """
+    notice.seen_by.add(by)

@@ -18,7 +18,9 @@ from hashing.services import (
     hash_list_version_activate,
     hash_list_version_cancel,
     hash_list_version_create,
+    hash_list_version_map_columns,
     hash_list_version_start,
+    rematch_notice_dismiss,
 )
 
 
@@ -70,8 +72,7 @@ def version_preview(request, pk: int):
     if request.method == "POST" and (mapping_form is None or mapping_form.is_valid()):
         mapping = mapping_form.mapping if mapping_form else None
         if request.POST.get("action") == "preview" and mapping is not None:
-            version.column_mapping = mapping
-            version.save(update_fields=["column_mapping"])
+            hash_list_version_map_columns(version=version, mapping=mapping)
             return redirect("version_preview", version.pk)
         hash_list_version_start(version=version, by=request.user, mapping=mapping, ip=client_ip(request))
         messages.success(request, _("Import started; a worker is loading the list."))
@@ -164,5 +165,5 @@ def version_diff_csv(request, pk: int):
 def rematch_notice_seen(request, pk: int):
     notice = get_object_or_404(RematchNotice, pk=pk)
     dossier = dossier_for(request.user, notice.dossier_id)
-    notice.seen_by.add(request.user)
+    rematch_notice_dismiss(notice=notice, by=request.user)
     return redirect(dossier)
