@@ -19,7 +19,7 @@ from cases.models import (
     Search,
     SuspectStatusChange,
 )
-from cases.selectors import persons_linkable_by
+from cases.selectors import likely_duplicates, persons_linkable_by
 
 PERSON_NOT_LINKABLE = gettext_lazy(
     "This person cannot be linked: only a person who is already a suspect in a dossier you are a member of"
@@ -290,12 +290,21 @@ def search_register(
     return search
 
 
+class PossibleDuplicates(Exception):
+    """A new person looks like persons already registered: the user says whether one of them is this one."""
+
+    def __init__(self, duplicates: list[dict]):
+        super().__init__(f"{len(duplicates)} possible duplicates")
+        self.duplicates = duplicates
+
+
 @transaction.atomic
 def suspect_register(
     *,
     dossier: Dossier,
     by,
     person: Person | None = None,
+    check_duplicates: bool = False,
     full_name: str = "",
     aliases: str = "",
     birth_date: datetime.date | None = None,
@@ -312,7 +321,16 @@ def suspect_register(
     An existing person may be linked only if ``by`` is a member of a dossier that already holds them
     (``persons_linkable_by``); otherwise ValidationError, with the same words whether the person
     exists or not, so that nothing of another dossier leaks.
+
+    ``check_duplicates``: before a new person is created, raise PossibleDuplicates if persons ``by``
+    may link look like them (``cases.selectors.likely_duplicates``); the caller then asks the user
+    and registers again with the chosen ``person``, or with ``check_duplicates=False`` for a new one.
     """
+    if person is None and check_duplicates:
+        identifiers = list(identifiers)
+        duplicates = likely_duplicates(user=by, full_name=full_name, birth_date=birth_date, identifiers=identifiers)
+        if duplicates:
+            raise PossibleDuplicates(duplicates)
     if person is not None and not persons_linkable_by(by).filter(pk=person.pk).exists():
         raise ValidationError(PERSON_NOT_LINKABLE)
     if person is None:

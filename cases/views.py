@@ -30,7 +30,6 @@ from cases.selectors import (
     dossier_lead_for,
     dossier_timeline,
     dossiers_visible_to,
-    likely_duplicates,
     membership_of,
     person_other_dossiers,
     recent_activity_for,
@@ -39,6 +38,7 @@ from cases.selectors import (
     team_of,
 )
 from cases.services import (
+    PossibleDuplicates,
     dossier_create,
     dossier_status_change,
     dossier_update_details,
@@ -267,32 +267,27 @@ def suspect_new(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decision = data.pop("same_person")  # "", "new" or a Person the user may link (the form checked)
-        identifiers = form.identifiers()
-        if not decision:
-            duplicates = likely_duplicates(
-                user=request.user, full_name=data["full_name"], birth_date=data["birth_date"], identifiers=identifiers
+        person = None if decision in ("", "new") else decision
+        fields = {key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")}
+        try:
+            suspect = suspect_register(
+                dossier=dossier,
+                by=request.user,
+                ip=client_ip(request),
+                person=person,
+                check_duplicates=not decision,
+                identifiers=form.identifiers(),
+                status=data["status"],
+                searches=data["searches"],
+                **fields,
             )
-        if not duplicates:
-            person = None if decision in ("", "new") else decision
-            fields = {
-                key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")
-            }
-            try:
-                suspect = suspect_register(
-                    dossier=dossier,
-                    by=request.user,
-                    ip=client_ip(request),
-                    person=person,
-                    identifiers=identifiers,
-                    status=data["status"],
-                    searches=data["searches"],
-                    **fields,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Suspect %(name)s registered.") % {"name": suspect.person.full_name})
-                return redirect(suspect)
+        except PossibleDuplicates as possible:
+            duplicates = possible.duplicates
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Suspect %(name)s registered.") % {"name": suspect.person.full_name})
+            return redirect(suspect)
     return render(request, "cases/suspect_form.html", {"dossier": dossier, "form": form, "duplicates": duplicates})
 
 
