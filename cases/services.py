@@ -1,5 +1,7 @@
 import datetime
+import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +29,24 @@ PERSON_NOT_LINKABLE = gettext_lazy(
 )
 
 
+def notice_number_check(notice_number: str) -> str:
+    """The notice number as it is stored (trimmed, upper case), if it has the prosecutor's format
+    (DOSSIER_NOTICE_PATTERN) and no dossier has it yet; else ValidationError.
+
+    Unique across the whole system; the refusal says nothing of the other dossier's content.
+    """
+    value = notice_number.strip().upper()
+    if not re.fullmatch(settings.DOSSIER_NOTICE_PATTERN, value):
+        raise ValidationError(
+            _("A notice number looks like %(example)s."),
+            code="notice_number_format",
+            params={"example": settings.DOSSIER_NOTICE_EXAMPLE},
+        )
+    if Dossier.objects.filter(notice_number=value).exists():
+        raise ValidationError(_("A dossier with this notice number already exists."), code="notice_number_taken")
+    return value
+
+
 @transaction.atomic
 def dossier_create(
     *,
@@ -39,7 +59,14 @@ def dossier_create(
     judge_court: str = "",
     ip: str | None = None,
 ) -> Dossier:
-    """Open a dossier; its creator becomes the lead investigator, the prosecutor a reader."""
+    """Open a dossier; its creator becomes the lead investigator, the prosecutor a reader.
+
+    Raises ValidationError (on ``notice_number``) for a notice number that ``notice_number_check`` refuses.
+    """
+    try:
+        notice_number = notice_number_check(notice_number)
+    except ValidationError as error:
+        raise ValidationError({"notice_number": error}) from None
     dossier = Dossier.objects.create(
         notice_number=notice_number,
         title=title,
