@@ -112,6 +112,31 @@ class Exhibit(models.Model):
         return self.dossier
 
 
+# What a person records when registering an exhibit, declared once: the page's form, the service
+# (exhibit_register) and the API's serializer take their fields from here, in this order.
+EXHIBIT_FIELDS = (
+    "kind",
+    "seal_number",
+    "description",
+    "make",
+    "device_model",
+    "serial_number",
+    "imei",
+    "iccid",
+    "capacity_bytes",
+    "power_state",
+    "locked",
+    "damaged",
+    "search",
+    "seized_from",
+    "parent",
+    "storage_location",
+)
+# Of those, the links to other rows, which must belong to the exhibit's dossier. The API leaves
+# them out: an id of another dossier's row would be answered differently from a missing one.
+EXHIBIT_LINK_FIELDS = ("search", "seized_from", "parent")
+
+
 class CustodyEvent(models.Model):
     """One link of an exhibit's chain of custody. Append-only: a mistake is corrected by a new event."""
 

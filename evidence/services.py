@@ -11,6 +11,7 @@ from audit.services import audit_record
 from cases.models import Dossier, Search
 from evidence import bulk, custody, disk_images, sealed, sources, verification
 from evidence.models import (
+    EXHIBIT_FIELDS,
     Acquisition,
     BatchListing,
     ChunkedUpload,
@@ -26,21 +27,8 @@ from evidence.pipeline import ingest_job_refresh
 from evidence.selectors import image_comparisons
 from evidence.store import store_file, store_upload
 
-EXHIBIT_DETAILS = (
-    "make",
-    "device_model",
-    "serial_number",
-    "imei",
-    "iccid",
-    "capacity_bytes",
-    "power_state",
-    "locked",
-    "damaged",
-    "parent",
-    "seized_from",
-    "search",
-    "storage_location",
-)
+# Any field of EXHIBIT_FIELDS but the three every exhibit_register call names.
+EXHIBIT_DETAILS = tuple(field for field in EXHIBIT_FIELDS if field not in ("kind", "seal_number", "description"))
 
 
 def _check_same_dossier(dossier: Dossier, details: dict) -> None:
