@@ -23,9 +23,9 @@ from chats.selectors import (
     account_names,
     accounts_with_counts,
     chat_account_for,
+    chat_accounts_for_export,
     chat_exports_of_dossier,
     dossier_accounts,
-    export_records,
     known_by_category,
     known_material_shared,
 )
@@ -124,7 +124,7 @@ def chat_accounts_export(request, pk: int, fmt: str):
         content = vics_bytes(vics_document(rows, case_id=dossier.notice_number, case_number=dossier.notice_number))
         content_type, extension = "application/json", "vics.json"
     else:
-        rows = list(export_records(dossier, country=country, linked_only=linked_only))
+        rows = list(chat_accounts_for_export(dossier, country=country, linked_only=linked_only))
         content, content_type = _accounts_document(dossier, rows, fmt=fmt, country=country)
         extension = fmt
     suffix = f"-{country}" if country else ""

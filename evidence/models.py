@@ -297,7 +297,7 @@ class IngestJob(models.Model):
     files_total = models.PositiveIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
-    # The password for the job's encrypted archives, sealed (evidence.sealed), wiped when the job ends.
+    # The password for the job's encrypted archives, encrypted (evidence.archive_passwords), wiped when the job ends.
     archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

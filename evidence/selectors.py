@@ -199,7 +199,7 @@ def ingest_job_queues_without_worker(job: IngestJob) -> list[str] | None:
     return queues_without_worker(task_queues(INGEST_JOB_TASKS))
 
 
-def export_records(dossier):
+def evidence_files_for_export(dossier):
     """One plain record per file of the dossier, streamed (hashes in lowercase hex).
 
     ``findings`` lists what was noticed on the file (a cut or encrypted archive, a hostile member

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from evidence import bulk, custody, disk_images, sealed, sources, verification
+from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
 from evidence.models import (
     EXHIBIT_FIELDS,
     Acquisition,
@@ -335,7 +335,7 @@ def ingest_job_create_from_uploads(
     """Store uploaded files in the evidence store and queue a job that ingests them.
 
     An archive among them (recognised by content, not by name) is then walked member by member;
-    ``archive_password`` opens its encrypted members (kept sealed until the job ends).
+    ``archive_password`` opens its encrypted members (kept encrypted until the job ends).
     """
     stored = []
     for upload in uploads:
@@ -355,7 +355,7 @@ def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **
         exhibit=exhibit,
         source_label=f"upload: {names}"[:500],
         created_by=by,
-        archive_password=sealed.seal(archive_password) if archive_password else None,
+        archive_password=archive_passwords.encrypt(archive_password) if archive_password else None,
     )
     IngestSource.objects.bulk_create(
         IngestSource(job=job, kind=IngestSource.Kind.FILE, path=blob.source, display_name=name) for blob, name in stored
@@ -521,7 +521,7 @@ def ingest_job_create_from_path(
 ) -> IngestJob:
     """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
 
-    ``archive_password`` opens the encrypted archives found there (kept sealed until the job ends).
+    ``archive_password`` opens the encrypted archives found there (kept encrypted until the job ends).
     """
     path = path.resolve()
     if path.is_dir():
@@ -534,7 +534,7 @@ def ingest_job_create_from_path(
         exhibit=exhibit,
         source_label=str(path)[:500],
         created_by=by,
-        archive_password=sealed.seal(archive_password) if archive_password else None,
+        archive_password=archive_passwords.encrypt(archive_password) if archive_password else None,
     )
     IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
     audit_record(
@@ -653,11 +653,11 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work
     that is in fact still queued or running does nothing: a batch is run by one worker at a time
-    (config.claims) and a finished one is skipped; no file is hashed into two rows, since a batch
+    (config.work_locks) and a finished one is skipped; no file is hashed into two rows, since a batch
     writes its listed files' rows in the transaction that marks it done (or that drops its listing,
     evidence.models.BatchListing). Returns how many jobs and batches were queued.
     """
-    from config.claims import is_claimed
+    from config.work_locks import is_claimed
     from evidence.tasks import ingest_enumerate, queue_batches
 
     unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)

@@ -163,7 +163,7 @@ def hash_list_imports_resume(*, by=None) -> int:
     """Queue again the imports that are queued or importing with no worker on them (their message
     was lost with the broker, or their worker died); return how many. A copy of an import that is
     still queued finds it claimed or done and does nothing (hashing.importers)."""
-    from config.claims import is_claimed
+    from config.work_locks import is_claimed
     from hashing.tasks import hash_list_import
 
     waiting = HashListVersion.objects.filter(
