@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.welfare import REVEAL, blur_radius_for
 from audit.services import audit_record
 from cases.models import Dossier, Search
 from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
@@ -24,7 +25,7 @@ from evidence.models import (
     IngestSource,
 )
 from evidence.pipeline import ingest_job_refresh
-from evidence.selectors import image_comparisons
+from evidence.selectors import image_comparisons, thumbnail_derived
 from evidence.store import store_file, store_upload
 
 # Any field of EXHIBIT_FIELDS but the three every exhibit_register call names.
@@ -681,3 +682,15 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     if jobs:
         audit_record(actor=by, action="ingest.resume", jobs=jobs, batches=batches)
     return {"jobs": jobs, "batches": batches}
+
+
+def media_thumbnail_view(*, evidence_file: EvidenceFile, reveal: bool, by, ip: str | None = None) -> str:
+    """The stored thumbnail ``by`` is shown (a path under DERIVED_ROOT), and its audit event.
+
+    Veiled (greyscale, blurred at ``by``'s chosen strength) unless ``reveal``; every view is audited,
+    a reveal as ``media.reveal``, from which the reviewer's exposure is counted (accounts.welfare).
+    The caller has checked that ``by`` may see the file (``evidence_file_for``).
+    """
+    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(by))
+    audit_record(actor=by, action=REVEAL if reveal else "media.thumbnail", target=evidence_file, ip=ip)
+    return relative

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.welfare import blur_radius_for, reveal_counted
+from accounts.welfare import reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of, search_for
 from config.web import derived_file_response, keyset_paginate, upload_limit
@@ -33,7 +33,6 @@ from evidence.selectors import (
     ingest_job_queues_without_worker,
     match_file_visible_to,
     related_files_visible_to,
-    thumbnail_derived,
 )
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
@@ -48,6 +47,7 @@ from evidence.services import (
     ingest_job_cancel,
     ingest_job_create_from_chunked,
     ingest_job_create_from_uploads,
+    media_thumbnail_view,
 )
 from evidence.source_grants import (
     ingest_job_create_from_server_path,
@@ -279,15 +279,9 @@ def file_thumbnail(request, pk: int):
     """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
     evidence_file = evidence_file_for(request.user, pk)
     reveal = request.GET.get("reveal") == "1"
-    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(request.user))
+    relative = media_thumbnail_view(evidence_file=evidence_file, reveal=reveal, by=request.user, ip=client_ip(request))
     if reveal:
         reveal_counted(request.session)
-    audit_record(
-        actor=request.user,
-        action="media.reveal" if reveal else "media.thumbnail",
-        target=evidence_file,
-        ip=client_ip(request),
-    )
     return derived_file_response(relative, content_type="image/jpeg")
 
 
