@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Dossier, DossierSuspect
-from evidence.models import EvidenceFile, Exhibit, IngestJob
+from evidence.models import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS, EvidenceFile, Exhibit, IngestJob
 from hashing.hashers import DIGEST_SIZES
 
 HEX = re.compile(r"^[0-9a-fA-F]*$")
@@ -45,20 +45,11 @@ class ExhibitSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "dossier",
-            "seal_number",
-            "kind",
-            "description",
-            "make",
-            "device_model",
-            "serial_number",
-            "imei",
-            "iccid",
-            "capacity_bytes",
-            "storage_location",
+            *(field for field in EXHIBIT_FIELDS if field not in EXHIBIT_LINK_FIELDS),
             "created_at",
         ]
         read_only_fields = ["id", "dossier", "created_at"]
-        # The unique seal number per dossier is checked by the view (the dossier is in the URL).
+        # The unique seal number per dossier is checked by exhibit_register (the dossier is in the URL).
         validators = []
 
 

@@ -9,9 +9,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,10 +18,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import ADMIN, INVESTIGATOR, has_role
-from api import serializers as s
+from api.serializers import (
+    ApiErrorSerializer,
+    DossierSerializer,
+    EvidenceFileSerializer,
+    ExhibitSerializer,
+    ExhibitWithCountsSerializer,
+    FileFilterSerializer,
+    HashLookupResponseSerializer,
+    HashLookupSerializer,
+    HashSubmissionResultSerializer,
+    HashSubmissionSerializer,
+    IngestJobProgressSerializer,
+    IngestJobSerializer,
+    IngestPathSerializer,
+    SuspectSerializer,
+)
 from audit.services import audit_record, client_ip
 from cases.models import DossierSuspect
-from cases.selectors import dossier_for, dossiers_visible_to, may_see_files
+from cases.selectors import can_see_files, dossier_for, dossiers_visible_to
 from evidence.models import EvidenceFile
 from evidence.selectors import (
     evidence_file_for,
@@ -33,20 +46,18 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
 )
-from evidence.server_paths import MissingSource, NotGranted, OutsideSources
+from evidence.server_paths import NotGranted, OutsideSources
 from evidence.services import (
     exhibit_register,
     ingest_job_create_from_hashes,
-    ingest_job_create_from_path,
-    ingest_path_refuse,
 )
-from evidence.source_grants import source_path_for
+from evidence.source_grants import ingest_job_create_from_server_path
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 
 # Hashes of one lookup written in full into its audit event; the rest is covered by a digest.
 LOOKUP_AUDITED = 100
-ERRORS = {code: s.ApiErrorSerializer for code in (400, 401, 403, 404, 429)}
+ERRORS = {code: ApiErrorSerializer for code in (400, 401, 403, 404, 429)}
 
 
 class Pagination(PageNumberPagination):
@@ -59,63 +70,56 @@ class PaginatedList(generics.ListAPIView):
     pagination_class = Pagination
 
 
-@extend_schema(responses={200: s.DossierSerializer(many=True), **ERRORS})
+@extend_schema(responses={200: DossierSerializer(many=True), **ERRORS})
 class DossierList(PaginatedList):
     """The dossiers the token's user is a member of."""
 
-    serializer_class = s.DossierSerializer
+    serializer_class = DossierSerializer
 
     def get_queryset(self):
         return dossiers_visible_to(self.request.user).order_by("-opened_on", "-id")
 
 
-@extend_schema(responses={200: s.DossierSerializer, **ERRORS})
+@extend_schema(responses={200: DossierSerializer, **ERRORS})
 class DossierDetail(APIView):
     def get(self, request, pk: int):
-        return Response(s.DossierSerializer(dossier_for(request.user, pk)).data)
+        return Response(DossierSerializer(dossier_for(request.user, pk)).data)
 
 
 class DossierExhibits(PaginatedList):
     """A dossier's exhibits with their file counts per triage state; investigators register new ones."""
 
-    serializer_class = s.ExhibitWithCountsSerializer
+    serializer_class = ExhibitWithCountsSerializer
 
     def get_queryset(self):
         dossier = dossier_for(self.request.user, self.kwargs["pk"])
         return exhibits_with_counts(dossier).order_by("seal_number", "id")
 
-    @extend_schema(responses={200: s.ExhibitWithCountsSerializer(many=True), **ERRORS})
+    @extend_schema(responses={200: ExhibitWithCountsSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.ExhibitSerializer, responses={201: s.ExhibitSerializer, **ERRORS})
+    @extend_schema(request=ExhibitSerializer, responses={201: ExhibitSerializer, **ERRORS})
     def post(self, request, pk: int):
         dossier = dossier_for(request.user, pk, write=True)
-        serializer = s.ExhibitSerializer(data=request.data)
+        serializer = ExhibitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        if dossier.exhibits.filter(seal_number=data["seal_number"]).exists():
-            raise ValidationError({"seal_number": [_("This dossier already has an exhibit with this seal number.")]})
-        try:
-            exhibit = exhibit_register(
-                dossier=dossier,
-                kind=data.pop("kind"),
-                seal_number=data.pop("seal_number"),
-                description=data.pop("description", ""),
-                by=request.user,
-                ip=client_ip(request),
-                **data,
-            )
-        except IntegrityError:  # the same seal registered at the same moment
-            raise ValidationError(
-                {"seal_number": [_("This dossier already has an exhibit with this seal number.")]}
-            ) from None
-        return Response(s.ExhibitSerializer(exhibit).data, status=status.HTTP_201_CREATED)
+        exhibit = exhibit_register(
+            dossier=dossier,
+            kind=data.pop("kind"),
+            seal_number=data.pop("seal_number"),
+            description=data.pop("description", ""),
+            by=request.user,
+            ip=client_ip(request),
+            **data,
+        )
+        return Response(ExhibitSerializer(exhibit).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: s.SuspectSerializer(many=True), **ERRORS})
+@extend_schema(responses={200: SuspectSerializer(many=True), **ERRORS})
 class DossierSuspects(PaginatedList):
-    serializer_class = s.SuspectSerializer
+    serializer_class = SuspectSerializer
 
     def get_queryset(self):
         dossier = dossier_for(self.request.user, self.kwargs["pk"])
@@ -137,7 +141,7 @@ class FileList(PaginatedList):
     after a step-up, bound to its user's credentials and expiring (api.credentials), and on this event.
     """
 
-    serializer_class = s.EvidenceFileSerializer
+    serializer_class = EvidenceFileSerializer
 
     def scope(self):
         """The dossier or exhibit whose files are listed, after the permission check."""
@@ -145,7 +149,7 @@ class FileList(PaginatedList):
 
     def get_queryset(self):
         self.scoped = self.scope()
-        filters = s.FileFilterSerializer(data=self.request.query_params)
+        filters = FileFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         self.filters = {name: value for name, value in filters.validated_data.items() if value}
         files = EvidenceFile.objects.filter(**{self.scope_field: self.scoped})
@@ -173,7 +177,7 @@ class FileList(PaginatedList):
         return response
 
 
-@extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
+@extend_schema(parameters=FILE_FILTERS, responses={200: EvidenceFileSerializer(many=True), **ERRORS})
 class DossierFiles(FileList):
     scope_field = "exhibit__dossier"
 
@@ -181,7 +185,7 @@ class DossierFiles(FileList):
         return dossier_for(self.request.user, self.kwargs["pk"], files=True)
 
 
-@extend_schema(parameters=FILE_FILTERS, responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
+@extend_schema(parameters=FILE_FILTERS, responses={200: EvidenceFileSerializer(many=True), **ERRORS})
 class ExhibitFiles(FileList):
     scope_field = "exhibit"
 
@@ -189,28 +193,28 @@ class ExhibitFiles(FileList):
         return exhibit_for(self.request.user, self.kwargs["pk"], files=True)
 
 
-@extend_schema(responses={200: s.ExhibitWithCountsSerializer, **ERRORS})
+@extend_schema(responses={200: ExhibitWithCountsSerializer, **ERRORS})
 class ExhibitDetail(APIView):
     def get(self, request, pk: int):
         exhibit = exhibit_for(request.user, pk)
-        return Response(s.ExhibitWithCountsSerializer(exhibits_with_counts(exhibit.dossier).get(pk=exhibit.pk)).data)
+        return Response(ExhibitWithCountsSerializer(exhibits_with_counts(exhibit.dossier).get(pk=exhibit.pk)).data)
 
 
-@extend_schema(responses={200: s.EvidenceFileSerializer, **ERRORS})
+@extend_schema(responses={200: EvidenceFileSerializer, **ERRORS})
 class FileDetail(APIView):
     def get(self, request, pk: int):
         evidence_file = evidence_file_for(request.user, pk)
         audit_record(actor=request.user, action="file.view", target=evidence_file, ip=client_ip(request), via="api")
-        return Response(s.EvidenceFileSerializer(evidence_file).data)
+        return Response(EvidenceFileSerializer(evidence_file).data)
 
 
 class ExhibitHashes(APIView):
     """Files hashed elsewhere: recorded in the exhibit, matched against the active lists at once."""
 
-    @extend_schema(request=s.HashSubmissionSerializer, responses={201: s.HashSubmissionResultSerializer, **ERRORS})
+    @extend_schema(request=HashSubmissionSerializer, responses={201: HashSubmissionResultSerializer, **ERRORS})
     def post(self, request, pk: int):
         exhibit = exhibit_for(request.user, pk, write=True)
-        serializer = s.HashSubmissionSerializer(data=request.data)
+        serializer = HashSubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = ingest_job_create_from_hashes(
             exhibit=exhibit, files=serializer.validated_data["files"], by=request.user, ip=client_ip(request)
@@ -229,7 +233,7 @@ class ExhibitHashes(APIView):
                 for f in files
             ],
         }
-        return Response(s.HashSubmissionResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(HashSubmissionResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class ExhibitIngest(APIView):
@@ -239,57 +243,46 @@ class ExhibitIngest(APIView):
     or not (audited); a path that leaves EVIDENCE_SOURCES is 400.
     """
 
-    @extend_schema(request=s.IngestPathSerializer, responses={201: s.IngestJobSerializer, **ERRORS})
+    @extend_schema(request=IngestPathSerializer, responses={201: IngestJobSerializer, **ERRORS})
     def post(self, request, pk: int):
         exhibit = exhibit_for(request.user, pk, write=True)
-        serializer = s.IngestPathSerializer(data=request.data)
+        serializer = IngestPathSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        root, path = serializer.validated_data["root"], serializer.validated_data["path"]
         try:
-            chosen = source_path_for(request.user, exhibit.dossier, root, path)
-        except NotGranted as error:
-            ingest_path_refuse(
-                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-            )
-            raise NotFound from None
-        except MissingSource as error:
-            raise ValidationError({"path": [str(error)]}) from None
-        except OutsideSources as error:
-            ingest_path_refuse(
-                exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-            )
-            raise ValidationError({"path": [str(error)]}) from None
-        try:
-            job = ingest_job_create_from_path(
+            job = ingest_job_create_from_server_path(
                 exhibit=exhibit,
-                path=chosen,
+                root=serializer.validated_data["root"],
+                path=serializer.validated_data["path"],
                 by=request.user,
+                ip=client_ip(request),
                 archive_password=serializer.validated_data["archive_password"],
             )
-        except FileNotFoundError:
-            raise ValidationError({"path": [_("This is neither a file nor a folder.")]}) from None
-        return Response(s.IngestJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        except NotGranted:
+            raise NotFound from None
+        except OutsideSources as error:  # MissingSource included: said, not audited
+            raise ValidationError({"path": [str(error)]}) from None
+        return Response(IngestJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: s.IngestJobProgressSerializer, **ERRORS})
+@extend_schema(responses={200: IngestJobProgressSerializer, **ERRORS})
 class JobDetail(APIView):
     """An ingest job and its progress (files and bytes done, rate, time left)."""
 
     def get(self, request, pk: int):
         job = ingest_job_for(request.user, pk)
         job.progress = ingest_job_progress(job)
-        files_visible = may_see_files(request.user, job.exhibit.dossier)
-        return Response(s.IngestJobProgressSerializer(job, context={"files_visible": files_visible}).data)
+        files_visible = can_see_files(request.user, job.exhibit.dossier)
+        return Response(IngestJobProgressSerializer(job, context={"files_visible": files_visible}).data)
 
 
 class HashLookup(APIView):
     """Which of these hashes are on which active list: investigators and admins."""
 
-    @extend_schema(request=s.HashLookupSerializer, responses={200: s.HashLookupResponseSerializer, **ERRORS})
+    @extend_schema(request=HashLookupSerializer, responses={200: HashLookupResponseSerializer, **ERRORS})
     def post(self, request):
         if not (has_role(request.user, INVESTIGATOR) or has_role(request.user, ADMIN)):
             raise PermissionDenied
-        serializer = s.HashLookupSerializer(data=request.data)
+        serializer = HashLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         wanted = {digest.lower() for digest in serializer.validated_data["hashes"]}
         digests: dict[str, set[bytes]] = {}
@@ -318,7 +311,7 @@ class HashLookup(APIView):
             }
             for (algorithm, value), matches in sorted(found.items(), key=lambda item: (item[0][0], item[0][1]))
         ]
-        return Response(s.HashLookupResponseSerializer({"count": len(wanted), "found": results}).data)
+        return Response(HashLookupResponseSerializer({"count": len(wanted), "found": results}).data)
 
 
 class NotFoundView(APIView):

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,7 +8,7 @@ from accounts.roles import PROSECUTOR
 from cases import workflow
 from cases.models import Dossier, DossierSuspect, Membership, PersonIdentifier, Search
 from cases.selectors import person_linkable_for
-from cases.services import PERSON_NOT_LINKABLE
+from cases.services import PERSON_NOT_LINKABLE, notice_number_check
 
 
 class DossierForm(forms.ModelForm):
@@ -36,15 +34,7 @@ class DossierForm(forms.ModelForm):
         self.fields["notice_number"].widget.attrs.update({"placeholder": settings.DOSSIER_NOTICE_EXAMPLE})
 
     def clean_notice_number(self) -> str:
-        value = self.cleaned_data["notice_number"].strip().upper()
-        if not re.fullmatch(settings.DOSSIER_NOTICE_PATTERN, value):
-            raise forms.ValidationError(
-                _("A notice number looks like %(example)s."), params={"example": settings.DOSSIER_NOTICE_EXAMPLE}
-            )
-        if Dossier.objects.filter(notice_number=value).exists():
-            # Unique across the whole system; this says nothing of the other dossier's content.
-            raise forms.ValidationError(_("A dossier with this notice number already exists."))
-        return value
+        return notice_number_check(self.cleaned_data["notice_number"])
 
 
 class DossierSearchForm(forms.Form):

@@ -45,7 +45,7 @@ def check_dossier_role(user, dossier: Dossier, *, write: bool = False, files: bo
         membership = membership_of(user, dossier)
         if membership is None or not membership.can_write:
             raise PermissionDenied
-    if files and not may_see_files(user, dossier):
+    if files and not can_see_files(user, dossier):
         raise PermissionDenied
 
 
@@ -60,8 +60,15 @@ def dossiers_with_files_visible_to(user):
     return Dossier.objects.filter(memberships__user=user, memberships__role__in=Membership.WRITE_ROLES)
 
 
-def may_see_files(user, dossier: Dossier) -> bool:
-    """Whether ``user`` may read the file names, paths, hashes and job errors of ``dossier``."""
+def can_see_files(user, dossier: Dossier, *, membership: Membership | None = None) -> bool:
+    """Whether ``user`` may read the file names, paths, hashes, job errors and chat messages of ``dossier``.
+
+    "Prosecutors see no files": every page, API view and report asks here (or through
+    ``dossier_for(..., files=True)``), never a membership's role directly. ``membership``: the
+    user's membership of ``dossier`` when the caller already holds it (saves a query).
+    """
+    if membership is not None and membership.user_id == user.pk and membership.dossier_id == dossier.pk:
+        return user.is_active and membership.role in Membership.WRITE_ROLES
     return dossiers_with_files_visible_to(user).filter(pk=dossier.pk).exists()
 
 

@@ -1,5 +1,7 @@
 import datetime
+import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,12 +21,30 @@ from cases.models import (
     Search,
     SuspectStatusChange,
 )
-from cases.selectors import persons_linkable_by
+from cases.selectors import likely_duplicates, persons_linkable_by
 
 PERSON_NOT_LINKABLE = gettext_lazy(
     "This person cannot be linked: only a person who is already a suspect in a dossier you are a member of"
     " can be. Register the suspect as a new person instead."
 )
+
+
+def notice_number_check(notice_number: str) -> str:
+    """The notice number as it is stored (trimmed, upper case), if it has the prosecutor's format
+    (DOSSIER_NOTICE_PATTERN) and no dossier has it yet; else ValidationError.
+
+    Unique across the whole system; the refusal says nothing of the other dossier's content.
+    """
+    value = notice_number.strip().upper()
+    if not re.fullmatch(settings.DOSSIER_NOTICE_PATTERN, value):
+        raise ValidationError(
+            _("A notice number looks like %(example)s."),
+            code="notice_number_format",
+            params={"example": settings.DOSSIER_NOTICE_EXAMPLE},
+        )
+    if Dossier.objects.filter(notice_number=value).exists():
+        raise ValidationError(_("A dossier with this notice number already exists."), code="notice_number_taken")
+    return value
 
 
 @transaction.atomic
@@ -39,7 +59,14 @@ def dossier_create(
     judge_court: str = "",
     ip: str | None = None,
 ) -> Dossier:
-    """Open a dossier; its creator becomes the lead investigator, the prosecutor a reader."""
+    """Open a dossier; its creator becomes the lead investigator, the prosecutor a reader.
+
+    Raises ValidationError (on ``notice_number``) for a notice number that ``notice_number_check`` refuses.
+    """
+    try:
+        notice_number = notice_number_check(notice_number)
+    except ValidationError as error:
+        raise ValidationError({"notice_number": error}) from None
     dossier = Dossier.objects.create(
         notice_number=notice_number,
         title=title,
@@ -290,12 +317,21 @@ def search_register(
     return search
 
 
+class PossibleDuplicates(Exception):
+    """A new person looks like persons already registered: the user says whether one of them is this one."""
+
+    def __init__(self, duplicates: list[dict]):
+        super().__init__(f"{len(duplicates)} possible duplicates")
+        self.duplicates = duplicates
+
+
 @transaction.atomic
 def suspect_register(
     *,
     dossier: Dossier,
     by,
     person: Person | None = None,
+    check_duplicates: bool = False,
     full_name: str = "",
     aliases: str = "",
     birth_date: datetime.date | None = None,
@@ -312,7 +348,16 @@ def suspect_register(
     An existing person may be linked only if ``by`` is a member of a dossier that already holds them
     (``persons_linkable_by``); otherwise ValidationError, with the same words whether the person
     exists or not, so that nothing of another dossier leaks.
+
+    ``check_duplicates``: before a new person is created, raise PossibleDuplicates if persons ``by``
+    may link look like them (``cases.selectors.likely_duplicates``); the caller then asks the user
+    and registers again with the chosen ``person``, or with ``check_duplicates=False`` for a new one.
     """
+    if person is None and check_duplicates:
+        identifiers = list(identifiers)
+        duplicates = likely_duplicates(user=by, full_name=full_name, birth_date=birth_date, identifiers=identifiers)
+        if duplicates:
+            raise PossibleDuplicates(duplicates)
     if person is not None and not persons_linkable_by(by).filter(pk=person.pk).exists():
         raise ValidationError(PERSON_NOT_LINKABLE)
     if person is None:

@@ -23,12 +23,11 @@ from cases.forms import (
 )
 from cases.models import Membership
 from cases.selectors import (
+    can_see_files,
     dossier_audit_events,
     dossier_for,
     dossier_lead_for,
     dossiers_visible_to,
-    likely_duplicates,
-    may_see_files,
     membership_of,
     person_other_dossiers,
     recent_activity_for,
@@ -37,6 +36,7 @@ from cases.selectors import (
     team_of,
 )
 from cases.services import (
+    PossibleDuplicates,
     dossier_create,
     dossier_status_change,
     dossier_update_details,
@@ -206,7 +206,7 @@ def dossier_files(request, pk: int):
     exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
     context = {"totals": exhibit_triage_totals(exhibit_ids)}
     # File names and hashes are for the investigating team; prosecutors see the totals only.
-    if may_see_files(request.user, dossier):
+    if can_see_files(request.user, dossier):
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
@@ -266,32 +266,27 @@ def suspect_new(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decision = data.pop("same_person")  # "", "new" or a Person the user may link (the form checked)
-        identifiers = form.identifiers()
-        if not decision:
-            duplicates = likely_duplicates(
-                user=request.user, full_name=data["full_name"], birth_date=data["birth_date"], identifiers=identifiers
+        person = None if decision in ("", "new") else decision
+        fields = {key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")}
+        try:
+            suspect = suspect_register(
+                dossier=dossier,
+                by=request.user,
+                ip=client_ip(request),
+                person=person,
+                check_duplicates=not decision,
+                identifiers=form.identifiers(),
+                status=data["status"],
+                searches=data["searches"],
+                **fields,
             )
-        if not duplicates:
-            person = None if decision in ("", "new") else decision
-            fields = {
-                key: data[key] for key in ("full_name", "aliases", "birth_date", "nationality", "national_number")
-            }
-            try:
-                suspect = suspect_register(
-                    dossier=dossier,
-                    by=request.user,
-                    ip=client_ip(request),
-                    person=person,
-                    identifiers=identifiers,
-                    status=data["status"],
-                    searches=data["searches"],
-                    **fields,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Suspect %(name)s registered.") % {"name": suspect.person.full_name})
-                return redirect(suspect)
+        except PossibleDuplicates as possible:
+            duplicates = possible.duplicates
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Suspect %(name)s registered.") % {"name": suspect.person.full_name})
+            return redirect(suspect)
     return render(request, "cases/suspect_form.html", {"dossier": dossier, "form": form, "duplicates": duplicates})
 
 

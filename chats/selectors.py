@@ -163,7 +163,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_records(dossier, *, country: str = "", linked_only: bool = False):
+def chat_accounts_for_export(dossier, *, country: str = "", linked_only: bool = False):
     """One record per account of the dossier for partner forces: identifiers and counts, no media."""
     accounts = dossier_accounts(dossier, country=country, suspect="linked" if linked_only else "")
     accounts = list(accounts)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import step_up_required
 from audit.services import audit_record, client_ip
-from cases.selectors import dossier_for, membership_of
+from cases.selectors import can_see_files, dossier_for, membership_of
 from chats.forms import ChatAccountForm
 from chats.models import ChatAccount
 from chats.selectors import (
@@ -24,9 +24,9 @@ from chats.selectors import (
     account_names,
     accounts_with_counts,
     chat_account_for,
+    chat_accounts_for_export,
     chat_exports_of_dossier,
     dossier_accounts,
-    export_records,
     known_by_category,
     known_material_shared,
 )
@@ -53,9 +53,11 @@ def dossier_chat_accounts(request, pk: int):
     categories = known_by_category([account.pk for account in page])
     for account in page:
         account.categories = categories.get(account.pk, [])
+    membership = membership_of(request.user, dossier)
     context = {
         "dossier": dossier,
-        "membership": membership_of(request.user, dossier),
+        "membership": membership,
+        "files_visible": can_see_files(request.user, dossier, membership=membership),
         "tab": "accounts",
         "page": page,
         "order": order,
@@ -81,7 +83,7 @@ def chat_account_detail(request, pk: int):
         "chats": account_chats(account),
     }
     # Message texts and media are for the investigating team; prosecutors see the figures.
-    if membership.can_write:
+    if can_see_files(request.user, account.dossier, membership=membership):
         query = request.GET.get("q", "")
         media = request.GET.get("media", "")
         context["page"] = paginate(request, account_messages(account, query=query, media=media))
@@ -123,7 +125,7 @@ def chat_accounts_export(request, pk: int, fmt: str):
         content = vics_bytes(vics_document(rows, case_id=dossier.notice_number, case_number=dossier.notice_number))
         content_type, extension = "application/json", "vics.json"
     else:
-        rows = list(export_records(dossier, country=country, linked_only=linked_only))
+        rows = list(chat_accounts_for_export(dossier, country=country, linked_only=linked_only))
         content, content_type = _accounts_document(dossier, rows, fmt=fmt, country=country)
         extension = fmt
     suffix = f"-{country}" if country else ""

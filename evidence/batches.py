@@ -7,7 +7,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audit.services import audit_record
-from config.claims import claim
+from config.work_locks import claim
 from evidence.filerows import listing_to_rows
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_job_refresh

@@ -258,7 +258,7 @@ def listed_records(batch) -> list[EvidenceFile]:
 def listing_to_rows(batch, **values) -> int:
     """Turn ``batch``'s listing (if it still has one) into rows now, with ``values`` (e.g. a triage
     state and an error), and drop it; return how many rows. For a batch that will not process its
-    files: they stay listed, as rows. Call it holding the batch's claim (``config.claims``)."""
+    files: they stay listed, as rows. Call it holding the batch's claim (``config.work_locks``)."""
     from evidence.models import BatchListing
 
     with transaction.atomic():

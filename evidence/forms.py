@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
-from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit
+from evidence.models import EXHIBIT_FIELDS, Acquisition, CustodyEvent, EvidenceFile, Exhibit
+from evidence.services import seal_number_check
 
 YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -22,24 +23,7 @@ class ExhibitForm(forms.ModelForm):
 
     class Meta:
         model = Exhibit
-        fields = [
-            "kind",
-            "seal_number",
-            "description",
-            "make",
-            "device_model",
-            "serial_number",
-            "imei",
-            "iccid",
-            "capacity_bytes",
-            "power_state",
-            "locked",
-            "damaged",
-            "search",
-            "seized_from",
-            "parent",
-            "storage_location",
-        ]
+        fields = EXHIBIT_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"iccid": _("SIM card number.")}
 
@@ -59,8 +43,7 @@ class ExhibitForm(forms.ModelForm):
 
     def clean_seal_number(self) -> str:
         seal_number = self.cleaned_data["seal_number"].strip()
-        if Exhibit.objects.filter(dossier=self.dossier, seal_number=seal_number).exists():
-            raise forms.ValidationError(_("This dossier already has an exhibit with this seal number."))
+        seal_number_check(dossier=self.dossier, seal_number=seal_number)
         return seal_number
 
 

@@ -10,13 +10,17 @@ from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
 from config.spreadsheets import SpreadsheetWriter
-from evidence.lists import hash_list_version_activate_rematching, hash_list_version_start_import
+from evidence.lists import (
+    hash_list_version_activate_rematching,
+    hash_list_version_start_import,
+    rematch_notice_dismiss,
+)
 from evidence.models import RematchNotice
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
 from hashing.models import HashList, HashListVersion
 from hashing.selectors import hash_lists_overview, version_diff_rows
-from hashing.services import hash_list_version_cancel, hash_list_version_create
+from hashing.services import hash_list_version_cancel, hash_list_version_create, hash_list_version_map_columns
 
 
 @login_required
@@ -67,8 +71,7 @@ def version_preview(request, pk: int):
     if request.method == "POST" and (mapping_form is None or mapping_form.is_valid()):
         mapping = mapping_form.mapping if mapping_form else None
         if request.POST.get("action") == "preview" and mapping is not None:
-            version.column_mapping = mapping
-            version.save(update_fields=["column_mapping"])
+            hash_list_version_map_columns(version=version, mapping=mapping)
             return redirect("version_preview", version.pk)
         hash_list_version_start_import(version=version, by=request.user, mapping=mapping, ip=client_ip(request))
         messages.success(request, _("Import started; a worker is loading the list."))
@@ -161,5 +164,5 @@ def version_diff_csv(request, pk: int):
 def rematch_notice_seen(request, pk: int):
     notice = get_object_or_404(RematchNotice, pk=pk)
     dossier = dossier_for(request.user, notice.dossier_id)
-    notice.seen_by.add(request.user)
+    rematch_notice_dismiss(notice=notice, by=request.user)
     return redirect(dossier)

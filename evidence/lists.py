@@ -5,8 +5,9 @@ no evidence file; these services hand it what follows (the tasks of ``evidence.l
 from django.db import transaction
 
 from audit.services import audit_record
-from config.claims import is_claimed
+from config.work_locks import is_claimed
 from evidence.list_tasks import hash_list_import, rematch_on_commit
+from evidence.models import RematchNotice
 from hashing.models import HashListVersion
 from hashing.services import hash_list_version_activate, hash_list_version_start
 
@@ -43,3 +44,11 @@ def hash_list_imports_resume(*, by=None) -> int:
     if resumed:
         audit_record(actor=by, action="hashlist.resume", versions=resumed)
     return len(resumed)
+
+
+def rematch_notice_dismiss(*, notice: RematchNotice, by) -> None:
+    """``by`` has read the notice that a list activation changed files of their dossier: it is no longer shown to them.
+
+    The caller checks that ``by`` may see the notice's dossier.
+    """
+    notice.seen_by.add(by)

@@ -112,6 +112,31 @@ class Exhibit(models.Model):
         return self.dossier
 
 
+# What a person records when registering an exhibit, declared once: the page's form, the service
+# (exhibit_register) and the API's serializer take their fields from here, in this order.
+EXHIBIT_FIELDS = (
+    "kind",
+    "seal_number",
+    "description",
+    "make",
+    "device_model",
+    "serial_number",
+    "imei",
+    "iccid",
+    "capacity_bytes",
+    "power_state",
+    "locked",
+    "damaged",
+    "search",
+    "seized_from",
+    "parent",
+    "storage_location",
+)
+# Of those, the links to other rows, which must belong to the exhibit's dossier. The API leaves
+# them out: an id of another dossier's row would be answered differently from a missing one.
+EXHIBIT_LINK_FIELDS = ("search", "seized_from", "parent")
+
+
 class CustodyEvent(models.Model):
     """One link of an exhibit's chain of custody. Append-only: a mistake is corrected by a new event."""
 
@@ -272,7 +297,7 @@ class IngestJob(models.Model):
     files_total = models.PositiveIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
-    # The password for the job's encrypted archives, sealed (evidence.sealed), wiped when the job ends.
+    # The password for the job's encrypted archives, encrypted (evidence.archive_passwords), wiped when the job ends.
     archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

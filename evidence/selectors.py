@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Membership
-from cases.selectors import check_dossier_role, dossiers_visible_to
+from cases.selectors import check_dossier_role, dossiers_visible_to, dossiers_with_files_visible_to
 from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
 from evidence import verification
@@ -204,7 +203,7 @@ def ingest_job_queues_without_worker(job: IngestJob) -> list[str] | None:
     return queues_without_worker(task_queues(INGEST_JOB_TASKS))
 
 
-def export_records(dossier):
+def evidence_files_for_export(dossier):
     """One plain record per file of the dossier, streamed (hashes in lowercase hex).
 
     ``findings`` lists what was noticed on the file (a cut or encrypted archive, a hostile member
@@ -359,7 +358,7 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
     Near copies come from the installation's file index (``evidence.file_index``), then one query
     keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
     """
-    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    dossiers = dossiers_with_files_visible_to(user).values("pk")
     others = (
         EvidenceFile.objects.filter(exhibit__dossier__in=dossiers)
         .exclude(pk=evidence_file.pk)
@@ -391,7 +390,7 @@ def match_file_visible_to(user, evidence_file: EvidenceFile) -> EvidenceFile | N
     """
     if evidence_file.match_file_id is None:
         return None
-    dossiers = Membership.objects.filter(user=user, role__in=Membership.WRITE_ROLES).values("dossier")
+    dossiers = dossiers_with_files_visible_to(user).values("pk")
     return (
         EvidenceFile.objects.filter(pk=evidence_file.match_file_id, exhibit__dossier__in=dossiers)
         .select_related("exhibit__dossier")

@@ -3,17 +3,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.welfare import REVEAL, blur_radius_for
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from config.claims import is_claimed
 from config.store import store_file, store_upload
-from evidence import bulk, custody, disk_images, sealed, sources, verification
+from config.work_locks import is_claimed
+from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
 from evidence.matching import match_files
 from evidence.models import (
+    EXHIBIT_FIELDS,
     Acquisition,
     BatchListing,
     ChunkedUpload,
@@ -26,23 +28,10 @@ from evidence.models import (
     IngestSource,
 )
 from evidence.pipeline import ingest_job_refresh
-from evidence.selectors import image_comparisons
+from evidence.selectors import image_comparisons, thumbnail_derived
 
-EXHIBIT_DETAILS = (
-    "make",
-    "device_model",
-    "serial_number",
-    "imei",
-    "iccid",
-    "capacity_bytes",
-    "power_state",
-    "locked",
-    "damaged",
-    "parent",
-    "seized_from",
-    "search",
-    "storage_location",
-)
+# Any field of EXHIBIT_FIELDS but the three every exhibit_register call names.
+EXHIBIT_DETAILS = tuple(field for field in EXHIBIT_FIELDS if field not in ("kind", "seal_number", "description"))
 
 
 def _check_same_dossier(dossier: Dossier, details: dict) -> None:
@@ -52,19 +41,49 @@ def _check_same_dossier(dossier: Dossier, details: dict) -> None:
             raise ValidationError(_("A parent exhibit, suspect or search must belong to the same dossier."))
 
 
+def _seal_number_taken() -> str:
+    return _("This dossier already has an exhibit with this seal number.")
+
+
+def seal_number_check(*, dossier: Dossier, seal_number: str, exhibit: Exhibit | None = None) -> None:
+    """The one rule for seal numbers: one exhibit per seal number within a dossier.
+
+    ``exhibit`` is the exhibit being resealed (its own seal number does not count). Raises
+    ValidationError. Every path (page, API, CSV, command, custody resealing) asks here; the
+    database constraint ``exhibit_unique_seal`` then settles a race.
+    """
+    taken = Exhibit.objects.filter(dossier=dossier, seal_number=seal_number)
+    if exhibit is not None:
+        taken = taken.exclude(pk=exhibit.pk)
+    if taken.exists():
+        raise ValidationError(_seal_number_taken(), code="seal_number_taken")
+
+
 @transaction.atomic
 def exhibit_register(
     *, dossier: Dossier, kind: str, seal_number: str, description: str = "", by, ip: str | None = None, **details
 ) -> Exhibit:
-    """Register a seized item. ``details``: any of EXHIBIT_DETAILS; parent, suspect and search of this dossier."""
+    """Register a seized item. ``details``: any of EXHIBIT_DETAILS; parent, suspect and search of this dossier.
+
+    Raises ValidationError (on ``seal_number``) if the dossier already has an exhibit with this seal
+    number, also when another registration of the same seal wins a race.
+    """
     unknown = set(details) - set(EXHIBIT_DETAILS)
     if unknown:
         raise TypeError(f"unknown exhibit fields: {sorted(unknown)}")
     _check_same_dossier(dossier, details)
+    try:
+        seal_number_check(dossier=dossier, seal_number=seal_number)
+    except ValidationError as error:
+        raise ValidationError({"seal_number": error}) from None
     details = {key: value for key, value in details.items() if value is not None}
-    exhibit = Exhibit.objects.create(
-        dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by, **details
-    )
+    try:
+        with transaction.atomic():
+            exhibit = Exhibit.objects.create(
+                dossier=dossier, kind=kind, seal_number=seal_number, description=description, created_by=by, **details
+            )
+    except IntegrityError:  # the same seal registered at the same moment
+        raise ValidationError({"seal_number": _seal_number_taken()}) from None
     audit_record(actor=by, action="exhibit.register", target=exhibit, ip=ip)
     return exhibit
 
@@ -98,8 +117,11 @@ def custody_event_record(*, exhibit: Exhibit, kind: str, at, by, ip: str | None 
         raise ValidationError(_custody_message(code))
     if previous and at < previous[-1][1]:
         raise ValidationError(_("A custody event cannot be earlier than the previous one."))
+    reseals = kind in (CustodyEvent.Kind.SEALED, CustodyEvent.Kind.RESEALED) and fields.get("seal_after")
+    if reseals:
+        seal_number_check(dossier=exhibit.dossier, seal_number=fields["seal_after"], exhibit=exhibit)
     event = CustodyEvent.objects.create(exhibit=exhibit, kind=kind, at=at, recorded_by=by, **fields)
-    if kind in (CustodyEvent.Kind.SEALED, CustodyEvent.Kind.RESEALED) and fields.get("seal_after"):
+    if reseals:
         exhibit.seal_number = fields["seal_after"]
         exhibit.save(update_fields=["seal_number"])
     if fields.get("to_location"):
@@ -252,7 +274,7 @@ def exhibits_bulk_preview(*, search: Search, text: str) -> tuple[list[dict], lis
     for row in rows:
         values = row["values"]
         if values["seal_number"] in existing:
-            row["errors"].append(_("This dossier already has an exhibit with this seal number."))
+            row["errors"].append(_seal_number_taken())
         parent = values["parent_seal"]
         if parent and parent not in existing and parent not in in_file:
             row["errors"].append(
@@ -316,7 +338,7 @@ def ingest_job_create_from_uploads(
     """Store uploaded files in the evidence store and queue a job that ingests them.
 
     An archive among them (recognised by content, not by name) is then walked member by member;
-    ``archive_password`` opens its encrypted members (kept sealed until the job ends).
+    ``archive_password`` opens its encrypted members (kept encrypted until the job ends).
     """
     stored = []
     for upload in uploads:
@@ -336,7 +358,7 @@ def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **
         exhibit=exhibit,
         source_label=f"upload: {names}"[:500],
         created_by=by,
-        archive_password=sealed.seal(archive_password) if archive_password else None,
+        archive_password=archive_passwords.encrypt(archive_password) if archive_password else None,
     )
     IngestSource.objects.bulk_create(
         IngestSource(job=job, kind=IngestSource.Kind.FILE, path=blob.source, display_name=name) for blob, name in stored
@@ -498,11 +520,11 @@ def ingest_job_create_from_chunked(
 
 @transaction.atomic
 def ingest_job_create_from_path(
-    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = ""
+    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = "", ip: str | None = None
 ) -> IngestJob:
     """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
 
-    ``archive_password`` opens the encrypted archives found there (kept sealed until the job ends).
+    ``archive_password`` opens the encrypted archives found there (kept encrypted until the job ends).
     """
     path = path.resolve()
     if path.is_dir():
@@ -515,11 +537,16 @@ def ingest_job_create_from_path(
         exhibit=exhibit,
         source_label=str(path)[:500],
         created_by=by,
-        archive_password=sealed.seal(archive_password) if archive_password else None,
+        archive_password=archive_passwords.encrypt(archive_password) if archive_password else None,
     )
     IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
     audit_record(
-        actor=by, action="ingest.create", target=job, path=str(path), archive_password_given=bool(archive_password)
+        actor=by,
+        action="ingest.create",
+        target=job,
+        ip=ip,
+        path=str(path),
+        archive_password_given=bool(archive_password),
     )
     if queue:
         _queue_enumeration(job)
@@ -627,7 +654,7 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work
     that is in fact still queued or running does nothing: a batch is run by one worker at a time
-    (config.claims) and a finished one is skipped; no file is hashed into two rows, since a batch
+    (config.work_locks) and a finished one is skipped; no file is hashed into two rows, since a batch
     writes its listed files' rows in the transaction that marks it done (or that drops its listing,
     evidence.models.BatchListing). Returns how many jobs and batches were queued.
     """
@@ -654,3 +681,15 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
     if jobs:
         audit_record(actor=by, action="ingest.resume", jobs=jobs, batches=batches)
     return {"jobs": jobs, "batches": batches}
+
+
+def media_thumbnail_view(*, evidence_file: EvidenceFile, reveal: bool, by, ip: str | None = None) -> str:
+    """The stored thumbnail ``by`` is shown (a path under DERIVED_ROOT), and its audit event.
+
+    Veiled (greyscale, blurred at ``by``'s chosen strength) unless ``reveal``; every view is audited,
+    a reveal as ``media.reveal``, from which the reviewer's exposure is counted (accounts.welfare).
+    The caller has checked that ``by`` may see the file (``evidence_file_for``).
+    """
+    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(by))
+    audit_record(actor=by, action=REVEAL if reveal else "media.thumbnail", target=evidence_file, ip=ip)
+    return relative

@@ -26,6 +26,7 @@ from cases.models import Dossier
 from cases.selectors import membership_of
 from evidence.models import Exhibit, IngestJob, SourceGrant
 from evidence.server_paths import MissingSource, OutsideSources, canonical_folder, resolve_granted
+from evidence.services import ingest_job_create_from_path, ingest_path_refuse
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,42 @@ def source_path_for(user, dossier: Dossier, root_index: int, relative: str) -> P
     """
     granted = [folder.path for folder in source_folders_for(user, dossier) if folder.root_index == root_index]
     return resolve_granted(settings.EVIDENCE_SOURCES, root_index, relative, granted)
+
+
+def server_path_choose(*, exhibit: Exhibit, root, path: str, by, ip: str | None = None) -> Path:
+    """The server path ``path`` under root ``root`` (its number) for ``exhibit``, under the dossier's grants.
+
+    The one check for every path that reads the evidence server on a user's behalf (the pages'
+    browser, their ingest button, the API). Raises like ``source_path_for``; a root that is not a
+    number is OutsideSources. Every refusal but MissingSource is audited (``ingest.refused_path``),
+    outside any transaction of the caller's so that the record stays.
+    """
+    try:
+        return source_path_for(by, exhibit.dossier, int(root), path)
+    except MissingSource:
+        raise
+    except (OutsideSources, ValueError, TypeError) as error:
+        ingest_path_refuse(exhibit=exhibit, by=by, root=root, path=path, reason=str(error), ip=ip)
+        if isinstance(error, OutsideSources):
+            raise
+        raise OutsideSources(_("No such evidence source.")) from None
+
+
+def ingest_job_create_from_server_path(
+    *, exhibit: Exhibit, root, path: str, by, ip: str | None = None, archive_password: str = ""
+) -> IngestJob:
+    """Queue a job that ingests ``path`` (under root number ``root``) where it lies, inside a granted folder.
+
+    Raises as ``server_path_choose``, and MissingSource if the folder or file went away meanwhile.
+    The ``ingest`` command, trusted, goes around the grants with ``ingest_job_create_from_path``.
+    """
+    chosen = server_path_choose(exhibit=exhibit, root=root, path=path, by=by, ip=ip)
+    try:
+        return ingest_job_create_from_path(
+            exhibit=exhibit, path=chosen, by=by, ip=ip, archive_password=archive_password
+        )
+    except FileNotFoundError:
+        raise MissingSource(_("This is neither a file nor a folder.")) from None
 
 
 def source_grants_overview():

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.welfare import blur_radius_for, reveal_counted
+from accounts.welfare import reveal_counted
 from audit.services import audit_record, client_ip
-from cases.selectors import dossier_for, may_see_files, membership_of, search_for
+from cases.selectors import can_see_files, dossier_for, membership_of, search_for
 from config.web import keyset_paginate
 from evidence.file_index import file_index_built
 from evidence.forms import (
@@ -34,7 +34,6 @@ from evidence.selectors import (
     ingest_job_queues_without_worker,
     match_file_visible_to,
     related_files_visible_to,
-    thumbnail_derived,
 )
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
@@ -48,11 +47,15 @@ from evidence.services import (
     exhibits_bulk_register,
     ingest_job_cancel,
     ingest_job_create_from_chunked,
-    ingest_job_create_from_path,
     ingest_job_create_from_uploads,
-    ingest_path_refuse,
+    media_thumbnail_view,
 )
-from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
+from evidence.source_grants import (
+    ingest_job_create_from_server_path,
+    server_path_choose,
+    source_browse_record,
+    source_folders_for,
+)
 from evidence.web import derived_file_response, upload_limit
 
 
@@ -62,9 +65,13 @@ def exhibit_new(request, dossier_pk: int):
     initial = {"search": request.GET.get("search")} if request.GET.get("search") else None
     form = ExhibitForm(request.POST or None, dossier=dossier, initial=initial)
     if request.method == "POST" and form.is_valid():
-        exhibit = exhibit_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
-        messages.success(request, _("Exhibit %(seal)s registered.") % {"seal": exhibit.seal_number})
-        return redirect(exhibit)
+        try:
+            exhibit = exhibit_register(dossier=dossier, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:  # another registration of the same seal won the race
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Exhibit %(seal)s registered.") % {"seal": exhibit.seal_number})
+            return redirect(exhibit)
     return render(request, "evidence/exhibit_form.html", {"form": form, "dossier": dossier})
 
 
@@ -86,7 +93,7 @@ def exhibit_detail(request, pk: int):
         "verifications": image_verifications(exhibit),
         "children": exhibit.children.all(),
         # File names, paths and job errors are for the investigating team, not for read-only prosecutors.
-        "files_visible": may_see_files(request.user, exhibit.dossier),
+        "files_visible": can_see_files(request.user, exhibit.dossier),
     }
     if context["files_visible"]:
         form = FileFilterForm(request.GET or None)
@@ -194,30 +201,29 @@ def exhibit_ingest_server(request, pk: int):
             "evidence/ingest_server.html",
             context | {"folders": source_folders_for(request.user, exhibit.dossier)},
         )
+    root, path = data.get("root", "0"), data.get("path", "")
     try:
-        root_index = int(data.get("root", 0))
-        chosen = source_path_for(request.user, exhibit.dossier, root_index, data.get("path", ""))
+        if request.method == "POST":
+            job = ingest_job_create_from_server_path(
+                exhibit=exhibit,
+                root=root,
+                path=path,
+                by=request.user,
+                ip=client_ip(request),
+                archive_password=request.POST.get("archive_password", "")[:1024],
+            )
+            messages.success(request, _("Ingestion of %(path)s queued.") % {"path": job.sources.get().display_name})
+            return redirect(exhibit)
+        chosen = server_path_choose(exhibit=exhibit, root=root, path=path, by=request.user, ip=client_ip(request))
     except MissingSource as error:
         messages.error(request, str(error))
         return redirect("exhibit_ingest_server", pk=exhibit.pk)
-    except (OutsideSources, ValueError) as error:
-        root, path = data.get("root", ""), data.get("path", "")
-        ingest_path_refuse(
-            exhibit=exhibit, by=request.user, root=root, path=path, reason=str(error), ip=client_ip(request)
-        )
-        if isinstance(error, NotGranted):
-            raise Http404 from None  # outside the dossier's grants: as if it were not there
-        messages.error(request, str(error) if isinstance(error, OutsideSources) else _("No such evidence source."))
+    except NotGranted:
+        raise Http404 from None  # outside the dossier's grants: as if it were not there
+    except OutsideSources as error:
+        messages.error(request, str(error))
         return redirect("exhibit_ingest_server", pk=exhibit.pk) if path else redirect(exhibit)
-    if request.method == "POST":
-        ingest_job_create_from_path(
-            exhibit=exhibit,
-            path=chosen,
-            by=request.user,
-            archive_password=request.POST.get("archive_password", "")[:1024],
-        )
-        messages.success(request, _("Ingestion of %(path)s queued.") % {"path": chosen.name})
-        return redirect(exhibit)
+    root_index = int(root)
     return render(
         request, "evidence/ingest_server.html", context | _server_folder(request, exhibit, root_index, chosen)
     )
@@ -260,7 +266,7 @@ def job_progress(request, pk: int):
         "queues_without_worker": ingest_job_queues_without_worker(job),
         "membership": membership_of(request.user, job.exhibit.dossier),
         # File names and job errors (which name files) are for the investigating team, not for prosecutors.
-        "files_visible": may_see_files(request.user, job.exhibit.dossier),
+        "files_visible": can_see_files(request.user, job.exhibit.dossier),
     }
     response = render(request, "evidence/_job_progress.html", context)
     if job.is_finished and request.GET.get("polling"):
@@ -274,15 +280,9 @@ def file_thumbnail(request, pk: int):
     """The file's thumbnail: greyscale and blurred, or as it is after a reveal (logged either way)."""
     evidence_file = evidence_file_for(request.user, pk)
     reveal = request.GET.get("reveal") == "1"
-    relative = thumbnail_derived(evidence_file, reveal=reveal, blur_radius=blur_radius_for(request.user))
+    relative = media_thumbnail_view(evidence_file=evidence_file, reveal=reveal, by=request.user, ip=client_ip(request))
     if reveal:
         reveal_counted(request.session)
-    audit_record(
-        actor=request.user,
-        action="media.reveal" if reveal else "media.thumbnail",
-        target=evidence_file,
-        ip=client_ip(request),
-    )
     return derived_file_response(relative, content_type="image/jpeg")
 
 

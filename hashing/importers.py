@@ -23,7 +23,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from config.claims import claim
+from config.work_locks import claim
 from hashing import digestsets
 from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
 from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count

@@ -77,6 +77,20 @@ def _mapping_for(hash_list: HashList, head: bytes) -> dict[str, str]:
 
 
 @transaction.atomic
+def hash_list_version_map_columns(*, version: HashListVersion, mapping: dict[str, str]) -> HashListVersion:
+    """Keep a draft's CSV column mapping for its preview; nothing is read yet, so nothing is audited.
+
+    The mapping the import really uses is recorded by ``hash_list_version_start``. A version that is
+    no longer a draft keeps the mapping it was imported with.
+    """
+    version = HashListVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == HashListVersion.Status.DRAFT:
+        version.column_mapping = mapping
+        version.save(update_fields=["column_mapping"])
+    return version
+
+
+@transaction.atomic
 def hash_list_version_start(
     *,
     version: HashListVersion,

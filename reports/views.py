@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.roles import INVESTIGATOR, PROSECUTOR, has_role
 from audit.services import audit_record, client_ip
 from cases.models import Dossier
-from cases.selectors import audit_events_for, dossier_for, may_see_files
+from cases.selectors import audit_events_for, can_see_files, dossier_for
 from evidence.models import EvidenceFile
 from evidence.selectors import custody_events, exhibit_for
 from reports.charts import stacked_bars_svg
@@ -131,7 +131,7 @@ def ingest_report(request, pk: int, pdf: bool = False):
     response, _ = _deliver(
         request,
         template="reports/ingest_report.html",
-        context=ingest_report_data(job) | {"files_visible": may_see_files(request.user, job.exhibit.dossier)},
+        context=ingest_report_data(job) | {"files_visible": can_see_files(request.user, job.exhibit.dossier)},
         action="report.ingest",
         target=job,
         pdf=pdf,

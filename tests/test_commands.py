@@ -63,3 +63,21 @@ def test_ingest_waits_for_the_worker_then_export_lists_every_file(tmp_path, cele
 def test_ingest_refuses_a_path_that_does_not_exist(db, tmp_path):
     with pytest.raises(CommandError, match="no such file or folder"):
         run("ingest", str(tmp_path / "nope"), "--dossier", "BR.52.L1.000777/26", "--exhibit", "USB-1")
+
+
+def test_ingest_opens_a_dossier_only_with_a_notice_number_the_pages_would_accept(db, tmp_path):
+    from audit.models import AuditEvent
+    from cases.models import Dossier
+
+    (tmp_path / "card").mkdir()
+    (tmp_path / "card" / "a.txt").write_bytes(b"a")
+    with pytest.raises(CommandError, match="A notice number looks like BR.52.L1.012345/25"):
+        run("ingest", str(tmp_path / "card"), "--dossier", "my case", "--exhibit", "USB-1")
+    assert not Dossier.objects.exists() and not IngestJob.objects.exists()
+    # Control: the same spelling rules as the page (trimmed, upper case); dossier and exhibit are audited.
+    run("ingest", str(tmp_path / "card"), "--dossier", " br.52.l1.000777/26 ", "--exhibit", " USB-1 ")
+    dossier = Dossier.objects.get()
+    assert dossier.notice_number == "BR.52.L1.000777/26" and dossier.exhibits.get().seal_number == "USB-1"
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {"dossier.create", "exhibit.register"}
+    run("ingest", str(tmp_path / "card"), "--dossier", "BR.52.L1.000777/26", "--exhibit", "USB-1")
+    assert Dossier.objects.count() == 1 and IngestJob.objects.filter(exhibit__seal_number="USB-1").count() == 2

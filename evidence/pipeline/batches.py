@@ -6,7 +6,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from config.claims import claim
+from config.work_locks import claim
 from evidence import disk_images
 from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
 from evidence.matching import match_files

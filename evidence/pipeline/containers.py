@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from evidence import archives, disk_images, filetypes, sealed, sources
+from evidence import archive_passwords, archives, disk_images, filetypes, sources
 from evidence.filerows import batch_files_add, insert_files
 from evidence.matching import match_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
@@ -148,7 +148,9 @@ def expand_archive(batch: IngestBatch) -> None:
         IngestJob.objects.filter(pk=batch.job_id).update(
             files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
         )
-    report = archives.WalkReport(password=sealed.unseal(IngestJob.objects.get(pk=batch.job_id).archive_password))
+    report = archives.WalkReport(
+        password=archive_passwords.decrypt(IngestJob.objects.get(pk=batch.job_id).archive_password)
+    )
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
     contents = JobContents(batch.job_id)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
-from config.claims import claim
+from config.work_locks import claim
 from evidence import sources
 from evidence.filerows import batch_files_add
 from evidence.models import EvidenceFile, IngestBatch, IngestJob

@@ -65,6 +65,17 @@ def test_registering_an_exhibit_is_audited_and_a_duplicate_seal_is_a_400(token_c
     assert client.post(url, {"kind": "spaceship", "seal_number": "SC-3"}).status_code == 400
 
 
+def test_the_api_records_the_same_exhibit_fields_as_the_page(token_client, colleague, dossier):
+    from evidence.models import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS
+
+    url = reverse("api:dossier_exhibits", args=[dossier.pk])
+    seized = {"power_state": "on", "locked": True, "damaged": True}
+    answer = token_client(colleague).post(url, {"kind": "phone", "seal_number": "SC-7", **seized})
+    assert answer.status_code == 201
+    assert {key: answer.json()[key] for key in seized} == seized
+    assert set(answer.json()) == {"id", "dossier", "created_at", *EXHIBIT_FIELDS} - set(EXHIBIT_LINK_FIELDS)
+
+
 def test_malformed_json_is_a_400(token_client, colleague, dossier):
     client = token_client(colleague)
     response = client.generic("POST", reverse("api:dossier_exhibits", args=[dossier.pk]), "{not json")

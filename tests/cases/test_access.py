@@ -64,3 +64,18 @@ def test_anonymous_users_are_sent_to_the_login_page(client, dossier):
     response = client.get(reverse("dossier_detail", args=[dossier.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert client.get(reverse("login")).status_code == 200
+
+
+def test_one_rule_says_who_sees_files_and_every_path_follows_it(
+    client, owner, colleague, prosecutor, outsider, admin, dossier, evidence_file
+):
+    from cases.selectors import can_see_files
+
+    assert [can_see_files(user, dossier) for user in (owner, colleague)] == [True, True]
+    assert [can_see_files(user, dossier) for user in (prosecutor, outsider, admin)] == [False, False, False]
+    for user, sees in ((colleague, True), (prosecutor, False)):
+        client.force_login(user)
+        page = client.get(reverse("dossier_files", args=[dossier.pk]))
+        assert page.status_code == 200 and (evidence_file.path in page.content.decode()) is sees
+        file_page = client.get(reverse("file_detail", args=[evidence_file.pk]))
+        assert file_page.status_code == (200 if sees else 403)

@@ -79,3 +79,25 @@ def test_the_suspect_page_lists_only_the_other_dossiers_the_user_is_a_member_of(
     assert mine.notice_number in page  # control: a dossier of theirs is listed
     assert other_dossier.notice_number not in page and other_dossier.title not in page
     assert Person.objects.count() == 1
+
+
+def test_the_service_asks_before_registering_a_lookalike_and_never_names_a_hidden_person(
+    owner, dossier, other_dossier, foreign_person
+):
+    from cases.services import PossibleDuplicates
+
+    known = make_suspect(dossier, full_name="Jan Janssens", by=owner, identifiers=[("username", "jan_j")]).person
+    second = make_dossier(owner, notice_number="BR.52.L1.000003/26", title="Second")
+    with pytest.raises(PossibleDuplicates) as asked:
+        suspect_register(
+            dossier=second, by=owner, full_name="Someone", identifiers=[("username", "jan_j")], check_duplicates=True
+        )
+    assert [item["person"] for item in asked.value.duplicates] == [known]
+    # A person only the outsider's dossier holds is not reported: the registration goes through.
+    hidden = suspect_register(
+        dossier=second, by=owner, full_name="Other", identifiers=[("username", "marc_hidden")], check_duplicates=True
+    )
+    assert hidden.person != foreign_person
+    # Control: the user said "a new person".
+    new = suspect_register(dossier=second, by=owner, full_name="Someone", identifiers=[("username", "jan_j")])
+    assert new.person != known and second.suspects.count() == 2

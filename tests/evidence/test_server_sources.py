@@ -135,3 +135,36 @@ def test_an_encrypted_zip_ingested_with_its_file_button_opens_with_the_right_pas
     else:  # refused: each member recorded, with the reason, and counted among the job's errors
         assert all(m.error == "encrypted archive member: the password given does not open it" for m in members.values())
         assert all(m.triage == "error" for m in members.values())
+
+
+def test_the_page_and_the_api_ingest_a_server_path_through_one_service_that_records_the_address(
+    client, owner, exhibit, evidence_server
+):
+    from api.services import api_token_create
+    from tests.api.conftest import TokenClient
+
+    client.force_login(owner)
+    page = client.post(
+        reverse("exhibit_ingest_server", args=[exhibit.pk]),
+        {"root": "0", "path": "case-42/usb"},
+        REMOTE_ADDR="10.0.0.7",
+    )
+    assert page.status_code == 302
+    api = TokenClient(api_token_create(user=owner, name="test")[1])
+    answer = api.post(
+        reverse("api:exhibit_ingest", args=[exhibit.pk]), {"root": 0, "path": "case-42"}, REMOTE_ADDR="10.0.0.8"
+    )
+    assert answer.status_code == 201
+    created = AuditEvent.objects.filter(action="ingest.create", actor=owner).order_by("id")
+    assert list(created.values_list("ip", flat=True)) == ["10.0.0.7", "10.0.0.8"]
+    # A refusal on either path is recorded the same way, with the address.
+    assert (
+        client.post(reverse("exhibit_ingest_server", args=[exhibit.pk]), {"root": "x", "path": "case-42"}).status_code
+        == 302
+    )
+    assert (
+        api.post(reverse("api:exhibit_ingest", args=[exhibit.pk]), {"root": 0, "path": "../secret"}).status_code == 400
+    )
+    refused = AuditEvent.objects.filter(action="ingest.refused_path", actor=owner)
+    assert refused.count() == 2 and None not in refused.values_list("ip", flat=True)
+    assert IngestJob.objects.count() == 2

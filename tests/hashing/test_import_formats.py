@@ -153,3 +153,21 @@ def test_a_cancelled_import_keeps_nothing_and_a_queued_one_is_cancelled_at_once(
     assert version.status == "cancelled" and not version.is_active
     assert not HashEntry.objects.filter(version=version).exists()
     assert import_bytes(admin, ROWS[0]["md5"].encode(), name="Stopped").status == "ready"
+
+
+def test_a_draft_s_column_mapping_changes_until_its_import_starts(admin):
+    from hashing.services import hash_list_version_map_columns, hash_list_version_start
+
+    draft = hash_list_version_create(
+        name="Partner", kind="alert", stream=io.BytesIO(b"Hash;Kind\n"), file_name="a.csv", by=admin, draft=True
+    )
+    hash_list_version_map_columns(version=draft, mapping={"sha1": "Hash", "category": "Kind"})
+    draft.refresh_from_db()
+    assert draft.column_mapping == {"sha1": "Hash", "category": "Kind"}
+    queued = []
+    hash_list_version_start(version=draft, by=admin, queue_import=queued.append)
+    assert [version.pk for version in queued] == [draft.pk]
+    # Once queued, the mapping is the one the import reads (and the audit recorded): it stays.
+    hash_list_version_map_columns(version=draft, mapping={"md5": "Hash"})
+    draft.refresh_from_db()
+    assert draft.column_mapping == {"sha1": "Hash", "category": "Kind"}

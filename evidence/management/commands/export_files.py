@@ -6,7 +6,7 @@ from accounts.system import command_line_user
 from audit.services import audit_record
 from cases.models import Dossier
 from config.spreadsheets import SpreadsheetDictWriter
-from evidence.selectors import export_records
+from evidence.selectors import evidence_files_for_export
 
 FIELDS = ["exhibit", "path", "size", "mime", "md5", "sha1", "sha256", "triage", "list", "category", "error", "findings"]
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         audit_record(
             actor=command_line_user(options["user"]), action="files.export", target=dossier, format=options["format"]
         )
-        records = export_records(dossier)
+        records = evidence_files_for_export(dossier)
         if options["format"] == "csv":
             writer = SpreadsheetDictWriter(self.stdout, fieldnames=FIELDS, lineterminator="\n")
             writer.writeheader()

@@ -2,6 +2,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -42,18 +43,23 @@ class Command(BaseCommand):
             # A FIFO would block the worker that opens it; a device or a socket is no seized file.
             raise CommandError(f"{path}: neither a regular file nor a folder (a FIFO, device or socket): not ingested.")
         user = command_line_user(options["user"])
-        with transaction.atomic():
-            dossier = Dossier.objects.filter(notice_number=options["dossier"]).first() or dossier_create(
-                notice_number=options["dossier"],
-                title=options["title"] or options["dossier"],
-                opened_on=timezone.localdate(),
-                by=user,
-            )
-            exhibit = Exhibit.objects.filter(dossier=dossier, seal_number=options["exhibit"]).first() or (
-                exhibit_register(dossier=dossier, kind=options["kind"], seal_number=options["exhibit"], by=user)
-            )
-            job = ingest_job_create_from_path(exhibit=exhibit, path=path, by=user)
-            ingest_command_line_record(job=job, path=path, by=user)
+        notice_number, seal_number = options["dossier"].strip().upper(), options["exhibit"].strip()
+        try:
+            with transaction.atomic():
+                # Through the pages' services: the same checks (notice number format, seal number) and audit.
+                dossier = Dossier.objects.filter(notice_number=notice_number).first() or dossier_create(
+                    notice_number=notice_number,
+                    title=options["title"] or notice_number,
+                    opened_on=timezone.localdate(),
+                    by=user,
+                )
+                exhibit = Exhibit.objects.filter(dossier=dossier, seal_number=seal_number).first() or (
+                    exhibit_register(dossier=dossier, kind=options["kind"], seal_number=seal_number, by=user)
+                )
+                job = ingest_job_create_from_path(exhibit=exhibit, path=path, by=user)
+                ingest_command_line_record(job=job, path=path, by=user)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(f"Ingest job #{job.pk} queued for {dossier.notice_number} / {exhibit.seal_number}.")
         if options["wait"]:
             self._wait(job, options["timeout"])
