@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "hashing",
     "chats",
     "reports",
+    "demo",
     "api",
 ]
 

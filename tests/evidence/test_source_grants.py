@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from cases.demo import DEMO_NOTICE, demo_load
 from cases.models import Dossier
+from demo.loader import DEMO_NOTICE, demo_load
 from evidence.models import IngestJob, SourceGrant
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, resolve_granted
 from evidence.source_grants import source_folders_for, source_grant_revoke

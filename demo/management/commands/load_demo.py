@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cases.demo import demo_load, demo_second_factors
+from demo.loader import demo_load, demo_second_factors
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
-from chats.demo import demo_telegram_export
+from demo.telegram_export import demo_telegram_export
 from evidence.list_tasks import rematch_on_commit
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path

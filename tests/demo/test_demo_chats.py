@@ -2,10 +2,10 @@
 
 from django.urls import reverse
 
-from cases.demo import DEMO_NOTICE, demo_load
 from cases.models import Dossier
 from chats.models import ChatAccount, ChatExport
 from chats.selectors import dossier_accounts
+from demo.loader import DEMO_NOTICE, demo_load
 from evidence.models import IngestJob
 from tests.chats.conftest import run_inline
 

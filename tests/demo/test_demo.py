@@ -1,7 +1,7 @@
 """The demo `make run` loads: what a new user sees first must show every triage state."""
 
-from cases.demo import DEMO_LIST, DEMO_NEAR_LIST, DEMO_NOTICE, demo_load
 from cases.models import Dossier
+from demo.loader import DEMO_LIST, DEMO_NEAR_LIST, DEMO_NOTICE, demo_load
 from evidence.models import EvidenceFile, IngestJob
 from hashing.models import HashListVersion
 from tests.evidence.test_ingest import run_inline
