@@ -1,16 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required, step_up_required
-from accounts.roles import INVESTIGATOR, PROSECUTOR
-from audit.services import audit_record, client_ip
-from cases.filters import BoardFilter, DossierFilter, SearchFilter, SuspectFilter
+from accounts.decorators import role_required
+from accounts.roles import INVESTIGATOR
+from audit.services import client_ip
+from cases.filters import SearchFilter, SuspectFilter
 from cases.forms import (
     DossierDetailsForm,
     DossierForm,
@@ -23,17 +21,13 @@ from cases.forms import (
 )
 from cases.models import Membership
 from cases.selectors import (
-    can_see_files,
     dossier_audit_events,
     dossier_for,
     dossier_lead_for,
-    dossiers_visible_to,
     membership_of,
     person_other_dossiers,
-    recent_activity_for,
     search_for,
     suspect_for,
-    team_of,
 )
 from cases.services import (
     PossibleDuplicates,
@@ -47,21 +41,8 @@ from cases.services import (
     suspect_register,
     suspect_status_change,
 )
-from config.spreadsheets import SpreadsheetWriter
-from config.web import keyset_paginate, paginate
-from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
-from evidence.filters import ExhibitFilter
-from evidence.models import EvidenceFile
-from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
-
-
-@login_required
-def home(request):
-    filters = DossierFilter(request.GET or None, queryset=dossiers_visible_to(request.user))
-    context = {"filter": filters, "page": paginate(request, filters.qs)}
-    context["pending_jobs"] = pending_ingest_jobs(request.user)[:10]
-    context["activity"] = recent_activity_for(request.user)
-    return render(request, "cases/home.html", context)
+from cases.tabs import dossier_tab
+from config.web import paginate
 
 
 @login_required
@@ -91,33 +72,6 @@ def dossier_edit(request, pk: int):
             messages.success(request, _("Dossier details saved."))
             return redirect(fresh)
     return render(request, "cases/dossier_edit.html", {"form": form, "dossier": dossier})
-
-
-def _tab(request, dossier, tab: str, template: str, **context):
-    return render(
-        request,
-        template,
-        {"dossier": dossier, "membership": membership_of(request.user, dossier), "tab": tab, **context},
-    )
-
-
-@login_required
-def dossier_detail(request, pk: int):
-    dossier = dossier_for(request.user, pk)
-    membership = membership_of(request.user, dossier)
-    return _tab(
-        request,
-        dossier,
-        "overview",
-        "cases/dossier_detail.html",
-        counts=dossier_counts(dossier),
-        totals=exhibit_triage_totals(dossier.exhibits.values_list("pk", flat=True)),
-        team=team_of(dossier),
-        status_changes=dossier.status_changes.select_related("by")[:20],
-        status_form=DossierStatusForm(dossier=dossier) if membership.can_write else None,
-        member_form=MembershipAddForm(dossier=dossier) if membership.role == Membership.Role.LEAD else None,
-        roles=Membership.Role.choices,
-    )
 
 
 @login_required
@@ -176,17 +130,8 @@ def team_change(request, pk: int, membership_pk: int):
 def dossier_searches(request, pk: int):
     dossier = dossier_for(request.user, pk)
     filters = SearchFilter(request.GET or None, queryset=dossier.searches.all())
-    return _tab(
+    return dossier_tab(
         request, dossier, "searches", "cases/dossier_searches.html", filter=filters, page=paginate(request, filters.qs)
-    )
-
-
-@login_required
-def dossier_exhibits(request, pk: int):
-    dossier = dossier_for(request.user, pk)
-    filters = ExhibitFilter(request.GET or None, queryset=exhibits_of_dossier(dossier), dossier=dossier)
-    return _tab(
-        request, dossier, "exhibits", "cases/dossier_exhibits.html", filter=filters, page=paginate(request, filters.qs)
     )
 
 
@@ -195,30 +140,8 @@ def dossier_suspects(request, pk: int):
     dossier = dossier_for(request.user, pk)
     suspects = dossier.suspects.select_related("person").prefetch_related("person__identifiers")
     filters = SuspectFilter(request.GET or None, queryset=suspects)
-    return _tab(
+    return dossier_tab(
         request, dossier, "suspects", "cases/dossier_suspects.html", filter=filters, page=paginate(request, filters.qs)
-    )
-
-
-@login_required
-def dossier_files(request, pk: int):
-    dossier = dossier_for(request.user, pk)
-    exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
-    context = {"totals": exhibit_triage_totals(exhibit_ids)}
-    # File names and hashes are for the investigating team; prosecutors see the totals only.
-    if can_see_files(request.user, dossier):
-        files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
-        query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
-        context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
-        context["triage_choices"] = EvidenceFile.Triage.choices
-    return _tab(request, dossier, "files", "cases/dossier_files.html", **context)
-
-
-@login_required
-def dossier_timeline_view(request, pk: int):
-    dossier = dossier_for(request.user, pk)
-    return _tab(
-        request, dossier, "timeline", "cases/dossier_timeline.html", page=paginate(request, dossier_timeline(dossier))
     )
 
 
@@ -228,7 +151,7 @@ def dossier_audit(request, pk: int):
     events = dossier_audit_events(request.user, dossier)
     if query := request.GET.get("q", "").strip():
         events = events.filter(action__icontains=query) | events.filter(actor_name__icontains=query)
-    return _tab(request, dossier, "audit", "cases/dossier_audit.html", page=paginate(request, events), q=query)
+    return dossier_tab(request, dossier, "audit", "cases/dossier_audit.html", page=paginate(request, events), q=query)
 
 
 @login_required
@@ -323,43 +246,3 @@ def suspect_status(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(suspect)
-
-
-@login_required
-@role_required(PROSECUTOR)
-def board(request):
-    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
-    return render(request, "cases/board.html", {"filter": filters, "page": paginate(request, filters.qs)})
-
-
-BOARD_COLUMNS = (
-    "notice_number",
-    "title",
-    "status",
-    "opened_on",
-    "suspects_count",
-    "arrested_count",
-    "exhibits_count",
-    "exhibits_processed",
-    "exhibits_pending",
-    "known_count",
-    "new_count",
-    "last_activity",
-)
-
-
-@login_required
-@role_required(PROSECUTOR)
-@step_up_required
-def board_export(request):
-    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="board-{timezone.localdate():%Y%m%d}.csv"'
-    writer = SpreadsheetWriter(response)
-    writer.writerow(BOARD_COLUMNS)
-    rows = filters.qs.values_list(*BOARD_COLUMNS)
-    writer.writerows(rows)
-    audit_record(
-        actor=request.user, action="board.export", ip=client_ip(request), rows=len(rows), filters=request.GET.dict()
-    )
-    return response

@@ -19,13 +19,13 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from evidence import list_views, review_views, source_grant_views
+from evidence import dossier_views, list_views, review_views, source_grant_views
 from evidence import views as evidence_views
 from scelle.health import ScelleHealthView
 from scelle.views import audit_log, metrics, operations_page
 
 urlpatterns = [
-    path("", cases_views.home, name="home"),
+    path("", dossier_views.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("img/seal.svg"), permanent=True), name="favicon"),
     path("login/", LoginView.as_view(), name="login"),
@@ -43,20 +43,20 @@ urlpatterns = [
     path("account/api-tokens/<int:pk>/revoke/", api_token_revoke_view, name="api_token_revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/new/", cases_views.dossier_new, name="dossier_new"),
-    path("board/", cases_views.board, name="board"),
-    path("board/export.csv", cases_views.board_export, name="board_export"),
-    path("dossiers/<int:pk>/", cases_views.dossier_detail, name="dossier_detail"),
+    path("board/", dossier_views.board, name="board"),
+    path("board/export.csv", dossier_views.board_export, name="board_export"),
+    path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/edit/", cases_views.dossier_edit, name="dossier_edit"),
     path("dossiers/<int:pk>/status/", cases_views.dossier_status, name="dossier_status"),
     path("dossiers/<int:pk>/team/", cases_views.team_add, name="team_add"),
     path("dossiers/<int:pk>/team/<int:membership_pk>/", cases_views.team_change, name="team_change"),
     path("dossiers/<int:pk>/searches/", cases_views.dossier_searches, name="dossier_searches"),
     path("dossiers/<int:pk>/searches/new/", cases_views.search_new, name="search_new"),
-    path("dossiers/<int:pk>/exhibits/", cases_views.dossier_exhibits, name="dossier_exhibits"),
+    path("dossiers/<int:pk>/exhibits/", dossier_views.dossier_exhibits, name="dossier_exhibits"),
     path("dossiers/<int:pk>/suspects/", cases_views.dossier_suspects, name="dossier_suspects"),
     path("dossiers/<int:pk>/suspects/new/", cases_views.suspect_new, name="suspect_new"),
-    path("dossiers/<int:pk>/files/", cases_views.dossier_files, name="dossier_files"),
-    path("dossiers/<int:pk>/timeline/", cases_views.dossier_timeline_view, name="dossier_timeline"),
+    path("dossiers/<int:pk>/files/", dossier_views.dossier_files, name="dossier_files"),
+    path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
     # Review and sharing (issue 5).
     path("dossiers/<int:pk>/review/", review_views.dossier_review, name="dossier_review"),

@@ -1,0 +1,121 @@
+"""The dossier pages that show its evidence (overview figures, exhibits, files, timeline), the home
+page's pending jobs and the prosecutors' board: above evidence, they sit in it, not in cases."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.decorators import role_required, step_up_required
+from accounts.roles import PROSECUTOR
+from audit.services import audit_record, client_ip
+from cases.filters import BoardFilter, DossierFilter
+from cases.forms import DossierStatusForm, MembershipAddForm
+from cases.models import Membership
+from cases.selectors import can_see_files, dossier_for, dossiers_visible_to, membership_of, recent_activity_for, team_of
+from cases.tabs import dossier_tab
+from config.spreadsheets import SpreadsheetWriter
+from config.web import keyset_paginate, paginate
+from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
+from evidence.filters import ExhibitFilter
+from evidence.models import EvidenceFile
+from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
+
+
+@login_required
+def home(request):
+    filters = DossierFilter(request.GET or None, queryset=dossiers_visible_to(request.user))
+    context = {"filter": filters, "page": paginate(request, filters.qs)}
+    context["pending_jobs"] = pending_ingest_jobs(request.user)[:10]
+    context["activity"] = recent_activity_for(request.user)
+    return render(request, "cases/home.html", context)
+
+
+@login_required
+def dossier_detail(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    membership = membership_of(request.user, dossier)
+    return dossier_tab(
+        request,
+        dossier,
+        "overview",
+        "cases/dossier_detail.html",
+        counts=dossier_counts(dossier),
+        totals=exhibit_triage_totals(dossier.exhibits.values_list("pk", flat=True)),
+        team=team_of(dossier),
+        status_changes=dossier.status_changes.select_related("by")[:20],
+        status_form=DossierStatusForm(dossier=dossier) if membership.can_write else None,
+        member_form=MembershipAddForm(dossier=dossier) if membership.role == Membership.Role.LEAD else None,
+        roles=Membership.Role.choices,
+    )
+
+
+@login_required
+def dossier_exhibits(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    filters = ExhibitFilter(request.GET or None, queryset=exhibits_of_dossier(dossier), dossier=dossier)
+    return dossier_tab(
+        request, dossier, "exhibits", "cases/dossier_exhibits.html", filter=filters, page=paginate(request, filters.qs)
+    )
+
+
+@login_required
+def dossier_files(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    exhibit_ids = list(dossier.exhibits.values_list("pk", flat=True))
+    context = {"totals": exhibit_triage_totals(exhibit_ids)}
+    # File names and hashes are for the investigating team; prosecutors see the totals only.
+    if can_see_files(request.user, dossier):
+        files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
+        query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
+        context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
+        context["triage_choices"] = EvidenceFile.Triage.choices
+    return dossier_tab(request, dossier, "files", "cases/dossier_files.html", **context)
+
+
+@login_required
+def dossier_timeline_view(request, pk: int):
+    dossier = dossier_for(request.user, pk)
+    return dossier_tab(
+        request, dossier, "timeline", "cases/dossier_timeline.html", page=paginate(request, dossier_timeline(dossier))
+    )
+
+
+@login_required
+@role_required(PROSECUTOR)
+def board(request):
+    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
+    return render(request, "cases/board.html", {"filter": filters, "page": paginate(request, filters.qs)})
+
+
+BOARD_COLUMNS = (
+    "notice_number",
+    "title",
+    "status",
+    "opened_on",
+    "suspects_count",
+    "arrested_count",
+    "exhibits_count",
+    "exhibits_processed",
+    "exhibits_pending",
+    "known_count",
+    "new_count",
+    "last_activity",
+)
+
+
+@login_required
+@role_required(PROSECUTOR)
+@step_up_required
+def board_export(request):
+    filters = BoardFilter(request.GET or None, queryset=board_rows(request.user))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="board-{timezone.localdate():%Y%m%d}.csv"'
+    writer = SpreadsheetWriter(response)
+    writer.writerow(BOARD_COLUMNS)
+    rows = filters.qs.values_list(*BOARD_COLUMNS)
+    writer.writerows(rows)
+    audit_record(
+        actor=request.user, action="board.export", ip=client_ip(request), rows=len(rows), filters=request.GET.dict()
+    )
+    return response
