@@ -427,6 +427,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "evidence.tasks.ingest_media_batch": {"queue": "media"},
+    "evidence.tasks.resume_lost_work": {"queue": "default"},
     "evidence.tasks.*": {"queue": "ingest"},
     "hashing.tasks.*": {"queue": "lists"},
 }
@@ -436,14 +437,22 @@ CELERY_QUEUES_ALL = "default,ingest,media,lists"
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUES_ALL.split(",")]
 # Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
 # the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
-# and the `scelle_audit_chain_verified` metric. Expired messages are dropped, not piled up.
+# and the `scelle_audit_chain_verified` metric. Every RESUME_LOST_WORK_SECONDS, the work a broker
+# restart lost (Redis without persistence) is queued again (evidence/resume.py); the same as
+# `manage.py resume_work`. Expired messages are dropped, not piled up.
 AUDIT_VERIFY_SECONDS = env_int("AUDIT_VERIFY_SECONDS", 3600)
+RESUME_LOST_WORK_SECONDS = env_int("RESUME_LOST_WORK_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify": {
         "task": "audit.tasks.audit_chain_verify",
         "schedule": AUDIT_VERIFY_SECONDS,
         "options": {"queue": "default", "expires": AUDIT_VERIFY_SECONDS},
-    }
+    },
+    "resume-lost-work": {
+        "task": "evidence.tasks.resume_lost_work",
+        "schedule": RESUME_LOST_WORK_SECONDS,
+        "options": {"queue": "default", "expires": RESUME_LOST_WORK_SECONDS},
+    },
 }
 
 LOGGING = {

@@ -621,8 +621,10 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
     return job
 
 
-def ingest_jobs_resume(*, by=None) -> dict[str, int]:
+def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
     """Queue again the work of every unfinished job: its listing, or its batches not done.
+    ``queued_before`` (a datetime): a job not yet listed and created after it is left alone, as
+    its first message may still be on its way (evidence.resume, beat's round).
 
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work
@@ -649,6 +651,8 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
             queue_batches(pending)  # each to its kind's task and queue: images and videos to `media`
             batches += len(pending)
             jobs += bool(pending)
+        elif queued_before is not None and job.created_at > queued_before:
+            continue
         elif not is_claimed("ingest_job", job.pk):
             ingest_enumerate.delay(job.pk)
             jobs += 1

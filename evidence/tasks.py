@@ -7,6 +7,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from evidence.batches import failure_reason, ingest_batch_fail, ingest_job_fail
 from evidence.models import IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.resume import lost_work_resume_periodic
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +77,12 @@ def queue_batches(batch_ids: list[int]) -> None:
     for batch_id in batch_ids:
         task = ingest_media_batch if kinds.get(batch_id) == IngestBatch.Kind.MEDIA else ingest_batch
         task.delay(batch_id)
+
+
+@shared_task(acks_late=True)
+def resume_lost_work() -> None:
+    """Sent by Celery beat every RESUME_LOST_WORK_SECONDS, to the `default` queue: work a broker
+    restart lost is queued again without anyone running `resume_work` (evidence.resume)."""
+    resumed = lost_work_resume_periodic()
+    if resumed and any(resumed.values()):
+        log.warning("queued again the work the broker lost: %s", resumed)
