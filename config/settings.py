@@ -342,6 +342,11 @@ UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 << 20)
 UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_BYTES", 256 << 30)
 UPLOAD_TOTAL_MAX_BYTES = env_int("UPLOAD_TOTAL_MAX_BYTES", 1 << 40)
 UPLOAD_TEMP_ROOT = Path(os.environ.get("UPLOAD_TEMP_ROOT", VAR_DIR / "uploads"))
+# An ingest batch that finds the derived store full waits for space: tried again every
+# STORE_FULL_RETRY_SECONDS, up to STORE_FULL_RETRIES times (an hour by default), then its files are
+# recorded as not processed, "evidence store full".
+STORE_FULL_RETRY_SECONDS = env_int("STORE_FULL_RETRY_SECONDS", 60)
+STORE_FULL_RETRIES = env_int("STORE_FULL_RETRIES", 60)
 # Small files cost per batch (queries, a task) more than hashing them: batches are cut by count and bytes.
 INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 2000)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)

@@ -2,12 +2,19 @@ import logging
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from evidence.batches import failure_reason, ingest_batch_fail, ingest_job_fail
+from evidence.batches import (
+    failure_reason,
+    ingest_batch_fail,
+    ingest_job_fail,
+    ingest_job_store_full,
+)
 from evidence.models import IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.resume import lost_work_resume_periodic
+from evidence.store import StoreFull
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,12 @@ def _process(task, batch_id: int) -> None:
         # not processed, with the reason, and the job goes on.
         queue_batches(ingest_batch_fail(batch_id=batch_id, reason="not processed within the worker's time limit"))
         return
+    except StoreFull as error:
+        # Nothing of the attempt was kept (its rows and its thumbnails' partial copies are gone): the
+        # batch waits for space, then runs again; past the last try it is recorded as failed with why.
+        retry_in = settings.STORE_FULL_RETRY_SECONDS
+        ingest_job_store_full(batch=batch, error=error, retry_in=retry_in)
+        raise task.retry(countdown=retry_in, max_retries=settings.STORE_FULL_RETRIES, exc=error) from error
     queue_batches(created)
 
 

@@ -37,6 +37,7 @@ from evidence.selectors import (
 )
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
+    STORE_FULL_MESSAGE,
     UploadRefused,
     acquisition_record,
     chunked_upload_append,
@@ -52,6 +53,7 @@ from evidence.services import (
     ingest_path_refuse,
 )
 from evidence.source_grants import source_browse_record, source_folders_for, source_path_for
+from evidence.store import StoreFull
 from hashing.file_index import file_index_built
 
 
@@ -167,17 +169,24 @@ def exhibits_bulk(request, pk: int):
 def exhibit_ingest(request, pk: int):
     exhibit = exhibit_for(request.user, pk, write=True)
     form = IngestUploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        ingest_job_create_from_uploads(
-            exhibit=exhibit,
-            uploads=form.cleaned_data["files"],
-            by=request.user,
-            ip=client_ip(request),
-            archive_password=form.cleaned_data["archive_password"],
-        )
-        messages.success(request, _("Files received; the workers are hashing them."))
-        return redirect(exhibit)
-    return render(request, "evidence/ingest_form.html", {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier})
+        try:
+            ingest_job_create_from_uploads(
+                exhibit=exhibit,
+                uploads=form.cleaned_data["files"],
+                by=request.user,
+                ip=client_ip(request),
+                archive_password=form.cleaned_data["archive_password"],
+            )
+        except StoreFull:
+            form.add_error(None, STORE_FULL_MESSAGE)
+            status = 507  # Insufficient Storage
+        else:
+            messages.success(request, _("Files received; the workers are hashing them."))
+            return redirect(exhibit)
+    context = {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier}
+    return render(request, "evidence/ingest_form.html", context, status=status)
 
 
 @login_required
@@ -348,7 +357,9 @@ def upload_chunk(request, pk):
     except ValueError:
         return JsonResponse({"detail": _("Give the chunk's offset in bytes."), "offset": upload.received}, status=400)
     try:
-        received = chunked_upload_append(upload=upload, offset=offset, stream=request, length=length)
+        received = chunked_upload_append(
+            upload=upload, offset=offset, stream=request, length=length, ip=client_ip(request)
+        )
     except UploadRefused as refusal:
         return _refused(refusal)
     return JsonResponse({**_upload_state(upload), "offset": received})
