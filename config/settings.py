@@ -396,6 +396,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# After a lost database connection (PostgreSQL restarted), a task waits up to this many seconds for
+# the database to answer again so as to record the interruption and its reason, then is retried.
+DATABASE_RECONNECT_SECONDS = env_int("DATABASE_RECONNECT_SECONDS", 60)
+
 # Celery: a file-system broker under var/ unless CELERY_BROKER_URL names Redis.
 # kombu's file-system transport ignores the host; naming one keeps it from warning.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")

@@ -118,3 +118,9 @@ def ingest_job_store_full(*, batch: IngestBatch, error: StoreFull, retry_in: int
         )
         job.save(update_fields=["error"])
     return waits
+
+
+def ingest_batch_interrupted(*, batch_id: int, reason: str) -> None:
+    """Audit that the batch's database connection was lost mid-way (it runs again from the start)."""
+    batch = IngestBatch.objects.select_related("job").get(pk=batch_id)
+    audit_record(actor=None, action="ingest.batch_interrupted", target=batch.job, batch=batch.number, error=reason)

@@ -5,9 +5,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
+from config.database import connection_lost, when_database_is_back
 from evidence.batches import (
     failure_reason,
     ingest_batch_fail,
+    ingest_batch_interrupted,
     ingest_job_fail,
     ingest_job_store_full,
 )
@@ -67,6 +69,16 @@ def _process(task, batch_id: int) -> None:
         retry_in = settings.STORE_FULL_RETRY_SECONDS
         ingest_job_store_full(batch=batch, error=error, retry_in=retry_in)
         raise task.retry(countdown=retry_in, max_retries=settings.STORE_FULL_RETRIES, exc=error) from error
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        # The database went away under the batch (a restart, a failover): nothing of it was committed.
+        # Why is recorded once it answers again, then the batch runs again from the start. (Raw
+        # cursors raise the driver's own errors, which autoretry_for, naming Django's, missed: the
+        # batch was left "running" for good.)
+        reason = f"database connection lost: {str(error).strip()[:200]}"
+        when_database_is_back(lambda: ingest_batch_interrupted(batch_id=batch_id, reason=reason))
+        raise task.retry(countdown=min(2**task.request.retries, 60), exc=error) from error
     queue_batches(created)
 
 
