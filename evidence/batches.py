@@ -124,3 +124,8 @@ def ingest_batch_interrupted(*, batch_id: int, reason: str) -> None:
     """Audit that the batch's database connection was lost mid-way (it runs again from the start)."""
     batch = IngestBatch.objects.select_related("job").get(pk=batch_id)
     audit_record(actor=None, action="ingest.batch_interrupted", target=batch.job, batch=batch.number, error=reason)
+
+
+def ingest_job_interrupted(*, job_id: int, reason: str) -> None:
+    """Audit that the job's listing lost its database connection (it is listed again from the start)."""
+    audit_record(actor=None, action="ingest.listing_interrupted", target=IngestJob.objects.get(pk=job_id), error=reason)

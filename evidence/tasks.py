@@ -11,6 +11,7 @@ from evidence.batches import (
     ingest_batch_fail,
     ingest_batch_interrupted,
     ingest_job_fail,
+    ingest_job_interrupted,
     ingest_job_store_full,
 )
 from evidence.models import IngestBatch, IngestJob
@@ -45,13 +46,30 @@ class IngestTask(Task):
                 ingest_job_fail(job_id=work_id, reason=reason)
             else:
                 queue_batches(ingest_batch_fail(batch_id=work_id, reason=reason))
-        except DatabaseError:  # the database itself is gone: `resume_work` takes the work up again
+        except Exception as error:  # the database itself is gone: beat's resume takes the work up again
+            if not (isinstance(error, DatabaseError) or connection_lost(error)):
+                raise
             log.exception("the failure of %s %s could not be recorded", self.works_on, work_id)
 
 
-@shared_task(base=IngestTask, works_on="job")
-def ingest_enumerate(job_id: int) -> None:
-    queue_batches(ingest_job_enumerate(job=IngestJob.objects.get(pk=job_id)))
+@shared_task(bind=True, base=IngestTask, works_on="job")
+def ingest_enumerate(self, job_id: int) -> None:
+    try:
+        queue_batches(ingest_job_enumerate(job=IngestJob.objects.get(pk=job_id)))
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        _retry_after_lost_connection(self, error, lambda reason: ingest_job_interrupted(job_id=job_id, reason=reason))
+
+
+def _retry_after_lost_connection(task, error: BaseException, record) -> None:
+    """The database went away under the work (a restart, a failover): nothing of it was committed.
+    ``record(reason)`` is called once the database answers again, then the task runs again from the
+    start. (Raw cursors raise the driver's own errors, which autoretry_for, naming Django's, missed:
+    the work was left "running" for good.)"""
+    reason = f"database connection lost: {str(error).strip()[:200]}"
+    when_database_is_back(lambda: record(reason))
+    raise task.retry(countdown=min(2**task.request.retries, 60), exc=error) from error
 
 
 def _process(task, batch_id: int) -> None:
@@ -72,13 +90,8 @@ def _process(task, batch_id: int) -> None:
     except Exception as error:
         if not connection_lost(error):
             raise
-        # The database went away under the batch (a restart, a failover): nothing of it was committed.
-        # Why is recorded once it answers again, then the batch runs again from the start. (Raw
-        # cursors raise the driver's own errors, which autoretry_for, naming Django's, missed: the
-        # batch was left "running" for good.)
-        reason = f"database connection lost: {str(error).strip()[:200]}"
-        when_database_is_back(lambda: ingest_batch_interrupted(batch_id=batch_id, reason=reason))
-        raise task.retry(countdown=min(2**task.request.retries, 60), exc=error) from error
+        record = lambda reason: ingest_batch_interrupted(batch_id=batch_id, reason=reason)  # noqa: E731
+        _retry_after_lost_connection(task, error, record)
     queue_batches(created)
 
 

@@ -131,3 +131,31 @@ def test_postgresql_restarted_mid_list_import_leaves_no_half_version_then_import
         assert interrupted.get().detail["error"].startswith("database connection lost")
     else:
         assert not interrupted.exists()
+
+
+def test_postgresql_restarted_while_a_folder_is_listed_lists_it_again_and_does_not_fail_the_job(
+    exhibit, owner, own_postgresql, tmp_path
+):
+    """A lost connection is not the source's fault: the listing is done again, the job does not fail."""
+    card = tmp_path / "card"
+    for folder in range(40):
+        (card / f"d{folder}").mkdir(parents=True)
+        for number in range(500):
+            (card / f"d{folder}" / f"f{number}.txt").write_bytes(b"%d" % (folder * 500 + number))
+    purge("ingest")
+    environment = process_environment(tmp_path, settings.CELERY_BROKER_URL, INGEST_BATCH_FILES="5000")
+    worker = worker_process(environment, "ingest")
+    try:
+        job = ingest_job_create_from_path(exhibit=exhibit, path=card, by=owner)
+        wait_until(
+            lambda: IngestJob.objects.filter(pk=job.pk, status="enumerating").exists(), timeout=60, interval=0.01
+        )
+        own_postgresql.restart(down_for=1)
+        wait_until(asking(lambda: IngestJob.objects.get(pk=job.pk).is_finished), timeout=120, interval=0.2)
+    finally:
+        stop(worker)
+    job.refresh_from_db()
+    assert job.status == "done" and job.error == ""
+    assert job.files_total == 20_000 and EvidenceFile.objects.filter(job=job).count() == 20_000  # each once
+    interrupted = AuditEvent.objects.get(action="ingest.listing_interrupted")
+    assert interrupted.detail["error"].startswith("database connection lost")
