@@ -343,6 +343,11 @@ UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 << 20)
 UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_BYTES", 256 << 30)
 UPLOAD_TOTAL_MAX_BYTES = env_int("UPLOAD_TOTAL_MAX_BYTES", 1 << 40)
 UPLOAD_TEMP_ROOT = Path(os.environ.get("UPLOAD_TEMP_ROOT", VAR_DIR / "uploads"))
+# An ingest batch that finds the derived store full waits for space: tried again every
+# STORE_FULL_RETRY_SECONDS, up to STORE_FULL_RETRIES times (an hour by default), then its files are
+# recorded as not processed, "evidence store full".
+STORE_FULL_RETRY_SECONDS = env_int("STORE_FULL_RETRY_SECONDS", 60)
+STORE_FULL_RETRIES = env_int("STORE_FULL_RETRIES", 60)
 # Small files cost per batch (queries, a task) more than hashing them: batches are cut by count and bytes.
 INGEST_BATCH_FILES = env_int("INGEST_BATCH_FILES", 2000)
 INGEST_BATCH_BYTES = env_int("INGEST_BATCH_BYTES", 256 * 1024 * 1024)
@@ -392,6 +397,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# After a lost database connection (PostgreSQL restarted), a task waits up to this many seconds for
+# the database to answer again so as to record the interruption and its reason, then is retried.
+DATABASE_RECONNECT_SECONDS = env_int("DATABASE_RECONNECT_SECONDS", 60)
+
 # Celery: a file-system broker under var/ unless CELERY_BROKER_URL names Redis.
 # kombu's file-system transport ignores the host; naming one keeps it from warning.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
@@ -428,6 +437,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "evidence.tasks.ingest_media_batch": {"queue": "media"},
+    "evidence.tasks.resume_lost_work": {"queue": "default"},
     "evidence.tasks.*": {"queue": "ingest"},
     "evidence.list_tasks.*": {"queue": "lists"},
 }
@@ -437,14 +447,22 @@ CELERY_QUEUES_ALL = "default,ingest,media,lists"
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUES_ALL.split(",")]
 # Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
 # the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
-# and the `scelle_audit_chain_verified` metric. Expired messages are dropped, not piled up.
+# and the `scelle_audit_chain_verified` metric. Every RESUME_LOST_WORK_SECONDS, the work a broker
+# restart lost (Redis without persistence) is queued again (evidence/resume.py); the same as
+# `manage.py resume_work`. Expired messages are dropped, not piled up.
 AUDIT_VERIFY_SECONDS = env_int("AUDIT_VERIFY_SECONDS", 3600)
+RESUME_LOST_WORK_SECONDS = env_int("RESUME_LOST_WORK_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify": {
         "task": "audit.tasks.audit_chain_verify",
         "schedule": AUDIT_VERIFY_SECONDS,
         "options": {"queue": "default", "expires": AUDIT_VERIFY_SECONDS},
-    }
+    },
+    "resume-lost-work": {
+        "task": "evidence.tasks.resume_lost_work",
+        "schedule": RESUME_LOST_WORK_SECONDS,
+        "options": {"queue": "default", "expires": RESUME_LOST_WORK_SECONDS},
+    },
 }
 
 LOGGING = {

@@ -23,6 +23,24 @@ CHUNK = 1 << 20
 STORED = "stored:"
 
 
+# A full disk, or a full quota: the store's owner must free space; the work can be tried again.
+FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class StoreFull(OSError):
+    """The evidence store (or the derived store, or the upload folder) has no space left.
+
+    Raised in place of ENOSPC/EDQUOT, after what was half written has been removed: no partial
+    copy is ever left under a final name."""
+
+    def __init__(self, where: str):
+        super().__init__(errno.ENOSPC, f"evidence store full: no space left for {where}")
+
+
+def _full(error: OSError) -> bool:
+    return isinstance(error, OSError) and error.errno in FULL
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     path: Path | None  # on the file system; None in the object store
@@ -64,9 +82,11 @@ def store_stream(stream: BinaryIO, root: Path) -> StoredBlob:
         else:
             os.chmod(temporary, 0o444)
             os.replace(temporary, final)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if _full(error):
+            raise StoreFull("a copy in the evidence store") from error
         raise
     return StoredBlob(path=final, sha256=digest.digest(), size=size)
 
@@ -105,14 +125,14 @@ def stored_size(name: str) -> int:
 def store_file(path: Path) -> StoredBlob:
     """Keep a finished chunked upload (``path``) in the evidence store, hashed here, read-only.
 
-    On the file system it is moved, not copied, when it lies on the same one as EVIDENCE_ROOT;
-    otherwise (another file system, or the object store) it is copied and the original removed.
+    ``path`` stays where it is: the caller removes it once the job that uses the copy is committed,
+    so that a failure (a full store) leaves the upload whole and its finish can be tried again. On
+    the file system the copy is a hard link when ``path`` lies on the same one as EVIDENCE_ROOT
+    (no second copy of the bytes); otherwise (another file system, the object store) a copy.
     """
     if object_store() is not None:
         with path.open("rb") as stream:
-            blob = store_upload(stream)
-        path.unlink()
-        return blob
+            return store_upload(stream)
     root = settings.EVIDENCE_ROOT
     digest = hashlib.sha256()
     size = 0
@@ -124,18 +144,17 @@ def store_file(path: Path) -> StoredBlob:
     final = root / hex_digest[:2] / hex_digest
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists():
-        path.unlink()
         return StoredBlob(path=final, sha256=digest.digest(), size=size)
     os.chmod(path, 0o444)
     try:
-        os.replace(path, final)
+        os.link(path, final)
+    except FileExistsError:
+        pass  # the same content, stored meanwhile by another upload
     except OSError as error:
-        if error.errno != errno.EXDEV:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
             raise
         with path.open("rb") as stream:
-            blob = store_stream(stream, root)
-        path.unlink()
-        return blob
+            return store_stream(stream, root)
     return StoredBlob(path=final, sha256=digest.digest(), size=size)
 
 
@@ -153,11 +172,23 @@ def store_derived(root: Path, kind: str, name: str, content: bytes) -> str:
         return relative
     final = root / relative
     if not final.exists():
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(temporary, final)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+        except OSError as error:
+            if _full(error):
+                raise StoreFull("a derived file (thumbnail)") from error
+            raise
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(temporary, final)
+        except BaseException as error:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            if _full(error):
+                raise StoreFull("a derived file (thumbnail)") from error
+            raise
     return relative
 
 

@@ -6,7 +6,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from audit.services import audit_record
+from config.store import StoreFull
 from config.work_locks import claim
 from evidence.filerows import listing_to_rows
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
@@ -18,6 +20,8 @@ REASON_CHARACTERS = 500
 
 def failure_reason(error: BaseException) -> str:
     """What is recorded of an error no code expected: its type and message, shortened."""
+    if isinstance(error, StoreFull):
+        return f"{error.strerror}; given up after waiting for space"
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
     reason = f"stopped by an unexpected error: {type(error).__name__}"
     return f"{reason}: {message}"[:REASON_CHARACTERS] if message else reason
@@ -96,3 +100,32 @@ def ingest_job_fail(*, job_id: int, reason: str) -> None:
             job.archive_password = None
             job.save(update_fields=["status", "error", "finished_at", "archive_password"])
             audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
+
+
+def ingest_job_store_full(*, batch: IngestBatch, error: StoreFull, retry_in: int) -> int:
+    """Record on the job (shown on its page) and in the audit log that ``batch`` found the store full
+    and waits for space: nothing of the attempt was kept, it is tried again in ``retry_in`` seconds.
+    Returns how many times the job's batches have waited so far."""
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=batch.job_id)
+        audit_record(actor=None, action="ingest.store_full", target=job, batch=batch.number, error=error.strerror)
+        waits = AuditEvent.objects.filter(
+            action="ingest.store_full", target_type=job._meta.label_lower, target_id=str(job.pk)
+        ).count()
+        job.error = (
+            f"Evidence store full: {waits} batch attempts stopped for want of space, nothing of them kept;"
+            f" each is tried again every {retry_in} s until space is freed."
+        )
+        job.save(update_fields=["error"])
+    return waits
+
+
+def ingest_batch_interrupted(*, batch_id: int, reason: str) -> None:
+    """Audit that the batch's database connection was lost mid-way (it runs again from the start)."""
+    batch = IngestBatch.objects.select_related("job").get(pk=batch_id)
+    audit_record(actor=None, action="ingest.batch_interrupted", target=batch.job, batch=batch.number, error=reason)
+
+
+def ingest_job_interrupted(*, job_id: int, reason: str) -> None:
+    """Audit that the job's listing lost its database connection (it is listed again from the start)."""
+    audit_record(actor=None, action="ingest.listing_interrupted", target=IngestJob.objects.get(pk=job_id), error=reason)

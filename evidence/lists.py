@@ -31,14 +31,17 @@ def hash_list_version_activate_rematching(*, version: HashListVersion, by=None, 
     return hash_list_version_activate(version=version, by=by, ip=ip, activated=rematch_on_commit)
 
 
-def hash_list_imports_resume(*, by=None) -> int:
+def hash_list_imports_resume(*, by=None, queued_before=None) -> int:
     """Queue again the imports that are queued or importing with no worker on them (their message
     was lost with the broker, or their worker died); return how many. A copy of an import that is
-    still queued finds it claimed or done and does nothing (hashing.importers)."""
+    still queued finds it claimed or done and does nothing (hashing.importers). ``queued_before``:
+    an import still queued that was created after it is left alone (its message may be on its way)."""
     waiting = HashListVersion.objects.filter(
         status__in=[HashListVersion.Status.QUEUED, HashListVersion.Status.IMPORTING]
-    ).values_list("pk", flat=True)
-    resumed = [pk for pk in waiting if not is_claimed("hash_list_import", pk)]
+    )
+    if queued_before is not None:
+        waiting = waiting.exclude(status=HashListVersion.Status.QUEUED, created_at__gt=queued_before)
+    resumed = [pk for pk in waiting.values_list("pk", flat=True) if not is_claimed("hash_list_import", pk)]
     for version_id in resumed:
         hash_list_import.delay(version_id)
     if resumed:

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.welfare import REVEAL, blur_radius_for
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from config.store import store_file, store_upload
+from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
 from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
 from evidence.matching import match_files
@@ -331,15 +332,31 @@ def exhibits_bulk_register(*, search: Search, text: str, by, ip: str | None = No
     return exhibits
 
 
-@transaction.atomic
 def ingest_job_create_from_uploads(
     *, exhibit: Exhibit, uploads, by, ip: str | None = None, archive_password: str = ""
 ) -> IngestJob:
     """Store uploaded files in the evidence store and queue a job that ingests them.
 
     An archive among them (recognised by content, not by name) is then walked member by member;
-    ``archive_password`` opens its encrypted members (kept encrypted until the job ends).
+    ``archive_password`` opens its encrypted members (kept encrypted until the job ends). A full store
+    raises StoreFull, audited, with no job and no partial copy left.
     """
+    try:
+        return _ingest_job_create_from_uploads(
+            exhibit=exhibit, uploads=uploads, by=by, ip=ip, archive_password=archive_password
+        )
+    except StoreFull as error:
+        store_full_record(by=by, ip=ip, target=exhibit, where="upload", error=error)
+        raise
+
+
+def store_full_record(*, by, ip, target, where: str, error: OSError, **detail) -> None:
+    """Audit a refusal for want of space (its own transaction: it outlives the refusal's rollback)."""
+    audit_record(actor=by, action="store.full", target=target, ip=ip, where=where, error=str(error), **detail)
+
+
+@transaction.atomic
+def _ingest_job_create_from_uploads(*, exhibit, uploads, by, ip, archive_password) -> IngestJob:
     stored = []
     for upload in uploads:
         blob = store_upload(upload)
@@ -374,6 +391,9 @@ def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **
     )
     _queue_enumeration(job)
     return job
+
+
+STORE_FULL_MESSAGE = _lazy("The evidence store is full: nothing of this was kept. Try again once space has been freed.")
 
 
 class UploadRefused(Exception):
@@ -415,14 +435,27 @@ def chunked_upload_start(*, exhibit: Exhibit, name: str, size: int, by, ip: str 
     return upload
 
 
-@transaction.atomic
-def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length: int) -> int:
+def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length: int, ip: str | None = None) -> int:
     """Append one chunk of ``length`` bytes read from ``stream`` at ``offset``; return the new offset.
 
     Only the next chunk is taken: any other offset is refused with the offset received so far, so
     that a browser resuming after a dropped connection goes on from there. The file is cut back to
     what the database says was received first, so a chunk half-written by a crash is written again.
+    A full upload folder refuses the chunk (507, audited) with the offset to go on from later.
     """
+    try:
+        return _chunked_upload_append(upload=upload, offset=offset, stream=stream, length=length)
+    except UploadRefused as refusal:
+        if refusal.status == 507:
+            received = refusal.received
+            store_full_record(
+                by=upload.created_by, ip=ip, target=upload, where="upload chunk", error=refusal, received=received
+            )
+        raise
+
+
+@transaction.atomic
+def _chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length: int) -> int:
     upload = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != ChunkedUpload.Status.OPEN:
         raise UploadRefused(_("This upload is already finished."), received=upload.received, status=409)
@@ -444,14 +477,20 @@ def chunked_upload_append(*, upload: ChunkedUpload, offset: int, stream, length:
     with upload.temporary_path.open("r+b") as out:
         out.truncate(upload.received)
         out.seek(upload.received)
-        while written < length and (block := stream.read(min(1 << 20, length - written))):
-            out.write(block)
-            written += len(block)
+        try:
+            while written < length and (block := stream.read(min(1 << 20, length - written))):
+                out.write(block)
+                written += len(block)
+            out.flush()
+            os.fsync(out.fileno())
+        except OSError as error:
+            if error.errno not in FULL:
+                raise
+            out.truncate(upload.received)  # what the database says was received, and no more
+            raise UploadRefused(STORE_FULL_MESSAGE, received=upload.received, status=507) from error
         if written != length:
             out.truncate(upload.received)
             raise UploadRefused(_("The chunk arrived incomplete: send it again."), received=upload.received)
-        out.flush()
-        os.fsync(out.fileno())
     upload.received += written
     upload.save(update_fields=["received", "updated_at"])
     return upload.received
@@ -481,11 +520,24 @@ def chunked_uploads_abandon(*, idle_hours: float, by=None) -> int:
     return count
 
 
-@transaction.atomic
 def ingest_job_create_from_chunked(
     *, exhibit: Exhibit, uploads: list[ChunkedUpload], by, ip: str | None = None, archive_password: str = ""
 ) -> IngestJob:
-    """Hash the complete chunked uploads here, move them into the evidence store, and ingest them as one job."""
+    """Hash the complete chunked uploads here, move them into the evidence store, and ingest them as one job.
+
+    A full store refuses them all (507, audited): each upload stays complete, to be finished again later.
+    """
+    try:
+        return _ingest_job_create_from_chunked(
+            exhibit=exhibit, uploads=uploads, by=by, ip=ip, archive_password=archive_password
+        )
+    except StoreFull as error:
+        store_full_record(by=by, ip=ip, target=exhibit, where="upload finish", error=error)
+        raise UploadRefused(STORE_FULL_MESSAGE, status=507) from error
+
+
+@transaction.atomic
+def _ingest_job_create_from_chunked(*, exhibit, uploads, by, ip, archive_password) -> IngestJob:
     unique = {upload.pk: upload for upload in uploads}  # an id listed twice is one file
     locked = [ChunkedUpload.objects.select_for_update().get(pk=pk) for pk in unique]
     # All are checked before any is moved: a refusal leaves every upload as it was, resumable.
@@ -515,6 +567,9 @@ def ingest_job_create_from_chunked(
     for upload, _blob in stored:
         upload.job = job
         upload.save(update_fields=["status", "sha256", "job", "updated_at"])
+    # Only once the job is committed: until then a failure (a full store) leaves every upload whole.
+    paths = [upload.temporary_path for upload in locked]
+    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
     return job
 
 
@@ -648,8 +703,10 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
     return job
 
 
-def ingest_jobs_resume(*, by=None) -> dict[str, int]:
+def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
     """Queue again the work of every unfinished job: its listing, or its batches not done.
+    ``queued_before`` (a datetime): a job not yet listed and created after it is left alone, as
+    its first message may still be on its way (evidence.resume, beat's round).
 
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work
@@ -675,6 +732,8 @@ def ingest_jobs_resume(*, by=None) -> dict[str, int]:
             queue_batches(pending)  # each to its kind's task and queue: images and videos to `media`
             batches += len(pending)
             jobs += bool(pending)
+        elif queued_before is not None and job.created_at > queued_before:
+            continue
         elif not is_claimed("ingest_job", job.pk):
             ingest_enumerate.delay(job.pk)
             jobs += 1

@@ -2,11 +2,22 @@ import logging
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from evidence.batches import failure_reason, ingest_batch_fail, ingest_job_fail
+from config.database import connection_lost, when_database_is_back
+from config.store import StoreFull
+from evidence.batches import (
+    failure_reason,
+    ingest_batch_fail,
+    ingest_batch_interrupted,
+    ingest_job_fail,
+    ingest_job_interrupted,
+    ingest_job_store_full,
+)
 from evidence.models import IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.resume import lost_work_resume_periodic
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +46,30 @@ class IngestTask(Task):
                 ingest_job_fail(job_id=work_id, reason=reason)
             else:
                 queue_batches(ingest_batch_fail(batch_id=work_id, reason=reason))
-        except DatabaseError:  # the database itself is gone: `resume_work` takes the work up again
+        except Exception as error:  # the database itself is gone: beat's resume takes the work up again
+            if not (isinstance(error, DatabaseError) or connection_lost(error)):
+                raise
             log.exception("the failure of %s %s could not be recorded", self.works_on, work_id)
 
 
-@shared_task(base=IngestTask, works_on="job")
-def ingest_enumerate(job_id: int) -> None:
-    queue_batches(ingest_job_enumerate(job=IngestJob.objects.get(pk=job_id)))
+@shared_task(bind=True, base=IngestTask, works_on="job")
+def ingest_enumerate(self, job_id: int) -> None:
+    try:
+        queue_batches(ingest_job_enumerate(job=IngestJob.objects.get(pk=job_id)))
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        _retry_after_lost_connection(self, error, lambda reason: ingest_job_interrupted(job_id=job_id, reason=reason))
+
+
+def _retry_after_lost_connection(task, error: BaseException, record) -> None:
+    """The database went away under the work (a restart, a failover): nothing of it was committed.
+    ``record(reason)`` is called once the database answers again, then the task runs again from the
+    start. (Raw cursors raise the driver's own errors, which autoretry_for, naming Django's, missed:
+    the work was left "running" for good.)"""
+    reason = f"database connection lost: {str(error).strip()[:200]}"
+    when_database_is_back(lambda: record(reason))
+    raise task.retry(countdown=min(2**task.request.retries, 60), exc=error) from error
 
 
 def _process(task, batch_id: int) -> None:
@@ -53,6 +81,17 @@ def _process(task, batch_id: int) -> None:
         # not processed, with the reason, and the job goes on.
         queue_batches(ingest_batch_fail(batch_id=batch_id, reason="not processed within the worker's time limit"))
         return
+    except StoreFull as error:
+        # Nothing of the attempt was kept (its rows and its thumbnails' partial copies are gone): the
+        # batch waits for space, then runs again; past the last try it is recorded as failed with why.
+        retry_in = settings.STORE_FULL_RETRY_SECONDS
+        ingest_job_store_full(batch=batch, error=error, retry_in=retry_in)
+        raise task.retry(countdown=retry_in, max_retries=settings.STORE_FULL_RETRIES, exc=error) from error
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        record = lambda reason: ingest_batch_interrupted(batch_id=batch_id, reason=reason)  # noqa: E731
+        _retry_after_lost_connection(task, error, record)
     queue_batches(created)
 
 
@@ -76,3 +115,12 @@ def queue_batches(batch_ids: list[int]) -> None:
     for batch_id in batch_ids:
         task = ingest_media_batch if kinds.get(batch_id) == IngestBatch.Kind.MEDIA else ingest_batch
         task.delay(batch_id)
+
+
+@shared_task(acks_late=True)
+def resume_lost_work() -> None:
+    """Sent by Celery beat every RESUME_LOST_WORK_SECONDS, to the `default` queue: work a broker
+    restart lost is queued again without anyone running `resume_work` (evidence.resume)."""
+    resumed = lost_work_resume_periodic()
+    if resumed and any(resumed.values()):
+        log.warning("queued again the work the broker lost: %s", resumed)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.welfare import reveal_counted
 from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of, search_for
+from config.store import StoreFull
 from config.web import keyset_paginate
 from evidence.file_index import file_index_built
 from evidence.forms import (
@@ -37,6 +38,7 @@ from evidence.selectors import (
 )
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
+    STORE_FULL_MESSAGE,
     UploadRefused,
     acquisition_record,
     chunked_upload_append,
@@ -175,17 +177,24 @@ def exhibits_bulk(request, pk: int):
 def exhibit_ingest(request, pk: int):
     exhibit = exhibit_for(request.user, pk, write=True)
     form = IngestUploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        ingest_job_create_from_uploads(
-            exhibit=exhibit,
-            uploads=form.cleaned_data["files"],
-            by=request.user,
-            ip=client_ip(request),
-            archive_password=form.cleaned_data["archive_password"],
-        )
-        messages.success(request, _("Files received; the workers are hashing them."))
-        return redirect(exhibit)
-    return render(request, "evidence/ingest_form.html", {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier})
+        try:
+            ingest_job_create_from_uploads(
+                exhibit=exhibit,
+                uploads=form.cleaned_data["files"],
+                by=request.user,
+                ip=client_ip(request),
+                archive_password=form.cleaned_data["archive_password"],
+            )
+        except StoreFull:
+            form.add_error(None, STORE_FULL_MESSAGE)
+            status = 507  # Insufficient Storage
+        else:
+            messages.success(request, _("Files received; the workers are hashing them."))
+            return redirect(exhibit)
+    context = {"form": form, "exhibit": exhibit, "dossier": exhibit.dossier}
+    return render(request, "evidence/ingest_form.html", context, status=status)
 
 
 @login_required
@@ -349,7 +358,9 @@ def upload_chunk(request, pk):
     except ValueError:
         return JsonResponse({"detail": _("Give the chunk's offset in bytes."), "offset": upload.received}, status=400)
     try:
-        received = chunked_upload_append(upload=upload, offset=offset, stream=request, length=length)
+        received = chunked_upload_append(
+            upload=upload, offset=offset, stream=request, length=length, ip=client_ip(request)
+        )
     except UploadRefused as refusal:
         return _refused(refusal)
     return JsonResponse({**_upload_state(upload), "offset": received})

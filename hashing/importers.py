@@ -19,10 +19,11 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.database import connection_lost, when_database_is_back
 from config.work_locks import claim
 from hashing import digestsets
 from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
@@ -56,24 +57,6 @@ class ImportCancelled(Exception):
 
 class ImportInterrupted(Exception):
     """The database connection was lost mid-import; the version is failed and may be imported again."""
-
-
-def _connection_lost(error: BaseException) -> bool:
-    """Was ``error`` the database dropping the connection (a restart, a failover, a killed backend)?
-
-    Judged from the error, not from the connection: Django may already have opened a new one, but
-    the staging table went with the old session.
-    """
-    driver_error = connection.Database.Error
-    cause = error
-    while cause is not None and not isinstance(cause, driver_error):
-        cause = cause.__cause__
-    if cause is None:
-        return isinstance(error, (OperationalError, InterfaceError))
-    sqlstate = getattr(cause, "sqlstate", None) or ""
-    if sqlstate:  # 08: connection exception; 57P: administrator or crash shutdown
-        return sqlstate.startswith(("08", "57P"))
-    return isinstance(cause, (connection.Database.OperationalError, connection.Database.InterfaceError))
 
 
 def hash_list_version_import(
@@ -143,14 +126,18 @@ def _import_claimed(version: HashListVersion, activate: bool, activated: Activat
         _give_up(version, HashListVersion.Status.CANCELLED, "")
     except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
         # COPY raises the driver's own errors, not Django's: both mean a database error.
-        if _connection_lost(error):
+        if connection_lost(error):
             # The database dropped us (restart, failover, a killed backend): what was staged went
             # with the session and nothing was committed. Record it on a new connection; the task
             # imports the version again.
-            connection.close()
+            # A restart can leave it down for a while: the record waits for it (config.database).
             reason = f"database connection lost: {str(error).strip()[:200]}"
-            _give_up(version, HashListVersion.Status.FAILED, reason)
-            audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+
+            def record() -> None:
+                _give_up(version, HashListVersion.Status.FAILED, reason)
+                audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+
+            when_database_is_back(record)
             raise ImportInterrupted(reason) from error
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)

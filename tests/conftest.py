@@ -16,6 +16,9 @@ from config.celery import app as celery_app
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from tests.factories import make_dossier, make_exhibit, make_user
 
+# Servers of a fault test's own (tests/faults.py), offered to every test file.
+from tests.faults import own_postgresql, own_redis, small_disk  # noqa: F401
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgresql`` need what the embedded default (SQLite) does not have: triggers,

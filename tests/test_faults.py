@@ -7,11 +7,6 @@ The Redis here is the test's own, on a free port: never the shared one.
 
 import hashlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -26,101 +21,12 @@ from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from hashing.models import HashListVersion
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, sha256_hex, stored_digests, wait_until
+from tests.faults import WORKER_APPLICATION, manage, process_environment, stop, worker_process
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgresql(reason="runs worker processes against the test database"),
 ]
-ROOT = Path(__file__).resolve().parents[1]
-WORKER_APPLICATION = f"scelle-faulttest-{os.getpid()}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server of the test's own, without persistence: a restart empties it."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
-        wait_until(lambda: self._answers(client), timeout=20, interval=0.05)
-
-    @staticmethod
-    def _answers(client) -> bool:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
-
-
-def process_environment(tmp_path, broker: str, **extra: str) -> dict[str, str]:
-    database = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        f"?application_name={WORKER_APPLICATION}",
-        "CELERY_BROKER_URL": broker,
-        "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
-        "HASHLIST_ROOT": str(settings.HASHLIST_ROOT),
-        "DERIVED_ROOT": str(tmp_path / "derived"),
-        **extra,
-    }
-
-
-def worker_process(environment: dict[str, str], queues: str) -> subprocess.Popen:
-    """A real `celery worker`, as on another host."""
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1"]
-    command += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    command += ["-Q", queues, "-n", f"faults-{os.getpid()}@%h"]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def manage(environment: dict[str, str], *arguments: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def stop(worker: subprocess.Popen) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
 
 
 def test_redis_restarted_mid_job_then_resumed_loses_and_doubles_no_file(dossier, exhibit, tmp_path, own_redis):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.database import connection_lost
 from config.work_locks import claim
 from evidence import sources
 from evidence.filerows import batch_files_add
@@ -43,6 +44,11 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
         with transaction.atomic():
             batch_ids = _enumerate(job)
     except Exception as error:  # noqa: BLE001 - the job must end failed, with its reason, not stay stuck
+        if connection_lost(error):
+            # A database restart is not the source's fault: nothing of the listing was committed,
+            # and the task lists it again (evidence.tasks), rather than failing the job for good
+            # (as it would if the database were back by the time the failure is saved).
+            raise
         log.exception("enumeration of ingest job %s failed", job.pk)
         job.status = IngestJob.Status.FAILED
         job.error = f"Could not list the source: {error}"

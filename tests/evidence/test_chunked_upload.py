@@ -35,18 +35,21 @@ def send_all(client, upload_id, content, chunk=64 * 1024):
         assert send(client, upload_id, offset, content[offset : offset + chunk]).status_code == 200
 
 
-def test_a_file_sent_in_chunks_is_hashed_here_stored_and_ingested(client, owner, exhibit, settings):
+def test_a_file_sent_in_chunks_is_hashed_here_stored_and_ingested(
+    client, owner, exhibit, settings, django_capture_on_commit_callbacks
+):
     client.force_login(owner)
     response = start(client, exhibit)
     assert response.status_code == 201 and response.json()["chunk_bytes"] == 64 * 1024
     upload_id = response.json()["id"]
     send_all(client, upload_id, CONTENT)
     assert client.get(reverse("upload_status", args=[upload_id])).json()["offset"] == len(CONTENT)
-    finish = client.post(reverse("upload_finish", args=[exhibit.pk]), {"upload": [upload_id]})
+    with django_capture_on_commit_callbacks(execute=True):
+        finish = client.post(reverse("upload_finish", args=[exhibit.pk]), {"upload": [upload_id]})
     assert finish.status_code == 201 and finish.json()["redirect"] == exhibit.get_absolute_url()
     upload = ChunkedUpload.objects.get()
     assert bytes(upload.sha256) == hashlib.sha256(CONTENT).digest() and upload.status == "stored"
-    assert not upload.temporary_path.exists()  # moved into the store
+    assert not upload.temporary_path.exists()  # in the store, once the job is committed
     stored = settings.EVIDENCE_ROOT / hashlib.sha256(CONTENT).hexdigest()[:2] / hashlib.sha256(CONTENT).hexdigest()
     assert stored.read_bytes() == CONTENT
     job = run_inline(IngestJob.objects.get())
