@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config.work_locks import claim
 from evidence import disk_images
+from evidence.batch_readers import batch_reader_for
 from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
 from evidence.matching import match_files
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
@@ -72,9 +73,10 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
         _verify_image(batch)
         return []
     if batch.kind == IngestBatch.Kind.CHAT:
-        from chats.services import chat_export_read
-
-        chat_export_read(batch=batch)
+        reader = batch_reader_for(batch.kind)
+        if reader is None:  # the chats app is not installed: the task records this on the job
+            raise LookupError("no reader of chat exports is installed")
+        reader(batch=batch)
         ingest_job_refresh(job=batch.job)
         return []
     return _process_files(batch)

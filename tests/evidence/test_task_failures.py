@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from chats import services as chat_services
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
-from evidence import archives
+from evidence import archives, batch_readers
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
@@ -226,3 +226,20 @@ def test_resume_work_sends_each_batch_to_the_queue_of_its_kind(exhibit, owner, t
         finally:  # no worker here: the messages go
             for queue in ("ingest", "media"):
                 channel.queue_purge(queue)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_export_with_no_reader_installed_is_recorded_and_the_job_ends(
+    celery_worker, exhibit, owner, tmp_path, monkeypatch
+):
+    """The pipeline reads a chat export through the reader the chats app registers at start-up
+    (evidence/batch_readers.py); without one, the job says so and keeps its files.
+    Control: test_a_chat_export_with_ordinary_account_ids_is_read_whole_by_the_worker."""
+    monkeypatch.delitem(batch_readers._readers, "chat")
+    folder = write_export(tmp_path / "export", chat("G", 1, [message(1, "user1", "A")]))
+    job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner)
+    wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
+    job.refresh_from_db()
+    assert job.status == "done" and "no reader of chat exports is installed" in job.error
+    assert not ChatExport.objects.filter(job=job, messages_count__gt=0).exists()
+    assert EvidenceFile.objects.filter(job=job, path="export/result.json").count() == 1
