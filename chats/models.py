@@ -28,7 +28,9 @@ class ChatExport(models.Model):
     problems_count = models.PositiveIntegerField(default=0)
     # The first PROBLEMS_KEPT problems: {"where": ..., "reason": ...}.
     problems = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    # Why the reading stopped: a worker message (config.messages), "" when none, or an old row's
+    # English sentence.
+    error = models.JSONField(default=str, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

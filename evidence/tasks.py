@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError
 
+from config.messages import english, message
 from evidence.batches import failure_reason, ingest_batch_fail, ingest_job_fail
 from evidence.models import IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
@@ -29,7 +30,7 @@ class IngestTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         work_id = args[0] if args else next(iter(kwargs.values()), None)
         reason = failure_reason(exc)
-        log.error("%s %s of task %s: %s", self.works_on, work_id, self.name, reason, exc_info=exc)
+        log.error("%s %s of task %s: %s", self.works_on, work_id, self.name, english(reason), exc_info=exc)
         try:
             if self.works_on == "job":
                 ingest_job_fail(job_id=work_id, reason=reason)
@@ -51,7 +52,7 @@ def _process(task, batch_id: int) -> None:
     except SoftTimeLimitExceeded:
         # The queue's time limit (deploy/README.md): what the batch had not done is recorded as
         # not processed, with the reason, and the job goes on.
-        queue_batches(ingest_batch_fail(batch_id=batch_id, reason="not processed within the worker's time limit"))
+        queue_batches(ingest_batch_fail(batch_id=batch_id, reason=message("job.time_limit")))
         return
     queue_batches(created)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.claims import claim
+from config.messages import Message, english, message
 from hashing import digestsets
 from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
 from hashing.listformats import DIGEST_BYTES, PARSERS, RUN_PARSERS, Entry, FormatError, Run, nsrl_row_count
@@ -113,14 +114,14 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             raise ImportCancelled
         parser = RUN_PARSERS.get(version.file_format) or PARSERS.get(version.file_format)
         if parser is None:
-            raise FormatError(
-                "empty file" if version.file_format == "empty" else f"the {version.file_format} format is unknown"
-            )
+            if version.file_format == "empty":
+                raise FormatError(message("list.empty_file"))
+            raise FormatError(message("list.format_unknown", format=version.file_format))
         runs: dict[str, list[bytes]] = {}
         staged = _load(version, parser, staging, runs)
         if not staged:
             # Activating it would silently empty the list: refuse, and keep the active version.
-            raise FormatError("no hash found in the file")
+            raise FormatError(message("list.no_hash_found"))
         with transaction.atomic():
             if version.adds_to_active:
                 staged += _take_in_active(version, staging, runs)
@@ -143,19 +144,32 @@ def _import_claimed(version: HashListVersion, activate: bool) -> HashListVersion
             # with the session and nothing was committed. Record it on a new connection; the task
             # imports the version again.
             connection.close()
-            reason = f"database connection lost: {str(error).strip()[:200]}"
+            reason = message("list.connection_lost", reason=str(error).strip()[:200])
             _give_up(version, HashListVersion.Status.FAILED, reason)
-            audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
-            raise ImportInterrupted(reason) from error
+            # The log keeps the code and its parameters, and the English words for reading.
+            audit_record(
+                actor=None,
+                action="hashlist.import_interrupted",
+                target=version,
+                error=english(reason),
+                error_message=reason,
+            )
+            raise ImportInterrupted(english(reason)) from error
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)
-        _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
+        if isinstance(error, FormatError):
+            reason = error.message
+        elif detail := str(error).strip():
+            reason = message("list.unexpected_error", kind=error.__class__.__name__, detail=detail[:500])
+        else:
+            reason = message("list.unexpected_error_bare", kind=error.__class__.__name__)
+        _give_up(version, HashListVersion.Status.FAILED, reason)
     finally:
         staging.drop()
     return version
 
 
-def _give_up(version: HashListVersion, status: str, error: str) -> None:
+def _give_up(version: HashListVersion, status: str, error: Message | str) -> None:
     HashEntry.objects.filter(version=version).delete()
     DigestBlock.objects.filter(version=version).delete()
     version.status = status
