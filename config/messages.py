@@ -8,9 +8,11 @@ format string with named ``%(param)s`` placeholders, registered here when the ca
 imported. This module is the lowest layer: it renders through the registry and never imports the
 apps above it.
 
-A parameter is left as stored (a path, a number, the text of a third-party library's exception,
-such as py7zr's or Pillow's, which stays untranslated inside the translated sentence), except a
-parameter that is itself a message (rendered too) and an integer (grouped the reader's way).
+A parameter is left as stored (a path, the text of a third-party library's exception, such as
+py7zr's or Pillow's, which stays untranslated inside the translated sentence), except a parameter
+that is itself a message (rendered too) and an integer: a quantity, grouped the reader's way
+("1,048,576" / "1 048 576" / "1.048.576"). A number that names a place (a line, a byte offset
+in a parse error, a batch) is given as text, so that it reads as the file's tools show it.
 """
 
 from collections.abc import Mapping
