@@ -131,7 +131,9 @@ class ChatMessage(models.Model):
         EvidenceFile, null=True, blank=True, on_delete=models.PROTECT, related_name="chat_messages"
     )
     # Why a media named by the message is not an ingested file: not exported, refused path, missing.
-    media_missing = models.CharField(max_length=300, blank=True)
+    # Why the media is not in the export: a worker message (config.messages), "" when it is, or an
+    # old row's English sentence.
+    media_missing = models.JSONField(default=str, blank=True)
 
     class Meta:
         ordering = ["date", "id"]

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from audit.services import audit_record
 from cases.models import DossierSuspect
@@ -20,6 +21,10 @@ from evidence.batches import failure_reason, ingest_job_note
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 
 CHUNK = 2000
+
+
+# A media file the export names but its folder lacks (config.messages code).
+MISSING_FILE = "chat.media_missing_file"
 
 
 def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
@@ -122,7 +127,7 @@ class _ExportReader:
                 media_file = media.get(message.media_path) if message.media_path else None
                 missing = message.media_missing
                 if message.media_path and media_file is None:
-                    missing = "missing: no such file in the export folder"
+                    missing = worker_messages.message(MISSING_FILE)
                 date = message.date
                 if date is not None and timezone.is_naive(date):
                     date = timezone.make_aware(date)  # exports without date_unixtime: the examiner's zone
@@ -144,10 +149,10 @@ class _ExportReader:
                         message.media_size,
                         message.media_path,
                         media_file,
-                        missing[:300],
+                        Jsonb(missing) if connection.vendor == "postgresql" else missing,
                     )
                 )
-                if missing.startswith("missing"):
+                if code_of(missing) == MISSING_FILE:
                     self.problem(
                         worker_messages.message(
                             "chat.at_message", chat=self.chat.index + 1, message=str(message.message_id)

@@ -56,7 +56,7 @@ class Message:
     action: str = ""
     media_kind: str = ""  # "photo" or "file" ("" without media)
     media_path: str = ""  # relative to the export folder, normalised ("" if not exported or refused)
-    media_missing: str = ""  # why the media is not in the export (placeholder text, refused path)
+    media_missing: worker_messages.Message | str = ""  # why the media is not in the export (config.messages)
     media_type: str = ""  # Telegram's media_type: video_file, voice_message, sticker, ...
     mime_type: str = ""
     media_size: int | None = None
@@ -64,6 +64,8 @@ class Message:
 
 # The problem that ends the reading: the file is malformed or cut (config.messages code).
 MALFORMED = "chat.malformed"
+# Telegram's placeholder for media not exported: said on the message, not a problem of the export.
+NOT_EXPORTED = "chat.media_not_exported"
 
 
 def _chat_at(index: int) -> worker_messages.Message:
@@ -239,12 +241,12 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
         message.media_kind = key
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            message.media_missing = "no file named in the export"
+            message.media_missing = worker_messages.message("chat.media_unnamed")
         else:
             message.media_path, message.media_missing = media_path(value)
         if _is_int(raw.get(size_key)) and raw[size_key] >= 0:
             message.media_size = raw[size_key]
-        if message.media_missing and not message.media_missing.startswith("not exported"):
+        if message.media_missing and worker_messages.code_of(message.media_missing) != NOT_EXPORTED:
             problems.append(worker_messages.message(f"chat.{key}_missing", reason=message.media_missing))
         break
     for reason in problems:
@@ -252,20 +254,21 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
     yield message
 
 
-def media_path(value: str) -> tuple[str, str]:
-    """(normalised path relative to the export folder, "") or ("", why it is not a file of the export).
+def media_path(value: str) -> tuple[str, worker_messages.Message | str]:
+    """(normalised path relative to the export folder, "") or ("", why it is not a file of the export:
+    a message, config.messages).
 
     Telegram writes a placeholder in parentheses when media were not exported; anything absolute
     or leading out of the folder is refused.
     """
     text = value.strip()
     if text.startswith("("):
-        return "", f"not exported: {text.strip('()')[:200]}"
+        return "", worker_messages.message(NOT_EXPORTED, placeholder=text.strip("()")[:200])
     if text.startswith(("/", "\\")) or WINDOWS_ABSOLUTE.match(text) or "\x00" in text:
-        return "", "refused: absolute path, not inside the export"
+        return "", worker_messages.message("chat.media_absolute")
     normal = posixpath.normpath(text.replace("\\", "/"))
     if normal == ".." or normal.startswith("../") or normal == ".":
-        return "", "refused: the path leads outside the export"
+        return "", worker_messages.message("chat.media_outside")
     return normal, ""
 
 

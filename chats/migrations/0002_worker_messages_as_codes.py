@@ -1,4 +1,5 @@
-"""Worker messages stored as codes (config.messages): a chat export's error becomes JSON.
+"""Worker messages stored as codes (config.messages): a chat export's error and
+why a message's media is missing become JSON.
 
 Old text is kept, as a JSON string, and still shown as stored.
 """
@@ -13,4 +14,5 @@ class Migration(migrations.Migration):
 
     operations = [
         text_to_json("chats", "chatexport", "error", models.JSONField(blank=True, default=str)),
+        text_to_json("chats", "chatmessage", "media_missing", models.JSONField(blank=True, default=str)),
     ]
