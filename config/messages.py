@@ -90,6 +90,12 @@ def code_of(value: Any) -> str:
     return value["code"] if is_message(value) else ""
 
 
+def reason_of(error: BaseException) -> Any:
+    """What to store of a caught error: its message if it carries one (``MessageError``), else its
+    own text (a library's words, kept untranslated)."""
+    return error.message if isinstance(error, MessageError) else str(error)
+
+
 class MessageError(Exception):
     """An error whose reason is a stored message: ``message`` to store, ``str()`` to read it in the
     active language (so that a form or a log showing ``str(error)`` needs no change)."""
@@ -100,3 +106,8 @@ class MessageError(Exception):
 
     def __str__(self) -> str:
         return render(self.message)
+
+    def __repr__(self) -> str:
+        # A library that wraps the error in its own (pytsk3 quotes our read errors by repr) keeps
+        # words, not a dictionary.
+        return f"{type(self).__name__}({english(self.message)!r})"

@@ -17,7 +17,7 @@ import pyewf
 import pytsk3
 import pyvmdk
 
-from config.messages import Message, message
+from config.messages import Message, MessageError, message, reason_of
 from evidence.mbr import MBR_NOT_A_FILE_SYSTEM, MBR_SECTOR, mbr_entries
 
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
@@ -25,6 +25,13 @@ VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): t
 HEAD_BYTES = 4096
 # pytsk3 turns an exception raised in our Img_Info.read (a cut or missing segment) into RuntimeError.
 IMAGE_ERRORS = (OSError, RuntimeError)
+
+
+class ImageReadError(MessageError, OSError):
+    """A read of an image that failed, with where (a message, config.messages): an OSError, as the
+    library's own errors are to its callers."""
+
+
 CHUNK = 1 << 20
 # A damaged read, listing the files (``_LibraryImage.fill_damage``), is tried again in pieces of this
 # many bytes (an E01 chunk's usual size), so that one bad chunk does not hide its sound neighbours.
@@ -92,7 +99,7 @@ class _LibraryImage(pytsk3.Img_Info):
             return self._read(offset, size)
         except IMAGE_ERRORS as error:
             if not self.fill_damage:
-                raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
+                raise ImageReadError(message("disk.read_error", offset=offset, reason=str(error))) from error
         return b"".join(
             self._read_or_zeros(start, min(DAMAGE_PIECE, offset + size - start))
             for start in range(offset, min(offset + size, self.get_size()), DAMAGE_PIECE)
@@ -374,7 +381,9 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orph
             elif meta.type == pytsk3.TSK_FS_META_TYPE_LNK:
                 yield ImageFile(path, offset, meta.addr, error=message("disk.symlink"))
         except IMAGE_ERRORS as error:
-            yield ImageFile(f"{prefix}/?", offset, None, error=message("disk.unreadable_entry", reason=str(error)))
+            yield ImageFile(
+                f"{prefix}/?", offset, None, error=message("disk.unreadable_entry", reason=reason_of(error))
+            )
 
 
 class ImageReader:

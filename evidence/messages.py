@@ -79,12 +79,14 @@ CATALOGUE = {
     ),
     "archive.damaged_before_member": _("unreadable member: the archive is damaged at or before it"),
     "archive.unreadable": _("%(archive)s: archive unreadable: %(reason)s"),
+    "archive.too_large_in_image": _("archive inside a disk image larger than the in-memory limit: not expanded"),
     "archive.member_too_large_to_decode": _("too large to decode in memory"),
     # Disk images (evidence.disk_images, evidence.pipeline.containers)
     "disk.damaged": _(
         "damaged image: %(bytes)s bytes cannot be read, in %(places)s place(s), the first at byte %(offset)s "
         "(%(reason)s); the files around were listed, and a file stored there is recorded as unreadable"
     ),
+    "disk.read_error": _("the image cannot be read at byte %(offset)s: %(reason)s"),
     "disk.unreadable_further": _("disk image could not be read further: %(reason)s"),
     "disk.no_file_system": _("no partition table or file system that can be read was found"),
     "disk.name_without_metadata": _("name without metadata (deleted and overwritten): no content to recover"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.models import Dossier, Search
-from config.messages import english, message
+from config.messages import english, message, reason_of
 from evidence import bulk, custody, disk_images, sealed, sources, verification
 from evidence.models import (
     Acquisition,
@@ -195,7 +195,7 @@ def image_verify(*, evidence_file: EvidenceFile, should_stop=lambda: False) -> I
             image_format = disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)) or "raw"
         media = disk_images.read_media(path, should_stop)
     except disk_images.IMAGE_ERRORS as error:
-        media = disk_images.MediaRead(size=0, error=message("disk.cannot_open", reason=str(error)))
+        media = disk_images.MediaRead(size=0, error=message("disk.cannot_open", reason=reason_of(error)))
     if media is None:
         return None
     digests = {name: bytes.fromhex(value) for name, value in (media.digests or {}).items()}

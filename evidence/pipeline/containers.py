@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.messages import Message, message
+from config.messages import Message, message, reason_of
 from evidence import archives, disk_images, filetypes, sealed, sources
 from evidence.filerows import batch_files_add, insert_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
@@ -112,7 +112,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         finally:
             image.close()
     except disk_images.IMAGE_ERRORS as error:
-        container.findings = [*container.findings, message("disk.unreadable_further", reason=str(error))]
+        container.findings = [*container.findings, message("disk.unreadable_further", reason=reason_of(error))]
         container.save(update_fields=["findings"])
     for kind, pending in filling.items():
         if pending:
@@ -183,7 +183,7 @@ def expand_archive(batch: IngestBatch) -> None:
                     if job_cancelled(batch.job_id):
                         return
     except sources.READ_ERRORS as error:
-        report.findings.append(message("archive.unreadable", archive=container.path, reason=str(error)))
+        report.findings.append(message("archive.unreadable", archive=container.path, reason=reason_of(error)))
     if chunk:
         flush()
     with transaction.atomic():
@@ -201,7 +201,7 @@ def _archive_stream(container: EvidenceFile):
     if not locator:
         return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
-        raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
+        raise disk_images.ImageReadError(message("archive.too_large_in_image"))
     with disk_images.ImageReader() as reader:
         return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
 

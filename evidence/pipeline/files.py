@@ -5,7 +5,7 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
-from config.messages import code_of, message
+from config.messages import code_of, message, reason_of
 from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.store import store_derived
@@ -57,7 +57,7 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     try:
         digests, size = digest_chunks(content, on_block=sniff)
     except sources.READ_ERRORS as error:
-        evidence_file.error = message("file.unreadable", reason=str(error))
+        evidence_file.error = message("file.unreadable", reason=reason_of(error))
         return None
     evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
