@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Dossier, DossierSuspect
+from config.messages import render
 from evidence.models import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS, EvidenceFile, Exhibit, IngestJob
 from hashing.hashers import DIGEST_SIZES
 
@@ -90,6 +91,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
     phash = serializers.CharField(source="phash_hex", read_only=True)
     pdq = serializers.CharField(source="pdq_hex", read_only=True)
     match_list = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(help_text="Why the file could not be read, in the request's language.")
 
     class Meta:
         model = EvidenceFile
@@ -116,6 +118,9 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
 
     def get_match_list(self, evidence_file) -> str:
         return evidence_file.match_list.name if evidence_file.match_list_id else ""
+
+    def get_error(self, evidence_file) -> str:
+        return render(evidence_file.error)  # a stored code (config.messages), or an old row's sentence
 
 
 class FileFilterSerializer(serializers.Serializer):
@@ -222,7 +227,7 @@ class IngestJobSerializer(serializers.ModelSerializer):
     def get_error(self, job) -> str:
         if job.error and not self.context.get("files_visible", False):
             return str(_("hidden: file names are for the investigating team"))
-        return job.error
+        return job.error_text  # in the request's language (config.messages)
 
 
 class IngestProgressSerializer(serializers.Serializer):

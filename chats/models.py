@@ -29,7 +29,9 @@ class ChatExport(models.Model):
     problems_count = models.PositiveIntegerField(default=0)
     # The first PROBLEMS_KEPT problems: {"where": ..., "reason": ...}.
     problems = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    # Why the reading stopped: a worker message (config.messages), "" when none, or an old row's
+    # English sentence.
+    error = models.JSONField(default=str, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -130,7 +132,9 @@ class ChatMessage(models.Model):
         EvidenceFile, null=True, blank=True, on_delete=models.PROTECT, related_name="chat_messages"
     )
     # Why a media named by the message is not an ingested file: not exported, refused path, missing.
-    media_missing = models.CharField(max_length=300, blank=True)
+    # Why the media is not in the export: a worker message (config.messages), "" when it is, or an
+    # old row's English sentence.
+    media_missing = models.JSONField(default=str, blank=True)
 
     class Meta:
         ordering = ["date", "id"]

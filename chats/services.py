@@ -5,20 +5,26 @@ import posixpath
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from audit.services import audit_record
 from cases.models import DossierSuspect
 from chats import telegram
 from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
+from config import messages as worker_messages
+from config.messages import Message, code_of, english
 from evidence import sources
-from evidence.batches import failure_reason
+from evidence.batches import failure_reason, ingest_job_note
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 
 CHUNK = 2000
+
+
+# A media file the export names but its folder lacks (config.messages code).
+MISSING_FILE = "chat.media_missing_file"
 
 
 def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
@@ -42,7 +48,7 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
             reader.forget()
             return None
         except sources.READ_ERRORS as error:
-            reader.problem("result.json", f"unreadable: {error}", fatal=True)
+            reader.problem("result.json", worker_messages.message("file.unreadable", reason=str(error)), fatal=True)
         return reader.finish()
     except Exception as error:
         # Whatever stopped the reading, the export does not stay "reading": it says why, and the
@@ -87,7 +93,7 @@ class _ExportReader:
             if len(self.pending) >= CHUNK:
                 self.flush()
                 if IngestJob.objects.filter(pk=self.job.pk, status=IngestJob.Status.CANCELLED).exists():
-                    self.problem("", "ingestion cancelled: the rest of the export was not read", fatal=True)
+                    self.problem("", worker_messages.message("chat.cancelled"), fatal=True)
                     return False
         elif isinstance(event, telegram.ChatEnd):
             self.flush()
@@ -98,10 +104,10 @@ class _ExportReader:
                 self.chat.save(update_fields=["telegram_id", "name", "kind", "messages_count"])
             self.chat = None
         elif isinstance(event, telegram.Problem):
-            self.problem(event.where, event.reason, fatal=event.reason.startswith("the file is malformed"))
+            self.problem(event.where, event.reason, fatal=code_of(event.reason) == telegram.MALFORMED)
         return True
 
-    def problem(self, where: str, reason: str, *, fatal: bool = False) -> None:
+    def problem(self, where: Message | str, reason: Message, *, fatal: bool = False) -> None:
         self.export.problems_count += 1
         if len(self.export.problems) < ChatExport.PROBLEMS_KEPT:
             self.export.problems.append({"where": where, "reason": reason})
@@ -121,7 +127,7 @@ class _ExportReader:
                 media_file = media.get(message.media_path) if message.media_path else None
                 missing = message.media_missing
                 if message.media_path and media_file is None:
-                    missing = "missing: no such file in the export folder"
+                    missing = worker_messages.message(MISSING_FILE)
                 date = message.date
                 if date is not None and timezone.is_naive(date):
                     date = timezone.make_aware(date)  # exports without date_unixtime: the examiner's zone
@@ -143,13 +149,17 @@ class _ExportReader:
                         message.media_size,
                         message.media_path,
                         media_file,
-                        missing[:300],
+                        Jsonb(missing) if connection.vendor == "postgresql" else missing,
                     )
                 )
-                if missing.startswith("missing"):
+                if code_of(missing) == MISSING_FILE:
                     self.problem(
-                        f"chat {self.chat.index + 1}, message {message.message_id}",
-                        f"{message.media_kind}: {message.media_path}: not in the export folder",
+                        worker_messages.message(
+                            "chat.at_message", chat=self.chat.index + 1, message=str(message.message_id)
+                        ),
+                        worker_messages.message(
+                            "chat.media_not_in_folder", kind=message.media_kind, path=message.media_path
+                        ),
                     )
             _insert_messages(rows)
             self.chat.messages_count += len(rows)
@@ -184,7 +194,7 @@ class _ExportReader:
         ).values_list("source_path", "pk")
         return {wanted[path]: pk for path, pk in found}
 
-    def stopped(self, reason: str) -> None:
+    def stopped(self, reason: Message) -> None:
         """The reading stopped on an unexpected error: what was stored stays, the export says why."""
         ChatExport.objects.filter(pk=self.export.pk).update(
             status=ChatExport.Status.PARTIAL, error=reason, finished_at=timezone.now()
@@ -212,8 +222,8 @@ class _ExportReader:
                 display_name=Subquery(latest_name)
             )
             if self.fatal:
-                note = f"Chat export {export.folder}: read in part: {self.fatal}\n"
-                IngestJob.objects.filter(pk=self.job.pk).update(error=Concat(F("error"), Value(note)))
+                note = worker_messages.message("chat.read_in_part", folder=export.folder, reason=self.fatal)
+                ingest_job_note(job_id=self.job.pk, note=note)
             IngestBatch.objects.filter(pk=self.batch.pk).update(
                 status=IngestBatch.Status.DONE, finished_at=timezone.now()
             )
@@ -225,7 +235,9 @@ class _ExportReader:
                 messages=export.messages_count,
                 media=export.media_count,
                 problems=export.problems_count,
-                error=export.error,
+                # The code and its parameters, and the English words for reading.
+                error=english(export.error),
+                error_message=export.error,
             )
         return export
 

@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 import ijson
 
+from config import messages as worker_messages
+
 BLOCK = 64 * 1024
 CHAT_PREFIXES = {"": "", "chats.list.item": "chats.list.item.", "left_chats.list.item": "left_chats.list.item."}
 SENDER_ID = re.compile(r"^(user|channel|chat)\d+$")
@@ -57,16 +59,26 @@ class Message:
     action: str = ""
     media_kind: str = ""  # "photo" or "file" ("" without media)
     media_path: str = ""  # relative to the export folder, normalised ("" if not exported or refused)
-    media_missing: str = ""  # why the media is not in the export (placeholder text, refused path)
+    media_missing: worker_messages.Message | str = ""  # why the media is not in the export (config.messages)
     media_type: str = ""  # Telegram's media_type: video_file, voice_message, sticker, ...
     mime_type: str = ""
     media_size: int | None = None
 
 
+# The problem that ends the reading: the file is malformed or cut (config.messages code).
+MALFORMED = "chat.malformed"
+# Telegram's placeholder for media not exported: said on the message, not a problem of the export.
+NOT_EXPORTED = "chat.media_not_exported"
+
+
+def _chat_at(index: int) -> worker_messages.Message:
+    return worker_messages.message("chat.at_chat", chat=index + 1)
+
+
 @dataclass(slots=True)
 class Problem:
-    where: str  # "chat 2, message 17", "byte 5120"
-    reason: str
+    where: worker_messages.Message  # "chat 2, message 17", "byte 5120" (config.messages)
+    reason: worker_messages.Message
 
 
 @dataclass
@@ -114,7 +126,7 @@ def read_export(stream: BinaryIO) -> Iterator[ChatStart | ChatEnd | Message | Pr
                     builder = ijson.ObjectBuilder()
                     builder.event(event, value)
                 elif event not in ("end_array",):
-                    yield Problem(f"chat {chat.index + 1}", "a message that is not an object was skipped")
+                    yield Problem(_chat_at(chat.index), worker_messages.message("chat.message_not_object"))
             elif prefix in ("name", "type", "id"):
                 top_fields[prefix] = value
             elif chat is not None and chat_prefix and prefix in (chat_prefix + key for key in ("name", "type", "id")):
@@ -132,7 +144,10 @@ def read_export(stream: BinaryIO) -> Iterator[ChatStart | ChatEnd | Message | Pr
         if chat is not None:
             chat.fields = chat.fields if chat_prefix else top_fields
             yield _chat_end(chat)
-        yield Problem(f"byte {reader.offset}", f"the file is malformed or ends early; reading stopped: {reason}")
+        yield Problem(
+            worker_messages.message("chat.at_byte", byte=str(reader.offset)),
+            worker_messages.message(MALFORMED, reason=reason),
+        )
         return
     if not saw_export:
         raise NotAnExport("no messages and no chats list: not a Telegram export")
@@ -188,24 +203,24 @@ class _Reader:
 
 def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
     """One message of the export as a ``Message``, or the ``Problem`` that kept it out."""
-    where = f"chat {chat_index + 1}"
+    where = _chat_at(chat_index)
     if not isinstance(raw, dict):
-        yield Problem(where, "a message that is not an object was skipped")
+        yield Problem(where, worker_messages.message("chat.message_not_object"))
         return
     message_id = raw.get("id")
     if not _is_int(message_id):
         number = isinstance(message_id, int) and not isinstance(message_id, bool)
-        what = "whose id is out of range" if number else "without a numeric id"
-        yield Problem(where, f"a message {what} was skipped ({str(message_id)[:40]!r})")
+        code = "chat.message_id_out_of_range" if number else "chat.message_without_id"
+        yield Problem(where, worker_messages.message(code, id=str(message_id)[:40]))
         return
-    where = f"chat {chat_index + 1}, message {message_id}"
+    where = worker_messages.message("chat.at_message", chat=chat_index + 1, message=str(message_id))
     problems = []
     kind = raw.get("type") if raw.get("type") in ("message", "service") else "message"
     sender_key = "from_id" if kind == "message" else "actor_id"
     name_key = "from" if kind == "message" else "actor"
     from_id = _sender_id(raw.get(sender_key, raw.get("from_id")))
     if from_id is None:
-        problems.append(f"unrecognised sender id {str(raw.get(sender_key))[:40]!r}")
+        problems.append(worker_messages.message("chat.sender_unrecognised", id=str(raw.get(sender_key))[:40]))
         from_id = ""
     elif len(from_id) > SENDER_ID_MAX:
         problems.append(f"sender id of {len(from_id)} characters (at most {SENDER_ID_MAX}): {from_id[:40]!r}...")
@@ -225,40 +240,41 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
         mime_type=_string(raw.get("mime_type"))[:255],
     )
     if message.date is None:
-        problems.append("no readable date")
+        problems.append(worker_messages.message("chat.no_date"))
     for key, size_key in (("photo", "photo_file_size"), ("file", "file_size")):
         if key not in raw:
             continue
         message.media_kind = key
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            message.media_missing = "no file named in the export"
+            message.media_missing = worker_messages.message("chat.media_unnamed")
         else:
             message.media_path, message.media_missing = media_path(value)
         if _is_int(raw.get(size_key)) and raw[size_key] >= 0:
             message.media_size = raw[size_key]
-        if message.media_missing and not message.media_missing.startswith("not exported"):
-            problems.append(f"{key}: {message.media_missing}")
+        if message.media_missing and worker_messages.code_of(message.media_missing) != NOT_EXPORTED:
+            problems.append(worker_messages.message(f"chat.{key}_missing", reason=message.media_missing))
         break
     for reason in problems:
         yield Problem(where, reason)
     yield message
 
 
-def media_path(value: str) -> tuple[str, str]:
-    """(normalised path relative to the export folder, "") or ("", why it is not a file of the export).
+def media_path(value: str) -> tuple[str, worker_messages.Message | str]:
+    """(normalised path relative to the export folder, "") or ("", why it is not a file of the export:
+    a message, config.messages).
 
     Telegram writes a placeholder in parentheses when media were not exported; anything absolute
     or leading out of the folder is refused.
     """
     text = value.strip()
     if text.startswith("("):
-        return "", f"not exported: {text.strip('()')[:200]}"
+        return "", worker_messages.message(NOT_EXPORTED, placeholder=text.strip("()")[:200])
     if text.startswith(("/", "\\")) or WINDOWS_ABSOLUTE.match(text) or "\x00" in text:
-        return "", "refused: absolute path, not inside the export"
+        return "", worker_messages.message("chat.media_absolute")
     normal = posixpath.normpath(text.replace("\\", "/"))
     if normal == ".." or normal.startswith("../") or normal == ".":
-        return "", "refused: the path leads outside the export"
+        return "", worker_messages.message("chat.media_outside")
     return normal, ""
 
 

@@ -136,6 +136,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
+            # Worker messages (codes) in the reader's language in every template: config.messages.
+            "builtins": ["config.templatetags.messages"],
         },
     },
 ]

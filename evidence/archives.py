@@ -27,6 +27,7 @@ import py7zr.exceptions
 import py7zr.io
 import stream_unzip
 
+from config.messages import Message, message
 from evidence.names import shown_name, shown_text
 from hashing.hashers import ALGORITHMS
 
@@ -69,15 +70,15 @@ class Member:
     digests: dict[str, bytes] | None = None
     head: bytes = b""
     content: bytes | None = None  # kept when small enough to decode (images) or walk (archives)
-    error: str = ""  # the content could not be read: why
-    findings: list[str] = field(default_factory=list)  # read, but something is worth knowing
+    error: Message | str = ""  # the content could not be read: why (config.messages)
+    findings: list[Message] = field(default_factory=list)  # read, but something is worth knowing
 
 
 @dataclass
 class WalkReport:
     """What happened to an archive as a whole (limits reached), for the archive's own record."""
 
-    findings: list[str] = field(default_factory=list)
+    findings: list[Message] = field(default_factory=list)
     members: int = 0
     total_bytes: int = 0
     # The password the investigator gave for this job's encrypted archives, tried on each of them.
@@ -96,17 +97,17 @@ def archive_kind(head: bytes) -> str:
     return ""
 
 
-def hostile_name(name: str) -> str:
+def hostile_name(name: str) -> Message | str:
     """Why a member name would escape an extraction folder, or ''."""
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or (len(name) > 1 and name[1] == ":"):
-        return f"absolute member name {name!r}"
+        return message("archive.name_absolute", name=name)
     # "ok/../fine.txt" stays inside; only a name that climbs above its own root escapes.
     depth = 0
     for part in path.parts:
         depth += -1 if part == ".." else 0 if part == "." else 1
         if depth < 0:
-            return f"path traversal in member name {name!r}"
+            return message("archive.name_traversal", name=name)
     return ""
 
 
@@ -129,7 +130,7 @@ def walk(
     try:
         yield from walker(stream, shown, limits, report, outer or [], depth, max(compressed_size, 1))
     except MEMBER_ERRORS as error:
-        report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {reason(error)}")
+        report.findings.append(message("archive.damaged", archive=shown, reason=reason(error)))
 
 
 class _MemberContent:
@@ -160,14 +161,15 @@ class _MemberContent:
         member.content = bytes(self.kept) if self.kept is not None else None
 
 
-def reason(error: BaseException) -> str:
-    """An exception in words: some libraries raise with an empty message (then its kind says what)."""
+def reason(error: BaseException) -> Message | str:
+    """An exception in words: its library's own text (kept untranslated), or, when the library
+    raised with an empty message, what its kind says."""
     text = str(error).strip()
     if text:
         return text
     if isinstance(error, EOFError):
-        return "its data ends before the size its entry states (the archive's directory does not match its content)"
-    return f"{type(error).__name__} (the reader gave no detail)"
+        return message("archive.reason_eof")
+    return message("archive.reason_no_detail", kind=type(error).__name__)
 
 
 def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
@@ -177,7 +179,7 @@ def _read_member(member: Member, stream: BinaryIO, limits: Limits) -> None:
         while block := stream.read(1 << 20):
             content.feed(block)
     except MEMBER_ERRORS as error:
-        member.error = f"unreadable member: {reason(error)}"
+        member.error = message("archive.member_unreadable", reason=reason(error))
         return
     content.finish(member)
 
@@ -187,10 +189,10 @@ def _nested(member: Member, limits: Limits, report: WalkReport, depth: int) -> I
     if not kind or member.error:
         return
     if depth >= limits.max_depth:
-        member.findings.append(f"archive inside an archive not expanded: depth limit of {limits.max_depth} reached")
+        member.findings.append(message("archive.nested_depth", depth=limits.max_depth))
         return
     if member.content is None:
-        member.findings.append("archive inside an archive not expanded: larger than the in-memory limit")
+        member.findings.append(message("archive.nested_too_large"))
         return
     yield from walk(
         io.BytesIO(member.content),
@@ -206,21 +208,18 @@ def _nested(member: Member, limits: Limits, report: WalkReport, depth: int) -> I
 
 def _over_limits(report: WalkReport, limits: Limits, shown: str) -> bool:
     if report.members >= limits.max_members:
-        report.findings.append(f"{shown}: expansion stopped after {limits.max_members:,} members (member limit)")
+        report.findings.append(message("archive.member_limit", archive=shown, members=limits.max_members))
         return True
     if report.total_bytes >= limits.max_total_bytes:
-        report.findings.append(f"{shown}: expansion stopped after {report.total_bytes:,} bytes (total size limit)")
+        report.findings.append(message("archive.total_limit", archive=shown, bytes=report.total_bytes))
         return True
     return False
 
 
-def _bomb(size: int, compressed: int, limits: Limits) -> str:
+def _bomb(size: int, compressed: int, limits: Limits) -> Message | str:
     ratio = size / compressed if compressed else 0
     if ratio > limits.max_ratio and size > (1 << 20):
-        return (
-            f"compression ratio {ratio:,.0f}:1 is over the limit of {limits.max_ratio}:1 "
-            "(likely a decompression bomb): not expanded"
-        )
+        return message("archive.bomb", ratio=round(ratio), limit=limits.max_ratio)
     return ""
 
 
@@ -235,10 +234,7 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
     with archive:
         overlapping = _overlapping(archive, stream)
         if overlapping:
-            report.findings.append(
-                f"{shown}: {len(overlapping):,} entries point at data another entry already holds "
-                "(overlapping entries, a zip-bomb technique): those entries were not read"
-            )
+            report.findings.append(message("archive.overlapping", archive=shown, count=len(overlapping)))
         read_bytes = 0  # declared sizes of the members read, against the archive's own size
         for info in archive.infolist():
             if info.is_dir():
@@ -256,11 +252,11 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
                 member.findings.append(problem)
             encrypted = bool(info.flag_bits & 0x1)
             if id(info) in overlapping:
-                member.error = "its data overlaps another member's (overlapping entries, a zip bomb): not read"
+                member.error = message("archive.member_overlaps")
             elif encrypted and report.password is None:
-                member.error = "encrypted archive member: content not readable without the password"
+                member.error = message("archive.member_encrypted")
             elif info.file_size > limits.max_member_bytes:
-                member.error = f"member of {info.file_size:,} bytes is over the limit of {limits.max_member_bytes:,}"
+                member.error = message("archive.member_too_large", size=info.file_size, limit=limits.max_member_bytes)
             elif bomb := _bomb(info.file_size, info.compress_size, limits) or _archive_bomb(
                 read_bytes + info.file_size, compressed_size, limits
             ):
@@ -274,17 +270,17 @@ def _walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> I
                     with archive.open(info) as member_stream:
                         _read_member(member, member_stream, limits)
                 except MEMBER_ERRORS as error:  # an unknown compression method, a damaged header
-                    member.error = f"unreadable member: {reason(error)}"
+                    member.error = message("archive.member_unreadable", reason=reason(error))
                 report.total_bytes += member.size
                 read_bytes += member.size
             yield member
             yield from _nested(member, limits, report, depth)
 
 
-def _archive_bomb(read_bytes: int, compressed_size: int, limits: Limits) -> str:
+def _archive_bomb(read_bytes: int, compressed_size: int, limits: Limits) -> Message | str:
     """The whole archive's ratio so far: members each under the limit can add up over it."""
     if bomb := _bomb(read_bytes, compressed_size, limits):
-        return f"the archive as a whole: {bomb}"
+        return message("archive.whole_bomb", reason=bomb)
     return ""
 
 
@@ -325,7 +321,7 @@ def _walk_zip_forward(stream, shown, limits, report, outer, depth, compressed_si
         while block := stream.read(1 << 20):
             yield block
 
-    recovered, read_bytes, then = 0, 0, ""
+    recovered, read_bytes, then = 0, 0, None
     members = stream_unzip.stream_unzip(chunks(), password=report.password)
     try:
         for raw_name, _size, data in members:
@@ -341,26 +337,30 @@ def _walk_zip_forward(stream, shown, limits, report, outer, depth, compressed_si
             if problem := hostile_name(name):
                 member.findings.append(problem)
             if error := _read_forward(member, data, limits, read_bytes, compressed_size):
-                then = f"{name}: {error}"
+                then = {"code": "archive.no_central_directory_stopped_at", "name": name, "then": error}
                 yield member
                 break
-            member.findings.append("read from its local header: the archive has no central directory")
+            member.findings.append(message("archive.member_from_local_header"))
             read_bytes += member.size
             report.total_bytes += member.size
             recovered += 1
             yield member
             yield from _nested(member, limits, report, depth)
     except (stream_unzip.UnzipError, *MEMBER_ERRORS) as error:
-        then = "the archive is cut after them" if isinstance(error, stream_unzip.TruncatedDataError) else reason(error)
+        if isinstance(error, stream_unzip.TruncatedDataError):
+            then = {"code": "archive.no_central_directory_cut"}
+        else:
+            then = {"code": "archive.no_central_directory_then", "then": reason(error)}
     finally:
         members.close()
-    report.findings.append(
-        f"{shown}: no central directory ({reason(why)}); {recovered:,} complete members read from their "
-        f"local headers" + (f", then: {then}" if then else "")
-    )
+    said = {"archive": shown, "reason": reason(why), "count": recovered}
+    if then is None:
+        report.findings.append(message("archive.no_central_directory", **said))
+    else:
+        report.findings.append(message(then.pop("code"), **said, **then))
 
 
-def _read_forward(member: Member, data, limits: Limits, read_bytes: int, compressed_size: int) -> str:
+def _read_forward(member: Member, data, limits: Limits, read_bytes: int, compressed_size: int) -> Message | str:
     """Hash one member from a forward read; on failure set its error and return why the walk stops."""
     content = _MemberContent(limits)
     try:
@@ -369,25 +369,24 @@ def _read_forward(member: Member, data, limits: Limits, read_bytes: int, compres
             if content.size > limits.max_member_bytes or _archive_bomb(
                 read_bytes + content.size, compressed_size, limits
             ):
-                member.error = (
-                    f"member over the limit of {limits.max_member_bytes:,} bytes or of the archive's ratio of "
-                    f"{limits.max_ratio}:1: not read further"
+                member.error = message(
+                    "archive.forward_over_limit", limit=limits.max_member_bytes, ratio=limits.max_ratio
                 )
                 return member.error
     except (stream_unzip.UnzipError, *MEMBER_ERRORS) as error:
-        member.error = f"unreadable member: {_forward_reason(error)}"
+        member.error = message("archive.member_unreadable", reason=_forward_reason(error))
         return member.error
     content.finish(member)
     return ""
 
 
-def _forward_reason(error: BaseException) -> str:
+def _forward_reason(error: BaseException) -> Message | str:
     if isinstance(error, stream_unzip.MissingPasswordError):
-        return "encrypted archive member: content not readable without the password"
+        return message("archive.member_encrypted")
     if isinstance(error, stream_unzip.IncorrectPasswordError):
-        return "encrypted archive member: the password given does not open it"
+        return message("archive.member_wrong_password")
     if isinstance(error, stream_unzip.TruncatedDataError):
-        return "the archive ends inside this member (truncated)"
+        return message("archive.forward_truncated")
     return reason(error)
 
 
@@ -410,18 +409,18 @@ def _read_encrypted_zip_member(member: Member, stream, info: zipfile.ZipInfo, li
         for block in data:
             content.feed(block)
             if content.size > info.file_size:
-                member.error = f"member longer than the {info.file_size:,} bytes its header states: not read further"
+                member.error = message("archive.member_longer", size=info.file_size)
                 return
     except (stream_unzip.IncorrectAESPasswordError, stream_unzip.IncorrectZipCryptoPasswordError):
-        member.error = "encrypted archive member: the password given does not open it"
+        member.error = message("archive.member_wrong_password")
         return
     except (stream_unzip.UnzipError, StopIteration, *MEMBER_ERRORS) as error:
-        member.error = f"unreadable encrypted member: {error!r}"
+        member.error = message("archive.encrypted_member_unreadable", reason=repr(error))
         return
     finally:
         members.close()
     content.finish(member)
-    member.findings.append("encrypted archive member: decrypted with the password given for the job")
+    member.findings.append(message("archive.member_decrypted"))
 
 
 def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
@@ -446,13 +445,13 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
             if problem := hostile_name(info.name):
                 member.findings.append(problem)
             if info.issym():
-                member.error = f"symbolic link to {info.linkname!r}: no content, not followed"
+                member.error = message("archive.symlink_to", target=info.linkname)
             elif info.islnk():
-                member.error = f"hard link to {info.linkname!r}: no content of its own"
+                member.error = message("archive.hardlink_to", target=info.linkname)
             elif not info.isreg():
-                member.error = "device, FIFO or special entry: no content"
+                member.error = message("archive.special_entry")
             elif info.size > limits.max_member_bytes:
-                member.error = f"member of {info.size:,} bytes is over the limit of {limits.max_member_bytes:,}"
+                member.error = message("archive.member_too_large", size=info.size, limit=limits.max_member_bytes)
             elif bomb := _bomb(info.size, compressed_size, limits) or _archive_bomb(
                 read_bytes + info.size, compressed_size, limits
             ):
@@ -467,7 +466,7 @@ def _walk_tar(stream, shown, limits, report, outer, depth, compressed_size) -> I
         # An uncompressed tar ends with two zero blocks; a cut one just stops, and tarfile takes
         # the cut for the end: say so rather than lose the rest in silence.
         if plain and compressed_size - archive.offset < 1024:
-            report.findings.append(f"{shown}: the archive ends without its end-of-archive blocks (truncated?)")
+            report.findings.append(message("archive.tar_truncated", archive=shown))
 
 
 class _Stopped(Exception):
@@ -543,7 +542,7 @@ class _SevenZipExtraction:
         except MEMBER_ERRORS as error:
             if self.pending is not None:  # its CRC check failed, or the next member is damaged
                 if isinstance(error, py7zr.exceptions.CrcError):
-                    self.pending.error = f"unreadable member: CRC mismatch, content damaged: {error}"
+                    self.pending.error = message("archive.crc_mismatch", reason=str(error))
                     self.pending.digests = self.pending.content = None
                 self._hand_out()
             self.members.put(("error", error))
@@ -574,17 +573,14 @@ def _walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> It
     try:
         archive = py7zr.SevenZipFile(stream, mode="r", max_extract_size=limits.max_total_bytes, password=password)
     except py7zr.exceptions.PasswordRequired:
-        report.findings.append(f"{shown}: encrypted 7z header: the member list is not readable without the password")
+        report.findings.append(message("archive.7z_header_encrypted", archive=shown))
         return
     except (TypeError, KeyError, IndexError, *MEMBER_ERRORS) as error:
         if password is None:
             raise
         # py7zr decrypts the header with a wrong password into garbage, then fails to parse it
         # (a TypeError, "Unknown field"): the password is the likely cause, not damage.
-        report.findings.append(
-            f"{shown}: encrypted 7z header: the password given does not open it (or the header is damaged: "
-            f"{reason(error)})"
-        )
+        report.findings.append(message("archive.7z_header_wrong_password", archive=shown, reason=reason(error)))
         return
     with archive:
         yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
@@ -642,19 +638,16 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             member.findings.append(problem)
         folder = entry.folder
         if entry.is_symlink or entry.is_junction:
-            member.error = "symbolic link: no content, not followed"
+            member.error = message("archive.symlink")
         elif entry.is_socket:
-            member.error = "device, FIFO or special entry: no content"
+            member.error = message("archive.special_entry")
         elif folder is not None and SupportedMethods.needs_password(folder.coders) and password is None:
-            member.error = "encrypted archive member: content not readable without the password"
+            member.error = message("archive.member_encrypted")
         elif member.size > limits.max_member_bytes:
-            member.error = f"member of {member.size:,} bytes is over the limit of {limits.max_member_bytes:,}"
+            member.error = message("archive.member_too_large", size=member.size, limit=limits.max_member_bytes)
         elif folder is not None and (dictionary := _dictionary_bytes(folder)) > max(limits.max_buffer_bytes, 1 << 20):
             # A hostile header can ask the decoder for a dictionary of gigabytes before a byte is read.
-            member.error = (
-                f"compressed with a dictionary of {dictionary:,} bytes, over the in-memory limit of "
-                f"{limits.max_buffer_bytes:,}: not expanded"
-            )
+            member.error = message("archive.dictionary_too_large", size=dictionary, limit=limits.max_buffer_bytes)
         elif folder is not None and (bomb := _bomb(*ratios.get(id(folder), (0, 0)), limits)):
             member.error = bomb
         else:
@@ -684,18 +677,16 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             yield from _nested(value, limits, report, depth)
         elif kind == "error":
             if encrypted and not handed_out:
-                report.findings.append(
-                    f"{shown}: nothing could be decrypted with the password given (wrong password?): {reason(value)}"
-                )
+                report.findings.append(message("archive.7z_wrong_password", archive=shown, reason=reason(value)))
             else:
-                report.findings.append(f"{shown}: archive damaged or truncated, walk stopped: {reason(value)}")
+                report.findings.append(message("archive.damaged", archive=shown, reason=reason(value)))
     for member in wanted.values():
         if id(member) not in handed_out:
             if id(member) in encrypted:
                 # A wrong key decrypts to garbage that the decompressor then refuses.
-                unread = "encrypted archive member: the password given does not open it (or its data is damaged)"
+                unread = message("archive.member_wrong_password_or_damaged")
             else:
-                unread = "unreadable member: the archive is damaged at or before it"
+                unread = message("archive.damaged_before_member")
             member.error = member.error or unread
             yield member
 

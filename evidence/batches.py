@@ -2,12 +2,11 @@
 job's listing stopped by an unexpected error. The job always ends; nothing already found is lost."""
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from config.messages import Message, english, message
 from config.store import StoreFull
 from config.work_locks import claim
 from evidence.filerows import listing_to_rows
@@ -18,16 +17,30 @@ from evidence.pipeline import ingest_job_refresh
 REASON_CHARACTERS = 500
 
 
-def failure_reason(error: BaseException) -> str:
-    """What is recorded of an error no code expected: its type and message, shortened."""
+def failure_reason(error: BaseException) -> Message:
+    """What is recorded of an error no code expected: its type and its own (untranslated) text, shortened."""
     if isinstance(error, StoreFull):
-        return f"{error.strerror}; given up after waiting for space"
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    reason = f"stopped by an unexpected error: {type(error).__name__}"
-    return f"{reason}: {message}"[:REASON_CHARACTERS] if message else reason
+        return message("job.store_full_given_up", detail=error.strerror)
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if not detail:
+        return message("job.unexpected_error_bare", kind=type(error).__name__)
+    return message("job.unexpected_error", kind=type(error).__name__, detail=detail[:REASON_CHARACTERS])
 
 
-def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> list[int]:
+def batch_kind(batch: IngestBatch) -> Message:
+    """The batch's kind as a message: its label, in the reader's language (``IngestBatch.Kind``)."""
+    return message(f"batch.{batch.kind}")
+
+
+def ingest_job_note(*, job_id: int, note: Message) -> None:
+    """Add ``note`` to the job's error lines, under its row's lock (workers note at once)."""
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().only("error").get(pk=job_id)
+        job.error = [*job.error_lines, note]
+        job.save(update_fields=["error"])
+
+
+def ingest_batch_give_up(*, batch: IngestBatch, reason: Message) -> list[int]:
     """Close ``batch``: its files not processed yet become errors with ``reason``; the job goes on.
 
     For an archive or a disk image, what was listed stays and the container records the reason.
@@ -42,7 +55,8 @@ def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> list[int]:
         )
         if batch.container_id:
             container = EvidenceFile.objects.select_for_update().get(pk=batch.container_id)
-            container.findings = [*container.findings, f"{batch.get_kind_display()}: {reason}"]
+            stopped = message("job.container_expansion_stopped", kind=batch_kind(batch), reason=reason)
+            container.findings = [*container.findings, stopped]
             container.save(update_fields=["findings"])
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,
@@ -54,7 +68,7 @@ def ingest_batch_give_up(*, batch: IngestBatch, reason: str) -> list[int]:
     return list(batch.children.exclude(status=IngestBatch.Status.DONE).values_list("pk", flat=True))
 
 
-def ingest_batch_fail(*, batch_id: int, reason: str) -> list[int]:
+def ingest_batch_fail(*, batch_id: int, reason: Message) -> list[int]:
     """A worker gave up on the batch (``reason``): record it on the batch's files, its container and
     its job, and close it, so that the job ends when its other batches do.
 
@@ -70,14 +84,25 @@ def ingest_batch_fail(*, batch_id: int, reason: str) -> list[int]:
         batch.refresh_from_db(fields=["status"])
         if batch.status == IngestBatch.Status.DONE:
             return []
-        shown = f" ({batch.container.path})" if batch.container_id else ""
-        note = f"Batch {batch.number}, {batch.get_kind_display()}{shown}: {reason}\n"
-        IngestJob.objects.filter(pk=batch.job_id).update(error=Concat(F("error"), Value(note)))
-        audit_record(actor=None, action="ingest.batch_failed", target=batch.job, batch=batch.number, reason=reason)
+        said = {"number": str(batch.number), "kind": batch_kind(batch), "reason": reason}
+        if batch.container_id:
+            note = message("job.container_batch_failed", path=batch.container.path, **said)
+        else:
+            note = message("job.batch_failed", **said)
+        ingest_job_note(job_id=batch.job_id, note=note)
+        # The log keeps the code and its parameters, and the English words for reading.
+        audit_record(
+            actor=None,
+            action="ingest.batch_failed",
+            target=batch.job,
+            batch=batch.number,
+            reason=english(reason),
+            reason_message=reason,
+        )
         return ingest_batch_give_up(batch=batch, reason=reason)
 
 
-def ingest_job_fail(*, job_id: int, reason: str) -> None:
+def ingest_job_fail(*, job_id: int, reason: Message) -> None:
     """The job's listing stopped (``reason``): a job not listed yet ends failed, with the reason.
 
     A job already listed keeps going with its batches (the reason is noted on it): they end it. Does
@@ -91,15 +116,17 @@ def ingest_job_fail(*, job_id: int, reason: str) -> None:
             if job is None or job.is_finished:
                 return
             if job.status == IngestJob.Status.RUNNING:
-                job.error = f"{job.error}Listing: {reason}\n"
+                job.error = [*job.error_lines, message("job.listing_stopped", reason=reason)]
                 job.save(update_fields=["error"])
                 return
             job.status = IngestJob.Status.FAILED
-            job.error = f"Could not list the source: {reason}"
+            job.error = [message("job.not_listed", reason=reason)]
             job.finished_at = timezone.now()
             job.archive_password = None
             job.save(update_fields=["status", "error", "finished_at", "archive_password"])
-            audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
+            audit_record(
+                actor=None, action="ingest.failed", target=job, error=job.error_text_english, error_messages=job.error
+            )
 
 
 def ingest_job_store_full(*, batch: IngestBatch, error: StoreFull, retry_in: int) -> int:
@@ -112,10 +139,7 @@ def ingest_job_store_full(*, batch: IngestBatch, error: StoreFull, retry_in: int
         waits = AuditEvent.objects.filter(
             action="ingest.store_full", target_type=job._meta.label_lower, target_id=str(job.pk)
         ).count()
-        job.error = (
-            f"Evidence store full: {waits} batch attempts stopped for want of space, nothing of them kept;"
-            f" each is tried again every {retry_in} s until space is freed."
-        )
+        job.error = [message("job.store_full", waits=waits, seconds=retry_in)]
         job.save(update_fields=["error"])
     return waits
 

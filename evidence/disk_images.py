@@ -17,6 +17,7 @@ import pyewf
 import pytsk3
 import pyvmdk
 
+from config.messages import Message, MessageError, message, reason_of
 from evidence.mbr import MBR_NOT_A_FILE_SYSTEM, MBR_SECTOR, mbr_entries
 
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
@@ -24,6 +25,13 @@ VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): t
 HEAD_BYTES = 4096
 # pytsk3 turns an exception raised in our Img_Info.read (a cut or missing segment) into RuntimeError.
 IMAGE_ERRORS = (OSError, RuntimeError)
+
+
+class ImageReadError(MessageError, OSError):
+    """A read of an image that failed, with where (a message, config.messages): an OSError, as the
+    library's own errors are to its callers."""
+
+
 CHUNK = 1 << 20
 # A damaged read, listing the files (``_LibraryImage.fill_damage``), is tried again in pieces of this
 # many bytes (an E01 chunk's usual size), so that one bad chunk does not hide its sound neighbours.
@@ -91,7 +99,7 @@ class _LibraryImage(pytsk3.Img_Info):
             return self._read(offset, size)
         except IMAGE_ERRORS as error:
             if not self.fill_damage:
-                raise OSError(f"the image cannot be read at byte {offset:,}: {error}") from error
+                raise ImageReadError(message("disk.read_error", offset=offset, reason=str(error))) from error
         return b"".join(
             self._read_or_zeros(start, min(DAMAGE_PIECE, offset + size - start))
             for start in range(offset, min(offset + size, self.get_size()), DAMAGE_PIECE)
@@ -183,7 +191,7 @@ class MediaRead:
     read: int = 0  # how many of those bytes could be read
     digests: dict[str, str] | None = None  # lowercase hex, when the media was read to its end
     stored: dict[str, str] | None = None  # the hashes an E01 carries
-    error: str = ""
+    error: Message | str = ""  # config.messages
 
 
 def read_media(path: str | bytes, should_stop=lambda: False, chunk: int = 4 * CHUNK) -> MediaRead | None:
@@ -203,10 +211,10 @@ def read_media(path: str | bytes, should_stop=lambda: False, chunk: int = 4 * CH
             try:
                 block = image.read(result.read, min(chunk, result.size - result.read))
             except IMAGE_ERRORS as error:
-                result.error = str(error)
+                result.error = message("disk.media_read_error", offset=result.read, reason=str(error))
                 return result
             if not block:
-                result.error = f"the image ends at byte {result.read:,} of {result.size:,}"
+                result.error = message("disk.media_ends", read=result.read, size=result.size)
                 return result
             for hasher in hashers.values():
                 hasher.update(block)
@@ -222,7 +230,7 @@ class Layout:
     """Where an image's file systems are, and what was wrong with its partition table."""
 
     file_systems: list[tuple[int, str]]  # (byte offset, label)
-    findings: list[str]
+    findings: list[Message]
 
 
 def _file_system_at(image: pytsk3.Img_Info, offset: int) -> bool:
@@ -269,10 +277,9 @@ def image_layout(image: pytsk3.Img_Info) -> Layout:
     believed = (volume is not None and volume.info.vstype == pytsk3.TSK_VS_TYPE_DOS) or (
         read_one_by_one and any(offset for offset, _label in found)
     )
+    code = "disk.partition_past_end_others_read" if read_one_by_one else "disk.partition_past_end"
     findings = [
-        f"partition table: entry {entry.number} (type 0x{entry.type:02x}) starts at sector {entry.start:,},"
-        f" past the end of the image ({sectors:,} sectors): not read"
-        + ("; the other entries were read one by one" if read_one_by_one else "")
+        message(code, entry=entry.number, type=f"0x{entry.type:02x}", start=entry.start, sectors=sectors)
         for entry in (bad if believed else [])
     ]
     return Layout(found, findings)
@@ -288,7 +295,7 @@ class ImageFile:
     created: datetime | None = None
     modified: datetime | None = None
     accessed: datetime | None = None
-    error: str = ""
+    error: Message | str = ""  # config.messages
     # The Sleuth Kit's TSK_FS_TYPE of its file system: reading its files later opens that type only,
     # without probing every type (which reads all over the image: ``_LibraryImage``).
     file_system_type: int | None = None
@@ -298,7 +305,7 @@ def _time(seconds: int) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds else None
 
 
-def walk_image(image: pytsk3.Img_Info, shown: str, findings: list[str] | None = None) -> Iterator[ImageFile]:
+def walk_image(image: pytsk3.Img_Info, shown: str, findings: list[Message] | None = None) -> Iterator[ImageFile]:
     """Every regular file of every file system in the image, allocated or deleted.
 
     ``findings``, if given, receives what is wrong with the image as a whole (its partition table).
@@ -308,7 +315,7 @@ def walk_image(image: pytsk3.Img_Info, shown: str, findings: list[str] | None = 
         findings.extend(layout.findings)
     offsets = layout.file_systems
     if not offsets:
-        yield ImageFile(shown, 0, None, error="no partition table or file system that can be read was found")
+        yield ImageFile(shown, 0, None, error=message("disk.no_file_system"))
         return
     for offset, label in offsets:
         file_system = pytsk3.FS_Info(image, offset=offset)
@@ -344,12 +351,12 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orph
                     offset,
                     None,
                     deleted=deleted,
-                    error="name without metadata (deleted and overwritten): no content to recover",
+                    error=message("disk.name_without_metadata"),
                 )
                 continue
             if meta.type == pytsk3.TSK_FS_META_TYPE_DIR or name_type == pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR:
                 if meta.addr in seen:
-                    yield ImageFile(path, offset, meta.addr, error="directory already walked (a loop): not followed")
+                    yield ImageFile(path, offset, meta.addr, error=message("disk.directory_loop"))
                     continue
                 seen.add(meta.addr)
                 yield from _walk_directory(
@@ -372,9 +379,11 @@ def _walk_directory(file_system, directory, prefix, offset, seen: set[int], orph
                     accessed=_time(meta.atime),
                 )
             elif meta.type == pytsk3.TSK_FS_META_TYPE_LNK:
-                yield ImageFile(path, offset, meta.addr, error="symbolic link: no content, not followed")
+                yield ImageFile(path, offset, meta.addr, error=message("disk.symlink"))
         except IMAGE_ERRORS as error:
-            yield ImageFile(f"{prefix}/?", offset, None, error=f"unreadable directory entry: {error}")
+            yield ImageFile(
+                f"{prefix}/?", offset, None, error=message("disk.unreadable_entry", reason=reason_of(error))
+            )
 
 
 class ImageReader:

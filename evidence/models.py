@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier, DossierSuspect, Search
+from config.messages import english, render
 from evidence import custody
 
 
@@ -296,7 +297,9 @@ class IngestJob(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     files_total = models.PositiveIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
-    error = models.TextField(blank=True)
+    # What went wrong, a list of worker messages (config.messages), one a line; an old row holds
+    # its English text as one string.
+    error = models.JSONField(default=str, blank=True)
     # The password for the job's encrypted archives, encrypted (evidence.archive_passwords), wiped when the job ends.
     archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -311,6 +314,22 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"Ingest #{self.pk} {self.source_label}"
+
+    @property
+    def error_lines(self) -> list:
+        """The stored error lines: messages (config.messages), or an old row's text as one line."""
+        if not self.error:
+            return []
+        return list(self.error) if isinstance(self.error, list) else [self.error]
+
+    @property
+    def error_text(self) -> str:
+        """The error lines in the active language, one a line."""
+        return "\n".join(render(line) for line in self.error_lines)
+
+    @property
+    def error_text_english(self) -> str:
+        return "\n".join(english(line) for line in self.error_lines)
 
     @property
     def audit_dossier(self):
@@ -504,8 +523,11 @@ class EvidenceFile(HexDigests, models.Model):
     # concatenated 32-byte PDQ and 8-byte pHash hashes (hashing.perceptual.image_hashes).
     pdq_variants = models.BinaryField(null=True)
     phash_variants = models.BinaryField(null=True)
-    error = models.TextField(_("error"), blank=True)
+    # Why the file could not be read or decoded: a worker message (config.messages), "" when none,
+    # or the English sentence of a row written before messages had codes.
+    error = models.JSONField(_("error"), default=str, blank=True)
     # Read and hashed, but worth knowing: a hostile name in an archive, an archive not expanded...
+    # Worker messages (config.messages); old rows hold English sentences.
     findings = models.JSONField(_("findings"), default=list, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     # A reviewer's categorisation (scheme and category codes, as data); its history is Categorisation rows.
@@ -676,7 +698,9 @@ class ImageVerification(HexDigests, models.Model):
     # The hashes the image itself carries (an E01's acquisition hashes), lowercase hex.
     stored_hashes = models.JSONField(default=dict, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices)
-    error = models.TextField(blank=True)
+    # Why the media could not be read to its end: a worker message (config.messages), "" when it
+    # was, or an old row's English sentence.
+    error = models.JSONField(default=str, blank=True)
     verified_at = models.DateTimeField()
 
     class Meta:

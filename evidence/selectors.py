@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.selectors import check_dossier_role, dossiers_visible_to, dossiers_with_files_visible_to
+from config.messages import Message, code_of, message, render
 from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
 from evidence import verification
@@ -208,7 +209,9 @@ def evidence_files_for_export(dossier):
 
     ``findings`` lists what was noticed on the file (a cut or encrypted archive, a hostile member
     name, the depth limit...) and, for a disk image whose media did not verify, why: without them
-    such an archive exported as an ordinary "other" file.
+    such an archive exported as an ordinary "other" file. ``error`` and ``findings`` are text in the
+    active language (a command: LANGUAGE_CODE), ``error_code`` and ``finding_codes`` their codes
+    (config.messages; '' for an old row's sentence) for a program to read.
     """
     files = (
         EvidenceFile.objects.filter(exhibit__dossier=dossier)
@@ -216,6 +219,7 @@ def evidence_files_for_export(dossier):
         .order_by("exhibit__seal_number", "path", "id")
     )
     for evidence_file in files.iterator(chunk_size=2000):
+        findings = [*evidence_file.findings, *_verification_findings(evidence_file)]
         yield {
             "exhibit": evidence_file.exhibit.seal_number,
             "path": evidence_file.path,
@@ -227,20 +231,25 @@ def evidence_files_for_export(dossier):
             "triage": evidence_file.triage,
             "list": evidence_file.match_list.name if evidence_file.match_list else "",
             "category": evidence_file.match_category,
-            "error": evidence_file.error,
-            "findings": [*evidence_file.findings, *_verification_findings(evidence_file)],
+            "error": render(evidence_file.error),
+            "findings": [render(finding) for finding in findings],
+            "error_code": code_of(evidence_file.error),
+            "finding_codes": [code_of(finding) for finding in findings],
         }
 
 
-def _verification_findings(evidence_file: EvidenceFile) -> list[str]:
+def _verification_findings(evidence_file: EvidenceFile) -> list[Message]:
     try:
         verification = evidence_file.verification
     except ImageVerification.DoesNotExist:
         return []
     if verification.result not in (ImageVerification.Result.ERROR, ImageVerification.Result.MISMATCH):
         return []
-    said = f"image verification: {verification.get_result_display()}"
-    return [f"{said}: {verification.error}" if verification.error else said]
+    mismatch = verification.result == ImageVerification.Result.MISMATCH
+    code = "disk.verification_mismatch" if mismatch else "disk.verification_unreadable"
+    if verification.error:
+        return [message(f"{code}_because", reason=verification.error)]
+    return [message(code)]
 
 
 def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.welfare import REVEAL, blur_radius_for
 from audit.services import audit_record
 from cases.models import Dossier, Search
+from config.messages import english, message, reason_of
 from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
 from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
@@ -200,7 +201,9 @@ def _verification_audit(image: ImageVerification, *, actor=None, ip: str | None 
             {"source": row.source, "algorithm": row.algorithm, "expected": row.expected, "result": row.result}
             for row in rows
         ],
-        error=image.error,
+        # The code and its parameters, and the English words for reading.
+        error=english(image.error),
+        error_message=image.error,
     )
     return result
 
@@ -217,7 +220,7 @@ def image_verify(*, evidence_file: EvidenceFile, should_stop=lambda: False) -> I
             image_format = disk_images.image_kind(stream.read(disk_images.HEAD_BYTES)) or "raw"
         media = disk_images.read_media(path, should_stop)
     except disk_images.IMAGE_ERRORS as error:
-        media = disk_images.MediaRead(size=0, error=f"the image cannot be opened: {error}")
+        media = disk_images.MediaRead(size=0, error=message("disk.cannot_open", reason=reason_of(error)))
     if media is None:
         return None
     digests = {name: bytes.fromhex(value) for name, value in (media.digests or {}).items()}
@@ -242,9 +245,9 @@ def image_verify(*, evidence_file: EvidenceFile, should_stop=lambda: False) -> I
         stored = verification.compare(image.computed, [("image", image.stored_hashes)])
         findings = []
         if any(row.result == verification.MISMATCH for row in stored):
-            findings.append("the media hash does not match the hash stored in the image: damaged or altered")
+            findings.append(message("disk.media_mismatch"))
         if media.error:
-            findings.append(f"the media could not be read to its end: {media.error}")
+            findings.append(message("disk.media_unreadable", reason=media.error))
         new = [finding for finding in findings if finding not in evidence_file.findings]
         if new:
             evidence_file.findings = [*evidence_file.findings, *new]
@@ -653,7 +656,7 @@ def ingest_job_create_from_hashes(*, exhibit: Exhibit, files: list[dict], by, ip
             sha256=item.get("sha256"),
             phash=item.get("phash"),
             pdq=item.get("pdq"),
-            error="empty file (0 bytes)" if item["size"] == 0 else "",
+            error=message("file.empty") if item["size"] == 0 else "",
             processed_at=now,
         )
         for item in files

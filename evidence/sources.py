@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from config.messages import Message, message
 from config.store import open_stored, stored_size
 from evidence import disk_images
 from evidence.names import name_bytes, shown_name
@@ -27,7 +28,7 @@ class FoundFile:
     path: str  # as shown to the investigator, relative to the source
     source_path: str  # what to open
     size: int = 0
-    error: str = ""  # why it cannot be read, found while listing
+    error: Message | str = ""  # why it cannot be read, found while listing (config.messages)
     inode: int | None = None
     modified: datetime | None = None
     accessed: datetime | None = None
@@ -150,8 +151,8 @@ FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 PATH_MAX = 4096  # Linux's limit on a path given to a system call, terminating NUL included
 
 
-def _folder_error(error: OSError) -> str:
-    return f"folder not readable, its content not listed: {error.strerror or error}"
+def _folder_error(error: OSError) -> Message:
+    return message("file.folder_unreadable", reason=error.strerror or str(error))
 
 
 def _folder_files(descriptor: int, parts: tuple[str, ...], shown, full):
@@ -174,22 +175,24 @@ def _folder_files(descriptor: int, parts: tuple[str, ...], shown, full):
         try:
             info = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
         except OSError as error:
-            yield FoundFile(shown(inner), stored_path(full(inner)), error=f"unreadable: {error.strerror}")
+            yield FoundFile(
+                shown(inner), stored_path(full(inner)), error=message("file.unreadable", reason=error.strerror)
+            )
             continue
         if stat.S_ISLNK(info.st_mode):
             try:
-                link = f"symbolic link to {os.readlink(name, dir_fd=descriptor)!r}, not followed"
+                link = message("file.symlink_to", target=os.readlink(name, dir_fd=descriptor))
             except OSError:
-                link = "symbolic link, not followed"
+                link = message("file.symlink")
             yield FoundFile(shown(inner), stored_path(full(inner)), error=link)
         elif not stat.S_ISREG(info.st_mode):
-            yield FoundFile(shown(inner), stored_path(full(inner)), error="not a regular file (device, FIFO or socket)")
+            yield FoundFile(shown(inner), stored_path(full(inner)), error=message("file.not_regular"))
         else:
             yield _found(full(inner), shown(inner), info)
     return folders
 
 
-LINKED_FOLDER = "symbolic link to a folder, not followed"
+LINKED_FOLDER = message("file.linked_folder")
 
 
 def _open_deep(path: bytes) -> int:

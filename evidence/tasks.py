@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from config.database import connection_lost, when_database_is_back
+from config.messages import english, message
 from config.store import StoreFull
 from evidence.batches import (
     failure_reason,
@@ -40,7 +41,7 @@ class IngestTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         work_id = args[0] if args else next(iter(kwargs.values()), None)
         reason = failure_reason(exc)
-        log.error("%s %s of task %s: %s", self.works_on, work_id, self.name, reason, exc_info=exc)
+        log.error("%s %s of task %s: %s", self.works_on, work_id, self.name, english(reason), exc_info=exc)
         try:
             if self.works_on == "job":
                 ingest_job_fail(job_id=work_id, reason=reason)
@@ -79,7 +80,7 @@ def _process(task, batch_id: int) -> None:
     except SoftTimeLimitExceeded:
         # The queue's time limit (deploy/README.md): what the batch had not done is recorded as
         # not processed, with the reason, and the job goes on.
-        queue_batches(ingest_batch_fail(batch_id=batch_id, reason="not processed within the worker's time limit"))
+        queue_batches(ingest_batch_fail(batch_id=batch_id, reason=message("job.time_limit")))
         return
     except StoreFull as error:
         # Nothing of the attempt was kept (its rows and its thumbnails' partial copies are gone): the

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.database import connection_lost, when_database_is_back
+from config.messages import Message, english, message
 from config.work_locks import claim
 from hashing import digestsets
 from hashing.blockstore import EXACT, blocks_write, has_blocks, version_difference
@@ -101,14 +102,14 @@ def _import_claimed(version: HashListVersion, activate: bool, activated: Activat
             raise ImportCancelled
         parser = RUN_PARSERS.get(version.file_format) or PARSERS.get(version.file_format)
         if parser is None:
-            raise FormatError(
-                "empty file" if version.file_format == "empty" else f"the {version.file_format} format is unknown"
-            )
+            if version.file_format == "empty":
+                raise FormatError(message("list.empty_file"))
+            raise FormatError(message("list.format_unknown", format=version.file_format))
         runs: dict[str, list[bytes]] = {}
         staged = _load(version, parser, staging, runs)
         if not staged:
             # Activating it would silently empty the list: refuse, and keep the active version.
-            raise FormatError("no hash found in the file")
+            raise FormatError(message("list.no_hash_found"))
         with transaction.atomic():
             if version.adds_to_active:
                 staged += _take_in_active(version, staging, runs)
@@ -131,23 +132,36 @@ def _import_claimed(version: HashListVersion, activate: bool, activated: Activat
             # with the session and nothing was committed. Record it on a new connection; the task
             # imports the version again.
             # A restart can leave it down for a while: the record waits for it (config.database).
-            reason = f"database connection lost: {str(error).strip()[:200]}"
+            reason = message("list.connection_lost", reason=str(error).strip()[:200])
 
             def record() -> None:
                 _give_up(version, HashListVersion.Status.FAILED, reason)
-                audit_record(actor=None, action="hashlist.import_interrupted", target=version, error=reason)
+                # The log keeps the code and its parameters, and the English words for reading.
+                audit_record(
+                    actor=None,
+                    action="hashlist.import_interrupted",
+                    target=version,
+                    error=english(reason),
+                    error_message=reason,
+                )
 
             when_database_is_back(record)
-            raise ImportInterrupted(reason) from error
+            raise ImportInterrupted(english(reason)) from error
         if not isinstance(error, FormatError):
             log.exception("hash list import %s failed", version.pk)
-        _give_up(version, HashListVersion.Status.FAILED, str(error) or error.__class__.__name__)
+        if isinstance(error, FormatError):
+            reason = error.message
+        elif detail := str(error).strip():
+            reason = message("list.unexpected_error", kind=error.__class__.__name__, detail=detail[:500])
+        else:
+            reason = message("list.unexpected_error_bare", kind=error.__class__.__name__)
+        _give_up(version, HashListVersion.Status.FAILED, reason)
     finally:
         staging.drop()
     return version
 
 
-def _give_up(version: HashListVersion, status: str, error: str) -> None:
+def _give_up(version: HashListVersion, status: str, error: Message | str) -> None:
     HashEntry.objects.filter(version=version).delete()
     DigestBlock.objects.filter(version=version).delete()
     version.status = status

@@ -121,9 +121,11 @@ class HashListVersion(models.Model):
     entries = models.PositiveBigIntegerField(_("entries"), default=0)
     duplicates = models.PositiveBigIntegerField(_("duplicates"), default=0)
     malformed = models.PositiveBigIntegerField(_("malformed lines"), default=0)
-    # The first malformed lines, as [line number, reason] pairs.
+    # The first malformed lines, as [line number, reason] pairs; the reason a worker message
+    # (config.messages), or in an old row an English sentence.
     malformed_sample = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    # Why the import failed: a worker message, "" when none, or an old row's English sentence.
+    error = models.JSONField(default=str, blank=True)
     # Difference with the version that was active when this one was imported.
     diff_base = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     added = models.PositiveBigIntegerField(null=True, blank=True)

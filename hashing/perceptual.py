@@ -18,6 +18,8 @@ import pillow_heif
 import scipy.fftpack  # what imagehash uses (a dependency of it)
 from PIL import Image, ImageChops, ImageFile, ImageFilter, ImageOps
 
+from config.messages import Message, MessageError, message
+
 # HEIC/HEIF (phones' own format) opens like any image, under the same pixel limit.
 pillow_heif.register_heif_opener()
 
@@ -37,8 +39,8 @@ PDQ_USEFUL_QUALITY = 50  # Meta's: below it a PDQ hash matches too much
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-class ImageRefused(ValueError):
-    pass
+class ImageRefused(MessageError, ValueError):
+    """Why an image is not decoded: ``message`` is a stored message (config.messages)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
             image = Image.open(stream)
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ImageRefused(f"image of {width}x{height} pixels is over the limit of {MAX_PIXELS:,} pixels")
+                raise ImageRefused(
+                    message("image.too_many_pixels", width=str(width), height=str(height), limit=MAX_PIXELS)
+                )
             ycbcr = luma_modes and _coded_in_ycbcr(image)
             image.draft("YCbCr" if ycbcr else "RGB", (DRAFT_SIDE, DRAFT_SIDE))
             try:
@@ -90,12 +94,12 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ImageRefused(f"decompression bomb refused: {error}") from error
+            raise ImageRefused(message("image.bomb", reason=str(error))) from error
         except Image.UnidentifiedImageError as error:
             # Pillow's own message names the in-memory stream object ("<_io.BytesIO object at 0x...>").
-            raise ImageRefused("corrupt image: no decoder recognises its header (damaged, or not an image)") from error
+            raise ImageRefused(message("image.unidentified")) from error
         except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise ImageRefused(f"corrupt image: {error}") from error
+            raise ImageRefused(message("image.corrupt", reason=str(error))) from error
     image.info["original_size"] = (width, height)
     return image
 
@@ -268,8 +272,8 @@ def hamming(a: bytes, b: bytes) -> int:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()
 
 
-class VideoRefused(ValueError):
-    pass
+class VideoRefused(MessageError, ValueError):
+    """Why a video is not sampled: ``message`` is a stored message (config.messages)."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,7 @@ class VideoDigest:
     height: int
     frames: list[VideoFrameDigest]
     contact_sheet: bytes  # JPEG grid of the sampled keyframes
-    findings: tuple[str, ...] = ()  # read, but worth knowing (a video cut short of its own index)
+    findings: tuple[Message, ...] = ()  # read, but worth knowing (a video cut short of its own index)
 
 
 def digest_video(source, max_frames: int = 12) -> VideoDigest:
@@ -303,7 +307,7 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     try:
         with av.open(source) as container:
             if not container.streams.video:
-                raise VideoRefused("no video stream")
+                raise VideoRefused(message("video.no_stream"))
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = "NONKEY"
             duration = (
@@ -327,9 +331,9 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     except VideoRefused:
         raise
     except (av.FFmpegError, OSError, ValueError, EOFError) as error:
-        raise VideoRefused(f"corrupt video: {error}") from error
+        raise VideoRefused(message("video.corrupt", reason=str(error))) from error
     if not keyframes:
-        raise VideoRefused("corrupt video: no keyframe could be decoded")
+        raise VideoRefused(message("video.no_keyframe"))
     step = max(1, -(-len(keyframes) // max_frames))
     sampled = keyframes[::step][:max_frames]
     frames = []
@@ -338,7 +342,7 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     findings = ()
     if stated and packets < stated:
         # An index written first (MP4 "fast start") states every frame; a cut copy holds fewer.
-        findings = (f"video cut short: {packets:,} of the {stated:,} frames its index states (truncated?)",)
+        findings = (message("video.cut_short", frames=packets, stated=stated),)
     return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]), findings)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.messages import Message, message, reason_of
 from evidence import archive_passwords, archives, disk_images, filetypes, sources
 from evidence.filerows import batch_files_add, insert_files
 from evidence.matching import match_files
@@ -97,7 +98,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         # Listed around the damage, if any; the files' bytes are read strictly by their batches.
         image = disk_images.open_image(path, fill_damage=True)
         try:
-            findings: list[str] = []  # the image's own (a bad partition table entry)
+            findings: list[Message] = []  # the image's own (a bad partition table entry)
             for found in disk_images.walk_image(image, container.path, findings):
                 kind = batch_kind_of(found.path)
                 filling[kind].append(found)
@@ -111,7 +112,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         finally:
             image.close()
     except disk_images.IMAGE_ERRORS as error:
-        container.findings = [*container.findings, f"disk image could not be read further: {error}"]
+        container.findings = [*container.findings, message("disk.unreadable_further", reason=reason_of(error))]
         container.save(update_fields=["findings"])
     for kind, pending in filling.items():
         if pending:
@@ -127,12 +128,10 @@ def expand_image(batch: IngestBatch) -> list[int]:
     return new_batches
 
 
-def damage_finding(damage: list[disk_images.Damage]) -> str:
+def damage_finding(damage: list[disk_images.Damage]) -> Message:
     first = damage[0]
-    return (
-        f"damaged image: {sum(d.size for d in damage):,} bytes cannot be read, in {len(damage)} place(s), the first"
-        f" at byte {first.offset:,} ({first.reason}); the files around were listed, and a file stored there is"
-        " recorded as unreadable"
+    return message(
+        "disk.damaged", bytes=sum(d.size for d in damage), places=len(damage), offset=first.offset, reason=first.reason
     )
 
 
@@ -186,7 +185,7 @@ def expand_archive(batch: IngestBatch) -> None:
                     if job_cancelled(batch.job_id):
                         return
     except sources.READ_ERRORS as error:
-        report.findings.append(f"{container.path}: archive unreadable: {error}")
+        report.findings.append(message("archive.unreadable", archive=container.path, reason=reason_of(error)))
     if chunk:
         flush()
     with transaction.atomic():
@@ -204,7 +203,7 @@ def _archive_stream(container: EvidenceFile):
     if not locator:
         return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
-        raise OSError("archive inside a disk image larger than the in-memory limit: not expanded")
+        raise disk_images.ImageReadError(message("archive.too_large_in_image"))
     with disk_images.ImageReader() as reader:
         return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
 
@@ -234,7 +233,7 @@ def _member_record(
         record.md5, record.sha1, record.sha256 = (member.digests[name] for name in ALGORITHMS)
         record.mime = filetypes.mime_of(member.head)
         if member.size == 0:
-            record.error = "empty file (0 bytes)"
+            record.error = message("file.empty")
         elif record.mime.startswith(("image/", "video/")):
             facts = image_facts if record.mime.startswith("image/") else video_facts
             if (twin := contents.twin_of(record)) is not None:
@@ -242,6 +241,6 @@ def _member_record(
             elif member.content is not None:
                 facts(record, io.BytesIO(member.content))
             else:
-                record.findings = [*record.findings, "too large to decode in memory"]
+                record.findings = [*record.findings, message("archive.member_too_large_to_decode")]
             contents.remember(record)
     return record

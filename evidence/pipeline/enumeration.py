@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.database import connection_lost
+from config.messages import message
 from config.work_locks import claim
 from evidence import sources
 from evidence.filerows import batch_files_add
@@ -51,11 +52,13 @@ def _enumerate_claimed(job: IngestJob) -> list[int]:
             raise
         log.exception("enumeration of ingest job %s failed", job.pk)
         job.status = IngestJob.Status.FAILED
-        job.error = f"Could not list the source: {error}"
+        job.error = [message("job.not_listed", reason=str(error))]
         job.finished_at = timezone.now()
         job.archive_password = None
         job.save(update_fields=["status", "error", "finished_at", "archive_password"])
-        audit_record(actor=None, action="ingest.failed", target=job, error=job.error)
+        audit_record(
+            actor=None, action="ingest.failed", target=job, error=job.error_text_english, error_messages=job.error
+        )
         return []
     if not batch_ids:
         ingest_job_refresh(job=job)

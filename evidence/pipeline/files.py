@@ -5,6 +5,7 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
+from config.messages import code_of, message, reason_of
 from config.store import store_derived
 from evidence import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
@@ -56,7 +57,7 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
     try:
         digests, size = digest_chunks(content, on_block=sniff)
     except sources.READ_ERRORS as error:
-        evidence_file.error = f"unreadable: {error}"
+        evidence_file.error = message("file.unreadable", reason=reason_of(error))
         return None
     evidence_file.md5, evidence_file.sha1, evidence_file.sha256 = (digests[name] for name in ALGORITHMS)
     evidence_file.size = size
@@ -64,7 +65,6 @@ def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> F
 
 
 # A later segment of a split E01 is hashed as a file; its content is listed with the image.
-SEGMENT_FINDING = "segment {number} of a split E01 image: its files are listed with the image's first segment"
 
 
 def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str:
@@ -85,21 +85,21 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
     in_memory = io.BytesIO(kept) if kept is not None else None
     media = evidence_file.mime.startswith(("image/", "video/"))
     if size == 0:
-        evidence_file.error = "empty file (0 bytes)"
+        evidence_file.error = message("file.empty")
     elif media and contents is not None and (twin := contents.twin_of(evidence_file)) is not None:
         contents.reuse(evidence_file, twin)
     elif evidence_file.mime.startswith("image/"):
         if in_memory is not None:
             image_facts(evidence_file, in_memory)
         else:
-            evidence_file.findings = [*evidence_file.findings, "image too large to decode in memory"]
+            evidence_file.findings = [*evidence_file.findings, message("file.image_too_large_to_decode")]
     elif evidence_file.mime.startswith("video/"):
         if not locator:
             video_facts(evidence_file, sources.video_input(read.path))  # PyAV reads the file where it lies
         elif in_memory is not None:
             video_facts(evidence_file, in_memory)
         else:
-            evidence_file.findings = [*evidence_file.findings, "video too large to sample in memory"]
+            evidence_file.findings = [*evidence_file.findings, message("file.video_too_large_to_sample")]
     if media and size and contents is not None:
         contents.remember(evidence_file)
     if archives.archive_kind(head):
@@ -107,7 +107,7 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
     if not locator and disk_images.image_to_expand(head):
         return "image"
     if not locator and (segment := disk_images.ewf_segment_number(head)) > 1:
-        evidence_file.findings = [*evidence_file.findings, SEGMENT_FINDING.format(number=segment)]
+        evidence_file.findings = [*evidence_file.findings, message("file.e01_segment", number=segment)]
     return ""
 
 
@@ -125,10 +125,10 @@ DECODED_FIELDS = (
     "error",
 )
 DECODE_FINDINGS = (
-    "image too large to decode in memory",
-    "video too large to sample in memory",
-    "too large to decode in memory",  # an archive member
-)
+    "file.image_too_large_to_decode",
+    "file.video_too_large_to_sample",
+    "archive.member_too_large_to_decode",
+)  # codes (config.messages)
 
 
 class JobContents:
@@ -177,8 +177,8 @@ class JobContents:
             twin.sampled_frames = frames
         if frames:
             record.sampled_frames = frames
-        kept = [finding for finding in twin.findings if finding in DECODE_FINDINGS]
-        record.findings = [*record.findings, *kept, f"same content as {twin.path}: decoded once for both"]
+        kept = [finding for finding in twin.findings if code_of(finding) in DECODE_FINDINGS]
+        record.findings = [*record.findings, *kept, message("file.same_content", path=twin.path)]
 
 
 # What is kept of a file's first bytes: enough to tell an archive or a disk image.
@@ -237,7 +237,7 @@ def image_facts(record: EvidenceFile, stream) -> None:
     try:
         digest = perceptual.digest_image(stream)
     except perceptual.ImageRefused as refusal:
-        record.error = str(refusal)
+        record.error = refusal.message
         return
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
     record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
@@ -255,7 +255,7 @@ def video_facts(record: EvidenceFile, source) -> None:
     try:
         digest = perceptual.digest_video(source)
     except perceptual.VideoRefused as refusal:
-        record.error = str(refusal)
+        record.error = refusal.message
         return
     record.duration, record.width, record.height = digest.duration, digest.width, digest.height
     if digest.findings:

@@ -77,7 +77,7 @@ def ingest_job_refresh(*, job: IngestJob) -> IngestJob:
         job.finished_at = timezone.now()
         job.archive_password = None  # its archives are walked: the password goes
         job.save(update_fields=["status", "finished_at", "archive_password"])
-        errors = job.files.filter(error__gt="").count()
+        errors = job.files.exclude(error="").count()
         audit_record(actor=None, action="ingest.done", target=job, files=job.files_total, errors=errors)
     return job
 

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from config.messages import Message, MessageError, message
+
 HEX = re.compile(rb"^[0-9a-fA-F]+$")
 HEX_TEXT = re.compile(r"^[0-9a-fA-F]+$")
 BOM = b"\xef\xbb\xbf"
@@ -33,23 +35,25 @@ class Entry:
 @dataclass(frozen=True, slots=True)
 class Malformed:
     line: int
-    reason: str
+    reason: Message  # config.messages
 
 
-class FormatError(Exception):
-    """The file as a whole cannot be read (not one bad line): the import stops and fails."""
+class FormatError(MessageError):
+    """The file as a whole cannot be read (not one bad line): the import stops and fails.
+
+    Its ``message`` is a stored message (config.messages); ``str()`` reads it in the active language."""
 
 
-def digest_from_text(algorithm: str, text: str) -> bytes | str:
-    """The digest's bytes, or the reason it is not a valid ``algorithm`` digest."""
+def digest_from_text(algorithm: str, text: str) -> bytes | Message:
+    """The digest's bytes, or the reason (a message) it is not a valid ``algorithm`` digest."""
     text = text.strip()
     if algorithm in ("phash", "pdq"):
         text = text.removeprefix("0x").removeprefix("0X")
     size = DIGEST_BYTES[algorithm]
     if not HEX_TEXT.match(text):
-        return f"{algorithm}: not hexadecimal"
+        return message("list.digest_not_hex", algorithm=algorithm)
     if len(text) != size * 2:
-        return f"{algorithm}: {len(text)} hex digits, expected {size * 2}"
+        return message("list.digest_length", algorithm=algorithm, digits=len(text), expected=size * 2)
     return bytes.fromhex(text)
 
 

@@ -10,6 +10,8 @@ A UTF-8 byte order mark is left to the parsers, which skip it.
 import codecs
 from typing import BinaryIO
 
+from config.messages import Message, message
+
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -17,10 +19,7 @@ BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-UNREADABLE = (
-    "the file holds NUL bytes: UTF-16 or UTF-32 without its byte order mark, or not a text file;"
-    " save the list as UTF-8, or as UTF-16 with its byte order mark"
-)
+UNREADABLE = message("list.nul_bytes")
 
 
 def open_list(raw: BinaryIO) -> BinaryIO:
@@ -38,7 +37,7 @@ def open_list(raw: BinaryIO) -> BinaryIO:
     return raw
 
 
-def encoding_problem(head: bytes) -> str | None:
+def encoding_problem(head: bytes) -> Message | None:
     """Why a list whose first bytes (after ``open_list``) are ``head`` cannot be read as text, or None.
 
     NUL bytes never occur in a text list: the file is UTF-16 or UTF-32 without the mark that would

@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import BinaryIO
 
+from config.messages import message
 from hashing.listformats.base import Entry, FormatError, Malformed, digest_from_text
 
 COLUMNS = ("sha256", "sha1", "md5")
@@ -26,7 +27,7 @@ def nsrl_row_count(path: str | Path) -> int:
         with closing(open_read_only(path)) as connection:
             return connection.execute("SELECT count(*) FROM FILE").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise FormatError(f"not an NSRL RDS v3 database: {error}") from None
+        raise FormatError(message("list.not_nsrl", reason=str(error))) from None
 
 
 def parse_nsrl(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:
@@ -35,7 +36,7 @@ def parse_nsrl(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:
         connection = open_read_only(stream.name)
         rows = connection.execute("SELECT sha256, sha1, md5, file_name, file_size, package_id FROM FILE")
     except sqlite3.DatabaseError as error:
-        raise FormatError(f"not an NSRL RDS v3 database: {error}") from None
+        raise FormatError(message("list.not_nsrl", reason=str(error))) from None
     try:
         for number, (*digests, file_name, file_size, package_id) in enumerate(rows, start=1):
             name = str(file_name or "")[:255]
@@ -43,9 +44,9 @@ def parse_nsrl(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:
             values = [
                 (column, digest_from_text(column, text or "")) for column, text in zip(COLUMNS, digests, strict=True)
             ]
-            problems = [value for _, value in values if isinstance(value, str)]
+            problems = [value for _, value in values if not isinstance(value, bytes)]
             if problems:
-                yield Malformed(number, f"FILE row {number}: {problems[0]}")
+                yield Malformed(number, message("list.nsrl_row", row=str(number), reason=problems[0]))
                 continue
             for column, value in values:
                 yield Entry(number, column, value, name, extra=extra)

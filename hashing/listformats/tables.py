@@ -4,6 +4,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
+from config.messages import message
 from hashing.listformats.base import BOM, HASH_FIELDS, MAX_LINE, Entry, FormatError, Malformed, digest_from_text
 
 # What a column can be mapped to. Hash fields give entries; the others describe the row.
@@ -69,31 +70,31 @@ def parse_csv(
     iterator = iter(lines)
     first = next(iterator, None)
     if first is None or not first.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise FormatError("empty file: no header row")
+        raise FormatError(message("list.no_header"))
     delimiter, columns = read_header(first)
     mapping = {field: column for field, column in (mapping or guess_mapping(columns)).items() if column}
     unknown = [field for field in mapping if field not in FIELDS]
     missing = [column for column in mapping.values() if column not in columns]
     if unknown or missing:
-        raise FormatError(f"the column mapping names unknown fields or columns: {', '.join(unknown + missing)}")
+        raise FormatError(message("list.mapping_unknown", names=", ".join(unknown + missing)))
     if not any(field in HASH_FIELDS for field in mapping):
-        raise FormatError("no column is mapped to a hash (md5, sha1, sha256, phash or pdq)")
+        raise FormatError(message("list.mapping_no_hash"))
     index = {field: columns.index(column) for field, column in mapping.items()}
     others = [(position, name) for position, name in enumerate(columns) if name not in mapping.values()]
     for number, raw in enumerate(iterator, start=2):
         if len(raw) > MAX_LINE:
-            yield Malformed(number, f"line longer than {MAX_LINE} bytes")
+            yield Malformed(number, message("list.line_too_long", limit=MAX_LINE))
             continue
         try:
             text = raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as error:
-            yield Malformed(number, f"not UTF-8 (byte {error.start + 1})")
+            yield Malformed(number, message("list.not_utf8", byte=str(error.start + 1)))
             continue
         if not text.strip():
             continue
         cells = _cells(text, delimiter)
         if len(cells) != len(columns):
-            yield Malformed(number, f"{len(cells)} columns, expected {len(columns)}")
+            yield Malformed(number, message("list.columns", count=len(cells), expected=len(columns)))
             continue
         describe = {field: cells[index[field]].strip() for field in ("category", "series", "name") if field in index}
         extra = {name: cells[position] for position, name in others if cells[position]} if keep_others else None
@@ -101,12 +102,12 @@ def parse_csv(
         for field in HASH_FIELDS:
             if field in index and (cell := cells[index[field]].strip()):
                 value = digest_from_text(field, cell)
-                if isinstance(value, str):
+                if not isinstance(value, bytes):
                     problem = value
                     break
                 found.append(Entry(number, field, value, extra=extra or None, **describe))
         if problem or not found:
-            yield Malformed(number, problem or "no hash in the mapped columns")
+            yield Malformed(number, problem or message("list.no_hash_in_columns"))
             continue
         yield from found
 
@@ -117,7 +118,7 @@ def parse_icse(lines: Iterable[bytes], **_options) -> Iterator[Entry | Malformed
     first = next(iterator, b"")
     _, columns = read_header(first)
     if ";".join(columns[:3]).lower() != "md5;sha1;photodna":
-        raise FormatError("not an ICSE export: the header must start MD5;SHA1;PhotoDNA")
+        raise FormatError(message("list.not_icse"))
     yield from parse_csv(_chain(first, iterator), mapping=ICSE_MAPPING, keep_others=True)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from config.messages import message
 from hashing.hashers import algorithm_for_hex
 from hashing.listformats.base import BOM, DIGEST_BYTES, HEX, MAX_LINE, Entry, FormatError, Malformed, line_blocks
 
@@ -26,7 +27,7 @@ def parse_plain(lines: Iterable[bytes], **_options) -> Iterator[Entry | Malforme
 
 def _plain_line(number: int, raw: bytes) -> Entry | Malformed | None:
     if len(raw) > MAX_LINE:
-        return Malformed(number, f"line longer than {MAX_LINE} bytes")
+        return Malformed(number, message("list.line_too_long", limit=MAX_LINE))
     line = raw.strip()
     if not line or line.startswith(b"#"):
         return None
@@ -34,10 +35,10 @@ def _plain_line(number: int, raw: bytes) -> Entry | Malformed | None:
     if b"\t" in token:
         token, _, rest = line.partition(b"\t")
     if not HEX.match(token):
-        return Malformed(number, "not a hexadecimal hash")
+        return Malformed(number, message("list.not_hex"))
     algorithm = algorithm_for_hex(token)
     if algorithm is None:
-        return Malformed(number, f"{len(token)} hex digits: not MD5 (32), SHA-1 (40) or SHA-256 (64)")
+        return Malformed(number, message("list.hex_length", digits=len(token)))
     name = rest.strip().lstrip(b"*").decode("utf-8", errors="replace") if rest else ""
     return Entry(number, algorithm, bytes.fromhex(token.decode("ascii")), name)
 
@@ -125,13 +126,13 @@ def parse_hashdeep(lines: Iterable[bytes], **_options) -> Iterator[Entry | Malfo
                 columns = [name.strip().lower() for name in header.split(",")]
             continue
         if columns is None:
-            raise FormatError(f"line {number}: a row before the %%%% line naming the columns")
+            raise FormatError(message("list.hashdeep_row_before_header", line=str(number)))
         if len(line) > MAX_LINE:
-            yield Malformed(number, f"line longer than {MAX_LINE} bytes")
+            yield Malformed(number, message("list.line_too_long", limit=MAX_LINE))
             continue
         cells = line.split(b",", len(columns) - 1)
         if len(cells) != len(columns):
-            yield Malformed(number, f"{len(cells)} columns, expected {len(columns)}")
+            yield Malformed(number, message("list.columns", count=len(cells), expected=len(columns)))
             continue
         row = dict(zip(columns, cells, strict=True))
         name = row.get("filename", b"").decode("utf-8", errors="replace")
@@ -142,7 +143,7 @@ def parse_hashdeep(lines: Iterable[bytes], **_options) -> Iterator[Entry | Malfo
             token = row[column].strip()
             if not HEX.match(token) or len(token) != DIGEST_BYTES[column] * 2:
                 found = None
-                yield Malformed(number, f"{column}: not a {DIGEST_BYTES[column] * 2}-digit hexadecimal hash")
+                yield Malformed(number, message("list.column_not_hash", column=column, digits=DIGEST_BYTES[column] * 2))
                 break
             found.append(Entry(number, column, bytes.fromhex(token.decode("ascii")), name))
         if found:

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import ijson
 
+from config.messages import message
 from hashing.listformats.base import BOM, HASH_FIELDS, Entry, FormatError, Malformed, digest_from_text
 
 BLOCK = 64 * 1024
@@ -103,15 +104,15 @@ def parse_vics(stream: BinaryIO, **_options) -> Iterator[Entry | Malformed]:
     except ijson.JSONError as error:
         position, line = reader.position_of(error)
         reason = str(error).splitlines()[0].removeprefix("b'").removeprefix('b"').split("\\n")[0]
-        raise FormatError(f"JSON syntax error at byte {position}, line {line}: {reason}") from None
+        raise FormatError(message("list.json_syntax", byte=str(position), line=str(line), reason=reason)) from None
     if not saw_value:
-        raise FormatError("not a VICS file: no value array of Media or cases")
+        raise FormatError(message("list.not_vics"))
 
 
 def media_entries(record: int, media, case_id=None) -> Iterator[Entry | Malformed]:
     """The entries of one VICS Media: MD5, SHA1 and the alternative hashes (SHA256, PDQ, pHash)."""
     if not isinstance(media, dict):
-        yield Malformed(record, f"Media record {record}: not an object")
+        yield Malformed(record, message("list.vics_not_object", record=str(record)))
         return
     hashes: list[tuple[str, object]] = [(field, media[key]) for key, field in MEDIA_KEYS.items() if media.get(key)]
     extra = {key: media[key] for key in KEPT if media.get(key) not in (None, "", [])}
@@ -135,13 +136,13 @@ def media_entries(record: int, media, case_id=None) -> Iterator[Entry | Malforme
     entries, seen = [], set()
     for field, text in hashes:
         value = digest_from_text(field, str(text))
-        if isinstance(value, str):
-            yield Malformed(record, f"Media record {record}: {value}")
+        if not isinstance(value, bytes):
+            yield Malformed(record, message("list.vics_record", record=str(record), reason=value))
             return
         if (field, value) not in seen:
             seen.add((field, value))
             entries.append(Entry(record, field, value, names[0] if names else "", category, series, extra or None))
     if not entries:
-        yield Malformed(record, f"Media record {record}: no hash among {', '.join(HASH_FIELDS)}")
+        yield Malformed(record, message("list.vics_no_hash", record=str(record), fields=", ".join(HASH_FIELDS)))
         return
     yield from entries

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
 from chats.selectors import accounts_with_counts, files_shared_by, known_by_category
+from config.messages import english
 from evidence.models import EvidenceFile, IngestJob
 from evidence.services import ingest_job_create_from_path
 from tests.chats.builder import account_export, chat, message, write_export
@@ -69,10 +70,10 @@ def test_media_are_the_ingested_files_of_the_export_and_refused_paths_are_record
     assert by_id[2].media.path == "ChatExport_2025-03-01/photos/img1.jpg"
     assert (by_id[2].media.triage, by_id[2].media.match_category) == ("known", "1")
     assert by_id[3].media.triage == "new_image" and by_id[3].media.thumbnail
-    assert by_id[5].media is None and by_id[5].media_missing.startswith("not exported: File not included")
-    assert by_id[6].media is None and by_id[6].media_missing == "refused: the path leads outside the export"
-    assert by_id[7].media_missing == "refused: absolute path, not inside the export"
-    assert by_id[8].media_missing == "missing: no such file in the export folder"
+    assert by_id[5].media is None and english(by_id[5].media_missing).startswith("not exported: File not included")
+    assert by_id[6].media is None and english(by_id[6].media_missing) == "refused: the path leads outside the export"
+    assert english(by_id[7].media_missing) == "refused: absolute path, not inside the export"
+    assert english(by_id[8].media_missing) == "missing: no such file in the export folder"
     assert by_id[9].media.mime == "text/plain" and by_id[9].media_mime == "text/plain"
     assert (by_id[10].forwarded_from, by_id[10].reply_to) == ("Somebody", 3)
     assert by_id[4].text == "see http://example.test"
@@ -80,7 +81,7 @@ def test_media_are_the_ingested_files_of_the_export_and_refused_paths_are_record
     assert not EvidenceFile.objects.filter(path__contains="secret").exists()
     export = ChatExport.objects.get()
     assert (export.status, export.chats_count, export.messages_count, export.media_count) == ("done", 1, 13, 10)
-    reasons = [problem["reason"] for problem in export.problems]
+    reasons = [english(problem["reason"]) for problem in export.problems]
     assert "a message that is not an object was skipped" in reasons
     assert any(reason.startswith("photo: refused") for reason in reasons)
     assert "photo: photos/missing.jpg: not in the export folder" in reasons
@@ -133,9 +134,9 @@ def test_a_truncated_export_is_read_in_part_and_the_job_says_so(exhibit, owner, 
     write_export(folder, None, raw=text[: text.index('"id": 3')].encode())
     job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner, queue=False))
     assert job.status == IngestJob.Status.DONE
-    assert "read in part" in job.error
+    assert "read in part" in english(job.error)
     export = ChatExport.objects.get()
-    assert export.status == "partial" and export.error.startswith("the file is malformed or ends early")
+    assert export.status == "partial" and english(export.error).startswith("the file is malformed or ends early")
     assert figures(dossier) == {
         "user1": dict(
             messages_count=2,
@@ -202,7 +203,7 @@ def test_integers_past_a_database_bigint_lose_only_themselves(exhibit, owner, tm
     assert [m.message_id for m in kept] == [1, 2, 3, 5, 6]
     assert kept.get(message_id=2).reply_to is None and kept.get(message_id=3).media_size is None
     assert Chat.objects.get(export=export).telegram_id is None
-    assert any("id is out of range" in str(problem) for problem in export.problems)
+    assert any("id is out of range" in english(problem["reason"]) for problem in export.problems)
 
 
 def test_the_largest_bigint_values_are_kept_as_they_are(exhibit, owner, tmp_path):

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from chats import telegram
+from config.messages import english
 from tests.chats.builder import NOT_INCLUDED, account_export, chat, message
 
 
@@ -63,7 +64,8 @@ def test_text_given_as_an_array_of_entities_is_flattened():
     ],
 )
 def test_media_paths_stay_inside_the_export(value, path, missing):
-    assert telegram.media_path(value) == (path, missing)
+    found, why = telegram.media_path(value)
+    assert (found, english(why)) == (path, missing)
 
 
 def test_refused_media_paths_are_problems_and_placeholders_are_not():
@@ -79,15 +81,17 @@ def test_refused_media_paths_are_problems_and_placeholders_are_not():
         )
     )
     refused, placeholder, video = messages_of(events)
-    assert (refused.media_kind, refused.media_path, refused.media_missing[:8]) == ("photo", "", "refused:")
-    assert placeholder.media_missing.startswith("not exported")
+    assert (refused.media_kind, refused.media_path, english(refused.media_missing)[:8]) == ("photo", "", "refused:")
+    assert english(placeholder.media_missing).startswith("not exported")
     assert (video.media_kind, video.media_path, video.mime_type, video.media_size) == (
         "file",
         "files/a.mp4",
         "video/mp4",
         12,
     )
-    assert [(p.where, p.reason[:14]) for p in problems_of(events)] == [("chat 1, message 1", "photo: refused")]
+    assert [(english(p.where), english(p.reason)[:14]) for p in problems_of(events)] == [
+        ("chat 1, message 1", "photo: refused")
+    ]
 
 
 def test_malformed_entries_are_skipped_with_a_reason_and_the_rest_read():
@@ -109,7 +113,7 @@ def test_malformed_entries_are_skipped_with_a_reason_and_the_rest_read():
     assert [m.message_id for m in kept] == [3, 4, 5, 6]
     assert [m.from_id for m in kept] == ["", "user42", "user1", "user1"]
     assert kept[2].date.isoformat() == "2025-03-01T13:00:00"  # naive: the examiner's zone applies
-    reasons = [p.reason for p in problems_of(events)]
+    reasons = [english(p.reason) for p in problems_of(events)]
     assert reasons[0] == "a message that is not an object was skipped"
     assert reasons[1].startswith("a message without a numeric id was skipped")
     assert reasons[2].startswith("unrecognised sender id")
@@ -121,13 +125,13 @@ def test_a_truncated_file_keeps_what_came_before_and_ends_with_a_problem():
     events = read(data[: data.index('"id": 3')].encode())
     assert [m.message_id for m in messages_of(events)] == [1, 2]
     assert isinstance(events[-2], telegram.ChatEnd) and events[-2].telegram_id == 9
-    assert events[-1].reason.startswith("the file is malformed or ends early")
+    assert english(events[-1].reason).startswith("the file is malformed or ends early")
 
 
 def test_a_json_file_that_is_not_an_export_is_said_so():
     with pytest.raises(telegram.NotAnExport):
         read({"name": "package", "version": "1.0"})
-    assert read(b"")[-1].reason.startswith("the file is malformed")
+    assert english(read(b"")[-1].reason).startswith("the file is malformed")
 
 
 def test_service_messages_are_attributed_to_their_actor():

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from config.messages import english
 from evidence.archives import Limits, WalkReport, archive_kind, walk
 from tests.factories import zip_bytes
 
@@ -75,7 +76,7 @@ def test_nesting_stops_at_the_depth_limit_with_a_finding():
     level2 = zip_bytes({"level3.zip": level3})
     found, _ = members_of(zip_bytes({"level2.zip": level2}), Limits(max_depth=2))
     assert "a/level2.zip/level3.zip" in found and "a/level2.zip/level3.zip/c.txt" not in found
-    assert "depth limit of 2" in found["a/level2.zip/level3.zip"].findings[0]
+    assert "depth limit of 2" in english(found["a/level2.zip/level3.zip"].findings[0])
     deeper, _ = members_of(zip_bytes({"level2.zip": level2}), Limits(max_depth=3))  # control
     assert "a/level2.zip/level3.zip/c.txt" in deeper
 
@@ -86,20 +87,20 @@ def test_a_zip_bomb_member_is_refused_by_its_ratio_and_the_rest_read():
         archive.writestr("bomb.bin", b"\0" * (20 << 20))
         archive.writestr("fine.txt", b"fine")
     found, _ = members_of(buffer.getvalue())
-    assert "likely a decompression bomb" in found["a/bomb.bin"].error and found["a/bomb.bin"].digests is None
+    assert "likely a decompression bomb" in english(found["a/bomb.bin"].error) and found["a/bomb.bin"].digests is None
     assert found["a/fine.txt"].digests["md5"] == hashlib.md5(b"fine").digest()
 
 
 def test_a_tar_bomb_member_is_refused_by_its_ratio():
     found, _ = members_of(tar_bytes([("zeros.bin", b"\0" * (20 << 20)), ("fine.txt", b"fine")]))
-    assert "likely a decompression bomb" in found["a/zeros.bin"].error
+    assert "likely a decompression bomb" in english(found["a/zeros.bin"].error)
     assert found["a/fine.txt"].digests is not None
 
 
 def test_hostile_names_are_findings_but_the_content_is_still_evidence():
     found, _ = members_of(zip_bytes({"../../etc/evil.jpg": b"e", "/abs.txt": b"a", "ok.txt": b"o"}))
-    assert "path traversal" in found["a/../../etc/evil.jpg"].findings[0]
-    assert "absolute member name" in found["a//abs.txt"].findings[0]
+    assert "path traversal" in english(found["a/../../etc/evil.jpg"].findings[0])
+    assert "absolute member name" in english(found["a//abs.txt"].findings[0])
     assert found["a/../../etc/evil.jpg"].digests["md5"] == hashlib.md5(b"e").digest()
     assert found["a/ok.txt"].findings == []  # control
 
@@ -110,14 +111,14 @@ def test_links_and_devices_in_a_tar_are_recorded_without_content():
     device = tarfile.TarInfo("dev")
     device.type = tarfile.CHRTYPE
     found, _ = members_of(tar_bytes([link, device, ("real.txt", b"r")]))
-    assert found["a/link"].error == "symbolic link to '/etc/shadow': no content, not followed"
-    assert found["a/dev"].error == "device, FIFO or special entry: no content"
+    assert english(found["a/link"].error) == "symbolic link to '/etc/shadow': no content, not followed"
+    assert english(found["a/dev"].error) == "device, FIFO or special entry: no content"
     assert found["a/real.txt"].error == ""
 
 
 def test_an_encrypted_member_is_recorded_with_its_reason():
     found, _ = members_of(encrypted_zip({"secret.jpg": b"data"}))
-    assert found["a/secret.jpg"].error.startswith("encrypted archive member")
+    assert english(found["a/secret.jpg"].error).startswith("encrypted archive member")
     plain, _ = members_of(zip_bytes({"secret.jpg": b"data"}))
     assert plain["a/secret.jpg"].error == ""  # control
 
@@ -125,16 +126,18 @@ def test_an_encrypted_member_is_recorded_with_its_reason():
 def test_the_member_count_limit_stops_the_walk_with_a_finding_on_the_archive():
     data = zip_bytes({f"f{n}.txt": b"x" for n in range(10)})
     found, report = members_of(data, Limits(max_members=4))
-    assert len(found) == 4 and "stopped after 4 members" in report.findings[0]
+    assert len(found) == 4 and "stopped after 4 members" in english(report.findings[0])
 
 
 def test_a_truncated_archive_keeps_what_was_read_and_reports_the_rest():
     data = tar_bytes([("one.txt", b"1" * 5000), ("two.txt", b"2" * 50000)], mode="w")
     found, report = members_of(data[:6000])
     assert found["a/one.txt"].digests["md5"] == hashlib.md5(b"1" * 5000).digest()
-    assert "truncated" in report.findings[0]
+    assert "truncated" in english(report.findings[0])
     _, whole = members_of(data)
     assert whole.findings == []  # control
     cut_gzip = tar_bytes([("one.txt", b"1" * 5000), ("two.txt", bytes(range(256)) * 400)])
     _, report = members_of(cut_gzip[: len(cut_gzip) // 2])
-    assert "damaged or truncated" in report.findings[0] or "unreadable" in str(report.findings)
+    assert "damaged or truncated" in english(report.findings[0]) or "unreadable" in " ".join(
+        map(english, report.findings)
+    )

@@ -8,6 +8,7 @@ import zlib
 
 import py7zr
 
+from config.messages import english
 from evidence.archives import Limits, WalkReport, archive_kind, walk
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
@@ -74,16 +75,19 @@ def test_a_7z_inside_a_zip_and_a_zip_inside_a_7z_are_walked():
 
 def test_encrypted_7z_members_are_recorded_and_an_encrypted_header_is_a_finding():
     found, report = members_of(seven_zip({"secret.jpg": b"data"}, password="pw"))
-    assert found["a/secret.jpg"].error.startswith("encrypted archive member") and found["a/secret.jpg"].digests is None
+    assert (
+        english(found["a/secret.jpg"].error).startswith("encrypted archive member")
+        and found["a/secret.jpg"].digests is None
+    )
     found, report = members_of(seven_zip({"secret.jpg": b"data"}, password="pw", header_encryption=True))
-    assert found == {} and "encrypted 7z header" in report.findings[0]
+    assert found == {} and "encrypted 7z header" in english(report.findings[0])
     plain, report = members_of(seven_zip({"secret.jpg": b"data"}))  # control
     assert plain["a/secret.jpg"].error == "" and report.findings == []
 
 
 def test_a_7z_bomb_is_refused_with_its_ratio_and_nothing_is_decompressed():
     found, _ = members_of(seven_zip({"zeros.bin": b"\0" * (20 << 20)}))
-    assert "likely a decompression bomb" in found["a/zeros.bin"].error and found["a/zeros.bin"].digests is None
+    assert "likely a decompression bomb" in english(found["a/zeros.bin"].error) and found["a/zeros.bin"].digests is None
     noise = random.Random(7).randbytes(2 << 20)
     fine, _ = members_of(seven_zip({"fine.bin": noise}))  # control: 2 MiB that does not compress
     assert fine["a/fine.bin"].error == "" and fine["a/fine.bin"].digests["sha256"] == hashlib.sha256(noise).digest()
@@ -92,14 +96,14 @@ def test_a_7z_bomb_is_refused_with_its_ratio_and_nothing_is_decompressed():
 def test_7z_limits_on_member_size_count_total_and_depth():
     data = seven_zip({f"f{n}.txt": bytes([n]) * 100 for n in range(10)})
     found, report = members_of(data, Limits(max_members=4))
-    assert len(found) == 4 and "stopped after 4 members" in report.findings[0]
+    assert len(found) == 4 and "stopped after 4 members" in english(report.findings[0])
     found, _ = members_of(data, Limits(max_member_bytes=99))
-    assert all("over the limit of 99" in m.error for m in found.values())
+    assert all("over the limit of 99" in english(m.error) for m in found.values())
     found, report = members_of(data, Limits(max_total_bytes=250))
-    assert len(found) == 3 and "total size limit" in report.findings[0]
+    assert len(found) == 3 and "total size limit" in english(report.findings[0])
     nested = seven_zip({"level2.7z": seven_zip({"c.txt": b"c"})})
     found, _ = members_of(nested, Limits(max_depth=1))
-    assert "depth limit of 1" in found["a/level2.7z"].findings[0] and "a/level2.7z/c.txt" not in found
+    assert "depth limit of 1" in english(found["a/level2.7z"].findings[0]) and "a/level2.7z/c.txt" not in found
     found, report = members_of(data)  # control
     assert len(found) == 10 and report.findings == [] and all(m.error == "" for m in found.values())
 
@@ -108,7 +112,7 @@ def test_a_hostile_member_name_in_a_7z_is_a_finding_and_still_read():
     data = renamed(seven_zip({"xx/xx/etc/evil.txt": b"e", "ok.txt": b"o"}, plain_header=True), "xx/xx/", "../../")
     found, _ = members_of(data)
     evil = next(m for path, m in found.items() if "evil" in path)
-    assert "path traversal" in evil.findings[0] and evil.digests["sha256"] == hashlib.sha256(b"e").digest()
+    assert "path traversal" in english(evil.findings[0]) and evil.digests["sha256"] == hashlib.sha256(b"e").digest()
     assert found["a/ok.txt"].findings == []
 
 
@@ -142,13 +146,13 @@ def test_a_7z_among_evidence_is_ingested_member_by_member(exhibit, owner, tmp_pa
     for name, content in MEMBERS.items():
         assert files[f"src/backup.7z/{name}"].sha256_hex == sha256_hex(content)
     assert files["src/backup.7z/DCIM/p1.jpg"].triage == "new_image" and files["src/backup.7z/DCIM/p1.jpg"].thumbnail
-    assert files["src/backup.7z/empty.bin"].error == "empty file (0 bytes)"
+    assert english(files["src/backup.7z/empty.bin"].error) == "empty file (0 bytes)"
     assert job.files_total == len(files) == 5
 
 
 def test_a_7z_asking_for_a_dictionary_over_the_memory_limit_is_not_decoded():
     data = seven_zip({"x.txt": b"x" * 1000})  # py7zr's default: LZMA2 with a 16 MiB dictionary
     found, _ = members_of(data, Limits(max_buffer_bytes=8 << 20))
-    assert "dictionary of 16,777,216 bytes" in found["a/x.txt"].error and found["a/x.txt"].digests is None
+    assert "dictionary of 16,777,216 bytes" in english(found["a/x.txt"].error) and found["a/x.txt"].digests is None
     found, _ = members_of(data, Limits(max_buffer_bytes=32 << 20))  # control
     assert found["a/x.txt"].error == "" and found["a/x.txt"].digests is not None

@@ -2,6 +2,7 @@
 
 import pytest
 
+from config.messages import english
 from evidence.disk_images import open_image, walk_image
 from evidence.mbr import mbr_entries
 from evidence.models import EvidenceFile
@@ -42,7 +43,7 @@ def test_an_entry_past_the_end_is_a_finding_and_both_sound_partitions_are_ingest
     assert inside == EXPECTED
     assert not any(f.error for f in files.values())
     findings = files["case/disk.dd"].findings
-    assert [finding for finding in findings if finding.startswith("partition table: ")] == [
+    assert [finding for finding in map(english, findings) if finding.startswith("partition table: ")] == [
         f"partition table: entry {bad_entry} (type 0x0c) starts at sector 1,010,240, past the end of the image"
         f" (10,240 sectors): not read{'; the other entries were read one by one' if bad_entry == 1 else ''}"
     ]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from config.messages import english
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_image_bytes
@@ -46,7 +47,9 @@ def test_a_photo_at_two_paths_is_decoded_once_and_both_paths_are_listed(
     assert (copy.md5, copy.phash, copy.pdq, copy.thumbnail, copy.triage) == (
         first.md5, first.phash, first.pdq, first.thumbnail, "new_image",
     )  # fmt: skip
-    assert copy.findings == ["same content as src/a/photo.jpg: decoded once for both"] and first.findings == []
+    assert [english(f) for f in copy.findings] == [
+        "same content as src/a/photo.jpg: decoded once for both"
+    ] and first.findings == []
     # Same size, different content: its own digests and its own decode, nothing shared.
     assert different.sha256_hex == sha256_hex(other) != first.sha256_hex and different.findings == []
     assert different.phash != first.phash and different.thumbnail != first.thumbnail
@@ -63,7 +66,7 @@ def test_a_video_at_two_paths_shares_its_sampled_keyframes(exhibit, owner, tmp_p
     assert one.triage == two.triage == "new_video" and one.duration == two.duration
     frames = [list(VideoFrame.objects.filter(file=f).values_list("phash", "time")) for f in (one, two)]
     assert frames[0] and frames[0] == frames[1]
-    assert two.findings == ["same content as src/one.mp4: decoded once for both"]
+    assert [english(f) for f in two.findings] == ["same content as src/one.mp4: decoded once for both"]
 
 
 def test_a_photo_in_an_archive_and_beside_it_is_decoded_and_thumbnailed_once(
@@ -81,7 +84,9 @@ def test_a_photo_in_an_archive_and_beside_it_is_decoded_and_thumbnailed_once(
     copies = EvidenceFile.objects.filter(sha256=bytes.fromhex(sha256_hex(photo))).order_by("pk")
     assert copies.count() == 3
     assert len({(f.phash, f.pdq, f.thumbnail, f.triage) for f in copies}) == 1
-    assert [f.findings for f in copies[1:]] == [["same content as src/photo.jpg: decoded once for both"]] * 2
+    assert [[english(x) for x in f.findings] for f in copies[1:]] == [
+        ["same content as src/photo.jpg: decoded once for both"]
+    ] * 2
     # One thumbnail per content, whatever the number of paths.
     assert len(list((tmp_path / "derived" / "thumbnails").rglob("*.jpg"))) == 2
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from config.messages import english
 from evidence.models import ChunkedUpload, EvidenceFile, IngestBatch, IngestJob
 from tests.evidence.test_ingest import upload
 from tests.factories import image_files, sha256_hex, wait_until
@@ -137,7 +138,7 @@ def test_a_batch_finding_the_store_full_waits_says_so_and_completes_once_space_i
         )
         assert waiting
         job.refresh_from_db()
-        assert job.status == "running" and job.error.startswith("Evidence store full: ")
+        assert job.status == "running" and english(job.error).startswith("Evidence store full: ")
         assert not EvidenceFile.objects.filter(job=job).exclude(thumbnail="").exists()  # nothing kept
         assert leftovers(derived) == []  # no thumbnail cut short, under any name
         filler.unlink()
@@ -149,5 +150,5 @@ def test_a_batch_finding_the_store_full_waits_says_so_and_completes_once_space_i
     files = list(EvidenceFile.objects.filter(job=job))
     assert {f.path: f.sha256_hex for f in files} == {f"card/{n}": sha256_hex(c) for n, c in images.items()}
     assert all(f.thumbnail and (derived / f.thumbnail).stat().st_size > 0 and not f.error for f in files)
-    assert int(job.error.split(": ")[1].split(" ")[0]) >= 2  # how many attempts waited
+    assert job.error[-1]["params"]["waits"] >= 2  # how many attempts waited
     assert max(IngestBatch.objects.filter(job=job).values_list("attempts", flat=True)) >= 2

@@ -1,5 +1,6 @@
 """Hostile disk images: a cut E01, a folder that contains itself. Recorded, never fatal to the job."""
 
+from config.messages import english
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, ext4_image, fat_image, needs_tools, run
@@ -31,7 +32,7 @@ def test_a_truncated_e01_segment_is_an_error_and_the_good_e01_beside_it_is_inges
     assert files["case/good.E01/DCIM/p1.jpg"].sha256_hex == sha256_hex(PHOTOS["DCIM/p1.jpg"])
     cut = {path: f for path, f in files.items() if path.startswith("case/cut.E01")}
     assert files["case/cut.E01"].sha256_hex == sha256_hex((source / "cut.E01").read_bytes())
-    damaged = [f for f in cut.values() if f.error or any("could not be read" in x for x in f.findings)]
+    damaged = [f for f in cut.values() if f.error or any("could not be read" in x for x in map(english, f.findings))]
     assert damaged, {path: (f.error, f.findings) for path, f in cut.items()}
 
 
@@ -50,7 +51,7 @@ def test_a_missing_e01_segment_is_recorded_and_the_job_ends(exhibit, owner, tmp_
         f"split.E01/{name}": sha256_hex(content) for name, content in BIG.items()
     }
     image = EvidenceFile.objects.get(path="split.E01")
-    assert any(finding.startswith("damaged image: ") for finding in image.findings), image.findings
+    assert any(finding.startswith("damaged image: ") for finding in map(english, image.findings)), image.findings
 
 
 def test_a_folder_that_contains_itself_is_walked_once(exhibit, owner, tmp_path):
@@ -62,7 +63,7 @@ def test_a_folder_that_contains_itself_is_walked_once(exhibit, owner, tmp_path):
     job = run_inline(ingest_job_create_from_path(exhibit=exhibit, path=source, by=owner, queue=False))
     assert job.status == "done"
     files = {f.path: f for f in EvidenceFile.objects.all()}
-    assert files["case/loop.img/a/again"].error == "directory already walked (a loop): not followed"
+    assert english(files["case/loop.img/a/again"].error) == "directory already walked (a loop): not followed"
     assert files["case/loop.img/a/inside.txt"].sha256_hex == sha256_hex(b"inside\n")  # control
     assert files["case/loop.img/top.txt"].sha256_hex == sha256_hex(b"top\n")
     assert not any(path.startswith("case/loop.img/a/again/") for path in files)

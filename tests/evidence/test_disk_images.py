@@ -2,6 +2,7 @@
 
 import hashlib
 
+from config.messages import english
 from evidence.disk_images import ImageReader, image_kind, open_image, walk_image
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
@@ -103,4 +104,6 @@ def test_a_truncated_image_is_recorded_file_by_file_and_the_job_still_ends(exhib
     assert EvidenceFile.objects.get(path="cut.dd").sha256_hex == sha256_hex(truncated.read_bytes())
     inside = EvidenceFile.objects.filter(path__startswith="cut.dd/")
     assert inside.count() == 2
-    assert all(f.triage == "error" and f.error.startswith("unreadable") for f in inside), [f.error for f in inside]
+    assert all(f.triage == "error" and english(f.error).startswith("unreadable") for f in inside), [
+        f.error for f in inside
+    ]

@@ -3,6 +3,7 @@
 import os
 import struct
 
+from config.messages import english
 from evidence.disk_images import ewf_segment_number, image_to_expand
 from evidence.models import EvidenceFile, IngestBatch
 from evidence.services import ingest_job_create_from_path
@@ -54,7 +55,7 @@ def test_a_folder_holding_a_split_e01_lists_the_image_once(exhibit, owner, tmp_p
     for number, name in enumerate(segments, start=1):
         assert outside[f"seized/{name}"].sha256_hex == sha256_hex((seized / name).read_bytes())
         assert bool(outside[f"seized/{name}"].findings) == (number > 1)
-    assert "segment 2 of a split E01 image" in outside["seized/usb.E02"].findings[0]
+    assert "segment 2 of a split E01 image" in english(outside["seized/usb.E02"].findings[0])
     assert job.files_total == len(outside) + len(FILES)
 
 
@@ -95,6 +96,6 @@ def test_a_cut_segment_loses_only_the_file_stored_in_it(exhibit, owner, tmp_path
     for name, content in sound.items():  # control: what lies before the damage reads whole
         assert (inside[name].error, inside[name].sha256_hex) == ("", sha256_hex(content)), name
     hidden = inside["partition2/big.bin"]
-    assert hidden.triage == "error" and "cannot be read at byte" in hidden.error and hidden.sha256 is None
+    assert hidden.triage == "error" and "cannot be read at byte" in english(hidden.error) and hidden.sha256 is None
     image = EvidenceFile.objects.get(path="seized/disk.E01")
-    assert any(finding.startswith("damaged image: ") for finding in image.findings), image.findings
+    assert any(finding.startswith("damaged image: ") for finding in map(english, image.findings)), image.findings

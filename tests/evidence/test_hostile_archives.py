@@ -10,6 +10,7 @@ import zipfile
 import py7zr
 import pytest
 
+from config.messages import english
 from evidence.archives import Limits, WalkReport, archive_kind, hostile_name, walk
 from hashing.perceptual import ImageRefused, decode
 from tests.factories import zip_bytes
@@ -49,10 +50,10 @@ def test_overlapping_entries_are_read_once_and_the_others_refused():
     assert len(zipfile.ZipFile(io.BytesIO(data)).infolist()) == 50  # the stdlib would expand all fifty
     found, report = members_of(data)
     read = [m for m in found if m.digests]
-    refused = [m for m in found if "overlaps" in m.error]
+    refused = [m for m in found if "overlaps" in english(m.error)]
     assert len(found) == 50 and len(read) == 1 and len(refused) == 49
     assert found[0] is read[0] and read[0].digests["sha256"] == hashlib.sha256(content).digest()
-    assert any("overlapping entries" in finding for finding in report.findings)
+    assert any("overlapping entries" in finding for finding in map(english, report.findings))
     assert report.total_bytes == len(content)
 
 
@@ -79,7 +80,7 @@ def test_members_each_under_the_ratio_limit_are_stopped_when_the_archive_adds_up
     limit = int(member_ratio * 2.5)  # one or two members are under it, the three together are over it
     found, _ = members_of(data, Limits(max_ratio=limit))
     assert [bool(m.digests) for m in found] == [True, True, False]
-    assert "the archive as a whole" in found[2].error
+    assert "the archive as a whole" in english(found[2].error)
     control, _ = members_of(data, Limits(max_ratio=int(member_ratio * 4)))
     assert all(m.digests for m in control)
 
@@ -93,19 +94,19 @@ def test_a_zip_cut_before_its_directory_keeps_its_complete_members():
     found, report = members_of(cut)
     complete = {m.path: m.digests["sha256"] for m in found if m.digests}
     assert complete == {f"a/doc{i}.txt": hashlib.sha256(contents[f"doc{i}.txt"]).digest() for i in range(3)}
-    assert "truncated" in found[-1].error and found[-1].path == "a/doc3.txt"
-    assert any("no central directory" in finding for finding in report.findings)
+    assert "truncated" in english(found[-1].error) and found[-1].path == "a/doc3.txt"
+    assert any("no central directory" in finding for finding in map(english, report.findings))
     # Cut exactly where the directory began: all four members are complete.
     found, report = members_of(whole[:directory_offset])
     assert len([m for m in found if m.digests]) == 4
-    assert any("4 complete members" in finding for finding in report.findings)
+    assert any("4 complete members" in finding for finding in map(english, report.findings))
 
 
 def test_a_whole_zip_is_read_through_its_directory_with_no_finding():
     contents = {f"doc{i}.txt": os.urandom(40_000) for i in range(4)}
     found, report = members_of(zip_bytes(contents))
     assert len([m for m in found if m.digests]) == 4 and report.findings == []
-    assert not any("local header" in finding for m in found for finding in m.findings)
+    assert not any("local header" in finding for m in found for finding in map(english, m.findings))
 
 
 def test_a_member_whose_directory_entry_lies_gets_a_reason_in_words():
@@ -114,7 +115,10 @@ def test_a_member_whose_directory_entry_lies_gets_a_reason_in_words():
     struct.pack_into("<I", data, central + 20, 4000)  # compressed size stated smaller than the data
     found, _ = members_of(bytes(data))
     liar = next(m for m in found if m.path == "a/a.txt")
-    assert liar.error.startswith("unreadable member: ") and len(liar.error) > len("unreadable member: ") + 10
+    assert (
+        english(liar.error).startswith("unreadable member: ")
+        and len(english(liar.error)) > len("unreadable member: ") + 10
+    )
     assert next(m for m in found if m.path == "a/b.txt").digests["sha256"] == hashlib.sha256(b"fine").digest()
 
 
@@ -130,7 +134,7 @@ def seven_zip(header_encryption: bool) -> bytes:
 def test_a_7z_opened_with_a_wrong_password_says_so(header_encryption):
     data = seven_zip(header_encryption)
     found, report = members_of(data, password=b"wrong")
-    said = " ".join([*report.findings, *(m.error for m in found)])
+    said = " ".join(map(english, [*report.findings, *(m.error for m in found)]))
     assert "password given does not open it" in said or "wrong password" in said
     assert "damaged at or before it" not in said and "Unknown field" not in said.split("(")[0]
     control, control_report = members_of(data, password=b"right")

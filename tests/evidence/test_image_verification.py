@@ -5,6 +5,7 @@ import hashlib
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from config.messages import english
 from evidence import verification
 from evidence.models import EvidenceFile, ImageVerification
 from evidence.selectors import ingest_job_progress
@@ -112,7 +113,7 @@ def test_a_corrupt_e01_is_a_mismatch_with_a_finding_and_the_good_one_beside_it_m
     results = {v.file.path: v.result for v in ImageVerification.objects.select_related("file")}
     assert results == {"case/good.E01": "match", "case/flipped.E01": "mismatch"}
     flipped = EvidenceFile.objects.get(path="case/flipped.E01")
-    assert any("does not match the hash stored in the image" in finding for finding in flipped.findings)
+    assert any("does not match the hash stored in the image" in finding for finding in map(english, flipped.findings))
     assert EvidenceFile.objects.get(path="case/good.E01").findings == []
     assert EvidenceFile.objects.filter(path__startswith="case/good.E01/", error="").count() >= 3
 

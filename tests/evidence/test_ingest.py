@@ -6,6 +6,7 @@ import random
 import pytest
 from PIL import Image
 
+from config.messages import english
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import batches, ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_cancel, ingest_job_create_from_path, ingest_job_create_from_uploads
@@ -85,7 +86,7 @@ def test_an_empty_file_is_an_error_and_never_matches_even_if_listed(exhibit, own
     (tmp_path / "src" / "one.dat").write_bytes(b"1")
     run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "src", by=owner, queue=False))
     empty, one = EvidenceFile.objects.order_by("path")
-    assert (empty.triage, empty.error, empty.match_list) == ("error", "empty file (0 bytes)", None)
+    assert (empty.triage, english(empty.error), empty.match_list) == ("error", "empty file (0 bytes)", None)
     assert (one.triage, one.error) == ("other", "")
 
 
@@ -99,9 +100,9 @@ def test_corrupt_and_empty_uploads_are_recorded_and_the_rest_ingested(exhibit, o
     job = run_inline(job)
     files = {f.path: f for f in EvidenceFile.objects.all()}
     assert files["good.jpg"].triage == "new_image" and files["good.jpg"].sha256_hex == sha256_hex(good)
-    assert files["broken.jpg"].triage == "error" and files["broken.jpg"].error.startswith("corrupt image")
+    assert files["broken.jpg"].triage == "error" and english(files["broken.jpg"].error).startswith("corrupt image")
     assert files["broken.jpg"].sha256_hex == sha256_hex(good[:3000])
-    assert files["empty.jpg"].error == "empty file (0 bytes)"
+    assert english(files["empty.jpg"].error) == "empty file (0 bytes)"
     assert job.status == IngestJob.Status.DONE
 
 
@@ -227,6 +228,6 @@ def test_files_typed_together_each_keep_their_own_type_digests_and_decode(
     decoded = {name for name, row in rows.items() if row.phash is not None and row.thumbnail}
     assert decoded == {"a02.dat", "a04.dat", "a05.dat", "a07.dat"}
     assert rows["a05.dat"].phash == rows["a02.dat"].phash
-    assert "same content as src/a02.dat: decoded once for both" in rows["a05.dat"].findings
-    assert rows["a06.dat"].error == "empty file (0 bytes)"
+    assert "same content as src/a02.dat: decoded once for both" in [english(f) for f in rows["a05.dat"].findings]
+    assert english(rows["a06.dat"].error) == "empty file (0 bytes)"
     assert [(b.files_count, b.files_done, b.errors) for b in IngestBatch.objects.filter(job=job)] == [(8, 8, 1)]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from config.messages import english
 from evidence.models import IngestJob, IngestSource
 from evidence.server_paths import OutsideSources, resolve_source
 from tests.factories import grant_folder
@@ -133,7 +134,10 @@ def test_an_encrypted_zip_ingested_with_its_file_button_opens_with_the_right_pas
             member = members[f"seized.zip/{name}"]
             assert member.error == "" and member.sha256_hex == hashlib.sha256(content).hexdigest()
     else:  # refused: each member recorded, with the reason, and counted among the job's errors
-        assert all(m.error == "encrypted archive member: the password given does not open it" for m in members.values())
+        assert all(
+            english(m.error) == "encrypted archive member: the password given does not open it"
+            for m in members.values()
+        )
         assert all(m.triage == "error" for m in members.values())
 
 

@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import subprocess
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from config.messages import english
 from evidence.sources import PATH_MAX, list_folder, name_bytes, open_source, real_path, shown_name, stored_path
 
 
@@ -20,7 +22,7 @@ def test_folder_listing_is_sorted_and_relative(tmp_path):
 def test_a_symbolic_link_is_reported_not_followed(tmp_path):
     (tmp_path / "real.txt").write_bytes(b"x")
     os.symlink("/etc/hostname", tmp_path / "link")
-    found = {f.path: f.error for f in list_folder(str(tmp_path), "S")}
+    found = {f.path: english(f.error) for f in list_folder(str(tmp_path), "S")}
     assert found == {"S/link": "symbolic link to '/etc/hostname', not followed", "S/real.txt": ""}
 
 
@@ -106,10 +108,11 @@ def test_a_shallow_folder_gives_the_same_files_in_the_same_order_as_before(tmp_p
 
 
 LIST_IN_A_CHILD = """
+import json
 import sys
 from evidence.sources import list_folder
 for found in list_folder(sys.argv[1], "S"):
-    print(found.path, found.error, sep="|")
+    print(found.path, json.dumps(found.error), sep="|")
 """
 
 
@@ -129,7 +132,10 @@ def list_without_read_override(folder: Path) -> list[tuple[str, str]]:
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
-    return [tuple(line.split("|", 1)) for line in done.stdout.splitlines()]
+    # Each error comes as its stored message (JSON), read here in English.
+    return [
+        (path, english(json.loads(error))) for path, error in (line.split("|", 1) for line in done.stdout.splitlines())
+    ]
 
 
 def test_a_folder_that_cannot_be_read_is_reported_with_its_path_and_reason(tmp_path):

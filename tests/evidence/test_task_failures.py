@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from chats import services as chat_services
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
+from config.messages import english
 from evidence import archives, batch_readers
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
@@ -61,8 +62,10 @@ def assert_the_good_files_kept_once_and_the_failure_recorded(job: IngestJob, err
         assert files[f"seized/good.7z/{name}"].sha256_hex == hashlib.sha256(content).hexdigest()
     assert files["seized/letter.txt"].sha256_hex == hashlib.sha256(b"dear sir\n").hexdigest()
     hidden = files["seized/hidden.7z"]
-    assert any(f"stopped by an unexpected error: {error}" in finding for finding in hidden.findings), hidden.findings
-    assert "seized/hidden.7z" in job.error and error in job.error
+    assert any(f"stopped by an unexpected error: {error}" in finding for finding in map(english, hidden.findings)), (
+        hidden.findings
+    )
+    assert "seized/hidden.7z" in english(job.error) and error in english(job.error)
     assert not job.batches.exclude(status="done").exists()
 
 
@@ -78,7 +81,9 @@ def test_a_7z_whose_encrypted_header_the_password_does_not_open_is_said_so_and_t
     files = {f.path: f for f in EvidenceFile.objects.filter(job=job)}
     for name, content in GOOD.items():
         assert files[f"seized/good.7z/{name}"].sha256_hex == hashlib.sha256(content).hexdigest()
-    assert any("password given does not open it" in finding for finding in files["seized/hidden.7z"].findings)
+    assert any(
+        "password given does not open it" in finding for finding in map(english, files["seized/hidden.7z"].findings)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -134,9 +139,9 @@ def test_a_chat_export_that_stops_on_an_unexpected_error_says_so_and_the_job_end
     job.refresh_from_db()
     assert job.status == "done"
     export = ChatExport.objects.get(job=job)
-    assert export.status == "partial" and "unexpected error: Unforeseen" in export.error
-    assert "Chat export" in job.error and "Unforeseen" in job.error
-    assert "Unforeseen" in " ".join(EvidenceFile.objects.get(job=job, path="export/result.json").findings)
+    assert export.status == "partial" and "unexpected error: Unforeseen" in english(export.error)
+    assert "Chat export" in english(job.error) and "Unforeseen" in english(job.error)
+    assert "Unforeseen" in " ".join(map(english, EvidenceFile.objects.get(job=job, path="export/result.json").findings))
     files = {f.path: f.sha256_hex for f in EvidenceFile.objects.filter(job=job)}
     assert files == {  # the export's other files kept, once
         "export/result.json": files["export/result.json"],
@@ -190,7 +195,7 @@ def test_a_listing_stopped_by_an_unexpected_error_fails_its_job_with_the_reason(
     job = ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False)
     ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (job.pk,), {}, None)
     job.refresh_from_db()
-    assert (job.status, job.error) == (
+    assert (job.status, english(job.error)) == (
         "failed",
         "Could not list the source: stopped by an unexpected error: TypeError: Unknown field",
     )
@@ -200,7 +205,7 @@ def test_a_listing_stopped_by_an_unexpected_error_fails_its_job_with_the_reason(
     ingest_job_enumerate(job=listed)
     ingest_enumerate.on_failure(TypeError("Unknown field"), "task-id", (listed.pk,), {}, None)
     listed.refresh_from_db()
-    assert listed.status == "running" and "TypeError" in listed.error
+    assert listed.status == "running" and "TypeError" in english(listed.error)
 
 
 def test_resume_work_sends_each_batch_to_the_queue_of_its_kind(exhibit, owner, tmp_path):

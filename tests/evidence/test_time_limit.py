@@ -1,5 +1,6 @@
 """A batch past its queue's time limit: its unprocessed files are recorded with the reason; the job ends."""
 
+from config.messages import english
 from evidence.batches import ingest_batch_give_up
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
@@ -20,7 +21,7 @@ def test_a_batch_given_up_records_its_files_as_not_processed_and_the_job_finishe
     job = IngestJob.objects.get(pk=job.pk)
     assert job.status == "done"
     photos = EvidenceFile.objects.filter(batch_id=batches["media"])
-    assert {(f.triage, f.error) for f in photos} == {("error", "not processed within the worker's time limit")}
+    assert {(f.triage, english(f.error)) for f in photos} == {("error", "not processed within the worker's time limit")}
     assert photos.count() == 3
     assert EvidenceFile.objects.get(path="src/notes.txt").triage == "other"
     assert IngestBatch.objects.get(pk=batches["media"]).errors == 3

@@ -2,6 +2,7 @@
 
 import io
 
+from config.messages import english
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image
@@ -41,5 +42,5 @@ def test_a_video_in_an_archive_is_sampled_too_and_a_damaged_one_is_recorded(exhi
     video = EvidenceFile.objects.get(path="src/phone.zip/DCIM/v.mp4")
     assert video.frames.count() == 2 and video.error == ""
     broken = EvidenceFile.objects.get(path="src/phone.zip/DCIM/broken.mp4")
-    assert (broken.mime, broken.triage) == ("video/mp4", "error") and broken.error.startswith("corrupt video")
+    assert (broken.mime, broken.triage) == ("video/mp4", "error") and english(broken.error).startswith("corrupt video")
     assert VideoFrame.objects.filter(file=broken).count() == 0

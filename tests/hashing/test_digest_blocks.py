@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from config.messages import english
 from hashing import digestsets, importers
 from hashing.importers import hash_list_version_import
 from hashing.listformats import Malformed, text
@@ -168,7 +169,7 @@ def test_a_failure_after_the_blocks_are_written_keeps_none_and_the_previous_vers
     monkeypatch.setattr(importers, "_diff_with_active", broken)
     failed = import_lines(admin, [os.urandom(16).hex() for _ in range(5)], name="Safe")
     good.refresh_from_db()
-    assert failed.status == "failed" and "disk full" in failed.error and not failed.is_active
+    assert failed.status == "failed" and "disk full" in english(failed.error) and not failed.is_active
     assert not DigestBlock.objects.filter(version=failed).exists() and good.is_active
 
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from config.messages import english, message
 from hashing.importers import hash_list_version_import
 from hashing.listformats import Entry, Malformed, Run, detect_format, open_list
 from hashing.listformats.base import MAX_LINE, line_blocks
@@ -14,7 +15,8 @@ from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, stored_digests
 
 MD5S = [hashlib.md5(str(n).encode()).hexdigest() for n in range(10_001)]
-TOO_LONG = f"line longer than {MAX_LINE} bytes"
+TOO_LONG = f"line longer than {MAX_LINE:,} bytes"  # as the reason reads in English
+TOO_LONG_MESSAGE = message("list.line_too_long", limit=MAX_LINE)  # as it is stored
 
 
 def import_bytes(admin, content: bytes, name: str = "List", file_name: str = "list.txt") -> HashListVersion:
@@ -48,7 +50,7 @@ def test_every_hash_after_a_line_of_megabytes_is_read_and_the_line_is_one_malfor
         parse_plain_runs(io.BytesIO(list_with_a_long_line(3 << 20)), block_size=block_size)
     )
     assert digests == MD5S
-    assert malformed == [Malformed(2, TOO_LONG)]
+    assert malformed == [Malformed(2, TOO_LONG_MESSAGE)]
 
 
 @pytest.mark.parametrize("length", [MAX_LINE, MAX_LINE + 1, 4095 * 3, 4096 * 3 - 33, 4096 * 3 - 34])
@@ -58,7 +60,7 @@ def test_a_long_line_ending_on_any_block_boundary_loses_no_line(length):
     )
     assert digests == MD5S
     # A line of MAX_LINE bytes is read whole (and is no hash); one byte more is too long.
-    assert malformed == [Malformed(2, "not a hexadecimal hash" if length <= MAX_LINE else TOO_LONG)]
+    assert malformed == [Malformed(2, message("list.not_hex") if length <= MAX_LINE else TOO_LONG_MESSAGE)]
 
 
 def test_no_block_holds_more_than_a_block_and_a_line_whatever_the_file_holds():
@@ -72,7 +74,7 @@ def test_no_block_holds_more_than_a_block_and_a_line_whatever_the_file_holds():
 def test_a_list_with_a_line_of_megabytes_imports_every_hash_and_names_the_line(admin):
     version = import_bytes(admin, list_with_a_long_line(3 << 20))
     assert (version.status, version.entries, version.malformed) == ("ready", 10_001, 1)
-    assert version.malformed_sample == [[2, TOO_LONG]]
+    assert [[line, english(reason)] for line, reason in version.malformed_sample] == [[2, TOO_LONG]]
     assert version.lines_read == 10_002 and version.progress_done == version.progress_total
     assert set(stored_digests(version)) == set(MD5S)
 
@@ -87,7 +89,7 @@ def test_a_csv_with_a_line_of_megabytes_keeps_its_other_rows(admin):
     content = ("md5,name,category\n" + rows[0] + "\n" + "a," * (1 << 20) + "\n" + "\n".join(rows[1:]) + "\n").encode()
     version = import_bytes(admin, content, file_name="list.csv")
     assert (version.file_format, version.status, version.entries, version.malformed) == ("csv", "ready", 50, 1)
-    assert version.malformed_sample == [[3, TOO_LONG]]
+    assert [[line, english(reason)] for line, reason in version.malformed_sample] == [[3, TOO_LONG]]
 
 
 LISTS = {
@@ -116,13 +118,13 @@ def test_a_list_in_utf16_without_its_byte_order_mark_fails_with_one_error_that_n
     version = import_bytes(admin, LISTS["plain"].encode(encoding))
     good.refresh_from_db()
     assert (version.file_format, version.status, version.malformed) == ("unreadable", "failed", 0)
-    assert "UTF-16" in version.error and "byte order mark" in version.error
+    assert "UTF-16" in english(version.error) and "byte order mark" in english(version.error)
     assert good.is_active and not version.is_active  # the list in force is untouched
 
 
 def test_a_binary_file_is_refused_as_a_whole_not_line_by_line(admin):
     version = import_bytes(admin, bytes(range(256)) * 64)
-    assert (version.status, version.malformed) == ("failed", 0) and "not a text file" in version.error
+    assert (version.status, version.malformed) == ("failed", 0) and "not a text file" in english(version.error)
 
 
 def test_a_latin1_file_name_spoils_no_hash(admin):

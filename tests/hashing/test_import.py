@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from config.messages import english
 from hashing.importers import hash_list_version_import
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_create
@@ -18,7 +19,7 @@ def test_import_counts_entries_duplicates_and_malformed_lines(admin):
     version = make_hash_list("Demo", lines, by=admin)
     assert version.status == HashListVersion.Status.READY
     assert (version.lines_read, version.entries, version.duplicates, version.malformed) == (7, 3, 1, 1)
-    assert version.malformed_sample == [[5, "not a hexadecimal hash"]]
+    assert [[line, english(reason)] for line, reason in version.malformed_sample] == [[5, "not a hexadecimal hash"]]
     assert version.is_active
     assert version.file_sha256_hex == hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -38,7 +39,7 @@ def test_a_file_without_any_hash_fails_and_leaves_the_previous_version_active(ad
     )
     version = hash_list_version_import(version=version)
     good.refresh_from_db()
-    assert version.status == HashListVersion.Status.FAILED and "no hash" in version.error
+    assert version.status == HashListVersion.Status.FAILED and "no hash" in english(version.error)
     assert not version.is_active and good.is_active
     assert not HashEntry.objects.filter(version=version).exists()
 
@@ -82,7 +83,7 @@ def test_a_big_list_goes_in_whole_blocks_with_the_same_counts_and_line_numbers(a
     assert (version.status, version.lines_read, version.entries, version.duplicates, version.malformed) == (
         "ready", 45, 40, 3, 1,
     )  # fmt: skip
-    assert version.malformed_sample == [[23, "not a hexadecimal hash"]]
+    assert [[line, english(reason)] for line, reason in version.malformed_sample] == [[23, "not a hexadecimal hash"]]
     stored = stored_digests(version)
     assert len(stored) == version.entries
     assert set(stored) == set(many) and stored[many[30]] == "photo.jpg"  # the first occurrence keeps its name

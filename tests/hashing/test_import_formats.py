@@ -5,6 +5,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from config.messages import english
 from hashing.importers import hash_list_version_import
 from hashing.models import HashEntry, HashListVersion
 from hashing.services import hash_list_version_cancel, hash_list_version_create
@@ -52,7 +53,11 @@ def test_truncated_vics_fails_cleanly_and_the_active_version_stays(admin):
     content = listdata.vics_2_cases(ROWS)
     broken = import_bytes(admin, content[: len(content) - 40])
     good.refresh_from_db()
-    assert broken.status == "failed" and "JSON syntax error at byte" in broken.error and "line" in broken.error
+    assert (
+        broken.status == "failed"
+        and "JSON syntax error at byte" in english(broken.error)
+        and "line" in english(broken.error)
+    )
     assert not HashEntry.objects.filter(version=broken).exists() and not broken.is_active
     assert good.is_active
 
@@ -92,7 +97,7 @@ def test_nsrl_rds_is_imported_as_an_ignorable_list(admin, tmp_path):
     [(b"", "empty file"), (b"\xef\xbb\xbf\r\n", "empty file"), (b"# only a comment\n", "no hash")],
 )
 def test_a_file_without_hashes_fails_and_a_real_one_succeeds(admin, content, reason):
-    assert reason in import_bytes(admin, content).error
+    assert reason in english(import_bytes(admin, content).error)
     assert import_bytes(admin, f"{ROWS[0]['md5']}\r\n".encode()).status == "ready"
 
 
@@ -100,7 +105,7 @@ def test_malformed_lines_of_any_format_are_listed_with_their_number(admin):
     content = listdata.hashdeep_text(ROWS[:2]) + b"12,zz,zz,zz,bad.jpg\n" + b"\xff,1\n"
     version = import_bytes(admin, content)
     assert version.entries == 6 and version.malformed == 2
-    assert version.malformed_sample[0][0] == 8 and "md5" in version.malformed_sample[0][1]
+    assert version.malformed_sample[0][0] == 8 and "md5" in english(version.malformed_sample[0][1])
 
 
 def test_a_new_version_records_what_it_added_and_removed(client, admin):

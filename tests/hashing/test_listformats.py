@@ -1,6 +1,7 @@
 import hashlib
 import io
 
+from config.messages import english, message
 from hashing.listformats import DIGEST_BYTES, Entry, Malformed, Run, detect_format, parse_plain
 from hashing.listformats.tables import parse_csv
 from hashing.listformats.text import parse_plain_runs
@@ -36,8 +37,8 @@ def test_sum_output_keeps_the_file_name():
 def test_malformed_lines_are_reported_with_their_number_and_the_rest_kept():
     items = parse(f"{MD5}\nnot-a-hash\n{MD5[:-1]}\n{SHA1}\n".encode())
     assert [type(item) for item in items] == [Entry, Malformed, Malformed, Entry]
-    assert items[1] == Malformed(2, "not a hexadecimal hash")
-    assert items[2].line == 3 and "31 hex digits" in items[2].reason
+    assert items[1] == Malformed(2, message("list.not_hex"))
+    assert items[2].line == 3 and "31 hex digits" in english(items[2].reason)
 
 
 def test_an_overlong_line_is_malformed_not_fatal():
@@ -88,7 +89,7 @@ def test_the_block_parser_gives_what_the_line_parser_gives():
         for item in by_line
     ]
     assert list(expanded(by_block))[-1] == Entry(306, "sha1", bytes.fromhex(SHA1), "")
-    assert Malformed(103, "not a hexadecimal hash") in by_block and by_block[-2].name == "photo.jpg"
+    assert Malformed(103, message("list.not_hex")) in by_block and by_block[-2].name == "photo.jpg"
 
 
 def test_a_line_of_many_megabytes_is_never_held_whole_and_the_next_line_is_read():
@@ -102,5 +103,5 @@ def test_a_line_of_many_megabytes_is_never_held_whole_and_the_next_line_is_read(
     assert MAX_LINE < len(seen[1]) <= MAX_LINE + 2  # cut: the parser reports it too long
     assert seen[2] == MD5.encode() + b",x.jpg\n"  # control: the line after it is whole
     items = list(parse_csv(iter(seen)))
-    assert isinstance(items[0], Malformed) and items[0].line == 2 and "longer than" in items[0].reason
+    assert isinstance(items[0], Malformed) and items[0].line == 2 and "longer than" in english(items[0].reason)
     assert isinstance(items[1], Entry) and items[1].line == 3

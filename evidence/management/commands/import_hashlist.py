@@ -1,8 +1,11 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from accounts.system import command_line_user
+from config.messages import render
 from evidence.list_tasks import rematch_on_commit
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList, HashListVersion
@@ -20,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="")
         parser.add_argument("--user", help="Act as this user (default: the system account 'cli').")
 
+    # What the workers stored is rendered in LANGUAGE_CODE, whatever language was active before.
+    @translation.override(settings.LANGUAGE_CODE)
     def handle(self, path: Path, **options):
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -39,6 +44,6 @@ class Command(BaseCommand):
             f"{version.entries} entries, {version.duplicates} duplicates, {version.malformed} malformed lines"
         )
         for line, reason in version.malformed_sample[:20]:
-            self.stdout.write(f"  line {line}: {reason}")
+            self.stdout.write(f"  line {line}: {render(reason)}")  # LANGUAGE_CODE's words
         if version.status != HashListVersion.Status.READY:
-            raise CommandError(version.error or "import failed")
+            raise CommandError(render(version.error) or "import failed")

@@ -2,11 +2,12 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.system import command_line_user
 from cases.models import Dossier
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="Show progress until the workers are done.")
         parser.add_argument("--timeout", type=float, default=0, help="With --wait, give up after this many seconds.")
 
+    # What the workers stored is rendered in LANGUAGE_CODE, whatever language was active before.
+    @translation.override(settings.LANGUAGE_CODE)
     def handle(self, path: Path, **options):
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder.")
@@ -85,7 +88,7 @@ class Command(BaseCommand):
         if interactive:
             self.stdout.write("")
         if job.status == IngestJob.Status.FAILED:
-            raise CommandError(f"Job #{job.pk} failed: {job.error}")
+            raise CommandError(f"Job #{job.pk} failed: {job.error_text}")  # in LANGUAGE_CODE
 
     def _say_missing_workers(self, job: IngestJob, said: list[str] | None, interactive: bool) -> list[str] | None:
         """Warn when no live worker takes a queue the job needs, and when one does again; say once
