@@ -1,26 +1,10 @@
 """What the export reader noticed (a refused media path, a problem) is read in the investigator's
 language on the chat pages; an old row's English sentence shows as stored (issue 19)."""
 
-import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from chats.models import ChatMessage
-
-
-@pytest.fixture(autouse=True)
-def _language_back_to_default():
-    """A request activates its reader's language in this thread: later tests read LANGUAGE_CODE."""
-    yield
-    translation.deactivate()
-
-
-def page_in(client, language: str, url: str) -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
+from tests.languages import _language_back_to_default, page_in  # noqa: F401 - an autouse fixture
 
 
 def test_a_refused_media_path_is_explained_in_french_and_dutch(client, owner, dossier, ingested):

@@ -5,9 +5,7 @@ before codes existed shows as stored (issue 19, "Robustness")."""
 import io
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from evidence.models import EvidenceFile, IngestJob
@@ -18,26 +16,13 @@ from tests.evidence.test_task_failures import (  # noqa: F401 - a fixture, used 
     seized_folder,
 )
 from tests.factories import wait_until
+from tests.languages import _language_back_to_default, page_in  # noqa: F401 - an autouse fixture
 
 ENCRYPTED = {
     "en": "encrypted archive member: content not readable without the password",
     "fr": "membre d'archive chiffré : contenu illisible sans le mot de passe",
     "nl-be": "versleuteld onderdeel van een archief: inhoud onleesbaar zonder het wachtwoord",
 }
-
-
-@pytest.fixture(autouse=True)
-def _language_back_to_default():
-    """A request activates its reader's language in this thread: later tests read LANGUAGE_CODE."""
-    yield
-    translation.deactivate()
-
-
-def page_in(client, language: str, url: str) -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
