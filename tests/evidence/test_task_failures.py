@@ -245,6 +245,6 @@ def test_a_chat_export_with_no_reader_installed_is_recorded_and_the_job_ends(
     job = ingest_job_create_from_path(exhibit=exhibit, path=folder, by=owner)
     wait_until(lambda: IngestJob.objects.get(pk=job.pk).is_finished, timeout=120)
     job.refresh_from_db()
-    assert job.status == "done" and "no reader of chat exports is installed" in job.error
+    assert job.status == "done" and "no reader of chat exports is installed" in english(job.error)
     assert not ChatExport.objects.filter(job=job, messages_count__gt=0).exists()
     assert EvidenceFile.objects.filter(job=job, path="export/result.json").count() == 1
