@@ -14,7 +14,8 @@ from cases.models import Dossier, Search
 from config.messages import english, message, reason_of
 from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
-from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
+from evidence import archive_passwords, bulk, disk_images, sources, verification
+from evidence.custody import rules as custody
 from evidence.matching import match_files
 from evidence.models import (
     EXHIBIT_FIELDS,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from evidence.custody import custody_error
+from evidence.custody.rules import custody_error
 from evidence.models import CustodyEvent
 from evidence.services import custody_event_record
 
