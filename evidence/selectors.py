@@ -14,7 +14,6 @@ from config.messages import Message, code_of, message, render
 from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
 from evidence import verification
-from evidence.file_index import file_hits
 from evidence.models import (
     Acquisition,
     BatchListing,
@@ -27,6 +26,7 @@ from evidence.models import (
     RematchNotice,
     TriageCount,
 )
+from evidence.triage.file_index import file_hits
 from hashing.hashers import algorithm_for_hex
 from hashing.near_matching import perceptual_queries
 from hashing.nearest import as_codes
@@ -364,7 +364,7 @@ def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
     Each item: {"file", "same_content", "distance"} (distance None for the same content), same
     content first, then the closest. Nothing is said of dossiers the user may not see, not even a
     count: that a file is known elsewhere would tell that another dossier exists and holds it.
-    Near copies come from the installation's file index (``evidence.file_index``), then one query
+    Near copies come from the installation's file index (``evidence.triage.file_index``), then one query
     keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
     """
     dossiers = dossiers_with_files_visible_to(user).values("pk")

@@ -16,7 +16,6 @@ from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
 from evidence import archive_passwords, bulk, disk_images, sources, verification
 from evidence.custody import rules as custody
-from evidence.matching import match_files
 from evidence.models import (
     EXHIBIT_FIELDS,
     Acquisition,
@@ -32,6 +31,7 @@ from evidence.models import (
 )
 from evidence.pipeline import ingest_job_refresh
 from evidence.selectors import image_comparisons, thumbnail_derived
+from evidence.triage.matching import match_files
 
 # Any field of EXHIBIT_FIELDS but the three every exhibit_register call names.
 EXHIBIT_DETAILS = tuple(field for field in EXHIBIT_FIELDS if field not in ("kind", "seal_number", "description"))

@@ -13,7 +13,6 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of, search_for
 from config.store import StoreFull
 from config.web import keyset_paginate
-from evidence.file_index import file_index_built
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -58,6 +57,7 @@ from evidence.source_grants import (
     source_browse_record,
     source_folders_for,
 )
+from evidence.triage.file_index import file_index_built
 from evidence.web import derived_file_response, upload_limit
 
 

@@ -31,7 +31,7 @@ class PerceptualChange(models.Model):
     """A file whose perceptual hashes (or video keyframes) were written, by the transaction ``xid``.
 
     Appended by PostgreSQL triggers on the file and keyframe tables (hashing migration 0006 made
-    them, and this table, before the log moved here), read by ``evidence.file_index``: the files
+    them, and this table, before the log moved here), read by ``evidence.triage.file_index``: the files
     written since an index of the installation's files was built are the rows whose transaction
     was not finished when it was built (``xid`` >= its snapshot's xmin), whatever order
     transactions commit in.

@@ -85,8 +85,8 @@ def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_
 def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
     client, owner, colleague, outsider, exhibit, other_dossier, tmp_path, settings
 ):
-    from evidence import file_index
-    from evidence.file_index import file_index_build
+    from evidence.triage import file_index
+    from evidence.triage.file_index import file_index_build
 
     settings.DERIVED_ROOT = tmp_path / "derived"
     photo = synthetic_image(5)
