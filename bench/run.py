@@ -75,7 +75,7 @@ def bench_exhibit(seal: str):
 
     from accounts.system import command_line_user
     from cases.services import dossier_create
-    from evidence.services import exhibit_register
+    from evidence.custody.exhibits import exhibit_register
 
     user = command_line_user()
     dossier = dossier_create(

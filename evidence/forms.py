@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
+from evidence.custody.exhibits import seal_number_check
 from evidence.models import EXHIBIT_FIELDS, Acquisition, CustodyEvent, EvidenceFile, Exhibit
-from evidence.services import seal_number_check
 
 YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
 

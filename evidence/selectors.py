@@ -13,7 +13,7 @@ from cases.selectors import check_dossier_role, dossiers_visible_to, dossiers_wi
 from config.messages import Message, code_of, message, render
 from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
-from evidence import verification
+from evidence.custody import verification
 from evidence.models import (
     Acquisition,
     BatchListing,

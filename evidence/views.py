@@ -13,6 +13,8 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of, search_for
 from config.store import StoreFull
 from config.web import keyset_paginate
+from evidence.custody.exhibits import exhibit_register, exhibits_bulk_preview, exhibits_bulk_register
+from evidence.custody.services import acquisition_record, custody_event_record
 from evidence.forms import (
     AcquisitionForm,
     CustodyEventForm,
@@ -21,6 +23,7 @@ from evidence.forms import (
     FileFilterForm,
     IngestUploadForm,
 )
+from evidence.review.media import media_thumbnail_view
 from evidence.selectors import (
     chunked_upload_for,
     custody_events,
@@ -39,17 +42,11 @@ from evidence.server_paths import MissingSource, NotGranted, OutsideSources, lis
 from evidence.services import (
     STORE_FULL_MESSAGE,
     UploadRefused,
-    acquisition_record,
     chunked_upload_append,
     chunked_upload_start,
-    custody_event_record,
-    exhibit_register,
-    exhibits_bulk_preview,
-    exhibits_bulk_register,
     ingest_job_cancel,
     ingest_job_create_from_chunked,
     ingest_job_create_from_uploads,
-    media_thumbnail_view,
 )
 from evidence.source_grants import (
     ingest_job_create_from_server_path,

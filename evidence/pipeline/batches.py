@@ -83,8 +83,8 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
 
 
 def _verify_image(batch: IngestBatch) -> None:
-    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
-    from evidence.services import image_verify
+    """Read the disk image's media once and check its acquisition hashes (evidence.custody.services.image_verify)."""
+    from evidence.custody.services import image_verify
 
     last_check = [time.monotonic()]
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from evidence.custody.rules import custody_error
+from evidence.custody.services import custody_event_record
 from evidence.models import CustodyEvent
-from evidence.services import custody_event_record
 
 
 def test_a_normal_chain_is_accepted():
