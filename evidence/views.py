@@ -14,6 +14,7 @@ from cases.selectors import can_see_files, dossier_for, membership_of, search_fo
 from config.store import StoreFull
 from config.web import keyset_paginate
 from evidence.custody.exhibits import exhibit_register, exhibits_bulk_preview, exhibits_bulk_register
+from evidence.custody.selectors import custody_events, image_verifications
 from evidence.custody.services import acquisition_record, custody_event_record
 from evidence.forms import (
     AcquisitionForm,
@@ -26,17 +27,13 @@ from evidence.forms import (
 from evidence.review.media import media_thumbnail_view
 from evidence.selectors import (
     chunked_upload_for,
-    custody_events,
     evidence_file_for,
     exhibit_for,
     exhibit_triage_totals,
     files_search,
-    image_verifications,
     ingest_job_for,
     ingest_job_progress,
     ingest_job_queues_without_worker,
-    match_file_visible_to,
-    related_files_visible_to,
 )
 from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
@@ -55,6 +52,7 @@ from evidence.source_grants import (
     source_folders_for,
 )
 from evidence.triage.file_index import file_index_built
+from evidence.triage.selectors import match_file_visible_to, related_files_visible_to
 from evidence.web import derived_file_response, upload_limit
 
 

@@ -11,8 +11,8 @@ from evidence import disk_images, sources
 from evidence.custody import rules as custody
 from evidence.custody import verification
 from evidence.custody.exhibits import seal_number_check
+from evidence.custody.selectors import image_comparisons
 from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, ImageVerification
-from evidence.selectors import image_comparisons
 
 
 def _custody_message(code: str) -> str:
