@@ -181,7 +181,7 @@ class ImageVerification(HexDigests, models.Model):
     """A disk image's media hashes, read once from start to end, against the hashes claimed for it.
 
     The comparisons with the acquisitions are made again when the exhibit is shown, so that an
-    acquisition recorded after the ingestion is checked too (evidence.selectors).
+    acquisition recorded after the ingestion is checked too (evidence.custody.selectors).
     """
 
     class Result(models.TextChoices):
