@@ -377,9 +377,9 @@ def bench_related_files(work: Path) -> dict:
     from django.utils import timezone
 
     from bench.run import figure
-    from evidence import file_index
     from evidence.models import EvidenceFile, IngestBatch, IngestJob
-    from evidence.selectors import related_files_visible_to
+    from evidence.triage import file_index
+    from evidence.triage.selectors import related_files_visible_to
     from tests.factories import make_dossier, make_exhibit, make_user
 
     settings.DERIVED_ROOT = work / "derived"

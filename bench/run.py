@@ -75,7 +75,7 @@ def bench_exhibit(seal: str):
 
     from accounts.system import command_line_user
     from cases.services import dossier_create
-    from evidence.services import exhibit_register
+    from evidence.custody.exhibits import exhibit_register
 
     user = command_line_user()
     dossier = dossier_create(
@@ -725,7 +725,7 @@ DESCRIPTIONS = [
     " Goal (issue 5): exact, well under 1 ms a query.",
     "- `related_files_pages_per_s`: a file page's near copies (`related_files_visible_to`) in a dossier of"
     " 500,000 files with random PDQ written with COPY (`BENCH_RELATED_FILES`), 10 pages each with 3 planted"
-    " copies at 5, 18 and 31 bits, through the installation's file index (`evidence/file_index.py`, its base"
+    " copies at 5, 18 and 31 bits, through the installation's file index (`evidence/triage/file_index.py`, its base"
     " built first), against the brute force over the dossier's PDQs the page used before, same run.",
     "",
     "- `load_pages_p50_ms`, `load_pages_p95_ms`, `load_<page>_p95_ms`, `load_errors`: 50 users (a fifth of"

@@ -324,7 +324,7 @@ PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
-# an index rebuilt once this many files have had hashes written since the last build (evidence/file_index.py).
+# an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)
 # Folders on the server that investigators may ingest from (read where they lie, never copied).
 EVIDENCE_SOURCES = [Path(p) for p in env_list("EVIDENCE_SOURCES", str(VAR_DIR / "demo"))]

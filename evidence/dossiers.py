@@ -50,6 +50,14 @@ def dossier_counts(dossier: Dossier) -> dict:
 
 def dossier_timeline(dossier: Dossier) -> list[dict]:
     """Every dated event of the dossier in one chronological list (oldest first)."""
+    events = _status_and_search_events(dossier) + _evidence_events(dossier)
+    events += team_events(dossier)
+    events += _suspect_events(dossier)
+    events.sort(key=lambda event: event["at"])
+    return events
+
+
+def _status_and_search_events(dossier: Dossier) -> list[dict]:
     events = []
     for change in dossier.status_changes.select_related("by"):
         events.append(
@@ -72,6 +80,12 @@ def dossier_timeline(dossier: Dossier) -> list[dict]:
                 "url": search.get_absolute_url(),
             }
         )
+    return events
+
+
+def _evidence_events(dossier: Dossier) -> list[dict]:
+    """Seizures, custody events and ingestions of the dossier's exhibits."""
+    events = []
     for exhibit in Exhibit.objects.filter(dossier=dossier, search__isnull=False).select_related("search"):
         events.append(
             {
@@ -102,7 +116,11 @@ def dossier_timeline(dossier: Dossier) -> list[dict]:
                 "url": job.exhibit.get_absolute_url(),
             }
         )
-    events += team_events(dossier)
+    return events
+
+
+def _suspect_events(dossier: Dossier) -> list[dict]:
+    events = []
     changes = SuspectStatusChange.objects.filter(suspect__dossier=dossier).select_related("suspect__person", "by")
     for change in changes:
         events.append(
@@ -116,7 +134,6 @@ def dossier_timeline(dossier: Dossier) -> list[dict]:
                 "url": change.suspect.get_absolute_url(),
             }
         )
-    events.sort(key=lambda event: event["at"])
     return events
 
 

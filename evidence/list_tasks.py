@@ -6,8 +6,8 @@ matched here."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from evidence.file_index import file_index_build
-from evidence.matching import near_copies_rematch, rematch_after_activation
+from evidence.triage.file_index import file_index_build
+from evidence.triage.matching import near_copies_rematch, rematch_after_activation
 from hashing.importers import ImportInterrupted, hash_list_version_import
 from hashing.indexes import version_index_build
 from hashing.models import HashListVersion

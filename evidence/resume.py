@@ -16,8 +16,8 @@ from django.utils import timezone
 from kombu.exceptions import ChannelError
 
 from config.celery import app
-from evidence.lists import hash_list_imports_resume
 from evidence.services import ingest_jobs_resume
+from evidence.triage.lists import hash_list_imports_resume
 
 # The queues of the work that can be lost; `default` holds only periodic checks (and this task).
 WORK_QUEUES = ("ingest", "media", "lists")

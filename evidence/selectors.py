@@ -1,22 +1,15 @@
 import re
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from cases.selectors import check_dossier_role, dossiers_visible_to, dossiers_with_files_visible_to
+from cases.selectors import check_dossier_role, dossiers_visible_to
 from config.messages import Message, code_of, message, render
-from config.store import derived_exists, read_derived, store_derived
 from config.workers import queues_without_worker, task_queues
-from evidence import verification
-from evidence.file_index import file_hits
 from evidence.models import (
-    Acquisition,
     BatchListing,
     ChunkedUpload,
     EvidenceFile,
@@ -24,13 +17,9 @@ from evidence.models import (
     ImageVerification,
     IngestBatch,
     IngestJob,
-    RematchNotice,
     TriageCount,
 )
 from hashing.hashers import algorithm_for_hex
-from hashing.near_matching import perceptual_queries
-from hashing.nearest import as_codes
-from hashing.perceptual import veiled
 
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 
@@ -252,43 +241,6 @@ def _verification_findings(evidence_file: EvidenceFile) -> list[Message]:
     return [message(code)]
 
 
-def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:
-    """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none.
-
-    ``blur_radius`` is the reviewer's own choice (accounts.welfare); THUMBNAIL_BLUR_RADIUS without one.
-    """
-    if not evidence_file.thumbnail:
-        raise Http404
-    try:
-        content = read_derived(evidence_file.thumbnail)
-    except FileNotFoundError as missing:  # a derived store restored without it: no 500
-        raise Http404 from missing
-    return content if reveal else veiled(content, _radius(blur_radius))
-
-
-def _radius(blur_radius: float | None) -> float:
-    # Never so light that a veiled thumbnail is as good as revealed.
-    return max(2.0, blur_radius if blur_radius is not None else settings.THUMBNAIL_BLUR_RADIUS)
-
-
-def thumbnail_derived(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> str:
-    """The thumbnail as a file of the derived store: as made, or its veiled copy (made once per blur
-    radius, kept beside it); 404 if there is none. For serving through nginx (X-Accel-Redirect)."""
-    if not evidence_file.thumbnail:
-        raise Http404
-    if reveal:
-        return evidence_file.thumbnail
-    kind, name = evidence_file.thumbnail.split("/", 1)[0], evidence_file.thumbnail.rsplit("/", 1)[1]
-    radius = _radius(blur_radius)
-    veiled_kind = f"veiled-{radius:g}/{kind}"  # a new radius, new copies
-    relative = f"{veiled_kind}/{name[:2]}/{name}"
-    if not derived_exists(relative):
-        store_derived(
-            settings.DERIVED_ROOT, veiled_kind, name, thumbnail_bytes(evidence_file, reveal=False, blur_radius=radius)
-        )
-    return relative
-
-
 def pending_ingest_jobs(user):
     """The unfinished ingest jobs ``user`` started, in dossiers they still belong to."""
     return (
@@ -307,41 +259,6 @@ def exhibits_of_dossier(dossier):
     )
 
 
-def custody_events(exhibit):
-    return exhibit.custody_events.select_related("recorded_by").order_by("at", "id")
-
-
-def acquisition_claims(exhibit: Exhibit, image: ImageVerification) -> list[tuple[str, dict[str, str]]]:
-    """Who claims which media hashes for ``image``: the image itself (E01), then each acquisition.
-
-    A logical copy has no media hash. Every other acquisition of the exhibit is of the same
-    seized disk, so any image of it must give the same media hashes.
-    """
-    claims = []
-    if image.stored_hashes:
-        claims.append((_("hashes stored in the image by the acquiring tool"), image.stored_hashes))
-    for acquisition in exhibit.acquisitions.exclude(image_format=Acquisition.Format.LOGICAL):
-        source = _("acquisition by %(examiner)s, %(date)s (%(format)s)") % {
-            "examiner": acquisition.examiner,
-            "date": timezone.localtime(acquisition.started_at).strftime("%Y-%m-%d"),
-            "format": acquisition.get_image_format_display(),
-        }
-        claims.append((source, {name: acquisition.hex(name) for name in verification.ALGORITHMS}))
-    return claims
-
-
-def image_comparisons(image: ImageVerification) -> tuple[str, list[verification.Comparison]]:
-    """The image's overall result and its comparisons, against the acquisitions recorded now."""
-    rows = verification.compare(image.computed, acquisition_claims(image.exhibit, image))
-    return verification.overall(rows, read_in_full=not image.error), rows
-
-
-def image_verifications(exhibit: Exhibit) -> list[tuple[ImageVerification, str, list[verification.Comparison]]]:
-    """Each disk image read for this exhibit, with its result and comparisons against today's acquisitions."""
-    images = exhibit.image_verifications.select_related("file", "exhibit")
-    return [(image, *image_comparisons(image)) for image in images]
-
-
 def chunked_upload_for(user, pk) -> ChunkedUpload:
     """One of ``user``'s own chunked uploads, into an exhibit they may still write to (else 404/403)."""
     upload = get_object_or_404(
@@ -352,66 +269,3 @@ def chunked_upload_for(user, pk) -> ChunkedUpload:
     )
     check_dossier_role(user, upload.exhibit.dossier, write=True)
     return upload
-
-
-RELATED_LIMIT = 50
-
-
-def related_files_visible_to(user, evidence_file: EvidenceFile) -> list[dict]:
-    """The other files with the same content (SHA-256) or near it (PDQ within PDQ_MATCH_DISTANCE,
-    rotations and mirrors included), in the dossiers where ``user`` may see files.
-
-    Each item: {"file", "same_content", "distance"} (distance None for the same content), same
-    content first, then the closest. Nothing is said of dossiers the user may not see, not even a
-    count: that a file is known elsewhere would tell that another dossier exists and holds it.
-    Near copies come from the installation's file index (``evidence.file_index``), then one query
-    keeps those in the user's dossiers: the page costs the same for a thousand files or ten million.
-    """
-    dossiers = dossiers_with_files_visible_to(user).values("pk")
-    others = (
-        EvidenceFile.objects.filter(exhibit__dossier__in=dossiers)
-        .exclude(pk=evidence_file.pk)
-        .select_related("exhibit__dossier")
-    )
-    related: dict[int, dict] = {}
-    if evidence_file.sha256 is not None and evidence_file.size:
-        for other in others.filter(sha256=evidence_file.sha256)[:RELATED_LIMIT]:
-            related[other.pk] = {"file": other, "same_content": True, "distance": None}
-    queries = perceptual_queries(evidence_file, list(evidence_file.frames.all()) or None)["pdq"]
-    if queries:
-        hits = file_hits({"pdq": as_codes(queries, 256)}, {"pdq": settings.PDQ_MATCH_DISTANCE})["pdq"]
-        distances: dict[int, int] = {}
-        for _, pk, distance in hits:
-            if pk != evidence_file.pk and pk not in related:
-                distances[pk] = min(distance, distances.get(pk, distance))
-        # Only files of the user's dossiers are kept (the index knows every dossier's files).
-        visible = set(others.filter(pk__in=list(distances)).values_list("pk", flat=True))
-        closest = sorted(visible, key=lambda pk: (distances[pk], pk))[: RELATED_LIMIT - len(related)]
-        for other in others.filter(pk__in=closest):
-            related[other.pk] = {"file": other, "same_content": False, "distance": distances[other.pk]}
-    return sorted(related.values(), key=lambda item: (not item["same_content"], item["distance"] or 0, item["file"].pk))
-
-
-def match_file_visible_to(user, evidence_file: EvidenceFile) -> EvidenceFile | None:
-    """The categorised file a near match is near, if ``user`` may see its dossier's files; else None.
-
-    The match itself (category, distance) is shown like a list's; where the file lies is not.
-    """
-    if evidence_file.match_file_id is None:
-        return None
-    dossiers = dossiers_with_files_visible_to(user).values("pk")
-    return (
-        EvidenceFile.objects.filter(pk=evidence_file.match_file_id, exhibit__dossier__in=dossiers)
-        .select_related("exhibit__dossier")
-        .first()
-    )
-
-
-def rematch_notices_for(user, dossier):
-    """The re-match notices of a dossier the user has not dismissed. Precondition: the user may see the dossier."""
-    return (
-        RematchNotice.objects.filter(dossier=dossier)
-        .exclude(seen_by=user)
-        .select_related("version__hash_list")
-        .order_by("-created_at")[:5]
-    )

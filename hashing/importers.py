@@ -66,7 +66,7 @@ def hash_list_version_import(
     """Parse the version's file and load its entries; activate it when everything is in.
 
     ``activated`` is handed to ``hash_list_version_activate``: what follows an activation is the
-    caller's (``evidence.lists`` matches the files again).
+    caller's (``evidence.triage.lists`` matches the files again).
 
     A version that fails or is cancelled keeps no entries and is never active, so the list's
     previous version stays in force. Precondition: the version is draft or queued (a ready

@@ -1,6 +1,6 @@
 """Near-duplicate lookups in the lists: which entries of the active alert lists are near these
 perceptual hashes. Matching the evidence files (against the lists and against the files already
-categorised in this installation) is evidence's (``evidence.near_matching``).
+categorised in this installation) is evidence's (``evidence.triage.near_matching``).
 
 A query is an image's PDQ (with its seven rotations and mirrors, and the hashes of the image
 without a uniform border) and its pHash, or the same for each sampled keyframe of a video. A PDQ

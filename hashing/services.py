@@ -32,7 +32,7 @@ def hash_list_version_create(
     """Store a list file and create the version that will import it, its format detected from the content.
 
     With ``draft``, the version waits for ``hash_list_version_start`` (the page shows a preview
-    first). Otherwise the caller has it imported: on a worker (``evidence.lists``, which also
+    first). Otherwise the caller has it imported: on a worker (``evidence.triage.lists``, which also
     matches the files again once the version is active) or itself (``hash_list_version_import``, as
     the command line does). With ``adds_to_active``, the import adds the file's entries to the
     version active at that moment.
@@ -100,7 +100,7 @@ def hash_list_version_start(
     ip: str | None = None,
 ) -> HashListVersion:
     """Confirm a draft version after its preview: save the CSV mapping (for the list too) and have it
-    imported: ``queue_import(version)`` is called in this transaction (``evidence.lists`` queues the
+    imported: ``queue_import(version)`` is called in this transaction (``evidence.triage.lists`` queues the
     import task on commit)."""
     version = HashListVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != HashListVersion.Status.DRAFT:
@@ -142,7 +142,7 @@ def hash_list_version_activate(
     """Make ``version`` the one active version of its list, in one transaction; return the one it replaced.
 
     Precondition: the version is ready. ``activated(version, replaced)`` is called in this
-    transaction once the version became active (not when it already was): ``evidence.lists`` queues
+    transaction once the version became active (not when it already was): ``evidence.triage.lists`` queues
     there, on commit, the matching again of every ingested file whose match may have changed.
     """
     if version.status != HashListVersion.Status.READY:

@@ -8,8 +8,9 @@ from accounts.roles import INVESTIGATOR, PROSECUTOR, has_role
 from audit.services import audit_record, client_ip
 from cases.models import Dossier
 from cases.selectors import audit_events_for, can_see_files, dossier_for
+from evidence.custody.selectors import custody_events
 from evidence.models import EvidenceFile
-from evidence.selectors import custody_events, exhibit_for
+from evidence.selectors import exhibit_for
 from reports.charts import stacked_bars_svg
 from reports.forms import VerifyForm
 from reports.pdf import PdfUnavailable

@@ -19,8 +19,11 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from evidence import dossier_views, list_views, review_views, source_grant_views
+from evidence import dossier_views, source_grant_views
 from evidence import views as evidence_views
+from evidence.custody import views as custody_views
+from evidence.review import views as review_views
+from evidence.triage import list_views
 from scelle.health import ScelleHealthView
 from scelle.views import audit_log, metrics, operations_page
 
@@ -67,14 +70,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/export/icse.csv", review_views.export_icse, name="export_icse"),
     path("account/review-settings/", review_views.reviewer_settings, name="reviewer_settings"),
     path("searches/<int:pk>/", cases_views.search_detail, name="search_detail"),
-    path("searches/<int:pk>/exhibits/bulk/", evidence_views.exhibits_bulk, name="exhibits_bulk"),
+    path("searches/<int:pk>/exhibits/bulk/", custody_views.exhibits_bulk, name="exhibits_bulk"),
     path("suspects/<int:pk>/", cases_views.suspect_detail, name="suspect_detail"),
     path("suspects/<int:pk>/status/", cases_views.suspect_status, name="suspect_status"),
-    path("dossiers/<int:dossier_pk>/exhibits/new/", evidence_views.exhibit_new, name="exhibit_new"),
-    path("exhibits/<int:pk>/", evidence_views.exhibit_detail, name="exhibit_detail"),
-    path("exhibits/<int:pk>/custody/new/", evidence_views.custody_new, name="custody_new"),
-    path("exhibits/<int:pk>/custody/sheet/", evidence_views.custody_sheet, name="custody_sheet"),
-    path("exhibits/<int:pk>/acquisitions/new/", evidence_views.acquisition_new, name="acquisition_new"),
+    path("dossiers/<int:dossier_pk>/exhibits/new/", custody_views.exhibit_new, name="exhibit_new"),
+    path("exhibits/<int:pk>/", custody_views.exhibit_detail, name="exhibit_detail"),
+    path("exhibits/<int:pk>/custody/new/", custody_views.custody_new, name="custody_new"),
+    path("exhibits/<int:pk>/custody/sheet/", custody_views.custody_sheet, name="custody_sheet"),
+    path("exhibits/<int:pk>/acquisitions/new/", custody_views.acquisition_new, name="acquisition_new"),
     path("exhibits/<int:pk>/ingest/", evidence_views.exhibit_ingest, name="exhibit_ingest"),
     path("exhibits/<int:pk>/ingest/server/", evidence_views.exhibit_ingest_server, name="exhibit_ingest_server"),
     path("exhibits/<int:pk>/uploads/", evidence_views.upload_start, name="upload_start"),

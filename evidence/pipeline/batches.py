@@ -10,7 +10,6 @@ from config.work_locks import claim
 from evidence import disk_images
 from evidence.batch_readers import batch_reader_for
 from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
-from evidence.matching import match_files
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
 from evidence.pipeline.containers import expand_archive, expand_image
 from evidence.pipeline.files import DECODED_FIELDS, FileRead, JobContents, hash_finish, hash_read, save_video_frames
@@ -20,6 +19,7 @@ from evidence.pipeline.state import (
     ingest_job_refresh,
     job_cancelled,
 )
+from evidence.triage.matching import match_files
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
@@ -83,8 +83,8 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
 
 
 def _verify_image(batch: IngestBatch) -> None:
-    """Read the disk image's media once and check its acquisition hashes (evidence.services.image_verify)."""
-    from evidence.services import image_verify
+    """Read the disk image's media once and check its acquisition hashes (evidence.custody.services.image_verify)."""
+    from evidence.custody.services import image_verify
 
     last_check = [time.monotonic()]
 

@@ -2,7 +2,7 @@ from django import template
 
 from accounts.welfare import team_exposure
 from evidence.models import EvidenceFile
-from evidence.selectors import rematch_notices_for
+from evidence.triage.selectors import rematch_notices_for
 
 register = template.Library()
 

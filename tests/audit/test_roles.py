@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.roles import runtime_role, runtime_role_problems
 from audit.services import audit_record
 from cases.models import Dossier
-from evidence.services import custody_event_record
+from evidence.custody.services import custody_event_record
 
 pytestmark = [
     pytest.mark.postgresql(reason="database roles"),

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from evidence.bulk import parse_capacity
+from evidence.custody.bulk import parse_capacity
 from evidence.models import Exhibit
 from tests.factories import make_search
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from evidence.custody import custody_error
+from evidence.custody.rules import custody_error
+from evidence.custody.services import custody_event_record
 from evidence.models import CustodyEvent
-from evidence.services import custody_event_record
 
 
 def test_a_normal_chain_is_accepted():

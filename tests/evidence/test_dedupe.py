@@ -94,7 +94,7 @@ def test_a_photo_in_an_archive_and_beside_it_is_decoded_and_thumbnailed_once(
 def test_copies_of_a_photo_near_a_listed_image_are_searched_once_and_both_are_near(
     admin, exhibit, owner, tmp_path, settings, monkeypatch
 ):
-    from evidence import matching
+    from evidence.triage import matching
     from tests.hashing.test_perceptual_matching import LISTED, jpeg, perceptual_list
 
     settings.DERIVED_ROOT = tmp_path / "derived"

@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from config.messages import english
-from evidence import verification
+from evidence.custody import verification
+from evidence.custody.services import acquisition_record
 from evidence.models import EvidenceFile, ImageVerification
 from evidence.selectors import ingest_job_progress
-from evidence.services import acquisition_record, ingest_job_create_from_path
+from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, fat_image, needs_tools
 from tests.evidence.test_disk_images import GONE, PHOTOS
 from tests.evidence.test_ingest import run_inline

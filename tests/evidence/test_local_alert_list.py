@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
+from evidence.review.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList, HashListVersion
 from tests.factories import make_exhibit, make_hash_list, stored_digests, wait_until

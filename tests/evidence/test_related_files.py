@@ -7,9 +7,9 @@ from django.db import connection
 from PIL import Image
 
 from evidence.models import EvidenceFile
-from evidence.selectors import related_files_visible_to
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image
+from evidence.triage.selectors import related_files_visible_to
 from tests.evidence.test_ingest import run_inline
 from tests.factories import make_exhibit
 
@@ -85,8 +85,8 @@ def test_a_prosecutor_member_is_shown_no_copies(prosecutor, owner, exhibit, tmp_
 def test_near_copies_from_the_index_are_shown_only_within_the_user_dossiers(
     client, owner, colleague, outsider, exhibit, other_dossier, tmp_path, settings
 ):
-    from evidence import file_index
-    from evidence.file_index import file_index_build
+    from evidence.triage import file_index
+    from evidence.triage.file_index import file_index_build
 
     settings.DERIVED_ROOT = tmp_path / "derived"
     photo = synthetic_image(5)

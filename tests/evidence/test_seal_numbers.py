@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from evidence.custody.exhibits import exhibit_register
+from evidence.custody.services import custody_event_record
 from evidence.models import Exhibit
-from evidence.services import custody_event_record, exhibit_register
 from tests.factories import make_exhibit
 
 

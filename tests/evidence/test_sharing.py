@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from evidence.matching import rematch_after_activation
 from evidence.models import EvidenceFile
+from evidence.review.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
 from evidence.services import ingest_job_create_from_path
-from evidence.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
+from evidence.triage.matching import rematch_after_activation
 from hashing.importers import hash_list_version_import
 from hashing.listformats import detect_format
 from hashing.models import HashEntry, HashList
@@ -32,7 +32,7 @@ def categorised(exhibit, owner, colleague, admin, tmp_path, settings):
     files = write_material(tmp_path / "seized", single_seeds=(42, 43), video=False)
     make_hash_list("Alerts", [hashlib.sha256(files["photo42.jpg"]).hexdigest()], by=admin, category="2")
     run_inline(ingest_job_create_from_path(exhibit=exhibit, path=tmp_path / "seized", by=owner, queue=False))
-    from evidence.review import files_categorise
+    from evidence.review.services import files_categorise
 
     series = EvidenceFile.objects.filter(path__contains="/series/")
     files_categorise(files=series, dossier=exhibit.dossier, scheme="vics", category="1", series="Beach", by=colleague)

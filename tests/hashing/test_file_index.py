@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from evidence import file_index
-from evidence.file_index import file_index_build
 from evidence.models import EvidenceFile
 from evidence.synthetic import synthetic_image
+from evidence.triage import file_index
+from evidence.triage.file_index import file_index_build
 from tests.factories import make_exhibit, wait_until
 from tests.hashing.test_perceptual_matching import LISTED, OTHER, ingest, jpeg
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evidence.matching import rematch_after_activation
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, RematchNotice
 from evidence.synthetic import synthetic_image_bytes
+from evidence.triage.matching import rematch_after_activation
 from hashing.models import HashListVersion
 from tests.factories import make_hash_list, wait_until
 from tests.hashing.listdata import digests, vics_1
@@ -78,7 +78,7 @@ def test_a_non_alert_category_of_the_scheme_makes_a_file_known_good_not_known(ad
 
 
 def test_only_files_holding_a_changed_hash_are_looked_at(admin, exhibit, owner):
-    from evidence.matching import changed_file_ids
+    from evidence.triage.matching import changed_file_ids
 
     files = ingested(exhibit, owner, IMAGES)
     first = make_hash_list("Alerts", [digests(IMAGES[0])["md5"], digests(IMAGES[1])["md5"]], by=admin)

@@ -12,9 +12,10 @@ from django.utils import timezone, translation
 from accounts.system import command_line_user
 from cases.models import Dossier
 from cases.services import dossier_create
+from evidence.custody.exhibits import exhibit_register
 from evidence.models import Exhibit, IngestJob
 from evidence.selectors import ingest_job_progress, ingest_job_queues_without_worker
-from evidence.services import exhibit_register, ingest_job_create_from_path
+from evidence.services import ingest_job_create_from_path
 from evidence.source_grants import ingest_command_line_record
 
 

@@ -1,6 +1,6 @@
 """Review of what the workers could not decide: categorise, confirm (four eyes), settle near matches.
 
-Writes only (services); reads for the review page are in ``evidence.review_selectors``.
+Writes only (services); reads for the review page are in ``evidence.review.selectors``.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from cases.models import Membership
 from evidence.list_tasks import review_near_copies
-from evidence.matching import unmatched_triage
 from evidence.models import Categorisation, EvidenceFile
+from evidence.triage.matching import unmatched_triage
 from hashing.models import CategoryValue
 
 REVIEW_ALGORITHM = "review"

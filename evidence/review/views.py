@@ -14,10 +14,10 @@ from accounts.welfare import blur_radius_for, exposure_of, reviewer_settings_upd
 from audit.services import client_ip
 from cases.selectors import dossier_for, membership_of
 from evidence.models import EvidenceFile
-from evidence.review import dossier_four_eyes_set, files_categorise, files_confirm, near_match_settle
-from evidence.review_forms import ReviewerSettingsForm, ReviewFilterForm
-from evidence.review_selectors import keyboard_schemes, review_candidates, review_page, to_review_count
-from evidence.sharing import export_build, local_alert_list_extend, reviewed_alert_count, shared_files
+from evidence.review.forms import ReviewerSettingsForm, ReviewFilterForm
+from evidence.review.selectors import keyboard_schemes, review_candidates, review_page, to_review_count
+from evidence.review.services import dossier_four_eyes_set, files_categorise, files_confirm, near_match_settle
+from evidence.review.sharing import export_build, local_alert_list_extend, reviewed_alert_count, shared_files
 
 MAX_FILES_PER_ACTION = 5000
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from audit.services import audit_record
 from evidence.models import EvidenceFile, RematchNotice
-from evidence.near_matching import frames_for, near_copies_of, near_matches
+from evidence.triage.near_matching import frames_for, near_copies_of, near_matches
 from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS

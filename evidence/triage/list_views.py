@@ -10,12 +10,12 @@ from accounts.roles import ADMIN
 from audit.services import audit_record, client_ip
 from cases.selectors import dossier_for
 from config.spreadsheets import SpreadsheetWriter
-from evidence.lists import (
+from evidence.models import RematchNotice
+from evidence.triage.lists import (
     hash_list_version_activate_rematching,
     hash_list_version_start_import,
     rematch_notice_dismiss,
 )
-from evidence.models import RematchNotice
 from hashing.forms import ColumnMappingForm, HashListImportForm
 from hashing.listformats import FORMATS, FormatError, open_list, preview, read_header
 from hashing.models import HashList, HashListVersion

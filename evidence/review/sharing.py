@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence.lists import hash_list_import_queue
 from evidence.models import EvidenceFile
+from evidence.triage.lists import hash_list_import_queue
 from hashing.models import HashList, HashListVersion
 from hashing.services import hash_list_version_create
 from hashing.vics_export import icse_bytes, vics_bytes, vics_document

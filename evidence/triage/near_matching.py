@@ -1,6 +1,6 @@
 """Near-duplicate matching of evidence files: a batch of files against the perceptual entries of the
 active alert lists (asked of ``hashing.near_matching``) and against the files already categorised in
-this installation (``evidence.file_index``).
+this installation (``evidence.triage.file_index``).
 
 A query is an image's PDQ (with its seven rotations and mirrors, and the hashes of the image
 without a uniform border) and its pHash, or the same for each sampled keyframe of a video. A PDQ
@@ -11,8 +11,8 @@ PHASH_MATCH_DISTANCE; the closest hit (relative to its threshold) is reported, w
 
 from django.conf import settings
 
-from evidence.file_index import file_hits
 from evidence.models import EvidenceFile, VideoFrame
+from evidence.triage.file_index import file_hits
 from hashing.indexes import PERCEPTUAL
 from hashing.near_matching import NearMatch, list_near_hits, perceptual_queries
 from hashing.nearest import as_codes
@@ -53,7 +53,7 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, Near
 
 def _categorised_file_hits(files, codes, owner, radius, also_own=()):
     """Near hits against files a list or a reviewer has made known material (other than the batch's
-    own and ``also_own``): the installation's file index (``evidence.file_index``) gives the near
+    own and ``also_own``): the installation's file index (``evidence.triage.file_index``) gives the near
     files, the database says which of them are known."""
     hits = file_hits(codes, radius, may_build=True)
     near_ids = {file_id for found in hits.values() for _, file_id, _ in found}

@@ -1,0 +1,1 @@
+"""Custody: the pure order of events, and the services that record events, acquisitions and imports."""

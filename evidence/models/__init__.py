@@ -1,0 +1,52 @@
+"""The evidence app's models, one module per room, all under the app label ``evidence``.
+
+Every model and public name is re-exported here: ``from evidence.models import X`` is the one way
+to import them (the migrations name ``evidence.models.HexDigests``).
+"""
+
+from evidence.models.digests import HexDigests
+from evidence.models.exhibits import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS, Acquisition, CustodyEvent, Exhibit
+from evidence.models.files import (
+    EvidenceFile,
+    EvidenceFileQuerySet,
+    ImageVerification,
+    TriageCount,
+    TriageCountQuerySet,
+    VideoFrame,
+)
+from evidence.models.ingest import (
+    BatchListing,
+    ChunkedUpload,
+    IngestBatch,
+    IngestJob,
+    IngestSource,
+    SourceGrant,
+    SourceGrantQuerySet,
+)
+from evidence.models.review import Categorisation
+from evidence.models.triage import PerceptualChange, RematchNotice
+
+__all__ = [
+    "EXHIBIT_FIELDS",
+    "EXHIBIT_LINK_FIELDS",
+    "Acquisition",
+    "BatchListing",
+    "Categorisation",
+    "ChunkedUpload",
+    "CustodyEvent",
+    "EvidenceFile",
+    "EvidenceFileQuerySet",
+    "Exhibit",
+    "HexDigests",
+    "ImageVerification",
+    "IngestBatch",
+    "IngestJob",
+    "IngestSource",
+    "PerceptualChange",
+    "RematchNotice",
+    "SourceGrant",
+    "SourceGrantQuerySet",
+    "TriageCount",
+    "TriageCountQuerySet",
+    "VideoFrame",
+]

@@ -1,0 +1,1 @@
+"""Review: categorising files (four eyes), veiled media, exports and sharing with other units."""
