@@ -11,6 +11,7 @@ CATALOGUE = {
     "chat.message_id_out_of_range": _("a message whose id is out of range was skipped ('%(id)s')"),
     "chat.message_without_id": _("a message without a numeric id was skipped ('%(id)s')"),
     "chat.sender_unrecognised": _("unrecognised sender id '%(id)s'"),
+    "chat.sender_too_long": _("sender id of %(length)s characters (at most %(most)s): '%(id)s...'"),
     "chat.no_date": _("no readable date"),
     "chat.media_unnamed": _("no file named in the export"),
     "chat.media_not_exported": _("not exported: %(placeholder)s"),

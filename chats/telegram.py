@@ -223,7 +223,9 @@ def message_from(chat_index: int, raw) -> Iterator[Message | Problem]:
         problems.append(worker_messages.message("chat.sender_unrecognised", id=str(raw.get(sender_key))[:40]))
         from_id = ""
     elif len(from_id) > SENDER_ID_MAX:
-        problems.append(f"sender id of {len(from_id)} characters (at most {SENDER_ID_MAX}): {from_id[:40]!r}...")
+        problems.append(
+            worker_messages.message("chat.sender_too_long", length=len(from_id), most=SENDER_ID_MAX, id=from_id[:40])
+        )
         from_id = ""  # the message is kept, linked to no account
     message = Message(
         chat_index=chat_index,

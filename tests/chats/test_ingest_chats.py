@@ -242,4 +242,6 @@ def test_a_sender_id_longer_than_an_account_id_loses_only_its_link(exhibit, owne
     }
     assert kept[4].account.from_id == longest  # control: 64 characters are an account
     [problem] = export.problems
-    assert problem["where"] == "chat 1, message 2" and "sender id of 70 characters" in problem["reason"]
+    assert english(problem["where"]) == "chat 1, message 2" and "sender id of 70 characters" in english(
+        problem["reason"]
+    )
