@@ -17,10 +17,10 @@ from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
 from demo.telegram_export import demo_telegram_export
+from evidence.ingest.source_grants import source_grant_create
 from evidence.list_tasks import rematch_on_commit
 from evidence.models import Exhibit
 from evidence.services import acquisition_record, custody_event_record, exhibit_register, ingest_job_create_from_path
-from evidence.source_grants import source_grant_create
 from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList

@@ -14,7 +14,9 @@ from cases.models import Dossier, Search
 from config.messages import english, message, reason_of
 from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
-from evidence import archive_passwords, bulk, custody, disk_images, sources, verification
+from evidence import bulk, custody, verification
+from evidence.ingest import archive_passwords, disk_images, sources
+from evidence.ingest.pipeline import ingest_job_refresh
 from evidence.matching import match_files
 from evidence.models import (
     EXHIBIT_FIELDS,
@@ -29,7 +31,6 @@ from evidence.models import (
     IngestJob,
     IngestSource,
 )
-from evidence.pipeline import ingest_job_refresh
 from evidence.selectors import image_comparisons, thumbnail_derived
 
 # Any field of EXHIBIT_FIELDS but the three every exhibit_register call names.

@@ -22,6 +22,13 @@ from evidence.forms import (
     FileFilterForm,
     IngestUploadForm,
 )
+from evidence.ingest.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
+from evidence.ingest.source_grants import (
+    ingest_job_create_from_server_path,
+    server_path_choose,
+    source_browse_record,
+    source_folders_for,
+)
 from evidence.selectors import (
     chunked_upload_for,
     custody_events,
@@ -36,7 +43,6 @@ from evidence.selectors import (
     match_file_visible_to,
     related_files_visible_to,
 )
-from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
     STORE_FULL_MESSAGE,
     UploadRefused,
@@ -51,12 +57,6 @@ from evidence.services import (
     ingest_job_create_from_chunked,
     ingest_job_create_from_uploads,
     media_thumbnail_view,
-)
-from evidence.source_grants import (
-    ingest_job_create_from_server_path,
-    server_path_choose,
-    source_browse_record,
-    source_folders_for,
 )
 from evidence.web import derived_file_response, upload_limit
 

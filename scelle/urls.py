@@ -19,8 +19,9 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from evidence import dossier_views, list_views, review_views, source_grant_views
+from evidence import dossier_views, list_views, review_views
 from evidence import views as evidence_views
+from evidence.ingest import source_grant_views
 from scelle.health import ScelleHealthView
 from scelle.views import audit_log, metrics, operations_page
 

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, walk
+from evidence.ingest.archives import Limits, WalkReport, archive_kind, walk
 from tests.factories import zip_bytes
 
 

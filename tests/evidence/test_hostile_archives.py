@@ -11,7 +11,7 @@ import py7zr
 import pytest
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, hostile_name, walk
+from evidence.ingest.archives import Limits, WalkReport, archive_kind, hostile_name, walk
 from hashing.perceptual import ImageRefused, decode
 from tests.factories import zip_bytes
 

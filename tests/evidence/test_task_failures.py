@@ -11,9 +11,9 @@ from chats import services as chat_services
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
 from config.messages import english
-from evidence import archives, batch_readers
+from evidence.ingest import archives, batch_readers
+from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
 from evidence.tasks import ingest_enumerate
 from tests.chats.builder import chat, message, write_export
@@ -238,7 +238,7 @@ def test_a_chat_export_with_no_reader_installed_is_recorded_and_the_job_ends(
     celery_worker, exhibit, owner, tmp_path, monkeypatch
 ):
     """The pipeline reads a chat export through the reader the chats app registers at start-up
-    (evidence/batch_readers.py); without one, the job says so and keeps its files.
+    (evidence/ingest/batch_readers.py); without one, the job says so and keeps its files.
     Control: test_a_chat_export_with_ordinary_account_ids_is_read_whole_by_the_worker."""
     monkeypatch.delitem(batch_readers._readers, "chat")
     folder = write_export(tmp_path / "export", chat("G", 1, [message(1, "user1", "A")]))

@@ -7,19 +7,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.work_locks import claim
-from evidence import disk_images
-from evidence.batch_readers import batch_reader_for
-from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
-from evidence.matching import match_files
-from evidence.models import BatchListing, EvidenceFile, IngestBatch
-from evidence.pipeline.containers import expand_archive, expand_image
-from evidence.pipeline.files import DECODED_FIELDS, FileRead, JobContents, hash_finish, hash_read, save_video_frames
-from evidence.pipeline.state import (
+from evidence.ingest import disk_images
+from evidence.ingest.batch_readers import batch_reader_for
+from evidence.ingest.filerows import insert_files, listed_records, listing_to_rows, update_files
+from evidence.ingest.pipeline.containers import expand_archive, expand_image
+from evidence.ingest.pipeline.files import (
+    DECODED_FIELDS,
+    FileRead,
+    JobContents,
+    hash_finish,
+    hash_read,
+    save_video_frames,
+)
+from evidence.ingest.pipeline.state import (
     compact_counts,
     expansion_batch_create,
     ingest_job_refresh,
     job_cancelled,
 )
+from evidence.matching import match_files
+from evidence.models import BatchListing, EvidenceFile, IngestBatch
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0

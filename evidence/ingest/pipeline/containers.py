@@ -8,12 +8,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.messages import Message, message, reason_of
-from evidence import archive_passwords, archives, disk_images, filetypes, sources
-from evidence.filerows import batch_files_add, insert_files
+from evidence.ingest import archive_passwords, archives, disk_images, filetypes, sources
+from evidence.ingest.filerows import batch_files_add, insert_files
+from evidence.ingest.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
+from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.matching import match_files
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
-from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from hashing.hashers import ALGORITHMS
 
 ARCHIVE_CHUNK = 200

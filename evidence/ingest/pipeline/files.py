@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
-from evidence import archives, disk_images, filetypes, sources
+from evidence.ingest import archives, disk_images, filetypes, sources
 from evidence.models import EvidenceFile, VideoFrame
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks

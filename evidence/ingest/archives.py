@@ -28,7 +28,7 @@ import py7zr.io
 import stream_unzip
 
 from config.messages import Message, message
-from evidence.names import shown_name, shown_text
+from evidence.ingest.names import shown_name, shown_text
 from hashing.hashers import ALGORITHMS
 
 # What a damaged or exotic member can raise while being read: never fatal to the walk.

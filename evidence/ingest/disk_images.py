@@ -18,7 +18,7 @@ import pytsk3
 import pyvmdk
 
 from config.messages import Message, MessageError, message, reason_of
-from evidence.mbr import MBR_NOT_A_FILE_SYSTEM, MBR_SECTOR, mbr_entries
+from evidence.ingest.mbr import MBR_NOT_A_FILE_SYSTEM, MBR_SECTOR, mbr_entries
 
 EWF_MAGIC = b"EVF\x09\x0d\x0a\xff\x00"
 VMDK_MAGIC = b"KDMV"  # a sparse VMDK (monolithic, split or stream-optimised): the header of its extent
