@@ -130,13 +130,14 @@ def system_files(folder: Path, count: int) -> list[Path]:
     archives or disk images: those get work of their own (decoding, expansion), not measured here."""
     import magic
 
-    from evidence.ingest import archives, disk_images
+    from evidence.ingest import disk_images
+    from evidence.ingest.archives.walk import archive_kind
 
     def plain(path: str) -> bool:
         with open(path, "rb") as stream:
             head = stream.read(8192)
         media = magic.from_buffer(head, mime=True).startswith(("image/", "video/"))
-        return not (media or archives.archive_kind(head) or disk_images.image_kind(head))
+        return not (media or archive_kind(head) or disk_images.image_kind(head))
 
     folder.mkdir(parents=True)
     paths: list[Path] = []

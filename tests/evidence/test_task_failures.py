@@ -11,7 +11,8 @@ from chats import services as chat_services
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
 from config.messages import english
-from evidence.ingest import archives, batch_readers
+from evidence.ingest import batch_readers
+from evidence.ingest.archives import sevenzip
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.services import ingest_job_create_from_path
@@ -42,14 +43,14 @@ class Unforeseen(Exception):  # noqa: N818 - named for what it stands for: an er
 def hidden_archive_breaks_its_reader(monkeypatch):
     """The 7z reader raises an error nobody expects on hidden.7z (since the wrong-password TypeError
     that first showed the hole is now handled where it arises, a fault stands in for the next one)."""
-    walk_7z = archives._walk_7z
+    walk_7z = sevenzip.walk_7z
 
     def broken(stream, shown, *rest):
         if "hidden.7z" in shown:
             raise Unforeseen("the reader met something new")
         yield from walk_7z(stream, shown, *rest)
 
-    monkeypatch.setattr(archives, "_walk_7z", broken)
+    monkeypatch.setattr(sevenzip, "walk_7z", broken)
 
 
 def assert_the_good_files_kept_once_and_the_failure_recorded(job: IngestJob, error: str = "Unforeseen") -> None:

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
-from evidence.ingest import archives, disk_images, filetypes, sources
+from evidence.ingest import disk_images, filetypes, sources
+from evidence.ingest.archives.walk import archive_kind
 from evidence.models import EvidenceFile, VideoFrame
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -102,7 +103,7 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
             evidence_file.findings = [*evidence_file.findings, message("file.video_too_large_to_sample")]
     if media and size and contents is not None:
         contents.remember(evidence_file)
-    if archives.archive_kind(head):
+    if archive_kind(head):
         return "archive"
     if not locator and disk_images.image_to_expand(head):
         return "image"
