@@ -17,7 +17,7 @@ from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
 from config import messages as worker_messages
 from config.messages import Message, code_of, english
 from evidence.ingest import sources
-from evidence.ingest.batches import failure_reason, ingest_job_note
+from evidence.ingest.failures import failure_reason, ingest_job_note
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 
 CHUNK = 2000

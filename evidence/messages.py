@@ -131,7 +131,7 @@ CATALOGUE = {
     "batch.image": _("Disk image"),
     "batch.verify": _("Image verification"),
     "batch.chat": _("Chat export"),
-    # Jobs and batches (evidence.ingest.batches, evidence.tasks, evidence.ingest.pipeline.enumeration)
+    # Jobs and batches (evidence.ingest.failures, evidence.tasks, evidence.ingest.pipeline.enumeration)
     "job.unexpected_error": _("stopped by an unexpected error: %(kind)s: %(detail)s"),
     "job.unexpected_error_bare": _("stopped by an unexpected error: %(kind)s"),
     "job.time_limit": _("not processed within the worker's time limit"),

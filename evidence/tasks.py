@@ -8,7 +8,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from config.database import connection_lost, when_database_is_back
 from config.messages import english, message
 from config.store import StoreFull
-from evidence.ingest.batches import (
+from evidence.ingest.failures import (
     failure_reason,
     ingest_batch_fail,
     ingest_batch_interrupted,
@@ -29,7 +29,7 @@ RETRY_ON = (OperationalError, InterfaceError)
 class IngestTask(Task):
     """Every ingest task: a lost database connection is retried; any other error, or the last
     retry's, is recorded on the task's batch (its files, its container, its job) or on its job,
-    which then ends, instead of staying "running" for good (``evidence.ingest.batches``)."""
+    which then ends, instead of staying "running" for good (``evidence.ingest.failures``)."""
 
     autoretry_for = RETRY_ON
     retry_backoff = True
