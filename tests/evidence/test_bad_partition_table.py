@@ -3,7 +3,8 @@
 import pytest
 
 from config.messages import english
-from evidence.ingest.disk_images import open_image, walk_image
+from evidence.ingest.disk_files import walk_image
+from evidence.ingest.disk_images import open_image
 from evidence.ingest.mbr import mbr_entries
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.work_locks import claim
-from evidence.ingest import disk_images
+from evidence.ingest import disk_files
 from evidence.ingest.batch_readers import batch_reader_for
 from evidence.ingest.filerows import insert_files, listed_records, listing_to_rows, update_files
 from evidence.ingest.pipeline.containers import expand_archive, expand_image
@@ -125,7 +125,7 @@ def _process_files(batch: IngestBatch) -> list[int]:
                 to_expand.append((read.record, expand))
         reads.clear()
 
-    with disk_images.ImageReader() as reader:
+    with disk_files.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING and (read := hash_read(evidence_file, reader)):
                 reads.append(read)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.messages import Message, message, reason_of
-from evidence.ingest import archive_passwords, disk_images, filetypes, sources
+from evidence.ingest import archive_passwords, disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.limits import Limits
 from evidence.ingest.archives.members import Member, WalkReport
 from evidence.ingest.archives.walk import archive_kind, walk
@@ -48,7 +48,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         child.files.all().delete()
         child.delete()
     new_batches: list[int] = []
-    filling: dict[str, list[disk_images.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
+    filling: dict[str, list[disk_files.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
     path = sources.real_path(container.source_path)
 
     def close_batch(kind: str) -> None:
@@ -102,7 +102,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         image = disk_images.open_image(path, fill_damage=True)
         try:
             findings: list[Message] = []  # the image's own (a bad partition table entry)
-            for found in disk_images.walk_image(image, container.path, findings):
+            for found in disk_files.walk_image(image, container.path, findings):
                 kind = batch_kind_of(found.path)
                 filling[kind].append(found)
                 if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
@@ -205,7 +205,7 @@ def _archive_stream(container: EvidenceFile):
         return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise disk_images.ImageReadError(message("archive.too_large_in_image"))
-    with disk_images.ImageReader() as reader:
+    with disk_files.ImageReader() as reader:
         return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
 
 
