@@ -131,7 +131,7 @@ def walk_7z(stream, shown, limits, report, outer, depth, compressed_size) -> Ite
         report.findings.append(message("archive.7z_header_wrong_password", archive=shown, reason=reason(error)))
         return
     with archive:
-        yield from _walk_7z_members(archive, shown, limits, report, outer, depth, password)
+        yield from _walk_7z_members(archive, shown, limits, report, outer, password)
 
 
 def _dictionary_bytes(folder) -> int:
@@ -161,7 +161,10 @@ def _folder_ratios(archive: py7zr.SevenZipFile) -> dict[int, tuple[int, int]]:
     return ratios
 
 
-def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> Iterator[Member]:
+def _sort_entries(archive, shown, limits, report, outer, password) -> tuple[list[Member], dict[int, Member], set[int]]:
+    """The members refused from their headers alone (links, encrypted without a password, over a
+    limit, a hostile dictionary or ratio), the ones wanted (py7zr's entry id -> member), and which
+    of those the job's password must open."""
     from py7zr.compressor import SupportedMethods
 
     ratios = _folder_ratios(archive)
@@ -205,6 +208,11 @@ def _walk_7z_members(archive, shown, limits, report, outer, depth, password) -> 
             report.total_bytes += member.size
             continue
         refused.append(member)
+    return refused, wanted, encrypted
+
+
+def _walk_7z_members(archive, shown, limits, report, outer, password) -> Iterator[Member]:
+    refused, wanted, encrypted = _sort_entries(archive, shown, limits, report, outer, password)
     yield from refused
     if not wanted:
         return
