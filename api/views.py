@@ -38,6 +38,8 @@ from audit.services import audit_record, client_ip
 from cases.models import DossierSuspect
 from cases.selectors import can_see_files, dossier_for, dossiers_visible_to
 from evidence.custody.exhibits import exhibit_register
+from evidence.ingest.server_paths import NotGranted, OutsideSources
+from evidence.ingest.source_grants import ingest_job_create_from_server_path
 from evidence.models import EvidenceFile
 from evidence.selectors import (
     evidence_file_for,
@@ -47,9 +49,7 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
 )
-from evidence.server_paths import NotGranted, OutsideSources
 from evidence.services import ingest_job_create_from_hashes
-from evidence.source_grants import ingest_job_create_from_server_path
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 

@@ -90,8 +90,8 @@ def bench_exhibit(seal: str):
 def ingest_inline(folder: Path, seal: str) -> float:
     """Enumerate and process every batch of a job in this process (database writes included)."""
     from config.celery import freeze_start_up_objects
+    from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
     from evidence.models import IngestBatch
-    from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
     from evidence.services import ingest_job_create_from_path
 
     exhibit, user = bench_exhibit(seal)
@@ -130,13 +130,14 @@ def system_files(folder: Path, count: int) -> list[Path]:
     archives or disk images: those get work of their own (decoding, expansion), not measured here."""
     import magic
 
-    from evidence import archives, disk_images
+    from evidence.ingest import disk_images
+    from evidence.ingest.archives.walk import archive_kind
 
     def plain(path: str) -> bool:
         with open(path, "rb") as stream:
             head = stream.read(8192)
         media = magic.from_buffer(head, mime=True).startswith(("image/", "video/"))
-        return not (media or archives.archive_kind(head) or disk_images.image_kind(head))
+        return not (media or archive_kind(head) or disk_images.image_kind(head))
 
     folder.mkdir(parents=True)
     paths: list[Path] = []
@@ -663,7 +664,7 @@ DESCRIPTIONS = [
     " hashing (database, Celery)': typing by content is work the issue asks for each file. Goal (issue 4):"
     " < 30 %. Session 16: the worker leaves the objects it loaded at start out of the garbage collector's"
     " passes (`config.celery.freeze_start_up_objects`; the inline runs call it too), and a batch types its"
-    " small files in groups of 32 after reading them (`evidence.pipeline.batches`): libmagic called"
+    " small files in groups of 32 after reading them (`evidence.ingest.pipeline.batches`): libmagic called"
     " between other work lost its tables from the CPU caches, and the pipeline its own data."
     " On real files libmagic costs more than on random bytes: on 6,000 files of 1-64 KiB from this"
     " machine's /usr, /etc and a virtualenv it took 475 us a file on average (plain text 1.1 ms, Python"

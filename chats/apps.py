@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from chats.messages import CATALOGUE
 from config.messages import register
-from evidence.batch_readers import batch_reader_register
+from evidence.ingest.batch_readers import batch_reader_register
 
 
 class ChatsConfig(AppConfig):

@@ -16,8 +16,8 @@ from chats import telegram
 from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
 from config import messages as worker_messages
 from config.messages import Message, code_of, english
-from evidence import sources
-from evidence.batches import failure_reason, ingest_job_note
+from evidence.ingest import sources
+from evidence.ingest.failures import failure_reason, ingest_job_note
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 
 CHUNK = 2000

@@ -450,7 +450,7 @@ CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUES_AL
 # Periodic work, sent by the one `celery beat` of the site (deploy/systemd/scelle-beat.service):
 # the audit chain is recomputed every AUDIT_VERIFY_SECONDS; the result is an `audit.verify` event
 # and the `scelle_audit_chain_verified` metric. Every RESUME_LOST_WORK_SECONDS, the work a broker
-# restart lost (Redis without persistence) is queued again (evidence/resume.py); the same as
+# restart lost (Redis without persistence) is queued again (evidence/ingest/resume.py); the same as
 # `manage.py resume_work`. Expired messages are dropped, not piled up.
 AUDIT_VERIFY_SECONDS = env_int("AUDIT_VERIFY_SECONDS", 3600)
 RESUME_LOST_WORK_SECONDS = env_int("RESUME_LOST_WORK_SECONDS", 300)

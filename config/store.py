@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 CHUNK = 1 << 20
-# How an upload kept in the object store is named as an ingest source (see evidence.sources).
+# How an upload kept in the object store is named as an ingest source (see evidence.ingest.sources).
 STORED = "stored:"
 
 

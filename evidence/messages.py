@@ -8,7 +8,7 @@ py7zr or The Sleuth Kit error), which stay as they are inside the translated sen
 from django.utils.translation import gettext_lazy as _
 
 CATALOGUE = {
-    # Archives (evidence.archives)
+    # Archives (evidence.ingest.archives)
     "archive.damaged": _("%(archive)s: archive damaged or truncated, walk stopped: %(reason)s"),
     "archive.reason_eof": _(
         "its data ends before the size its entry states (the archive's directory does not match its content)"
@@ -81,7 +81,7 @@ CATALOGUE = {
     "archive.unreadable": _("%(archive)s: archive unreadable: %(reason)s"),
     "archive.too_large_in_image": _("archive inside a disk image larger than the in-memory limit: not expanded"),
     "archive.member_too_large_to_decode": _("too large to decode in memory"),
-    # Disk images (evidence.disk_images, evidence.pipeline.containers)
+    # Disk images (evidence.ingest.disk_images, evidence.ingest.pipeline.containers)
     "disk.damaged": _(
         "damaged image: %(bytes)s bytes cannot be read, in %(places)s place(s), the first at byte %(offset)s "
         "(%(reason)s); the files around were listed, and a file stored there is recorded as unreadable"
@@ -110,7 +110,7 @@ CATALOGUE = {
     "disk.verification_mismatch_because": _("image verification: Mismatch: %(reason)s"),
     "disk.verification_unreadable": _("image verification: Image not readable to its end"),
     "disk.verification_unreadable_because": _("image verification: Image not readable to its end: %(reason)s"),
-    # Files (evidence.sources, evidence.pipeline)
+    # Files (evidence.ingest.sources, evidence.ingest.pipeline)
     "file.unreadable": _("unreadable: %(reason)s"),
     "file.empty": _("empty file (0 bytes)"),
     "file.folder_unreadable": _("folder not readable, its content not listed: %(reason)s"),
@@ -131,7 +131,7 @@ CATALOGUE = {
     "batch.image": _("Disk image"),
     "batch.verify": _("Image verification"),
     "batch.chat": _("Chat export"),
-    # Jobs and batches (evidence.batches, evidence.tasks, evidence.pipeline.enumeration)
+    # Jobs and batches (evidence.ingest.failures, evidence.tasks, evidence.ingest.pipeline.enumeration)
     "job.unexpected_error": _("stopped by an unexpected error: %(kind)s: %(detail)s"),
     "job.unexpected_error_bare": _("stopped by an unexpected error: %(kind)s"),
     "job.time_limit": _("not processed within the worker's time limit"),

@@ -11,7 +11,8 @@ from audit.services import audit_record
 from config.messages import message
 from config.store import FULL, StoreFull, store_file, store_upload
 from config.work_locks import is_claimed
-from evidence import archive_passwords
+from evidence.ingest import archive_passwords
+from evidence.ingest.pipeline import ingest_job_refresh
 from evidence.models import (
     BatchListing,
     ChunkedUpload,
@@ -21,7 +22,6 @@ from evidence.models import (
     IngestJob,
     IngestSource,
 )
-from evidence.pipeline import ingest_job_refresh
 from evidence.triage.matching import match_files
 
 
@@ -399,7 +399,7 @@ def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob
 def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
     """Queue again the work of every unfinished job: its listing, or its batches not done.
     ``queued_before`` (a datetime): a job not yet listed and created after it is left alone, as
-    its first message may still be on its way (evidence.resume, beat's round).
+    its first message may still be on its way (evidence.ingest.resume, beat's round).
 
     For a broker that lost its messages (Redis restarted without persistence): nothing in the
     database says a message is missing, so everything unfinished is queued again. A copy of work

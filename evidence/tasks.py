@@ -8,7 +8,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from config.database import connection_lost, when_database_is_back
 from config.messages import english, message
 from config.store import StoreFull
-from evidence.batches import (
+from evidence.ingest.failures import (
     failure_reason,
     ingest_batch_fail,
     ingest_batch_interrupted,
@@ -16,9 +16,9 @@ from evidence.batches import (
     ingest_job_interrupted,
     ingest_job_store_full,
 )
+from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.ingest.resume import lost_work_resume_periodic
 from evidence.models import IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
-from evidence.resume import lost_work_resume_periodic
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ RETRY_ON = (OperationalError, InterfaceError)
 class IngestTask(Task):
     """Every ingest task: a lost database connection is retried; any other error, or the last
     retry's, is recorded on the task's batch (its files, its container, its job) or on its job,
-    which then ends, instead of staying "running" for good (``evidence.batches``)."""
+    which then ends, instead of staying "running" for good (``evidence.ingest.failures``)."""
 
     autoretry_for = RETRY_ON
     retry_backoff = True
@@ -121,7 +121,7 @@ def queue_batches(batch_ids: list[int]) -> None:
 @shared_task(acks_late=True)
 def resume_lost_work() -> None:
     """Sent by Celery beat every RESUME_LOST_WORK_SECONDS, to the `default` queue: work a broker
-    restart lost is queued again without anyone running `resume_work` (evidence.resume)."""
+    restart lost is queued again without anyone running `resume_work` (evidence.ingest.resume)."""
     resumed = lost_work_resume_periodic()
     if resumed and any(resumed.values()):
         log.warning("queued again the work the broker lost: %s", resumed)

@@ -13,6 +13,13 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, membership_of
 from config.store import StoreFull
 from evidence.forms import IngestUploadForm
+from evidence.ingest.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
+from evidence.ingest.source_grants import (
+    ingest_job_create_from_server_path,
+    server_path_choose,
+    source_browse_record,
+    source_folders_for,
+)
 from evidence.review.media import media_thumbnail_view
 from evidence.selectors import (
     chunked_upload_for,
@@ -22,7 +29,6 @@ from evidence.selectors import (
     ingest_job_progress,
     ingest_job_queues_without_worker,
 )
-from evidence.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.services import (
     STORE_FULL_MESSAGE,
     UploadRefused,
@@ -31,12 +37,6 @@ from evidence.services import (
     ingest_job_cancel,
     ingest_job_create_from_chunked,
     ingest_job_create_from_uploads,
-)
-from evidence.source_grants import (
-    ingest_job_create_from_server_path,
-    server_path_choose,
-    source_browse_record,
-    source_folders_for,
 )
 from evidence.triage.file_index import file_index_built
 from evidence.triage.selectors import match_file_visible_to, related_files_visible_to

@@ -19,9 +19,10 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
-from evidence import dossier_views, source_grant_views
+from evidence import dossier_views
 from evidence import views as evidence_views
 from evidence.custody import views as custody_views
+from evidence.ingest import source_grant_views
 from evidence.review import views as review_views
 from evidence.triage import list_views
 from scelle.health import ScelleHealthView

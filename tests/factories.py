@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.roles import ensure_role_groups
 from cases.models import Dossier, Membership
+from evidence.ingest.source_grants import source_grant_create
 from evidence.models import Exhibit
-from evidence.source_grants import source_grant_create
 from evidence.synthetic import synthetic_image_bytes
 from evidence.synthetic import synthetic_video_bytes as video_bytes  # noqa: F401 - tests build videos too
 from hashing.importers import hash_list_version_import

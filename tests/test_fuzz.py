@@ -10,7 +10,9 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.archives import Limits, WalkReport, archive_kind, walk
+from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archives.members import WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
 from hashing.listformats import PARSERS, Entry, FormatError, Malformed, detect_format
 from tests.factories import zip_bytes
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from config.celery import app as celery_app
+from evidence.ingest.resume import lost_work_resume_periodic
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.resume import lost_work_resume_periodic
 from evidence.tasks import queue_batches
 from tests.factories import sha256_hex, wait_until
 from tests.faults import beat_process, manage, process_environment, stop, worker_process

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.messages import english, message, reason_of
-from evidence import disk_images, sources
 from evidence.custody import rules as custody
 from evidence.custody import verification
 from evidence.custody.exhibits import seal_number_check
 from evidence.custody.selectors import image_comparisons
+from evidence.ingest import disk_images, sources
 from evidence.models import Acquisition, CustodyEvent, EvidenceFile, Exhibit, ImageVerification
 
 

@@ -53,7 +53,7 @@ class EvidenceFile(HexDigests, models.Model):
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="files")
     # Text, not a bounded column: a folder deeper than PATH_MAX (4,096 bytes) is walked to its end
-    # (evidence.sources), and its files' paths are longer than that.
+    # (evidence.ingest.sources), and its files' paths are longer than that.
     path = models.TextField(_("path"))
     source_path = models.TextField()
     # Inside an archive: the archive's own record, and the member names from the outermost archive.

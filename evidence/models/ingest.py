@@ -20,7 +20,7 @@ class SourceGrantQuerySet(models.QuerySet):
 class SourceGrant(models.Model):
     """A folder of the evidence server granted to a dossier: only then may its members browse and ingest it.
 
-    Granted and revoked by an admin (evidence.source_grants). A revoked grant is kept, with who revoked
+    Granted and revoked by an admin (evidence.ingest.source_grants). A revoked grant is kept, with who revoked
     it and when, so that who could reach which folder stays on record.
     """
 
@@ -80,7 +80,8 @@ class IngestJob(models.Model):
     # What went wrong, a list of worker messages (config.messages), one a line; an old row holds
     # its English text as one string.
     error = models.JSONField(default=str, blank=True)
-    # The password for the job's encrypted archives, encrypted (evidence.archive_passwords), wiped when the job ends.
+    # The password for the job's encrypted archives, encrypted (evidence.ingest.archive_passwords),
+    # wiped when the job ends.
     archive_password = models.BinaryField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -188,7 +189,7 @@ class BatchListing(models.Model):
     """The files of a batch as listed, not yet rows: the batch writes each file's row once, with
     its results, instead of a row at listing and an update with the results (half the writes per
     file: one row version and one entry per index, not two). A batch that will not process its
-    files (job cancelled, time limit) turns its listing into rows (``evidence.filerows``); until
+    files (job cancelled, time limit) turns its listing into rows (``evidence.ingest.filerows``); until
     then the listing counts as pending, for PostgreSQL's kept totals by a trigger of migration 0014.
 
     ``entries``: one ``[id, value, value...]`` per file, its values those of the attnames of

@@ -8,7 +8,9 @@ import zipfile
 import pytest
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, walk
+from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archives.members import WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
 from tests.factories import zip_bytes
 
 

@@ -9,7 +9,9 @@ import zlib
 import py7zr
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, walk
+from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archives.members import WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes

@@ -3,8 +3,9 @@
 import pytest
 
 from config.messages import english
-from evidence.disk_images import open_image, walk_image
-from evidence.mbr import mbr_entries
+from evidence.ingest.disk_files import walk_image
+from evidence.ingest.disk_images import open_image
+from evidence.ingest.mbr import mbr_entries
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import fat_image, mbr_disk, needs_tools

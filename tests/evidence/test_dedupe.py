@@ -128,7 +128,7 @@ def test_libmagic_types_each_content_once_and_every_copy_gets_its_answer(
 
     import magic
 
-    from evidence import filetypes
+    from evidence.ingest import filetypes
 
     asked = []
     real = filetypes.mime_of

@@ -2,7 +2,7 @@
 
 import random
 
-from evidence.disk_images import image_kind, open_image
+from evidence.ingest.disk_images import image_kind, open_image
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes

@@ -3,7 +3,8 @@
 import hashlib
 
 from config.messages import english
-from evidence.disk_images import ImageReader, image_kind, open_image, walk_image
+from evidence.ingest.disk_files import ImageReader, walk_image
+from evidence.ingest.disk_images import image_kind, open_image
 from evidence.models import EvidenceFile
 from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes

@@ -4,7 +4,7 @@ import os
 import struct
 
 from config.messages import english
-from evidence.disk_images import ewf_segment_number, image_to_expand
+from evidence.ingest.disk_images import ewf_segment_number, image_to_expand
 from evidence.models import EvidenceFile, IngestBatch
 from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, fat_image, needs_tools

@@ -8,7 +8,9 @@ from stat import S_IFREG
 from stream_zip import ZIP_32, stream_zip
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, walk
+from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archives.members import WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
 from tests.evidence.test_archives_7z import seven_zip
 from tests.factories import zip_bytes
 

@@ -5,7 +5,7 @@ import io
 import magic
 from PIL import Image
 
-from evidence.filetypes import SIGNATURES, SNIFF_BYTES, mime_of
+from evidence.ingest.filetypes import SIGNATURES, SNIFF_BYTES, mime_of
 from evidence.synthetic import synthetic_image, synthetic_image_bytes
 
 

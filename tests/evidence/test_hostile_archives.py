@@ -11,7 +11,9 @@ import py7zr
 import pytest
 
 from config.messages import english
-from evidence.archives import Limits, WalkReport, archive_kind, hostile_name, walk
+from evidence.ingest.archives.limits import Limits, hostile_name
+from evidence.ingest.archives.members import WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
 from hashing.perceptual import ImageRefused, decode
 from tests.factories import zip_bytes
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from config.messages import english
+from evidence.ingest.server_paths import OutsideSources, resolve_source
 from evidence.models import IngestJob, IngestSource
-from evidence.server_paths import OutsideSources, resolve_source
 from tests.factories import grant_folder
 
 

@@ -15,9 +15,9 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from cases.models import Dossier
 from demo.loader import DEMO_NOTICE, demo_load
+from evidence.ingest.server_paths import MissingSource, NotGranted, OutsideSources, resolve_granted
+from evidence.ingest.source_grants import source_folders_for, source_grant_revoke
 from evidence.models import IngestJob, SourceGrant
-from evidence.server_paths import MissingSource, NotGranted, OutsideSources, resolve_granted
-from evidence.source_grants import source_folders_for, source_grant_revoke
 from tests.factories import grant_folder, make_exhibit
 
 

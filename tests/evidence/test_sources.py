@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.messages import english
-from evidence.sources import PATH_MAX, list_folder, name_bytes, open_source, real_path, shown_name, stored_path
+from evidence.ingest.sources import PATH_MAX, list_folder, name_bytes, open_source, real_path, shown_name, stored_path
 
 
 def test_folder_listing_is_sorted_and_relative(tmp_path):
@@ -110,7 +110,7 @@ def test_a_shallow_folder_gives_the_same_files_in_the_same_order_as_before(tmp_p
 LIST_IN_A_CHILD = """
 import json
 import sys
-from evidence.sources import list_folder
+from evidence.ingest.sources import list_folder
 for found in list_folder(sys.argv[1], "S"):
     print(found.path, json.dumps(found.error), sep="|")
 """

@@ -11,9 +11,10 @@ from chats import services as chat_services
 from chats.models import ChatAccount, ChatExport
 from config.celery import app as celery_app
 from config.messages import english
-from evidence import archives, batch_readers
+from evidence.ingest import batch_readers
+from evidence.ingest.archives import sevenzip
+from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
 from evidence.tasks import ingest_enumerate
 from tests.chats.builder import chat, message, write_export
@@ -42,14 +43,14 @@ class Unforeseen(Exception):  # noqa: N818 - named for what it stands for: an er
 def hidden_archive_breaks_its_reader(monkeypatch):
     """The 7z reader raises an error nobody expects on hidden.7z (since the wrong-password TypeError
     that first showed the hole is now handled where it arises, a fault stands in for the next one)."""
-    walk_7z = archives._walk_7z
+    walk_7z = sevenzip.walk_7z
 
     def broken(stream, shown, *rest):
         if "hidden.7z" in shown:
             raise Unforeseen("the reader met something new")
         yield from walk_7z(stream, shown, *rest)
 
-    monkeypatch.setattr(archives, "_walk_7z", broken)
+    monkeypatch.setattr(sevenzip, "walk_7z", broken)
 
 
 def assert_the_good_files_kept_once_and_the_failure_recorded(job: IngestJob, error: str = "Unforeseen") -> None:
@@ -238,7 +239,7 @@ def test_a_chat_export_with_no_reader_installed_is_recorded_and_the_job_ends(
     celery_worker, exhibit, owner, tmp_path, monkeypatch
 ):
     """The pipeline reads a chat export through the reader the chats app registers at start-up
-    (evidence/batch_readers.py); without one, the job says so and keeps its files.
+    (evidence/ingest/batch_readers.py); without one, the job says so and keeps its files.
     Control: test_a_chat_export_with_ordinary_account_ids_is_read_whole_by_the_worker."""
     monkeypatch.delitem(batch_readers._readers, "chat")
     folder = write_export(tmp_path / "export", chat("G", 1, [message(1, "user1", "A")]))

@@ -1,9 +1,9 @@
 """A batch past its queue's time limit: its unprocessed files are recorded with the reason; the job ends."""
 
 from config.messages import english
-from evidence.batches import ingest_batch_give_up
+from evidence.ingest.failures import ingest_batch_give_up
+from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.services import ingest_job_create_from_path
 from tests.factories import image_files
 

@@ -13,15 +13,15 @@ from accounts.system import command_line_user
 from cases.models import Dossier
 from cases.services import dossier_create
 from evidence.custody.exhibits import exhibit_register
+from evidence.ingest.source_grants import ingest_command_line_record
 from evidence.models import Exhibit, IngestJob
 from evidence.selectors import ingest_job_progress, ingest_job_queues_without_worker
 from evidence.services import ingest_job_create_from_path
-from evidence.source_grants import ingest_command_line_record
 
 
 class Command(BaseCommand):
     # Trusted: whoever runs it has a shell on the server, which reads the storage anyway. So the path
-    # needs no grant (evidence.source_grants) and may lie outside EVIDENCE_SOURCES; the ingestion is
+    # needs no grant (evidence.ingest.source_grants) and may lie outside EVIDENCE_SOURCES; the ingestion is
     # audited as ``ingest.command_line`` with the shell account and whether the path was granted.
     help = (
         "Ingest a folder, file or zip archive on this server into an exhibit (created if missing). "

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from evidence.resume import lost_work_resume, queued_messages
+from evidence.ingest.resume import lost_work_resume, queued_messages
 
 
 class Command(BaseCommand):

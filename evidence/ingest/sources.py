@@ -1,7 +1,7 @@
 """Listing what an ingest job reads: a file, or a folder tree. Plain Python: no Django here.
 
 Sources are opened read-only where they lie; archives found among them are walked by
-``evidence.archives``, streamed, never extracted to disk.
+``evidence.ingest.archives``, streamed, never extracted to disk.
 """
 
 import base64
@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 from config.messages import Message, message
 from config.store import open_stored, stored_size
-from evidence import disk_images
-from evidence.names import name_bytes, shown_name
+from evidence.ingest import disk_images
+from evidence.ingest.names import name_bytes, shown_name
 
-__all__ = ["name_bytes", "shown_name"]  # names as shown: evidence.names
+__all__ = ["name_bytes", "shown_name"]  # names as shown: evidence.ingest.names
 
 READ_ERRORS = (OSError, RuntimeError, EOFError, ValueError)
 

@@ -9,9 +9,9 @@ from audit.services import audit_record
 from config.messages import Message, english, message
 from config.store import StoreFull
 from config.work_locks import claim
-from evidence.filerows import listing_to_rows
+from evidence.ingest.filerows import listing_to_rows
+from evidence.ingest.pipeline import ingest_job_refresh
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline import ingest_job_refresh
 
 # An unexpected error's message can be long (a whole SQL statement): kept to this many characters.
 REASON_CHARACTERS = 500

@@ -7,18 +7,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.work_locks import claim
-from evidence import disk_images
-from evidence.batch_readers import batch_reader_for
-from evidence.filerows import insert_files, listed_records, listing_to_rows, update_files
-from evidence.models import BatchListing, EvidenceFile, IngestBatch
-from evidence.pipeline.containers import expand_archive, expand_image
-from evidence.pipeline.files import DECODED_FIELDS, FileRead, JobContents, hash_finish, hash_read, save_video_frames
-from evidence.pipeline.state import (
+from evidence.ingest import disk_files
+from evidence.ingest.batch_readers import batch_reader_for
+from evidence.ingest.filerows import insert_files, listed_records, listing_to_rows, update_files
+from evidence.ingest.pipeline.containers import expand_archive, expand_image
+from evidence.ingest.pipeline.files import (
+    DECODED_FIELDS,
+    FileRead,
+    JobContents,
+    hash_finish,
+    hash_read,
+    save_video_frames,
+)
+from evidence.ingest.pipeline.state import (
     compact_counts,
     expansion_batch_create,
     ingest_job_refresh,
     job_cancelled,
 )
+from evidence.models import BatchListing, EvidenceFile, IngestBatch
 from evidence.triage.matching import match_files
 
 log = logging.getLogger(__name__)
@@ -118,7 +125,7 @@ def _process_files(batch: IngestBatch) -> list[int]:
                 to_expand.append((read.record, expand))
         reads.clear()
 
-    with disk_images.ImageReader() as reader:
+    with disk_files.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING and (read := hash_read(evidence_file, reader)):
                 reads.append(read)

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record
-from evidence import filetypes
+from evidence.ingest import filetypes
 from evidence.models import EvidenceFile, IngestBatch, IngestJob, TriageCount
 
 log = logging.getLogger(__name__)

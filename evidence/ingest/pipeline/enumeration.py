@@ -11,10 +11,15 @@ from audit.services import audit_record
 from config.database import connection_lost
 from config.messages import message
 from config.work_locks import claim
-from evidence import sources
-from evidence.filerows import batch_files_add
+from evidence.ingest import sources
+from evidence.ingest.filerows import batch_files_add
+from evidence.ingest.pipeline.state import (
+    batch_kind_of,
+    expansion_batch_create,
+    ingest_batch_create,
+    ingest_job_refresh,
+)
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_batch_create, ingest_job_refresh
 
 log = logging.getLogger(__name__)
 

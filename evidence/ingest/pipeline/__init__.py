@@ -2,7 +2,7 @@
 
 A job lists its sources into batches of files; any worker may take any batch. A batch hashes
 each file in one read, matches the whole batch in one query and saves it in one transaction.
-An archive found on the way gets a batch of its own that walks it (evidence.archives) and adds
+An archive found on the way gets a batch of its own that walks it (evidence.ingest.archives) and adds
 its members. The job's state is derived from its batches.
 
 The package: ``enumeration`` (sources into batches), ``batches`` (one batch, by kind), ``files``
@@ -10,8 +10,8 @@ The package: ``enumeration`` (sources into batches), ``batches`` (one batch, by 
 state derived from its batches).
 """
 
-from evidence.pipeline.batches import ingest_batch_process
-from evidence.pipeline.enumeration import ingest_job_enumerate
-from evidence.pipeline.state import batch_kind_of, ingest_job_refresh
+from evidence.ingest.pipeline.batches import ingest_batch_process
+from evidence.ingest.pipeline.enumeration import ingest_job_enumerate
+from evidence.ingest.pipeline.state import batch_kind_of, ingest_job_refresh
 
 __all__ = ["batch_kind_of", "ingest_batch_process", "ingest_job_enumerate", "ingest_job_refresh"]

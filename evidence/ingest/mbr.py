@@ -1,7 +1,7 @@
 """The master boot record's primary entries, read by hand (plain Python, no Django).
 
 The Sleuth Kit reads partition tables itself, but rejects a whole MBR when one of its first two
-entries is out of range (evidence.disk_images.image_layout): then each entry is read from here.
+entries is out of range (evidence.ingest.disk_files.image_layout): then each entry is read from here.
 """
 
 from dataclasses import dataclass

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from cases.models import Dossier
 from cases.selectors import membership_of
+from evidence.ingest.server_paths import MissingSource, OutsideSources, canonical_folder, resolve_granted
 from evidence.models import Exhibit, IngestJob, SourceGrant
-from evidence.server_paths import MissingSource, OutsideSources, canonical_folder, resolve_granted
 from evidence.services import ingest_job_create_from_path, ingest_path_refuse
 
 
@@ -74,7 +74,7 @@ def _granted_folders(dossier: Dossier) -> list[GrantedFolder]:
 def source_path_for(user, dossier: Dossier, root_index: int, relative: str) -> Path:
     """The path of ``relative`` under root number ``root_index``, if it lies in a folder granted to ``dossier``.
 
-    Raises (evidence.server_paths) OutsideSources for a path that leaves the roots or an unknown
+    Raises (evidence.ingest.server_paths) OutsideSources for a path that leaves the roots or an unknown
     root, NotGranted for one outside every granted folder (callers answer 404), MissingSource for
     one inside a granted folder that is not there.
     """

@@ -12,8 +12,8 @@ from accounts.decorators import role_required, step_up_required
 from accounts.roles import ADMIN
 from audit.services import client_ip
 from evidence.forms import SourceGrantForm
+from evidence.ingest.source_grants import source_grant_create, source_grant_revoke, source_grants_overview
 from evidence.models import SourceGrant
-from evidence.source_grants import source_grant_create, source_grant_revoke, source_grants_overview
 
 
 @login_required

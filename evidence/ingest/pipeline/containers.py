@@ -8,19 +8,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.messages import Message, message, reason_of
-from evidence import archive_passwords, archives, disk_images, filetypes, sources
-from evidence.filerows import batch_files_add, insert_files
+from evidence.ingest import archive_passwords, disk_files, disk_images, filetypes, sources
+from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archives.members import Member, WalkReport
+from evidence.ingest.archives.walk import archive_kind, walk
+from evidence.ingest.filerows import batch_files_add, insert_files
+from evidence.ingest.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
+from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
-from evidence.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.triage.matching import match_files
 from hashing.hashers import ALGORITHMS
 
 ARCHIVE_CHUNK = 200
 
 
-def archive_limits() -> archives.Limits:
-    return archives.Limits(
+def archive_limits() -> Limits:
+    return Limits(
         max_depth=settings.ARCHIVE_MAX_DEPTH,
         max_members=settings.ARCHIVE_MAX_MEMBERS,
         max_member_bytes=settings.ARCHIVE_MAX_MEMBER_BYTES,
@@ -45,7 +48,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         child.files.all().delete()
         child.delete()
     new_batches: list[int] = []
-    filling: dict[str, list[disk_images.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
+    filling: dict[str, list[disk_files.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
     path = sources.real_path(container.source_path)
 
     def close_batch(kind: str) -> None:
@@ -99,7 +102,7 @@ def expand_image(batch: IngestBatch) -> list[int]:
         image = disk_images.open_image(path, fill_damage=True)
         try:
             findings: list[Message] = []  # the image's own (a bad partition table entry)
-            for found in disk_images.walk_image(image, container.path, findings):
+            for found in disk_files.walk_image(image, container.path, findings):
                 kind = batch_kind_of(found.path)
                 filling[kind].append(found)
                 if len(filling[kind]) >= settings.INGEST_BATCH_FILES:
@@ -147,9 +150,7 @@ def expand_archive(batch: IngestBatch) -> None:
         IngestJob.objects.filter(pk=batch.job_id).update(
             files_total=F("files_total") - stale_count, bytes_total=F("bytes_total") - stale_bytes
         )
-    report = archives.WalkReport(
-        password=archive_passwords.decrypt(IngestJob.objects.get(pk=batch.job_id).archive_password)
-    )
+    report = WalkReport(password=archive_passwords.decrypt(IngestJob.objects.get(pk=batch.job_id).archive_password))
     chunk: list[EvidenceFile] = []
     counters = {"files": 0, "bytes": 0, "errors": 0}
     contents = JobContents(batch.job_id)
@@ -177,8 +178,8 @@ def expand_archive(batch: IngestBatch) -> None:
         with _archive_stream(container) as stream:
             head = stream.read(filetypes.SNIFF_BYTES)
             stream.seek(0)
-            kind = archives.archive_kind(head)
-            for member in archives.walk(stream, kind, container.path, archive_limits(), report, container.size):
+            kind = archive_kind(head)
+            for member in walk(stream, kind, container.path, archive_limits(), report, container.size):
                 chunk.append(_member_record(batch, container, member, contents))
                 if len(chunk) >= ARCHIVE_CHUNK:
                     flush()
@@ -204,13 +205,11 @@ def _archive_stream(container: EvidenceFile):
         return sources.open_source(path)
     if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
         raise disk_images.ImageReadError(message("archive.too_large_in_image"))
-    with disk_images.ImageReader() as reader:
+    with disk_files.ImageReader() as reader:
         return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
 
 
-def _member_record(
-    batch: IngestBatch, container: EvidenceFile, member: archives.Member, contents: JobContents
-) -> EvidenceFile:
+def _member_record(batch: IngestBatch, container: EvidenceFile, member: Member, contents: JobContents) -> EvidenceFile:
     """The member's row; an image or video already decoded in this job (by content) is not decoded again."""
     record = EvidenceFile(
         exhibit_id=container.exhibit_id,

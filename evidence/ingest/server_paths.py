@@ -1,5 +1,5 @@
 """Choosing a source on the evidence server: only inside the allowed roots (EVIDENCE_SOURCES) and,
-for a dossier, only inside the folders granted to it (evidence.source_grants).
+for a dossier, only inside the folders granted to it (evidence.ingest.source_grants).
 
 Plain Python: no Django here. Paths are resolved (links followed, ``..`` removed) before the
 check, so neither a crafted path nor a link inside a root can lead outside it.

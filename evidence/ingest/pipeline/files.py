@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
-from evidence import archives, disk_images, filetypes, sources
+from evidence.ingest import disk_files, disk_images, filetypes, sources
+from evidence.ingest.archives.walk import archive_kind
 from evidence.models import EvidenceFile, VideoFrame
 from hashing import perceptual
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -36,7 +37,7 @@ class FileRead:
         self.sniff.finish(self.record.sha256)
 
 
-def hash_read(evidence_file: EvidenceFile, reader: disk_images.ImageReader) -> FileRead | None:
+def hash_read(evidence_file: EvidenceFile, reader: disk_files.ImageReader) -> FileRead | None:
     """Read the file once: its three digests and size, its head, and (a file of several blocks)
     its type and the content of media small enough to decode. None when it cannot be read (the
     reason is on the record).
@@ -102,7 +103,7 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
             evidence_file.findings = [*evidence_file.findings, message("file.video_too_large_to_sample")]
     if media and size and contents is not None:
         contents.remember(evidence_file)
-    if archives.archive_kind(head):
+    if archive_kind(head):
         return "archive"
     if not locator and disk_images.image_to_expand(head):
         return "image"
