@@ -272,3 +272,18 @@ def stop(worker: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def assert_done_with_each_file_once(job, contents: dict[str, str]) -> None:
+    """The job ended done, each file of ``contents`` (path -> SHA-256 hex) stored once and hashed
+    right, and no batch ran twice: what a fault must not change."""
+    from evidence.models import EvidenceFile, IngestBatch
+
+    job.refresh_from_db()
+    assert job.status == "done"
+    files = list(EvidenceFile.objects.filter(job=job))
+    assert {f.path: f.sha256_hex for f in files} == contents  # each file once, hashed right
+    assert len(files) == job.files_total == len(contents)
+    batches = IngestBatch.objects.filter(job=job)
+    assert sum(batches.values_list("files_done", flat=True)) == len(contents)
+    assert set(batches.values_list("attempts", flat=True)) == {1}  # no batch ran twice

@@ -17,11 +17,18 @@ from django.db import connection
 from audit.models import AuditEvent
 from config.celery import app as celery_app
 from evidence.list_tasks import hash_list_import
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.models import IngestBatch, IngestJob
 from hashing.models import HashListVersion
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, sha256_hex, stored_digests, wait_until
-from tests.faults import WORKER_APPLICATION, manage, process_environment, stop, worker_process
+from tests.faults import (
+    WORKER_APPLICATION,
+    assert_done_with_each_file_once,
+    manage,
+    process_environment,
+    stop,
+    worker_process,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -58,14 +65,7 @@ def test_redis_restarted_mid_job_then_resumed_loses_and_doubles_no_file(dossier,
         assert "Resumed 0 ingest jobs (0 batches)" in manage(environment, "resume_work")
     finally:
         stop(worker)
-    job.refresh_from_db()
-    assert job.status == "done"
-    files = list(EvidenceFile.objects.filter(job=job))
-    assert {f.path: f.sha256_hex for f in files} == contents  # each file once, hashed right
-    assert len(files) == job.files_total == 40
-    batches = IngestBatch.objects.filter(job=job)
-    assert sum(batches.values_list("files_done", flat=True)) == 40
-    assert set(batches.values_list("attempts", flat=True)) == {1}  # no batch ran twice
+    assert_done_with_each_file_once(job, contents)
     assert AuditEvent.objects.filter(action="ingest.resume").count() == 1
 
 

@@ -12,10 +12,17 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from config.celery import app as celery_app
 from evidence.ingest.resume import lost_work_resume_periodic
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.models import IngestBatch, IngestJob
 from evidence.tasks import queue_batches
 from tests.factories import sha256_hex, wait_until
-from tests.faults import beat_process, manage, process_environment, stop, worker_process
+from tests.faults import (
+    assert_done_with_each_file_once,
+    beat_process,
+    manage,
+    process_environment,
+    stop,
+    worker_process,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -59,14 +66,7 @@ def test_beat_queues_again_the_batches_a_redis_restart_lost(dossier, exhibit, tm
     finally:
         stop(beat)
         stop(worker)
-    job.refresh_from_db()
-    assert job.status == "done"
-    files = list(EvidenceFile.objects.filter(job=job))
-    assert {f.path: f.sha256_hex for f in files} == contents  # each file once, hashed right
-    assert len(files) == job.files_total == 40
-    batches = IngestBatch.objects.filter(job=job)
-    assert sum(batches.values_list("files_done", flat=True)) == 40
-    assert set(batches.values_list("attempts", flat=True)) == {1}  # no batch ran twice
+    assert_done_with_each_file_once(job, contents)
     resumed = AuditEvent.objects.filter(action="ingest.resume")
     assert resumed.exists() and all(event.actor is None for event in resumed)  # beat did it, not a person
 
