@@ -111,6 +111,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
             "match_algorithm",
             "match_category",
             "match_distance",
+            "match_detail",
             "is_deleted",
             "error",
             "processed_at",

@@ -46,7 +46,7 @@ def accounts_with_counts(accounts):
         not_exported_count=Count("messages", filter=with_media & Q(messages__media__isnull=True)),
         known_count=Count("messages", filter=posted & Q(messages__media__triage=KNOWN)),
         known_files=Count("messages__media__sha256", filter=posted & Q(messages__media__triage=KNOWN), distinct=True),
-        near_count=Count("messages", filter=posted & Q(messages__media__triage=EvidenceFile.Triage.NEAR)),
+        near_count=Count("messages", filter=posted & Q(messages__media__triage__in=EvidenceFile.MATCH_STATES)),
         new_count=Count("messages", filter=posted & Q(messages__media__triage__in=EvidenceFile.NEW_STATES)),
         groups_count=Count("messages__chat", distinct=True),
         first_at=Min("messages__date"),

@@ -323,6 +323,16 @@ THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
 PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
+# Both hashes decide together (hashing/near_matching.py::match_strength): a list entry or a known file
+# within both of these distances is a near match too. "Possible match", a weaker tier shown after the
+# near matches and never known material until a reviewer confirms it: within one of the POSSIBLE_*
+# distances, or within both POSSIBLE_JOINT ones. Each pair is (PDQ, pHash); chosen with the hard-pair
+# benchmark (bench/near_corpus.py, bench/RESULTS.md). The list indexes are searched at the largest
+# single distance of each hash: a joint rule only decides among what that search finds.
+NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "44,14")]
+POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 40)
+POSSIBLE_PHASH_DISTANCE = env_int("POSSIBLE_PHASH_DISTANCE", 12)
+POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "56,16")]
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
 # an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)

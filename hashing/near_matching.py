@@ -1,12 +1,13 @@
 """Near-duplicate lookups in the lists: which entries of the active alert lists are near these
-perceptual hashes. Matching the evidence files (against the lists and against the files already
-categorised in this installation) is evidence's (``evidence.triage.near_matching``).
+perceptual hashes, and how strongly. Matching the evidence files (against the lists and against the
+files already categorised in this installation) is evidence's (``evidence.triage.near_matching``).
 
-A query is an image's PDQ (with its seven rotations and mirrors, and the hashes of the image
-without a uniform border) and its pHash, or the same for each sampled keyframe of a video. A PDQ
-of low quality (a flat image) is not used: it matches too much. The rule, chosen by the robustness
-benchmark (bench/match.py): a PDQ hit within PDQ_MATCH_DISTANCE, or a pHash hit within the tighter
-PHASH_MATCH_DISTANCE; the closest hit (relative to its threshold) is reported, with its distance.
+A query is an image's PDQ (with its seven rotations and mirrors, the hashes of the image without a
+uniform border, and those of the image with a crop or a tilt undone: ``hashing.perceptual``) and
+its pHash, or the same for each sampled keyframe of a video. A PDQ of low quality (a flat image) is
+not used: it matches too much. Each candidate gets the smallest distance of each hash over the
+queries, and ``match_strength`` decides with both (the rule and how it was chosen: config/settings.py,
+bench/near_corpus.py).
 """
 
 from dataclasses import dataclass
@@ -16,19 +17,94 @@ from django.conf import settings
 from hashing.indexes import active_indexes
 from hashing.models import CategoryValue, HashEntry, HashList
 
+NEAR, POSSIBLE = "near", "possible"
+STRENGTHS = (NEAR, POSSIBLE)  # strongest first
+
+
+def _within(distances: dict[str, int], pdq: int | None, phash: int | None, joint) -> bool:
+    found_pdq, found_phash = distances.get("pdq"), distances.get("phash")
+    if found_pdq is not None and pdq is not None and found_pdq <= pdq:
+        return True
+    if found_phash is not None and phash is not None and found_phash <= phash:
+        return True
+    if found_pdq is None or found_phash is None:
+        return False
+    joint_pdq, joint_phash = joint
+    return found_pdq <= joint_pdq and found_phash <= joint_phash
+
+
+def match_strength(distances: dict[str, int]) -> str | None:
+    """NEAR, POSSIBLE or None for a candidate at these distances (bits; "pdq" and / or "phash").
+
+    Near: PDQ <= PDQ_MATCH_DISTANCE, or pHash <= PHASH_MATCH_DISTANCE, or both within
+    NEAR_JOINT_DISTANCES. Possible: the same with the POSSIBLE_* distances. A hash the candidate
+    lacks (a list entry with a PDQ only, a flat image's PDQ) does not count for the joint rule.
+    """
+    if _within(distances, settings.PDQ_MATCH_DISTANCE, settings.PHASH_MATCH_DISTANCE, settings.NEAR_JOINT_DISTANCES):
+        return NEAR
+    if _within(
+        distances, settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE, settings.POSSIBLE_JOINT_DISTANCES
+    ):
+        return POSSIBLE
+    return None
+
+
+def search_radius() -> dict[str, int]:
+    """How far each index is searched: the largest distance at which one hash alone decides."""
+    return {
+        "pdq": max(settings.PDQ_MATCH_DISTANCE, settings.POSSIBLE_PDQ_DISTANCE),
+        "phash": max(settings.PHASH_MATCH_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE),
+    }
+
 
 @dataclass(frozen=True)
 class NearMatch:
-    algorithm: str  # "pdq" or "phash"
+    algorithm: str  # the hash that came closest relative to its bound: "pdq" or "phash"
     distance: int
     category: str
     list_id: int | None = None
     file_id: int | None = None
+    strength: str = NEAR
+    pdq: int | None = None  # both distances, where known
+    phash: int | None = None
+    # What a reviewer's rejection remembers: the list entry (its hash and category) or the known file
+    # (and its category). The same key is not proposed again to that file.
+    key: str = ""
 
     def rank(self) -> tuple:
-        threshold = settings.PDQ_MATCH_DISTANCE if self.algorithm == "pdq" else settings.PHASH_MATCH_DISTANCE
-        # Closest relative to its threshold; a list entry before a file; then stable.
-        return (self.distance / max(threshold, 1), self.list_id is None, self.list_id or 0, self.file_id or 0)
+        """Near before possible; then closest relative to its bound; a list entry before a file; stable."""
+        radius = search_radius()[self.algorithm]
+        return (
+            STRENGTHS.index(self.strength),
+            self.distance / max(radius, 1),
+            self.list_id is None,
+            self.list_id or 0,
+            self.file_id or 0,
+        )
+
+    @property
+    def distances(self) -> dict[str, int]:
+        return {name: value for name, value in (("pdq", self.pdq), ("phash", self.phash)) if value is not None}
+
+
+def decided(distances: dict[str, int], category: str, *, list_id=None, file_id=None, key="") -> NearMatch | None:
+    """The NearMatch of a candidate at these distances, or None if it is neither near nor possible."""
+    strength = match_strength(distances)
+    if strength is None:
+        return None
+    radius = search_radius()
+    algorithm = min(distances, key=lambda name: (distances[name] / radius[name], name))
+    return NearMatch(
+        algorithm,
+        distances[algorithm],
+        category,
+        list_id=list_id,
+        file_id=file_id,
+        strength=strength,
+        pdq=distances.get("pdq"),
+        phash=distances.get("phash"),
+        key=key,
+    )
 
 
 def usable_phash(value) -> bool:
@@ -54,9 +130,26 @@ def perceptual_queries(evidence_file, frames=None) -> dict[str, list[bytes]]:
     return {name: list(dict.fromkeys(values)) for name, values in queries.items()}
 
 
-def list_near_hits(codes: dict, radius: dict[str, int]) -> list[tuple[str, int, NearMatch]]:
-    """(algorithm, query position, match) for every entry of an active alert list, in an alerting
-    category, within ``radius`` of a query code (``codes``: per algorithm, as ``nearest.as_codes``).
+@dataclass(frozen=True)
+class ListHit:
+    """An alerting list entry within the search radius of a query code."""
+
+    algorithm: str
+    query: int  # position in the codes asked with
+    distance: int
+    entry_id: int
+    list_id: int
+    category: str
+    value: bytes
+
+    @property
+    def key(self) -> str:
+        return f"entry:{self.algorithm}:{self.value.hex()}:{self.category}"
+
+
+def list_near_hits(codes: dict, radius: dict[str, int]) -> list[ListHit]:
+    """Every entry of an active alert list, in an alerting category, within ``radius`` of a query code
+    (``codes``: per algorithm, as ``nearest.as_codes``).
 
     One index search per active version and algorithm, then the entries' lists and categories in
     one query.
@@ -72,25 +165,26 @@ def list_near_hits(codes: dict, radius: dict[str, int]) -> list[tuple[str, int, 
     if not hits:
         return []
     return [
-        (algorithm, query, NearMatch(algorithm, distance, category, list_id=list_id))
-        for entry_id, list_id, category in _alerting_entries(list(hits))
+        ListHit(algorithm, query, distance, entry_id, list_id, category, value)
+        for entry_id, list_id, category, value in _alerting_entries(list(hits))
         for algorithm, query, distance in hits[entry_id]
     ]
 
 
-def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str]]:
-    """(entry id, list id, category) of those entries that are on an alert list in an alerting category."""
+def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str, bytes]]:
+    """(entry id, list id, category, value) of those entries that are on an alert list in an alerting category."""
     rows = HashEntry.objects.filter(pk__in=entry_ids, version__hash_list__kind=HashList.Kind.ALERT).values_list(
         "pk",
         "category",
         "version__hash_list_id",
         "version__hash_list__default_category",
         "version__hash_list__scheme_id",
+        "value",
     )
     not_alerting = set(CategoryValue.objects.filter(is_alert=False).values_list("scheme_id", "code"))
     found = []
-    for entry_id, category, list_id, default_category, scheme_id in rows:
+    for entry_id, category, list_id, default_category, scheme_id, value in rows:
         category = category or default_category
         if (scheme_id, category) not in not_alerting:
-            found.append((entry_id, list_id, category))
+            found.append((entry_id, list_id, category, bytes(value)))
     return found

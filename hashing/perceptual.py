@@ -35,6 +35,16 @@ PDQ_VARIANT_SIDE = 320  # 64 x 5, for the border-trimmed image's hashes, only as
 BORDER_MIN_SHARE = 0.02
 BORDER_TOLERANCE = 24
 PDQ_USEFUL_QUALITY = 50  # Meta's: below it a PDQ hash matches too much
+# What re-sharers do most and neither hash survives: a crop of a few per cent and a tilt of a few
+# degrees (FIELD-NOTES: 7-9 % recall on a 5 % crop, 55-60 % on a 4-degree turn). A list holds the
+# original's hashes only, so a query also asks with itself brought back towards an original: its
+# edges extended (the edge pixels repeated) by what a crop of these shares took on every side, or
+# on one side, and turned back by these angles. Hashed on a copy of at most UNDO_SIDE pixels a side
+# (PDQ reduces to 64 x 64 anyway). Chosen with bench/near_corpus.py (bench/RESULTS.md).
+UNDO_CROP_EVERY_SIDE = (0.025, 0.05, 0.075, 0.10)
+UNDO_CROP_ONE_SIDE = (0.05, 0.10)
+UNDO_TILT_DEGREES = (-4, -2, 2, 4)
+UNDO_SIDE = 128
 # Pillow only warns past its limit (and errors at twice it); ours turns the warning into a refusal.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -140,7 +150,11 @@ def digest_image(stream) -> ImageDigest:
 
 
 def image_hashes(
-    image: Image.Image, *, phash_image: Image.Image | None = None, original_pixels: int | None = None
+    image: Image.Image,
+    *,
+    phash_image: Image.Image | None = None,
+    original_pixels: int | None = None,
+    undo_edits: bool = True,
 ) -> dict:
     """pHash, PDQ and its quality of a decoded image, and the variants a query also asks with.
 
@@ -149,6 +163,7 @@ def image_hashes(
     because a pad defeats both hashes (FIELD-NOTES). pHash and the border may come from a smaller
     copy (``phash_image``): pHash reduces to 32x32 anyway. One greyscale conversion serves them.
     ``original_pixels``: the size of the image before a reduced decode (see ``_pdq_luma``).
+    ``undo_edits``: also the hashes of the image with a crop or a tilt undone (``undone_hashes``).
     """
     small = phash_image if phash_image is not None else image
     grey = _luma(small)
@@ -166,6 +181,10 @@ def image_hashes(
         if trimmed_quality >= PDQ_USEFUL_QUALITY:
             pdq_variants += [_packed(vector) for vector in trimmed_vectors]
         phash_variants += _phash_dihedral(grey.crop(box))
+    if undo_edits:
+        undone_pdqs, undone_phashes = undone_hashes(grey)
+        pdq_variants += undone_pdqs
+        phash_variants += undone_phashes
     phash = phashes[0]
     return {
         "phash": phash,
@@ -206,10 +225,7 @@ def _phash_dihedral(grey: Image.Image) -> list[bytes]:
     """
     pixels = np.asarray(grey.resize((32, 32), Image.Resampling.LANCZOS))
     turned = np.stack([pixels] + [_turn(pixels, turn) for turn in DIHEDRAL])
-    # As imagehash: DCT-II along the columns then the rows, the 8x8 lowest frequencies against their median.
-    low = scipy.fftpack.dct(scipy.fftpack.dct(turned, axis=1), axis=2)[:, :8, :8]
-    bits = low > np.median(low, axis=(1, 2), keepdims=True)
-    return [np.packbits(hash_bits).tobytes() for hash_bits in bits]
+    return _phash_bits(turned)
 
 
 DIHEDRAL = (
@@ -234,6 +250,42 @@ def _turn(pixels: np.ndarray, turn: Image.Transpose) -> np.ndarray:
         Image.Transpose.TRANSPOSE: lambda a: a.T,
         Image.Transpose.TRANSVERSE: lambda a: np.rot90(a, 2).T,
     }[turn](pixels)
+
+
+def undone_hashes(grey: Image.Image) -> tuple[list[bytes], list[bytes]]:
+    """PDQ (those of useful quality) and pHash of a greyscale image with a crop or a tilt undone:
+    its edges extended by each share of UNDO_CROP_EVERY_SIDE on every side and of UNDO_CROP_ONE_SIDE
+    on each side, and turned by each of UNDO_TILT_DEGREES. The shares are of the original's side:
+    a side cut by 5 % on both ends is 90 % of the original's, extended by 5/90 of itself on each end."""
+    small = grey.copy()
+    small.thumbnail((UNDO_SIDE, UNDO_SIDE), Image.Resampling.BILINEAR)
+    pixels = np.asarray(small)
+    height, width = pixels.shape
+    undone = []
+    for share in UNDO_CROP_EVERY_SIDE:
+        rows, columns = round(height * share / (1 - 2 * share)), round(width * share / (1 - 2 * share))
+        undone.append(np.pad(pixels, ((rows, rows), (columns, columns)), mode="edge"))
+    for share in UNDO_CROP_ONE_SIDE:
+        rows, columns = round(height * share / (1 - share)), round(width * share / (1 - share))
+        for pad in (((0, 0), (columns, 0)), ((0, 0), (0, columns)), ((rows, 0), (0, 0)), ((0, rows), (0, 0))):
+            undone.append(np.pad(pixels, pad, mode="edge"))
+    for degrees in UNDO_TILT_DEGREES:
+        undone.append(np.asarray(small.rotate(degrees, resample=Image.Resampling.BILINEAR)))
+    pdqs = []
+    for array in undone:
+        vector, quality = pdqhash.compute(np.broadcast_to(array[:, :, None], (*array.shape, 3)))
+        if quality >= PDQ_USEFUL_QUALITY:
+            pdqs.append(_packed(vector))
+    reduced = np.stack([np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.LANCZOS)) for a in undone])
+    return pdqs, _phash_bits(reduced)
+
+
+def _phash_bits(reduced: np.ndarray) -> list[bytes]:
+    """imagehash's pHash of each 32x32 greyscale array of ``reduced`` (shape (n, 32, 32)): a DCT-II
+    along the columns then the rows, the 8x8 lowest frequencies against their median."""
+    low = scipy.fftpack.dct(scipy.fftpack.dct(reduced, axis=1), axis=2)[:, :8, :8]
+    bits = low > np.median(low, axis=(1, 2), keepdims=True)
+    return [np.packbits(hash_bits).tobytes() for hash_bits in bits]
 
 
 def _packed(vector) -> bytes:
@@ -338,7 +390,8 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     sampled = keyframes[::step][:max_frames]
     frames = []
     for time, image in sampled:
-        frames.append(VideoFrameDigest(time, **image_hashes(image)))
+        # Keyframes are many and matched as a set: a crop or a tilt is not undone on each.
+        frames.append(VideoFrameDigest(time, **image_hashes(image, undo_edits=False)))
     findings = ()
     if stated and packets < stated:
         # An index written first (MP4 "fast start") states every frame; a cut copy holds fewer.

@@ -24,6 +24,7 @@ COLOURS = {
         EvidenceFile.Triage.KNOWN: "#b3261e",
         EvidenceFile.Triage.KNOWN_GOOD: "#2e7d32",
         EvidenceFile.Triage.NEAR: "#c64600",
+        EvidenceFile.Triage.POSSIBLE: "#e0a100",
         EvidenceFile.Triage.NEW_IMAGE: "#1a5fb4",
         EvidenceFile.Triage.NEW_VIDEO: "#613583",
         EvidenceFile.Triage.OTHER: "#5e6a7d",

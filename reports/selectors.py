@@ -36,9 +36,11 @@ def software_version() -> dict:
     return {"version": version, "commit": commit}
 
 
-# In the reports' "new" column: not on any list (a near match is not known until a reviewer says so).
+# In the reports' "new" column: not on any list (a near or possible match is not known until a
+# reviewer says so).
 NOT_ON_A_LIST = (
     EvidenceFile.Triage.NEAR,
+    EvidenceFile.Triage.POSSIBLE,
     EvidenceFile.Triage.NEW_IMAGE,
     EvidenceFile.Triage.NEW_VIDEO,
     EvidenceFile.Triage.OTHER,

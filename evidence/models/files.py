@@ -27,7 +27,7 @@ class EvidenceFileQuerySet(models.QuerySet):
         """Decisions a second reviewer must confirm (four eyes): categorisations, and near matches one
         reviewer confirmed (a near match's category may be empty)."""
         return self.filter(reviewed_at__isnull=False, confirmed_at__isnull=True).filter(
-            Q(review_category__gt="") | Q(triage=EvidenceFile.Triage.NEAR)
+            Q(review_category__gt="") | Q(triage__in=EvidenceFile.MATCH_STATES)
         )
 
 
@@ -38,6 +38,7 @@ class EvidenceFile(HexDigests, models.Model):
         PENDING = "pending", _("Pending")
         KNOWN = "known", _("Known material")
         NEAR = "near", _("Near match (to confirm)")
+        POSSIBLE = "possible", _("Possible match (to confirm)")
         KNOWN_GOOD = "known_good", _("Known good (ignorable)")
         NEW_IMAGE = "new_image", _("New image")
         NEW_VIDEO = "new_video", _("New video")
@@ -47,7 +48,10 @@ class EvidenceFile(HexDigests, models.Model):
     # Not on any list and worth a human's eyes: the material that can lead to a victim.
     NEW_STATES = (Triage.NEW_IMAGE, Triage.NEW_VIDEO)
     # What the review page shows by default: a human decides.
-    REVIEW_STATES = (Triage.NEAR, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
+    REVIEW_STATES = (Triage.NEAR, Triage.POSSIBLE, Triage.NEW_IMAGE, Triage.NEW_VIDEO)
+    # Near a list entry or a known file, for a reviewer to confirm or reject: strong, then weaker
+    # (never known material until confirmed).
+    MATCH_STATES = (Triage.NEAR, Triage.POSSIBLE)
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     job = models.ForeignKey(IngestJob, on_delete=models.PROTECT, related_name="files")
@@ -104,6 +108,9 @@ class EvidenceFile(HexDigests, models.Model):
     # concatenated 32-byte PDQ and 8-byte pHash hashes (hashing.perceptual.image_hashes).
     pdq_variants = models.BinaryField(null=True)
     phash_variants = models.BinaryField(null=True)
+    # A near or possible match: {"strength", "pdq", "phash" (the distance of each hash, where known),
+    # "key" (what a rejection remembers: hashing.near_matching.NearMatch.key)}.
+    match_detail = models.JSONField(null=True, blank=True)
     # Why the file could not be read or decoded: a worker message (config.messages), "" when none,
     # or the English sentence of a row written before messages had codes.
     error = models.JSONField(_("error"), default=str, blank=True)
@@ -164,12 +171,21 @@ class EvidenceFile(HexDigests, models.Model):
         return self.hex("phash")
 
     @property
+    def match_distances(self) -> list[tuple[str, int]]:
+        """A near or possible match's distance of each hash (bits), as shown: [("PDQ", 40), ("pHash", 12)]."""
+        detail = self.match_detail or {}
+        found = [(label, detail[name]) for name, label in (("pdq", "PDQ"), ("phash", "pHash")) if name in detail]
+        if not found and self.match_distance is not None:  # matched before both distances were kept
+            found = [({"pdq": "PDQ", "phash": "pHash"}.get(self.match_algorithm, self.match_algorithm), self.match_distance)]
+        return found
+
+    @property
     def is_video(self) -> bool:
         return self.mime.startswith("video/")
 
     @property
     def awaits_confirmation(self) -> bool:
-        decided = bool(self.review_category) or self.triage == EvidenceFile.Triage.NEAR
+        decided = bool(self.review_category) or self.triage in EvidenceFile.MATCH_STATES
         return decided and self.reviewed_at is not None and self.confirmed_at is None
 
     @property

@@ -24,6 +24,9 @@ class Categorisation(models.Model):
     triage_before = models.CharField(max_length=16)
     triage_after = models.CharField(max_length=16)
     series = models.CharField(max_length=255, blank=True)
+    # A rejected near or possible match: what was rejected (hashing.near_matching.NearMatch.key), so
+    # that matching does not propose it to this file again unless the entry (or file) changes.
+    match_key = models.CharField(max_length=160, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"), auto_now_add=True)
 

@@ -9,7 +9,7 @@ class ReviewFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("review", _("To review (near, new image, new video)")), ("all", _("All"))]
+        choices=[("review", _("To review (near, possible, new image, new video)")), ("all", _("All"))]
         + EvidenceFile.Triage.choices,
     )
     progress = forms.ChoiceField(

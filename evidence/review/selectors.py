@@ -1,7 +1,7 @@
 """Reads for the review page: which files a reviewer sees, grouped into near-duplicate series."""
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from evidence.models import EvidenceFile
 from hashing.grouping import near_duplicate_groups
@@ -37,8 +37,14 @@ def review_candidates(dossier, *, query: dict):
         files = files.filter(modified_time__date__gte=since)
     if until := query.get("until"):
         files = files.filter(modified_time__date__lte=until)
+    # Near matches first, then possible ones, then the rest (new images and videos).
+    strength = Case(
+        When(triage=EvidenceFile.Triage.NEAR, then=Value(0)),
+        When(triage=EvidenceFile.Triage.POSSIBLE, then=Value(1)),
+        default=Value(2),
+    )
     return files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by").order_by(
-        "exhibit__seal_number", "path", "id"
+        strength, "exhibit__seal_number", "path", "id"
     )
 
 

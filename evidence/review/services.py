@@ -17,7 +17,7 @@ from hashing.models import CategoryValue
 
 REVIEW_ALGORITHM = "review"
 # Filled in by perceptual matching on near files; cleared when a near match is settled.
-NEAR_FIELDS = ("match_distance", "match_file_id")
+NEAR_FIELDS = ("match_distance", "match_file_id", "match_detail")
 
 
 def category_value(scheme: str, code: str) -> CategoryValue:
@@ -47,7 +47,7 @@ def _look_for_near_copies(files) -> None:
         transaction.on_commit(lambda: review_near_copies.delay(ids))
 
 
-def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, series="") -> Categorisation:
+def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, series="", match_key="") -> Categorisation:
     entry = Categorisation.objects.create(
         file=evidence_file,
         action=action,
@@ -57,6 +57,7 @@ def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, ser
         triage_before=triage_before,
         triage_after=evidence_file.triage,
         series=series,
+        match_key=match_key,
         by=by,
     )
     audit_record(
@@ -70,6 +71,7 @@ def _record(evidence_file, *, action, scheme, before, triage_before, by, ip, ser
         triage_before=triage_before,
         triage_after=evidence_file.triage,
         series=series,
+        **({"rejected": match_key} if match_key else {}),
     )
     return entry
 
@@ -183,7 +185,7 @@ def files_confirm(*, files, dossier, by, ip: str | None = None) -> tuple[int, in
             refused += 1
             continue
         if _awaits_near_confirmation(evidence_file):
-            if evidence_file.triage != EvidenceFile.Triage.NEAR:
+            if evidence_file.triage not in EvidenceFile.MATCH_STATES:
                 continue
             _near_second_confirm(evidence_file, by=by, now=now, ip=ip)
             done.append(evidence_file)
@@ -221,16 +223,19 @@ def _clear_near(evidence_file: EvidenceFile) -> list[str]:
 
 @transaction.atomic
 def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str | None = None) -> EvidenceFile:
-    """Confirm a near match (the file becomes known with the matched category) or reject it (back to new).
+    """Confirm a near or possible match (the file becomes known with the matched category) or reject
+    it (back to new; the rejected candidate is remembered and not proposed to this file again).
 
     In a four-eyes dossier a confirmation counts, as a categorisation does, once a second, different
     reviewer confirms it (here, or with ``files_confirm``): the first one leaves the file a near match
     awaiting confirmation; the same reviewer confirming again gets ValidationError.
-    Precondition: the file is a near match; any other file raises ValidationError (the page says so).
+    Precondition: the file is a near or possible match; any other file raises ValidationError (the
+    page says so).
     """
     evidence_file = EvidenceFile.objects.select_for_update().select_related("exhibit__dossier").get(pk=evidence_file.pk)
-    if evidence_file.triage != EvidenceFile.Triage.NEAR:
+    if evidence_file.triage not in EvidenceFile.MATCH_STATES:
         raise ValidationError(_("This file is not a near match."))
+    rejected_key = (evidence_file.match_detail or {}).get("key", "")
     now = timezone.now()
     four_eyes = evidence_file.exhibit.dossier.four_eyes
     if confirm and four_eyes and _awaits_near_confirmation(evidence_file):
@@ -262,6 +267,7 @@ def near_match_settle(*, evidence_file: EvidenceFile, confirm: bool, by, ip: str
         triage_before=triage_before,
         by=by,
         ip=ip,
+        match_key="" if confirm else rejected_key,
     )
     _look_for_near_copies([evidence_file])
     return evidence_file

@@ -7,18 +7,27 @@ import numpy as np
 from django.db import connection, transaction
 
 from audit.services import audit_record
-from evidence.models import EvidenceFile, RematchNotice
+from evidence.ingest.filerows import update_files
+from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.triage.near_matching import frames_for, near_copies_of, near_matches
 from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
 from hashing.models import HashEntry, HashList, HashListVersion
-from hashing.near_matching import NearMatch
+from hashing.near_matching import NEAR, NearMatch
 from hashing.selectors import active_matches
 
 log = logging.getLogger(__name__)
 REMATCH_CHUNK = 1000
-MATCH_FIELDS = ("triage", "match_list_id", "match_algorithm", "match_category", "match_distance", "match_file_id")
+MATCH_FIELDS = (
+    "triage",
+    "match_list_id",
+    "match_algorithm",
+    "match_category",
+    "match_distance",
+    "match_file_id",
+    "match_detail",
+)
 # A reviewer's categorisation is a human decision: re-matching never undoes it.
 REVIEW = "review"
 
@@ -30,7 +39,8 @@ def match_files(files, *, only_pending: bool = True) -> None:
     triaged are left alone (ingestion); without it every file is decided again (re-matching).
     An alert match wins over an ignorable one; the strongest digest is reported first. A file no
     digest matches may be a near copy of listed or categorised material (``near_matching``): it is
-    then a near match, with the distance and what it is near, for a human to confirm.
+    then a near or a possible match, with its distances and what it is near, for a human to confirm;
+    a candidate a reviewer rejected for that file is not proposed again (``rejected_keys``).
     """
     files = [f for f in files if only_pending or f.match_algorithm != REVIEW]
 
@@ -50,7 +60,7 @@ def match_files(files, *, only_pending: bool = True) -> None:
         deciding.append(evidence_file)
     unmatched = []
     for evidence_file in deciding:
-        evidence_file.match_distance = evidence_file.match_file_id = None
+        evidence_file.match_distance = evidence_file.match_file_id = evidence_file.match_detail = None
         matches = [
             match
             for name in reversed(ALGORITHMS)  # strongest digest first
@@ -67,21 +77,37 @@ def match_files(files, *, only_pending: bool = True) -> None:
         else:
             unmatched.append(evidence_file)
     near = _near_matches_once_per_content(unmatched)
+    rejected = rejected_keys([f.pk for f in unmatched if f.pk is not None])
     for position, evidence_file in enumerate(unmatched):
-        if (match := near.get(position)) is not None:
-            evidence_file.triage = EvidenceFile.Triage.NEAR
+        refused = rejected.get(evidence_file.pk, set())
+        match = next((m for m in near.get(position, []) if m.key not in refused), None)
+        if match is not None:
+            evidence_file.triage = EvidenceFile.Triage.NEAR if match.strength == NEAR else EvidenceFile.Triage.POSSIBLE
             evidence_file.match_list_id = match.list_id
             evidence_file.match_file_id = match.file_id
             evidence_file.match_algorithm = match.algorithm
             evidence_file.match_category = match.category
             evidence_file.match_distance = match.distance
+            evidence_file.match_detail = {"strength": match.strength, **match.distances, "key": match.key}
         else:
             evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
             evidence_file.match_algorithm = evidence_file.match_category = ""
 
 
-def _near_matches_once_per_content(files) -> dict[int, NearMatch]:
+def rejected_keys(file_ids: list[int]) -> dict[int, set[str]]:
+    """Per file, the candidates reviewers rejected for it (``NearMatch.key``): the same list entry
+    (same hash and category) or the same known file (same category) is not proposed again."""
+    found: dict[int, set[str]] = {}
+    rows = Categorisation.objects.filter(file_id__in=file_ids, action=Categorisation.Action.REJECT_NEAR).exclude(
+        match_key=""
+    )
+    for file_id, key in rows.values_list("file_id", "match_key"):
+        found.setdefault(file_id, set()).add(key)
+    return found
+
+
+def _near_matches_once_per_content(files) -> dict[int, list[NearMatch]]:
     """``near_matches`` by position in ``files``, searched once per content: copies of one content
     (same size, SHA-256 and type: the same decode, so the same perceptual hashes and keyframes)
     take the first copy's answer. The copies are still left out of the files they could match."""
@@ -187,7 +213,7 @@ def changed_file_ids(version_id: int, previous_id: int | None) -> list[int]:
         cursor.execute(PERCEPTUAL_CHANGED, parameters)
         perceptual_changed = cursor.fetchone()[0]
     if perceptual_changed:
-        states = (EvidenceFile.Triage.NEAR, *EvidenceFile.NEW_STATES)
+        states = (EvidenceFile.Triage.NEAR, EvidenceFile.Triage.POSSIBLE, *EvidenceFile.NEW_STATES)
         ids.update(
             EvidenceFile.objects.filter(triage__in=states, processed_at__isnull=False).values_list("pk", flat=True)
         )
@@ -296,11 +322,8 @@ def rematch_after_activation(*, version: HashListVersion, previous_id: int | Non
 def _save_matches(files) -> None:
     if not files:
         return
-    table = EvidenceFile._meta.db_table
-    assignments = ", ".join(f"{connection.ops.quote_name(field)} = %s" for field in MATCH_FIELDS)
-    rows = [[getattr(f, field) for field in MATCH_FIELDS] + [f.pk] for f in files]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - names are ours
+    with transaction.atomic():
+        update_files(files, MATCH_FIELDS)
 
 
 def near_copies_rematch(*, file_ids: list[int]) -> int:

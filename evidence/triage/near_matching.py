@@ -2,24 +2,27 @@
 active alert lists (asked of ``hashing.near_matching``) and against the files already categorised in
 this installation (``evidence.triage.file_index``).
 
-A query is an image's PDQ (with its seven rotations and mirrors, and the hashes of the image
-without a uniform border) and its pHash, or the same for each sampled keyframe of a video. A PDQ
-of low quality (a flat image) is not used: it matches too much. The rule, chosen by the robustness
-benchmark (bench/match.py): a PDQ hit within PDQ_MATCH_DISTANCE, or a pHash hit within the tighter
-PHASH_MATCH_DISTANCE; the closest hit (relative to its threshold) is reported, with its distance.
+A query is an image's PDQ and pHash with their variants, or the same for each sampled keyframe of a
+video (``hashing.near_matching.perceptual_queries``). Each candidate (a list entry, a known file) gets
+the smallest distance of each hash over the file's queries, the other hash's distance computed too
+where the search found only one, and ``hashing.near_matching.match_strength`` says whether it is a
+near match, a possible match or nothing. The candidates come back strongest first: the caller takes
+the first one no reviewer rejected for that file.
 """
 
+import numpy as np
 from django.conf import settings
 
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.triage.file_index import file_hits
 from hashing.indexes import PERCEPTUAL
-from hashing.near_matching import NearMatch, list_near_hits, perceptual_queries
+from hashing.near_matching import NearMatch, decided, list_near_hits, perceptual_queries, search_radius
 from hashing.nearest import as_codes
 
 
-def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, NearMatch]:
-    """The best near match of each file (by position in ``files``) that has one.
+def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, list[NearMatch]]:
+    """The near and possible matches of each file (by position in ``files``) that has one, strongest
+    first.
 
     ``own``: ids of other files being decided with these (copies), never matched against.
 
@@ -34,27 +37,38 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, Near
             owner[name] += [position] * len(values)
     if not any(asked.values()):
         return {}
-    radius = {"pdq": settings.PDQ_MATCH_DISTANCE, "phash": settings.PHASH_MATCH_DISTANCE}
     codes = {name: as_codes(asked[name], bits) for name, bits in PERCEPTUAL.items()}
-    best: dict[int, NearMatch] = {}
+    radius = search_radius()
+    # Per file position, per candidate: its smallest distance of each hash, and what it is.
+    found: dict[int, dict[str, dict]] = {}
 
-    def offer(position: int, match: NearMatch) -> None:
-        if position not in best or match.rank() < best[position].rank():
-            best[position] = match
+    def note(position: int, key: str, algorithm: str, distance: int, **what) -> None:
+        candidate = found.setdefault(position, {}).setdefault(key, {"distances": {}, **what})
+        if distance < candidate["distances"].get(algorithm, distance + 1):
+            candidate["distances"][algorithm] = distance
 
-    # Lists: the entries near any query, asked of hashing.
-    for algorithm, query, match in list_near_hits(codes, radius):
-        offer(owner[algorithm][query], match)
-    # Files already categorised here (known material), other than the batch's own.
-    for position, match in _categorised_file_hits(files, codes, owner, radius, own):
-        offer(position, match)
+    for hit in list_near_hits(codes, radius):
+        note(owner[hit.algorithm][hit.query], hit.key, hit.algorithm, hit.distance, category=hit.category, list_id=hit.list_id)
+    for position, file_id, algorithm, distance, category in _categorised_file_hits(files, codes, owner, radius, own):
+        note(position, f"file:{file_id}:{category}", algorithm, distance, category=category, file_id=file_id)
+    _complete_file_distances(found, codes, owner)
+    best: dict[int, list[NearMatch]] = {}
+    for position, candidates in found.items():
+        matches = [
+            match
+            for key, candidate in candidates.items()
+            if (match := decided(candidate.pop("distances"), key=key, **candidate)) is not None
+        ]
+        if matches:
+            best[position] = sorted(matches, key=NearMatch.rank)
     return best
 
 
 def _categorised_file_hits(files, codes, owner, radius, also_own=()):
-    """Near hits against files a list or a reviewer has made known material (other than the batch's
-    own and ``also_own``): the installation's file index (``evidence.triage.file_index``) gives the near
-    files, the database says which of them are known."""
+    """(position, file id, algorithm, distance, category) of near hits against files a list or a
+    reviewer has made known material (other than the batch's own and ``also_own``): the
+    installation's file index (``evidence.triage.file_index``) gives the near files, the database
+    says which of them are known."""
     hits = file_hits(codes, radius, may_build=True)
     near_ids = {file_id for found in hits.values() for _, file_id, _ in found}
     if not near_ids:
@@ -68,7 +82,35 @@ def _categorised_file_hits(files, codes, owner, radius, also_own=()):
     for name, found in hits.items():
         for query, file_id, distance in found:
             if file_id in known:
-                yield owner[name][query], NearMatch(name, distance, known[file_id], file_id=file_id)
+                yield owner[name][query], file_id, name, distance, known[file_id]
+
+
+def _complete_file_distances(found: dict[int, dict[str, dict]], codes, owner) -> None:
+    """A known file found by one hash gets its distance on the other too (both are in the database),
+    so that both hashes decide together."""
+    wanted = {c["file_id"] for candidates in found.values() for c in candidates.values() if c.get("file_id")}
+    if not wanted:
+        return
+    stored = {
+        pk: {"pdq": pdq if (quality or 0) >= settings.PDQ_MIN_QUALITY else None, "phash": phash}
+        for pk, pdq, quality, phash in EvidenceFile.objects.filter(pk__in=wanted).values_list(
+            "pk", "pdq", "pdq_quality", "phash"
+        )
+    }
+    for position, candidates in found.items():
+        for candidate in candidates.values():
+            hashes = stored.get(candidate.get("file_id"), {})
+            for name in PERCEPTUAL:
+                if name in candidate["distances"] or hashes.get(name) is None:
+                    continue
+                mine = np.flatnonzero(np.asarray(owner[name]) == position)
+                if len(mine):
+                    candidate["distances"][name] = _smallest_distance(codes[name][mine], bytes(hashes[name]))
+
+
+def _smallest_distance(queries: np.ndarray, value: bytes) -> int:
+    target = np.frombuffer(value, dtype=np.uint8)
+    return int(np.unpackbits(queries ^ target, axis=1).sum(axis=1).min())
 
 
 def frames_for(files) -> dict[int, list]:
@@ -97,7 +139,8 @@ def near_copies_of(known_files) -> list[int]:
 
     The other way round from ``near_matches``: a file just made known (by a reviewer) looks for
     the copies already ingested, in every dossier, so that a series is categorised once. The
-    installation's file index gives the near files; the database says which still wait.
+    installation's file index gives the near files; the database says which still wait. Those are
+    matched again (``evidence.list_tasks.review_near_copies``), which decides their strength.
     """
     frames = frames_for(known_files)
     asked: dict[str, list[bytes]] = {name: [] for name in PERCEPTUAL}
@@ -106,9 +149,8 @@ def near_copies_of(known_files) -> list[int]:
             asked[name] += values
     if not any(asked.values()):
         return []
-    radius = {"pdq": settings.PDQ_MATCH_DISTANCE, "phash": settings.PHASH_MATCH_DISTANCE}
     codes = {name: as_codes(asked[name], bits) for name, bits in PERCEPTUAL.items()}
-    hits = file_hits(codes, radius, may_build=True)
+    hits = file_hits(codes, search_radius(), may_build=True)
     near_ids = {file_id for found in hits.values() for _, file_id, _ in found}
     near_ids -= {f.pk for f in known_files}
     if not near_ids:

@@ -115,9 +115,9 @@
       return;
     }
     if (key === "r") { reveal(tile); event.preventDefault(); return; }
-    if (key === "y" && tile.dataset.triage === "near") { act("confirm_near"); event.preventDefault(); return; }
+    if (key === "y" && (tile.dataset.triage === "near" || tile.dataset.triage === "possible")) { act("confirm_near"); event.preventDefault(); return; }
     if (key === "y" && tile.dataset.awaiting) { act("confirm"); event.preventDefault(); return; }
-    if (key === "n" && tile.dataset.triage === "near") { act("reject_near"); event.preventDefault(); return; }
+    if (key === "n" && (tile.dataset.triage === "near" || tile.dataset.triage === "possible")) { act("reject_near"); event.preventDefault(); return; }
     if (keys[key.toLowerCase()]) { act("categorise", keys[key.toLowerCase()]); event.preventDefault(); }
   });
   tiles.forEach(function (tile) {
