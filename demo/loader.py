@@ -19,10 +19,10 @@ from cases.services import dossier_create, dossier_status_change, search_registe
 from demo.telegram_export import demo_telegram_export
 from evidence.custody.exhibits import exhibit_register
 from evidence.custody.services import acquisition_record, custody_event_record
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.source_grants import source_grant_create
 from evidence.list_tasks import rematch_on_commit
 from evidence.models import Exhibit
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
