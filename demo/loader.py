@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
-from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
+from cases.services import dossier_create, dossier_status_change
+from cases.suspects import search_register, suspect_register
 from demo.telegram_export import demo_telegram_export
 from evidence.custody.exhibits import exhibit_register
 from evidence.custody.services import acquisition_record, custody_event_record
