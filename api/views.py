@@ -38,6 +38,7 @@ from audit.services import audit_record, client_ip
 from cases.models import DossierSuspect
 from cases.selectors import can_see_files, dossier_for, dossiers_visible_to
 from evidence.custody.exhibits import exhibit_register
+from evidence.ingest.jobs import ingest_job_create_from_hashes
 from evidence.ingest.server_paths import NotGranted, OutsideSources
 from evidence.ingest.source_grants import ingest_job_create_from_server_path
 from evidence.models import EvidenceFile
@@ -49,7 +50,6 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
 )
-from evidence.services import ingest_job_create_from_hashes
 from hashing.hashers import algorithm_for_hex
 from hashing.selectors import active_matches
 

@@ -71,10 +71,10 @@ def bench_telegram_export(work: Path) -> dict:
     from bench.run import bench_exhibit, figure
     from chats.models import ChatAccount, ChatExport, ChatMessage
     from chats.selectors import dossier_accounts, known_by_category
+    from evidence.ingest.jobs import ingest_job_create_from_path
     from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
     from evidence.list_tasks import rematch_on_commit
     from evidence.models import IngestBatch
-    from evidence.services import ingest_job_create_from_path
     from hashing.importers import hash_list_version_import
     from hashing.services import hash_list_version_create
 

@@ -90,9 +90,9 @@ def bench_exhibit(seal: str):
 def ingest_inline(folder: Path, seal: str) -> float:
     """Enumerate and process every batch of a job in this process (database writes included)."""
     from config.celery import freeze_start_up_objects
+    from evidence.ingest.jobs import ingest_job_create_from_path
     from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
     from evidence.models import IngestBatch
-    from evidence.services import ingest_job_create_from_path
 
     exhibit, user = bench_exhibit(seal)
     freeze_start_up_objects()  # as a worker does at start (this process also holds the bench's own objects)
@@ -475,8 +475,8 @@ def _start_worker(concurrency: int, batch_files: int | None = 4) -> subprocess.P
 
 def _ingest_with_workers(folder: Path, seal: str) -> float:
     """Wall time of a job from its creation to its end, run by the Celery worker that is up."""
+    from evidence.ingest.jobs import ingest_job_create_from_path
     from evidence.models import IngestJob
-    from evidence.services import ingest_job_create_from_path
 
     exhibit, user = bench_exhibit(seal)
     started = time.perf_counter()

@@ -8,7 +8,8 @@ from accounts.roles import PROSECUTOR
 from cases import workflow
 from cases.models import Dossier, DossierSuspect, Membership, PersonIdentifier, Search
 from cases.selectors import person_linkable_for
-from cases.services import PERSON_NOT_LINKABLE, notice_number_check
+from cases.services import notice_number_check
+from cases.suspects import PERSON_NOT_LINKABLE
 
 
 class DossierForm(forms.ModelForm):

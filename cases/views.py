@@ -30,17 +30,14 @@ from cases.selectors import (
     suspect_for,
 )
 from cases.services import (
-    PossibleDuplicates,
     dossier_create,
     dossier_status_change,
     dossier_update_details,
     membership_add,
     membership_change_role,
     membership_remove,
-    search_register,
-    suspect_register,
-    suspect_status_change,
 )
+from cases.suspects import PossibleDuplicates, search_register, suspect_register, suspect_status_change
 from cases.tabs import dossier_tab
 from config.web import paginate
 

@@ -15,14 +15,13 @@ from django.utils import timezone
 
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
-from cases.services import dossier_create, dossier_status_change, search_register, suspect_register
+from cases.services import dossier_create, dossier_status_change
+from cases.suspects import search_register, suspect_register
+from demo.exhibits import DEMO_SEAL, demo_exhibits
 from demo.telegram_export import demo_telegram_export
-from evidence.custody.exhibits import exhibit_register
-from evidence.custody.services import acquisition_record, custody_event_record
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.source_grants import source_grant_create
 from evidence.list_tasks import rematch_on_commit
-from evidence.models import Exhibit
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_image_bytes, synthetic_video_bytes
 from hashing.importers import hash_list_version_import
 from hashing.models import HashList
@@ -30,7 +29,6 @@ from hashing.perceptual import digest_image
 from hashing.services import hash_list_version_create
 
 DEMO_NOTICE = "BR.52.L1.000123/26"
-DEMO_SEAL = "SC-2026-0001"
 DEMO_LIST = "Demo alert list (synthetic)"
 DEMO_NEAR_LIST = "Demo perceptual list (synthetic)"
 # A photo known to the perceptual list by its PDQ and pHash only; the exhibit holds a smaller,
@@ -130,23 +128,7 @@ def demo_load(var_dir: Path) -> dict[str, str]:
     folder = var_dir / "demo" / DEMO_SEAL
     demo_files(folder)
     if not HashList.objects.filter(name=DEMO_LIST).exists():
-        list_file = var_dir / "demo" / "demo-alert-list.txt"
-        lines = ["# Demo alert list: SHA-256 of synthetic images, for demonstration only.", ""]
-        formats = {seed: fmt for _, _, seed, fmt in LAYOUT}
-        lines += [hashlib.sha256(synthetic_image_bytes(seed, formats[seed])).hexdigest() for seed in KNOWN_SEEDS]
-        lines += ["not-a-hash  (a malformed line, reported with its number)"]
-        list_file.write_text("\r\n".join(lines) + "\r\n")
-        with list_file.open("rb") as stream:
-            version = hash_list_version_create(
-                name=DEMO_LIST,
-                kind=HashList.Kind.ALERT,
-                default_category="1",
-                label="2026-11",
-                stream=stream,
-                file_name=list_file.name,
-                by=admin,
-            )
-        hash_list_version_import(version=version, activated=rematch_on_commit)
+        demo_alert_list(var_dir / "demo" / "demo-alert-list.txt", admin)
     if not HashList.objects.filter(name=DEMO_NEAR_LIST).exists():
         demo_near_list(var_dir / "demo" / "demo-perceptual-list.csv", admin)
     with transaction.atomic():
@@ -161,22 +143,7 @@ def demo_load(var_dir: Path) -> dict[str, str]:
             judge_court="Tribunal de première instance francophone de Bruxelles",
         )
         searches, suspects = demo_searches_and_suspects(dossier, investigator, start)
-        exhibit = exhibit_register(
-            dossier=dossier,
-            kind=Exhibit.Kind.EXTERNAL_DISK,
-            seal_number=DEMO_SEAL,
-            by=investigator,
-            description="Seagate 1 TB external disk, seized in the living room (synthetic demo content)",
-            make="Seagate",
-            device_model="Expansion",
-            serial_number="NAA0DEMO1",
-            capacity_bytes=10**12,
-            power_state=Exhibit.Power.OFF,
-            search=searches[0],
-            seized_from=suspects[0],
-            storage_location="CCU Brussels, evidence room 2",
-        )
-        demo_exhibits(dossier, exhibit, searches, suspects, investigator, start)
+        exhibit = demo_exhibits(dossier, searches, suspects, investigator, start)
         ingest_job_create_from_path(exhibit=exhibit, path=folder, by=investigator)
         # The phone held a Telegram export: its senders fill the dossier's chat accounts.
         phone = dossier.exhibits.get(seal_number="SC-2026-0004")
@@ -197,6 +164,26 @@ def demo_source_grants(dossier, folders: list[Path], admin) -> None:
                     dossier=dossier, root_index=index, folder=relative, by=admin, note="Demo: the seized media."
                 )
                 break
+
+
+def demo_alert_list(list_file: Path, admin) -> None:
+    """A plain list of the SHA-256 of some of the demo's images, and one malformed line."""
+    lines = ["# Demo alert list: SHA-256 of synthetic images, for demonstration only.", ""]
+    formats = {seed: fmt for _, _, seed, fmt in LAYOUT}
+    lines += [hashlib.sha256(synthetic_image_bytes(seed, formats[seed])).hexdigest() for seed in KNOWN_SEEDS]
+    lines += ["not-a-hash  (a malformed line, reported with its number)"]
+    list_file.write_text("\r\n".join(lines) + "\r\n")
+    with list_file.open("rb") as stream:
+        version = hash_list_version_create(
+            name=DEMO_LIST,
+            kind=HashList.Kind.ALERT,
+            default_category="1",
+            label="2026-11",
+            stream=stream,
+            file_name=list_file.name,
+            by=admin,
+        )
+    hash_list_version_import(version=version, activated=rematch_on_commit)
 
 
 def demo_near_list(path: Path, admin) -> None:
@@ -276,116 +263,3 @@ def demo_searches_and_suspects(dossier, investigator, start):
         ),
     ]
     return searches, suspects
-
-
-def demo_exhibits(dossier, disk, searches, suspects, investigator, start):
-    """Seven more exhibits with their chain of custody, and one acquisition."""
-    seized = start + datetime.timedelta(days=2, hours=8)
-    specs = [
-        ("SC-2026-0002", "computer", "Dell", "OptiPlex 7010", None, 0, 0),
-        ("SC-2026-0003", "internal_disk", "Western Digital", "Blue 2 TB", 2 * 10**12, 0, 0),
-        ("SC-2026-0004", "phone", "Samsung", "Galaxy A52", 128 * 10**9, 0, 0),
-        ("SC-2026-0005", "usb_key", "SanDisk", "Ultra 32 GB", 32 * 10**9, 0, 0),
-        ("SC-2026-0006", "laptop", "Lenovo", "ThinkPad T480", 512 * 10**9, 1, 1),
-        ("SC-2026-0007", "tablet", "Apple", "iPad (9th gen)", 64 * 10**9, 1, 1),
-        ("SC-2026-0008", "memory_card", "Kingston", "microSD 64 GB", 64 * 10**9, 1, 1),
-    ]
-    exhibits = [disk]
-    for seal, kind, make, model, capacity, search, suspect in specs:
-        exhibits.append(
-            exhibit_register(
-                dossier=dossier,
-                kind=kind,
-                seal_number=seal,
-                make=make,
-                device_model=model,
-                serial_number=f"DEMO{seal[-4:]}",
-                capacity_bytes=capacity,
-                imei="356938035643809" if kind == "phone" else "",
-                power_state=Exhibit.Power.ON if kind == "phone" else Exhibit.Power.OFF,
-                locked=True if kind == "phone" else None,
-                search=searches[search],
-                seized_from=suspects[suspect],
-                parent=exhibits[1] if kind == "internal_disk" else None,
-                storage_location="CCU Brussels, evidence room 2",
-                by=investigator,
-            )
-        )
-    for i, exhibit in enumerate(exhibits):
-        at = seized + datetime.timedelta(minutes=10 * i)
-        custody_event_record(
-            exhibit=exhibit,
-            kind="sealed",
-            at=at,
-            to_person="Insp. L. Martin",
-            to_location="Search premises",
-            seal_after=exhibit.seal_number,
-            seal_intact=True,
-            by=investigator,
-        )
-        custody_event_record(
-            exhibit=exhibit,
-            kind="transferred",
-            at=at + datetime.timedelta(hours=4),
-            from_person="Insp. L. Martin",
-            to_person="Evidence officer N. Peeters",
-            from_location="Search premises",
-            to_location="CCU Brussels, evidence room 2",
-            purpose="Storage",
-            seal_before=exhibit.seal_number,
-            seal_after=exhibit.seal_number,
-            seal_intact=True,
-            by=investigator,
-        )
-    disk_inside = exhibits[2]
-    day = seized + datetime.timedelta(days=3)
-    custody_event_record(
-        exhibit=disk_inside,
-        kind="checked_out",
-        at=day,
-        from_person="Evidence officer N. Peeters",
-        to_person="Analyst I. Peeters",
-        from_location="CCU Brussels, evidence room 2",
-        to_location="CCU forensic lab",
-        purpose="Acquisition",
-        seal_intact=True,
-        by=investigator,
-    )
-    custody_event_record(
-        exhibit=disk_inside,
-        kind="opened_for_acquisition",
-        at=day + datetime.timedelta(minutes=5),
-        seal_before=disk_inside.seal_number,
-        seal_intact=True,
-        by=investigator,
-    )
-    acquisition_record(
-        exhibit=disk_inside,
-        examiner="Analyst I. Peeters",
-        tool="FTK Imager",
-        tool_version="4.7.1",
-        write_blocker="Tableau T35u",
-        image_format="e01",
-        started_at=day + datetime.timedelta(minutes=10),
-        ended_at=day + datetime.timedelta(hours=3),
-        md5=hashlib.md5(b"demo acquisition").digest(),  # noqa: S324 - an acquisition hash as tools report it
-        sha256=hashlib.sha256(b"demo acquisition").digest(),
-        by=investigator,
-    )
-    custody_event_record(
-        exhibit=disk_inside,
-        kind="resealed",
-        at=day + datetime.timedelta(hours=3, minutes=10),
-        seal_after=f"{disk_inside.seal_number}-R1",
-        seal_intact=True,
-        by=investigator,
-    )
-    custody_event_record(
-        exhibit=disk_inside,
-        kind="checked_in",
-        at=day + datetime.timedelta(hours=4),
-        from_person="Analyst I. Peeters",
-        to_person="Evidence officer N. Peeters",
-        to_location="CCU Brussels, evidence room 2",
-        by=investigator,
-    )

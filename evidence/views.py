@@ -13,12 +13,21 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, membership_of
 from config.store import StoreFull
 from evidence.forms import IngestUploadForm
+from evidence.ingest.jobs import ingest_job_cancel
 from evidence.ingest.server_paths import MissingSource, NotGranted, OutsideSources, list_directory
 from evidence.ingest.source_grants import (
     ingest_job_create_from_server_path,
     server_path_choose,
     source_browse_record,
     source_folders_for,
+)
+from evidence.ingest.uploads import (
+    STORE_FULL_MESSAGE,
+    UploadRefused,
+    chunked_upload_append,
+    chunked_upload_start,
+    ingest_job_create_from_chunked,
+    ingest_job_create_from_uploads,
 )
 from evidence.review.media import media_thumbnail_view
 from evidence.selectors import (
@@ -28,15 +37,6 @@ from evidence.selectors import (
     ingest_job_for,
     ingest_job_progress,
     ingest_job_queues_without_worker,
-)
-from evidence.services import (
-    STORE_FULL_MESSAGE,
-    UploadRefused,
-    chunked_upload_append,
-    chunked_upload_start,
-    ingest_job_cancel,
-    ingest_job_create_from_chunked,
-    ingest_job_create_from_uploads,
 )
 from evidence.triage.file_index import file_index_built
 from evidence.triage.selectors import match_file_visible_to, related_files_visible_to

@@ -8,11 +8,12 @@ also a rich entry (below) is kept as the entry, which carries more, and counted 
 
 Every other entry (md5sum lines with a name, CSV, VICS, NSRL rows: a name, a category, extra data,
 perceptual hashes) is a rich entry. Rich entries are first loaded into a per-import staging table
-(PostgreSQL: a TEMP table filled with COPY; SQLite, the no-config demo: executemany), then moved
-into ``hashing_hashentry`` with one ``INSERT ... SELECT`` that keeps the first occurrence of each
-(algorithm, value). Duplicates are thus counted by numpy and the database, never by a Python set
-of tens of millions of digests, and both storages are written in the same transaction that makes
-the version ready and active: a failed or cancelled import never leaves half a version behind.
+(``hashing.staging``; PostgreSQL: a TEMP table filled with COPY; SQLite, the no-config demo:
+executemany), then moved into ``hashing_hashentry`` with one ``INSERT ... SELECT`` that keeps the
+first occurrence of each (algorithm, value). Duplicates are thus counted by numpy and the
+database, never by a Python set of tens of millions of digests, and both storages are written in
+the same transaction that makes the version ready and active: a failed or cancelled import never
+leaves half a version behind.
 """
 
 import json
@@ -33,23 +34,10 @@ from hashing.listformats.base import bounded_lines
 from hashing.listformats.encoding import open_list
 from hashing.models import DigestBlock, HashEntry, HashList, HashListVersion
 from hashing.services import Activated, hash_list_version_activate
+from hashing.staging import StagingTable
 
 log = logging.getLogger(__name__)
 MALFORMED_KEPT = 1000
-STAGING_COLUMNS = "ordinal, algorithm, value, category, series, name, extra"
-# The first occurrence of each (algorithm, value). Sorted, the rows also reach the lookup index in
-# its own order, which is much cheaper than random inserts. The digest comes first in the sort key:
-# PostgreSQL then sorts on abbreviated keys of the bytea (3x faster than behind the smallint).
-DEDUPE_POSTGRES = (
-    "SELECT DISTINCT ON (value, algorithm) %s, algorithm, value, COALESCE(NULLIF(category, ''), %s),"
-    " COALESCE(series, ''), COALESCE(name, ''), extra FROM {table} ORDER BY value, algorithm, ordinal"
-)
-# SQLite takes the bare columns of a min() group from the row holding the minimum.
-DEDUPE_SQLITE = (
-    "SELECT %s, algorithm, value, COALESCE(NULLIF(category, ''), %s), COALESCE(series, ''), COALESCE(name, ''),"
-    " extra FROM"
-    " (SELECT min(ordinal), algorithm, value, category, series, name, extra FROM {table} GROUP BY algorithm, value)"
-)
 
 
 class ImportCancelled(Exception):
@@ -84,6 +72,23 @@ def hash_list_version_import(
 
 
 def _import_claimed(version: HashListVersion, activate: bool, activated: Activated | None) -> HashListVersion:
+    _import_start(version)
+    staging = StagingTable(version)
+    try:
+        if version.cancel_requested:
+            raise ImportCancelled
+        _import_run(version, staging, activate, activated)
+    except ImportCancelled:
+        _give_up(version, HashListVersion.Status.CANCELLED, "")
+    except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
+        _import_failed(version, error)
+    finally:
+        staging.drop()
+    return version
+
+
+def _import_start(version: HashListVersion) -> None:
+    """Mark the version importing, its counts from zero (a version imported again starts over)."""
     HashListVersion.objects.filter(pk=version.pk).update(
         status=HashListVersion.Status.IMPORTING,
         started_at=timezone.now(),
@@ -96,69 +101,72 @@ def _import_claimed(version: HashListVersion, activate: bool, activated: Activat
         error="",
     )
     version.refresh_from_db()
-    staging = _Staging(version)
-    try:
-        if version.cancel_requested:
-            raise ImportCancelled
-        parser = RUN_PARSERS.get(version.file_format) or PARSERS.get(version.file_format)
-        if parser is None:
-            if version.file_format == "empty":
-                raise FormatError(message("list.empty_file"))
-            raise FormatError(message("list.format_unknown", format=version.file_format))
-        runs: dict[str, list[bytes]] = {}
-        staged = _load(version, parser, staging, runs)
-        if not staged:
-            # Activating it would silently empty the list: refuse, and keep the active version.
-            raise FormatError(message("list.no_hash_found"))
-        with transaction.atomic():
-            if version.adds_to_active:
-                staged += _take_in_active(version, staging, runs)
-            version.entries = staging.move_into_entries()
-            version.entries += _write_blocks(version, runs)
-            runs.clear()
-            version.duplicates = staged - version.entries
-            _diff_with_active(version)
-            version.status = HashListVersion.Status.READY
-            version.finished_at = timezone.now()
-            version.save()
-            if activate:
-                hash_list_version_activate(version=version, by=version.imported_by, activated=activated)
-    except ImportCancelled:
-        _give_up(version, HashListVersion.Status.CANCELLED, "")
-    except Exception as error:  # noqa: BLE001 - any failure must leave the version failed, not half active
-        # COPY raises the driver's own errors, not Django's: both mean a database error.
-        if connection_lost(error):
-            # The database dropped us (restart, failover, a killed backend): what was staged went
-            # with the session and nothing was committed. Record it on a new connection; the task
-            # imports the version again.
-            # A restart can leave it down for a while: the record waits for it (config.database).
-            reason = message("list.connection_lost", reason=str(error).strip()[:200])
 
-            def record() -> None:
-                _give_up(version, HashListVersion.Status.FAILED, reason)
-                # The log keeps the code and its parameters, and the English words for reading.
-                audit_record(
-                    actor=None,
-                    action="hashlist.import_interrupted",
-                    target=version,
-                    error=english(reason),
-                    error_message=reason,
-                )
 
-            when_database_is_back(record)
-            raise ImportInterrupted(english(reason)) from error
-        if not isinstance(error, FormatError):
-            log.exception("hash list import %s failed", version.pk)
-        if isinstance(error, FormatError):
-            reason = error.message
-        elif detail := str(error).strip():
-            reason = message("list.unexpected_error", kind=error.__class__.__name__, detail=detail[:500])
-        else:
-            reason = message("list.unexpected_error_bare", kind=error.__class__.__name__)
-        _give_up(version, HashListVersion.Status.FAILED, reason)
-    finally:
-        staging.drop()
-    return version
+def _import_run(version: HashListVersion, staging: StagingTable, activate: bool, activated: Activated | None) -> None:
+    """Read the file into ``staging`` and the runs, then store both and make the version ready (and
+    active) in one transaction."""
+    parser = RUN_PARSERS.get(version.file_format) or PARSERS.get(version.file_format)
+    if parser is None:
+        if version.file_format == "empty":
+            raise FormatError(message("list.empty_file"))
+        raise FormatError(message("list.format_unknown", format=version.file_format))
+    runs: dict[str, list[bytes]] = {}
+    staged = _load(version, parser, staging, runs)
+    if not staged:
+        # Activating it would silently empty the list: refuse, and keep the active version.
+        raise FormatError(message("list.no_hash_found"))
+    with transaction.atomic():
+        if version.adds_to_active:
+            staged += _take_in_active(version, staging, runs)
+        version.entries = staging.move_into_entries()
+        version.entries += _write_blocks(version, runs)
+        runs.clear()
+        version.duplicates = staged - version.entries
+        _diff_with_active(version)
+        version.status = HashListVersion.Status.READY
+        version.finished_at = timezone.now()
+        version.save()
+        if activate:
+            hash_list_version_activate(version=version, by=version.imported_by, activated=activated)
+
+
+def _import_failed(version: HashListVersion, error: Exception) -> None:
+    """Record why the import failed. Called while ``error`` is being handled.
+
+    A lost connection is recorded once the database is back and raised as ImportInterrupted (the
+    task imports the version again); any other error leaves the version failed, with its reason.
+    """
+    # COPY raises the driver's own errors, not Django's: both mean a database error.
+    if connection_lost(error):
+        # The database dropped us (restart, failover, a killed backend): what was staged went
+        # with the session and nothing was committed. Record it on a new connection; the task
+        # imports the version again.
+        # A restart can leave it down for a while: the record waits for it (config.database).
+        reason = message("list.connection_lost", reason=str(error).strip()[:200])
+
+        def record() -> None:
+            _give_up(version, HashListVersion.Status.FAILED, reason)
+            # The log keeps the code and its parameters, and the English words for reading.
+            audit_record(
+                actor=None,
+                action="hashlist.import_interrupted",
+                target=version,
+                error=english(reason),
+                error_message=reason,
+            )
+
+        when_database_is_back(record)
+        raise ImportInterrupted(english(reason)) from error
+    if not isinstance(error, FormatError):
+        log.exception("hash list import %s failed", version.pk)
+    if isinstance(error, FormatError):
+        reason = error.message
+    elif detail := str(error).strip():
+        reason = message("list.unexpected_error", kind=error.__class__.__name__, detail=detail[:500])
+    else:
+        reason = message("list.unexpected_error_bare", kind=error.__class__.__name__)
+    _give_up(version, HashListVersion.Status.FAILED, reason)
 
 
 def _give_up(version: HashListVersion, status: str, error: Message | str) -> None:
@@ -171,7 +179,7 @@ def _give_up(version: HashListVersion, status: str, error: Message | str) -> Non
     version.save(update_fields=["status", "error", "is_active", "finished_at"])
 
 
-def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str, list[bytes]]) -> int:
+def _load(version: HashListVersion, parser, staging: StagingTable, runs: dict[str, list[bytes]]) -> int:
     """Stream the file through ``parser``; return the entries read, duplicates included.
 
     A ``Run`` (a block of bare digests, already decoded) is kept in ``runs`` by algorithm; every
@@ -219,7 +227,7 @@ def _load(version: HashListVersion, parser, staging: "_Staging", runs: dict[str,
     return staged
 
 
-def _take_in_active(version: HashListVersion, staging: "_Staging", runs: dict[str, list[bytes]]) -> int:
+def _take_in_active(version: HashListVersion, staging: StagingTable, runs: dict[str, list[bytes]]) -> int:
     """Take the list's active version into this one, which adds to it; return how many entries came in.
 
     The list's row is locked first and stays locked until this transaction has made the version
@@ -315,70 +323,6 @@ def _diff_with_active(version: HashListVersion) -> None:
         version.added = cursor.fetchone()[0]
         cursor.execute(query, [base.pk, version.pk])
         version.removed = cursor.fetchone()[0]
-
-
-class _Staging:
-    """A table private to this import that receives every entry in file order, duplicates included."""
-
-    def __init__(self, version: HashListVersion):
-        self.version = version
-        self.table = f"hashlist_staging_{version.pk}"
-        self.postgres = connection.vendor == "postgresql"
-        extra_type = "jsonb" if self.postgres else "text"
-        value_type = "bytea" if self.postgres else "blob"
-        # TEMP: private to this database session, never written to the WAL, gone if the worker dies.
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {self.table} (ordinal bigint, algorithm smallint, value {value_type},"
-                f" category varchar(32), series varchar(255), name varchar(255), extra {extra_type})"
-            )
-
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        with transaction.atomic(), connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.copy(f"COPY {self.table} ({STAGING_COLUMNS}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                # SQLite has no COPY; executemany is its bulk path (bulk_create would build a model per row).
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({STAGING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
-                    rows,
-                )
-
-    def take_in(self, version: HashListVersion) -> int:
-        """Stage every rich entry of ``version`` ahead of the file's own (ordinal 0); return how many."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} ({STAGING_COLUMNS})"  # noqa: S608
-                " SELECT 0, algorithm, value, category, series, name, extra FROM hashing_hashentry"
-                " WHERE version_id = %s",
-                [version.pk],
-            )
-            return cursor.rowcount
-
-    def move_into_entries(self) -> int:
-        """Insert the first occurrence of each (algorithm, value); return how many went in."""
-        category = self.version.hash_list.default_category
-        columns = "version_id, algorithm, value, category, series, name, extra"
-        select = (DEDUPE_POSTGRES if self.postgres else DEDUPE_SQLITE).format(table=self.table)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                # The sort of DISTINCT ON in memory where it fits; no JIT (seconds of compiling for one query).
-                cursor.execute("SET LOCAL work_mem = '512MB'")
-                cursor.execute("SET LOCAL jit = off")
-            cursor.execute(f"INSERT INTO hashing_hashentry ({columns}) {select}", [self.version.pk, category])  # noqa: S608
-            return cursor.rowcount
-
-    def drop(self) -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        except Exception:  # noqa: BLE001 - a broken connection drops its TEMP tables anyway
-            log.warning("could not drop %s", self.table)
 
 
 class _Progress:

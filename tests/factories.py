@@ -141,6 +141,6 @@ def make_search(dossier, by=None, address: str = "Rue de l'Exemple 1, 1000 Bruxe
 
 
 def make_suspect(dossier, full_name: str = "Jean Exemple", by=None, **fields):
-    from cases.services import suspect_register
+    from cases.suspects import suspect_register
 
     return suspect_register(dossier=dossier, full_name=full_name, by=by or dossier.created_by, **fields)

@@ -127,7 +127,7 @@ def test_a_database_connection_cut_during_a_list_import_leaves_no_half_version_t
 def test_resume_queues_nothing_for_work_that_a_worker_holds(exhibit, owner):
     """A batch being processed is claimed; resume leaves it alone (control: a free one is queued)."""
     from config.work_locks import claim_key
-    from evidence.services import ingest_jobs_resume
+    from evidence.ingest.resume import ingest_jobs_resume
 
     job = IngestJob.objects.create(exhibit=exhibit, source_label="x", created_by=owner, status="running")
     held = IngestBatch.objects.create(job=job, number=1, status="running")

@@ -14,9 +14,9 @@ from django.db import InterfaceError, OperationalError, connection
 
 from audit.models import AuditEvent
 from config.celery import app as celery_app
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.list_tasks import hash_list_import
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from hashing.models import HashListVersion
 from hashing.services import hash_list_version_create
 from tests.factories import make_hash_list, sha256_hex, stored_digests, wait_until

@@ -15,8 +15,11 @@ from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import ChannelError
 
+from audit.services import audit_record
 from config.celery import app
-from evidence.services import ingest_jobs_resume
+from config.work_locks import is_claimed
+from evidence.ingest.pipeline import ingest_job_refresh
+from evidence.models import IngestBatch, IngestJob
 from evidence.triage.lists import hash_list_imports_resume
 
 # The queues of the work that can be lost; `default` holds only periodic checks (and this task).
@@ -42,6 +45,45 @@ def queued_messages(queues=WORK_QUEUES) -> int | None:
     except Exception:  # noqa: BLE001 - the broker unreachable, a transport without counts
         return None
     return total
+
+
+def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
+    """Queue again the work of every unfinished job: its listing, or its batches not done.
+    ``queued_before`` (a datetime): a job not yet listed and created after it is left alone, as
+    its first message may still be on its way (evidence.ingest.resume, beat's round).
+
+    For a broker that lost its messages (Redis restarted without persistence): nothing in the
+    database says a message is missing, so everything unfinished is queued again. A copy of work
+    that is in fact still queued or running does nothing: a batch is run by one worker at a time
+    (config.work_locks) and a finished one is skipped; no file is hashed into two rows, since a batch
+    writes its listed files' rows in the transaction that marks it done (or that drops its listing,
+    evidence.models.BatchListing). Returns how many jobs and batches were queued.
+    """
+    from evidence.tasks import ingest_enumerate, queue_batches
+
+    unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)
+    jobs = batches = 0
+    for job in IngestJob.objects.filter(status__in=unfinished).order_by("pk"):
+        if job.status == IngestJob.Status.RUNNING:
+            pending = (
+                job.batches.exclude(status=IngestBatch.Status.DONE).order_by("number").values_list("pk", flat=True)
+            )
+            if not pending:
+                # Its last batch finished, and its worker died before closing the job: close it now.
+                ingest_job_refresh(job=job)
+                continue
+            pending = [pk for pk in pending if not is_claimed("ingest_batch", pk)]
+            queue_batches(pending)  # each to its kind's task and queue: images and videos to `media`
+            batches += len(pending)
+            jobs += bool(pending)
+        elif queued_before is not None and job.created_at > queued_before:
+            continue
+        elif not is_claimed("ingest_job", job.pk):
+            ingest_enumerate.delay(job.pk)
+            jobs += 1
+    if jobs:
+        audit_record(actor=by, action="ingest.resume", jobs=jobs, batches=batches)
+    return {"jobs": jobs, "batches": batches}
 
 
 def lost_work_resume(*, force: bool = False, queued_before=None, by=None) -> dict[str, int] | None:

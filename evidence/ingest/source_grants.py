@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from cases.models import Dossier
 from cases.selectors import membership_of
+from evidence.ingest.jobs import ingest_job_create_from_path, ingest_path_refuse
 from evidence.ingest.server_paths import MissingSource, OutsideSources, canonical_folder, resolve_granted
 from evidence.models import Exhibit, IngestJob, SourceGrant
-from evidence.services import ingest_job_create_from_path, ingest_path_refuse
 
 
 @dataclass(frozen=True)

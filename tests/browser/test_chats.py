@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from playwright.sync_api import expect
 
-from evidence.services import ingest_job_create_from_path
+from evidence.ingest.jobs import ingest_job_create_from_path
 from tests.browser.test_walkthrough import log_in
 from tests.chats.builder import chat, write_export
 from tests.chats.conftest import group_a_messages, run_inline

@@ -6,8 +6,8 @@ import pytest
 from PIL import ImageOps
 from playwright.sync_api import expect
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image
 from hashing.importers import hash_list_version_import
 from hashing.perceptual import digest_image

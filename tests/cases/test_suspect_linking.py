@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import DossierSuspect, Person
-from cases.services import suspect_register
+from cases.suspects import suspect_register
 from tests.factories import make_dossier, make_suspect
 
 HOSTILE = {"full_name": "Anyone", "status": "identified", "phone_numbers": "+32 499 99 99 99"}
@@ -84,7 +84,7 @@ def test_the_suspect_page_lists_only_the_other_dossiers_the_user_is_a_member_of(
 def test_the_service_asks_before_registering_a_lookalike_and_never_names_a_hidden_person(
     owner, dossier, other_dossier, foreign_person
 ):
-    from cases.services import PossibleDuplicates
+    from cases.suspects import PossibleDuplicates
 
     known = make_suspect(dossier, full_name="Jan Janssens", by=owner, identifiers=[("username", "jan_j")]).person
     second = make_dossier(owner, notice_number="BR.52.L1.000003/26", title="Second")

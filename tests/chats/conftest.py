@@ -3,9 +3,9 @@ import hashlib
 import pytest
 
 from chats.models import ChatAccount
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.chats.builder import NOT_INCLUDED, chat, message, write_export
 from tests.factories import image_files, make_hash_list
 

@@ -7,8 +7,8 @@ from django.db.models import Q
 from chats.models import Chat, ChatAccount, ChatExport, ChatMessage
 from chats.selectors import accounts_with_counts, files_shared_by, known_by_category
 from config.messages import english
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.chats.builder import account_export, chat, message, write_export
 from tests.chats.conftest import run_inline
 from tests.factories import image_files, make_exhibit, wait_until

@@ -2,8 +2,8 @@
 
 import pytest
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes
 from tests.evidence.test_worker_faults import worker_process
 from tests.factories import image_files, make_exhibit, video_bytes, wait_until

@@ -2,8 +2,8 @@
 
 import pytest
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_worker_faults import worker_process
 from tests.factories import video_bytes, wait_until, zip_bytes
 

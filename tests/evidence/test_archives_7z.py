@@ -12,8 +12,8 @@ from config.messages import english
 from evidence.ingest.archives.limits import Limits
 from evidence.ingest.archives.members import WalkReport
 from evidence.ingest.archives.walk import archive_kind, walk
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes
 from tests.evidence.test_ingest import run_inline
 from tests.factories import sha256_hex, zip_bytes

@@ -5,9 +5,9 @@ import pytest
 from config.messages import english
 from evidence.ingest.disk_files import walk_image
 from evidence.ingest.disk_images import open_image
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.mbr import mbr_entries
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import fat_image, mbr_disk, needs_tools
 from tests.evidence.test_ingest import run_inline
 from tests.factories import sha256_hex

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connections, transaction
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.pipeline.state import ingest_batch_create
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import fat_image, needs_tools
 from tests.evidence.test_worker_faults import worker_process
 from tests.factories import sha256_hex, wait_until

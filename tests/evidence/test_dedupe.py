@@ -3,8 +3,8 @@
 import pytest
 
 from config.messages import english
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, VideoFrame
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_image_bytes
 from hashing import perceptual
 from tests.evidence.test_ingest import run_inline

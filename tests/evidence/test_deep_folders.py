@@ -2,10 +2,10 @@
 
 import os
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.sources import PATH_MAX
 from evidence.models import EvidenceFile, IngestJob
 from evidence.selectors import ingest_job_progress
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_ingest import run_inline
 from tests.evidence.test_sources import deep_tree
 from tests.factories import sha256_hex

@@ -3,8 +3,8 @@
 import random
 
 from evidence.ingest.disk_images import image_kind, open_image
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes
 from tests.evidence.disk_fixtures import (
     exfat_image,

@@ -113,7 +113,7 @@ def test_finishing_an_upload_into_a_full_store_keeps_the_upload_whole_to_finish_
 def test_a_batch_finding_the_store_full_waits_says_so_and_completes_once_space_is_freed(
     exhibit, owner, settings, small_disk, tmp_path
 ):
-    from evidence.services import ingest_job_create_from_path
+    from evidence.ingest.jobs import ingest_job_create_from_path
 
     images = image_files(tmp_path / "card", range(6))
     derived = small_disk("1m")

@@ -1,8 +1,8 @@
 """Hostile disk images: a cut E01, a folder that contains itself. Recorded, never fatal to the job."""
 
 from config.messages import english
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, ext4_image, fat_image, needs_tools, run
 from tests.evidence.test_disk_images import GONE, PHOTOS
 from tests.evidence.test_ingest import run_inline

@@ -5,8 +5,8 @@ import hashlib
 from config.messages import english
 from evidence.ingest.disk_files import ImageReader, walk_image
 from evidence.ingest.disk_images import image_kind, open_image
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image_bytes
 from tests.evidence.disk_fixtures import e01, ext4_image, fat_image, needs_tools, partitioned
 from tests.evidence.test_ingest import run_inline

@@ -5,8 +5,8 @@ import struct
 
 from config.messages import english
 from evidence.ingest.disk_images import ewf_segment_number, image_to_expand
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestBatch
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, fat_image, needs_tools
 from tests.evidence.test_ingest import run_inline
 from tests.factories import sha256_hex

@@ -8,9 +8,9 @@ import tarfile
 
 from django.core.management import call_command
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.sources import name_bytes
 from evidence.models import ImageVerification
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_encrypted_archives import aes_zip
 from tests.evidence.test_ingest import run_inline
 from tests.factories import zip_bytes

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from evidence.ingest.uploads import ingest_job_create_from_uploads
 from evidence.models import EvidenceFile, IngestJob
-from evidence.services import ingest_job_create_from_uploads
 from evidence.synthetic import synthetic_image
 from tests.evidence.test_ingest import run_inline, upload
 from tests.factories import sha256_hex

@@ -8,9 +8,9 @@ from audit.models import AuditEvent
 from config.messages import english
 from evidence.custody import verification
 from evidence.custody.services import acquisition_record
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, ImageVerification
 from evidence.selectors import ingest_job_progress
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.disk_fixtures import e01, fat_image, needs_tools
 from tests.evidence.test_disk_images import GONE, PHOTOS
 from tests.evidence.test_ingest import run_inline

@@ -7,9 +7,10 @@ import pytest
 from PIL import Image
 
 from config.messages import english
+from evidence.ingest.jobs import ingest_job_cancel, ingest_job_create_from_path
 from evidence.ingest.pipeline import batches, ingest_batch_process, ingest_job_enumerate
+from evidence.ingest.uploads import ingest_job_create_from_uploads
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_cancel, ingest_job_create_from_path, ingest_job_create_from_uploads
 from evidence.synthetic import synthetic_image_bytes
 from tests.factories import image_files, make_hash_list, sha256_hex, zip_bytes
 

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, connections
 
 from evidence.ingest import sources
+from evidence.ingest.jobs import ingest_job_cancel, ingest_job_create_from_path
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import BatchListing, EvidenceFile, IngestBatch, IngestJob
 from evidence.selectors import exhibit_triage_totals, exhibits_with_counts
-from evidence.services import ingest_job_cancel, ingest_job_create_from_path
 from reports.selectors import dossier_report_data, ingest_report_data
 from tests.factories import sha256_hex, wait_until
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_encrypted_archives import SECRET, aes_zip
 from tests.evidence.test_task_failures import (  # noqa: F401 - a fixture, used by name
     hidden_archive_breaks_its_reader,

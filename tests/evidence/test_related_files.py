@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from PIL import Image
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image
 from evidence.triage.selectors import related_files_visible_to
 from tests.evidence.test_ingest import run_inline

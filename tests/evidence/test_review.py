@@ -10,9 +10,9 @@ from PIL import Image
 from accounts.models import ReviewerSettings
 from audit.models import AuditEvent
 from cases.models import Dossier
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import Categorisation, EvidenceFile
 from evidence.review.services import files_categorise
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.review_data import write_material
 from tests.evidence.test_ingest import run_inline
 from tests.factories import make_hash_list, make_user

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
 from evidence.review.sharing import LOCAL_ALERT_LIST, local_alert_list_extend
-from evidence.services import ingest_job_create_from_path
 from evidence.triage.matching import rematch_after_activation
 from hashing.importers import hash_list_version_import
 from hashing.listformats import detect_format

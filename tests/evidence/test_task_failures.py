@@ -13,9 +13,9 @@ from config.celery import app as celery_app
 from config.messages import english
 from evidence.ingest import batch_readers
 from evidence.ingest.archives import sevenzip
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from evidence.tasks import ingest_enumerate
 from tests.chats.builder import chat, message, write_export
 from tests.evidence.test_archives_7z import seven_zip

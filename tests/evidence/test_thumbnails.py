@@ -7,8 +7,8 @@ from django.urls import reverse
 from PIL import Image
 
 from audit.models import AuditEvent
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_ingest import run_inline
 from tests.factories import image_files
 

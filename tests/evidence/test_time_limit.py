@@ -2,9 +2,9 @@
 
 from config.messages import english
 from evidence.ingest.failures import ingest_batch_give_up
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.factories import image_files
 
 

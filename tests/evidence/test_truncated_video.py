@@ -3,8 +3,8 @@
 import av
 
 from config.messages import english
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image
 from hashing.perceptual import digest_video
 from tests.evidence.test_ingest import run_inline

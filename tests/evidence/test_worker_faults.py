@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.factories import sha256_hex, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from config.workers import CACHE_KEY, queues_consumed
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import IngestJob
-from evidence.services import ingest_job_create_from_path
 from tests.evidence.test_worker_faults import worker_process
 from tests.factories import image_files, wait_until
 

@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image, ImageOps
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestJob
-from evidence.services import ingest_job_create_from_path
 from evidence.synthetic import synthetic_image, synthetic_video_bytes
 from evidence.triage.matching import rematch_after_activation
 from hashing import indexes

@@ -146,6 +146,20 @@ def _process_files(batch: IngestBatch) -> list[int]:
                 )
                 last_progress = time.monotonic()
         finish_reads()
+    return _files_save(batch, files, rows, listed, to_expand, files_done, bytes_done)
+
+
+def _files_save(
+    batch: IngestBatch,
+    files: list[EvidenceFile],
+    rows: list[EvidenceFile],
+    listed: list[EvidenceFile],
+    to_expand: list[tuple[EvidenceFile, str]],
+    files_done: int,
+    bytes_done: int,
+) -> list[int]:
+    """Match the batch's files in one query and save them, the batch done and the containers found
+    to expand, in one transaction; return the ids of the expansion batches, to be queued."""
     errors = sum(bool(f.error) for f in files)
     match_files(files)
     with transaction.atomic():

@@ -41,62 +41,44 @@ def expand_image(batch: IngestBatch) -> list[int]:
     """
     container = batch.container
     job = batch.job
+    _image_batches_forget(batch, job)
+    new_batches: list[int] = []
+    filling: dict[str, list[disk_files.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
+
+    def close_batch(kind: str) -> None:
+        new_batches.append(_image_batch_create(batch, job, container, kind, filling[kind]))
+        filling[kind].clear()
+
+    _image_walk(container, filling, close_batch)
+    for kind, pending in filling.items():
+        if pending:
+            close_batch(kind)
+    # The media is read once more, from start to end, to check its acquisition hashes.
+    new_batches.append(expansion_batch_create(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
+    IngestBatch.objects.filter(pk=batch.pk).update(
+        status=IngestBatch.Status.DONE,
+        files_done=0,
+        finished_at=timezone.now(),  # its files count in theirs
+    )
+    ingest_job_refresh(job=job)
+    return new_batches
+
+
+def _image_batches_forget(batch: IngestBatch, job: IngestJob) -> None:
+    """What a first run of the batch listed goes, with its files and its counts in the job's totals."""
     for child in batch.children.all():
         IngestJob.objects.filter(pk=job.pk).update(
             files_total=F("files_total") - child.files_count, bytes_total=F("bytes_total") - child.bytes_count
         )
         child.files.all().delete()
         child.delete()
-    new_batches: list[int] = []
-    filling: dict[str, list[disk_files.ImageFile]] = {IngestBatch.Kind.FILES: [], IngestBatch.Kind.MEDIA: []}
+
+
+def _image_walk(container: EvidenceFile, filling: dict[str, list[disk_files.ImageFile]], close_batch) -> None:
+    """Walk the image's file systems into ``filling`` by batch kind, ``close_batch(kind)`` once a
+    kind holds INGEST_BATCH_FILES; the image's findings (its damage, a part unreadable) go on the
+    container."""
     path = sources.real_path(container.source_path)
-
-    def close_batch(kind: str) -> None:
-        pending = filling[kind]
-        with transaction.atomic():
-            child = expansion_batch_create(job, container, kind, parent=batch)
-            child.files_count = len(pending)
-            child.bytes_count = sum(found.size for found in pending)
-            child.save(update_fields=["files_count", "bytes_count"])
-            # Files written once, with their results (evidence.models.BatchListing); an entry the
-            # image describes but that cannot be read gets its row now, with its error.
-            now = timezone.now()
-            files = [
-                (
-                    {
-                        "path": found.path,
-                        "image_locator": (
-                            {"offset": found.offset, "inode": found.inode, "type": found.file_system_type}
-                            if found.inode is not None
-                            else None
-                        ),
-                        "size": found.size,
-                        "inode": found.inode,
-                        "is_deleted": found.deleted,
-                        "created_time": found.created,
-                        "modified_time": found.modified,
-                        "accessed_time": found.accessed,
-                    },
-                    (
-                        {
-                            "error": found.error,
-                            "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
-                            "processed_at": now if found.error else None,
-                        }
-                        if found.error or found.inode is None
-                        else None
-                    ),
-                )
-                for found in pending
-            ]
-            common = {"container_id": container.pk, "source_path": container.source_path}
-            batch_files_add(child, container.exhibit_id, files, common)
-            IngestJob.objects.filter(pk=job.pk).update(
-                files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
-            )
-        new_batches.append(child.pk)
-        pending.clear()
-
     try:
         # Listed around the damage, if any; the files' bytes are read strictly by their batches.
         image = disk_images.open_image(path, fill_damage=True)
@@ -117,18 +99,58 @@ def expand_image(batch: IngestBatch) -> list[int]:
     except disk_images.IMAGE_ERRORS as error:
         container.findings = [*container.findings, message("disk.unreadable_further", reason=reason_of(error))]
         container.save(update_fields=["findings"])
-    for kind, pending in filling.items():
-        if pending:
-            close_batch(kind)
-    # The media is read once more, from start to end, to check its acquisition hashes.
-    new_batches.append(expansion_batch_create(job, container, IngestBatch.Kind.VERIFY, parent=batch).pk)
-    IngestBatch.objects.filter(pk=batch.pk).update(
-        status=IngestBatch.Status.DONE,
-        files_done=0,
-        finished_at=timezone.now(),  # its files count in theirs
+
+
+def _image_batch_create(
+    batch: IngestBatch, job: IngestJob, container: EvidenceFile, kind: str, pending: list[disk_files.ImageFile]
+) -> int:
+    """A batch of the image's ``pending`` files, with their listing and the job's totals, in one
+    transaction; return its id."""
+    with transaction.atomic():
+        child = expansion_batch_create(job, container, kind, parent=batch)
+        child.files_count = len(pending)
+        child.bytes_count = sum(found.size for found in pending)
+        child.save(update_fields=["files_count", "bytes_count"])
+        # Files written once, with their results (evidence.models.BatchListing); an entry the
+        # image describes but that cannot be read gets its row now, with its error.
+        now = timezone.now()
+        files = [_image_file_listed(found, now) for found in pending]
+        common = {"container_id": container.pk, "source_path": container.source_path}
+        batch_files_add(child, container.exhibit_id, files, common)
+        IngestJob.objects.filter(pk=job.pk).update(
+            files_total=F("files_total") + child.files_count, bytes_total=F("bytes_total") + child.bytes_count
+        )
+    return child.pk
+
+
+def _image_file_listed(found: disk_files.ImageFile, now) -> tuple[dict, dict | None]:
+    """The listing of one file of the image, and the values of its row if it is written now (an
+    entry that cannot be read, with its error, or one with no inode), else None."""
+    return (
+        {
+            "path": found.path,
+            "image_locator": (
+                {"offset": found.offset, "inode": found.inode, "type": found.file_system_type}
+                if found.inode is not None
+                else None
+            ),
+            "size": found.size,
+            "inode": found.inode,
+            "is_deleted": found.deleted,
+            "created_time": found.created,
+            "modified_time": found.modified,
+            "accessed_time": found.accessed,
+        },
+        (
+            {
+                "error": found.error,
+                "triage": EvidenceFile.Triage.ERROR if found.error else EvidenceFile.Triage.PENDING,
+                "processed_at": now if found.error else None,
+            }
+            if found.error or found.inode is None
+            else None
+        ),
     )
-    ingest_job_refresh(job=job)
-    return new_batches
 
 
 def damage_finding(damage: list[disk_images.Damage]) -> Message:

@@ -93,31 +93,7 @@ def _enumerate(job: IngestJob) -> list[int]:
 
     def close_batch(kind: str) -> None:
         pending, pending_bytes = filling[kind]
-        batch = ingest_batch_create(job=job, kind=kind, files_count=len(pending), bytes_count=pending_bytes[0])
-        now = timezone.now()
-        # Most files go to the batch's listing, to be written once with their results; a file with
-        # an error, a disk image to expand and a chat export get their rows now.
-        files = [
-            (
-                {
-                    "path": found.path,
-                    "source_path": found.source_path,
-                    "size": found.size,
-                    "inode": found.inode,
-                    "modified_time": found.modified,
-                    "accessed_time": found.accessed,
-                },
-                _row_now(found, now),
-            )
-            for found in pending
-        ]
-        written = batch_files_add(batch, job.exhibit_id, files, {})
-        batch_ids.append(batch.pk)
-        rows_now = [found for found, (_values, row) in zip(pending, files, strict=True) if row is not None]
-        for found, pk in zip(rows_now, written, strict=True):
-            if found.expand == "image":
-                record = EvidenceFile.objects.get(pk=pk)
-                batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
+        batch_ids.extend(_listed_batch_create(job, kind, pending, pending_bytes[0]))
         pending.clear()
         pending_bytes[0] = 0
 
@@ -135,10 +111,49 @@ def _enumerate(job: IngestJob) -> list[int]:
     for kind, (pending, _bytes) in filling.items():
         if pending:
             close_batch(kind)
-    # A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own.
+    batch_ids.extend(_chat_export_batches(job))
+    _enumeration_end(job, files_total, bytes_total)
+    return batch_ids
+
+
+def _listed_batch_create(job: IngestJob, kind: str, pending: list[sources.FoundFile], pending_bytes: int) -> list[int]:
+    """A batch of the ``pending`` files listed; return its id, then those of the disk images among
+    them, each expanded by a batch of its own."""
+    batch = ingest_batch_create(job=job, kind=kind, files_count=len(pending), bytes_count=pending_bytes)
+    now = timezone.now()
+    # Most files go to the batch's listing, to be written once with their results; a file with
+    # an error, a disk image to expand and a chat export get their rows now.
+    files = [
+        (
+            {
+                "path": found.path,
+                "source_path": found.source_path,
+                "size": found.size,
+                "inode": found.inode,
+                "modified_time": found.modified,
+                "accessed_time": found.accessed,
+            },
+            _row_now(found, now),
+        )
+        for found in pending
+    ]
+    written = batch_files_add(batch, job.exhibit_id, files, {})
+    batch_ids = [batch.pk]
+    rows_now = [found for found, (_values, row) in zip(pending, files, strict=True) if row is not None]
+    for found, pk in zip(rows_now, written, strict=True):
+        if found.expand == "image":
+            record = EvidenceFile.objects.get(pk=pk)
+            batch_ids.append(expansion_batch_create(job, record, IngestBatch.Kind.IMAGE).pk)
+    return batch_ids
+
+
+def _chat_export_batches(job: IngestJob) -> list[int]:
+    """A chat export (Telegram's result.json) among the files: its messages are read by a batch of its own."""
     exports = job.files.filter(Q(path=CHAT_EXPORT) | Q(path__endswith=f"/{CHAT_EXPORT}"), container=None, error="")
-    for export in exports:
-        batch_ids.append(expansion_batch_create(job, export, IngestBatch.Kind.CHAT).pk)
+    return [expansion_batch_create(job, export, IngestBatch.Kind.CHAT).pk for export in exports]
+
+
+def _enumeration_end(job: IngestJob, files_total: int, bytes_total: int) -> None:
     job.files_total = files_total
     job.bytes_total = bytes_total
     # A cancel made while the folder was being listed stands: it committed while this transaction was
@@ -147,4 +162,3 @@ def _enumerate(job: IngestJob) -> list[int]:
     cancelled = IngestJob.objects.select_for_update().filter(pk=job.pk, status=IngestJob.Status.CANCELLED).exists()
     job.status = IngestJob.Status.CANCELLED if cancelled else IngestJob.Status.RUNNING
     job.save(update_fields=["files_total", "bytes_total", "status"])
-    return batch_ids

@@ -13,10 +13,10 @@ from accounts.system import command_line_user
 from cases.models import Dossier
 from cases.services import dossier_create
 from evidence.custody.exhibits import exhibit_register
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.ingest.source_grants import ingest_command_line_record
 from evidence.models import Exhibit, IngestJob
 from evidence.selectors import ingest_job_progress, ingest_job_queues_without_worker
-from evidence.services import ingest_job_create_from_path
 
 
 class Command(BaseCommand):

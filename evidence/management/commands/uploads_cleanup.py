@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.system import command_line_user
-from evidence.services import chunked_uploads_abandon
+from evidence.ingest.uploads import chunked_uploads_abandon
 
 
 class Command(BaseCommand):

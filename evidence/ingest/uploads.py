@@ -1,5 +1,7 @@
+"""Evidence uploaded through the browser: in one request, or in chunks that a browser resumes
+after a dropped connection; both end in an ingest job (``evidence.ingest.jobs``)."""
+
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -8,21 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audit.services import audit_record
-from config.messages import message
 from config.store import FULL, StoreFull, store_file, store_upload
-from config.work_locks import is_claimed
 from evidence.ingest import archive_passwords
-from evidence.ingest.pipeline import ingest_job_refresh
-from evidence.models import (
-    BatchListing,
-    ChunkedUpload,
-    EvidenceFile,
-    Exhibit,
-    IngestBatch,
-    IngestJob,
-    IngestSource,
-)
-from evidence.triage.matching import match_files
+from evidence.ingest.jobs import queue_enumeration
+from evidence.models import ChunkedUpload, Exhibit, IngestJob, IngestSource
 
 
 def ingest_job_create_from_uploads(
@@ -82,7 +73,7 @@ def _ingest_job_from_blobs(*, exhibit, stored, by, ip, archive_password: str, **
         archive_password_given=bool(archive_password),
         **audit_detail,
     )
-    _queue_enumeration(job)
+    queue_enumeration(job)
     return job
 
 
@@ -264,172 +255,3 @@ def _ingest_job_create_from_chunked(*, exhibit, uploads, by, ip, archive_passwor
     paths = [upload.temporary_path for upload in locked]
     transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
     return job
-
-
-@transaction.atomic
-def ingest_job_create_from_path(
-    *, exhibit: Exhibit, path: Path, by, queue: bool = True, archive_password: str = "", ip: str | None = None
-) -> IngestJob:
-    """Queue a job that reads a folder or a file (an archive is walked) where it lies on the server.
-
-    ``archive_password`` opens the encrypted archives found there (kept encrypted until the job ends).
-    """
-    path = path.resolve()
-    if path.is_dir():
-        kind = IngestSource.Kind.FOLDER
-    elif path.is_file():
-        kind = IngestSource.Kind.FILE
-    else:
-        raise FileNotFoundError(f"{path} is neither a file nor a folder.")
-    job = IngestJob.objects.create(
-        exhibit=exhibit,
-        source_label=str(path)[:500],
-        created_by=by,
-        archive_password=archive_passwords.encrypt(archive_password) if archive_password else None,
-    )
-    IngestSource.objects.create(job=job, kind=kind, path=str(path), display_name=path.name)
-    audit_record(
-        actor=by,
-        action="ingest.create",
-        target=job,
-        ip=ip,
-        path=str(path),
-        archive_password_given=bool(archive_password),
-    )
-    if queue:
-        _queue_enumeration(job)
-    return job
-
-
-@transaction.atomic
-def ingest_job_create_from_hashes(*, exhibit: Exhibit, files: list[dict], by, ip: str | None = None) -> IngestJob:
-    """Record files hashed elsewhere (a forensic workstation that cannot upload the media).
-
-    ``files``: dicts with ``path`` and ``size`` (bytes), and ``md5``, ``sha1``, ``sha256``, ``phash``,
-    ``pdq`` as digests (bytes) where known. One finished job with one batch; every file is matched
-    against the active lists at once, so each comes back with its triage.
-    """
-    now = timezone.now()
-    size = sum(item["size"] for item in files)
-    job = IngestJob.objects.create(
-        exhibit=exhibit,
-        source_label=f"hashes submitted: {len(files)} files",
-        status=IngestJob.Status.DONE,
-        files_total=len(files),
-        bytes_total=size,
-        created_by=by,
-        started_at=now,
-        finished_at=now,
-    )
-    batch = IngestBatch.objects.create(
-        job=job,
-        number=1,
-        status=IngestBatch.Status.DONE,
-        files_count=len(files),
-        bytes_count=size,
-        files_done=len(files),
-        bytes_done=size,
-        started_at=now,
-        finished_at=now,
-    )
-    records = [
-        EvidenceFile(
-            exhibit=exhibit,
-            job=job,
-            batch=batch,
-            path=item["path"],
-            # Nothing of it is on this server: there is no source to read again.
-            source_path="",
-            size=item["size"],
-            md5=item.get("md5"),
-            sha1=item.get("sha1"),
-            sha256=item.get("sha256"),
-            phash=item.get("phash"),
-            pdq=item.get("pdq"),
-            error=message("file.empty") if item["size"] == 0 else "",
-            processed_at=now,
-        )
-        for item in files
-    ]
-    match_files(records)
-    records = EvidenceFile.objects.bulk_create(records)
-    errors = sum(1 for record in records if record.error)
-    IngestBatch.objects.filter(pk=batch.pk).update(errors=errors)
-    audit_record(actor=by, action="ingest.hashes", target=job, ip=ip, files=len(records), bytes=size)
-    return job
-
-
-def ingest_path_refuse(*, exhibit: Exhibit, by, root, path: str, reason: str, ip: str | None = None) -> None:
-    """Record an attempt to ingest from a path outside the evidence sources (a probe, or a mistake)."""
-    audit_record(
-        actor=by, action="ingest.refused_path", target=exhibit, ip=ip, root=str(root), path=path[:500], reason=reason
-    )
-
-
-def _queue_enumeration(job: IngestJob) -> None:
-    from evidence.tasks import ingest_enumerate
-
-    transaction.on_commit(lambda: ingest_enumerate.delay(job.pk))
-
-
-@transaction.atomic
-def ingest_job_cancel(*, job: IngestJob, by, ip: str | None = None) -> IngestJob:
-    """Stop a job: batches not started are skipped, running ones stop at their next check.
-
-    What was already hashed stays; files not reached stay pending: each batch with a listing is
-    queued once more, and turns its listing into pending rows (``listing_to_rows``), even one whose
-    message is gone (a process killed at the hard time limit is not given its batch again).
-    """
-    from evidence.tasks import queue_batches
-
-    job = IngestJob.objects.select_for_update().get(pk=job.pk)
-    if job.is_finished:
-        return job
-    job.status = IngestJob.Status.CANCELLED
-    job.finished_at = timezone.now()
-    job.archive_password = None
-    job.save(update_fields=["status", "finished_at", "archive_password"])
-    audit_record(actor=by, action="ingest.cancel", target=job, ip=ip)
-    listed = list(BatchListing.objects.filter(batch__job=job).values_list("batch_id", flat=True))
-    if listed:
-        transaction.on_commit(lambda: queue_batches(listed))
-    return job
-
-
-def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
-    """Queue again the work of every unfinished job: its listing, or its batches not done.
-    ``queued_before`` (a datetime): a job not yet listed and created after it is left alone, as
-    its first message may still be on its way (evidence.ingest.resume, beat's round).
-
-    For a broker that lost its messages (Redis restarted without persistence): nothing in the
-    database says a message is missing, so everything unfinished is queued again. A copy of work
-    that is in fact still queued or running does nothing: a batch is run by one worker at a time
-    (config.work_locks) and a finished one is skipped; no file is hashed into two rows, since a batch
-    writes its listed files' rows in the transaction that marks it done (or that drops its listing,
-    evidence.models.BatchListing). Returns how many jobs and batches were queued.
-    """
-    from evidence.tasks import ingest_enumerate, queue_batches
-
-    unfinished = (IngestJob.Status.QUEUED, IngestJob.Status.ENUMERATING, IngestJob.Status.RUNNING)
-    jobs = batches = 0
-    for job in IngestJob.objects.filter(status__in=unfinished).order_by("pk"):
-        if job.status == IngestJob.Status.RUNNING:
-            pending = (
-                job.batches.exclude(status=IngestBatch.Status.DONE).order_by("number").values_list("pk", flat=True)
-            )
-            if not pending:
-                # Its last batch finished, and its worker died before closing the job: close it now.
-                ingest_job_refresh(job=job)
-                continue
-            pending = [pk for pk in pending if not is_claimed("ingest_batch", pk)]
-            queue_batches(pending)  # each to its kind's task and queue: images and videos to `media`
-            batches += len(pending)
-            jobs += bool(pending)
-        elif queued_before is not None and job.created_at > queued_before:
-            continue
-        elif not is_claimed("ingest_job", job.pk):
-            ingest_enumerate.delay(job.pk)
-            jobs += 1
-    if jobs:
-        audit_record(actor=by, action="ingest.resume", jobs=jobs, batches=batches)
-    return {"jobs": jobs, "batches": batches}
