@@ -212,6 +212,7 @@ def _load(version: HashListVersion, parser, staging: StagingTable, runs: dict[st
                         item.series[:255],
                         item.name[:255],
                         json.dumps(item.extra) if item.extra else None,
+                        item.line,
                     )
                 )
                 if len(pending) >= chunk_size:

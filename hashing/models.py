@@ -226,9 +226,18 @@ class HashEntry(models.Model):
     name = models.CharField(max_length=255, blank=True)
     # What a format says of the entry beyond its hash (VICS flags, ICSE PhotoDNA kept opaque, NSRL size).
     extra = models.JSONField(null=True, blank=True)
+    # The record (line) of the list file it came from: the hashes of one record are of one image
+    # (a pHash and a PDQ side by side), which near matching weighs together (hashing.near_matching).
+    item = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["algorithm", "value"], name="hashentry_lookup")]
+        indexes = [
+            models.Index(fields=["algorithm", "value"], name="hashentry_lookup"),
+            # The other hashes of an image near a query: perceptual entries only (exact ones are most).
+            models.Index(
+                fields=["version", "item"], name="hashentry_perceptual_item", condition=models.Q(algorithm__in=[4, 5])
+            ),
+        ]
         verbose_name = _("hash entry")
         verbose_name_plural = _("hash entries")
 

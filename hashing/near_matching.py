@@ -141,10 +141,13 @@ class ListHit:
     list_id: int
     category: str
     value: bytes
+    version_id: int
+    item: int | None  # the record of the list file (HashEntry.item): one image's hashes share it
 
     @property
-    def key(self) -> str:
-        return f"entry:{self.algorithm}:{self.value.hex()}:{self.category}"
+    def image(self) -> tuple:
+        """Which listed image this entry is a hash of: its record, or the entry alone."""
+        return (self.version_id, self.item) if self.item is not None else ("entry", self.entry_id)
 
 
 def list_near_hits(codes: dict, radius: dict[str, int]) -> list[ListHit]:
@@ -165,14 +168,41 @@ def list_near_hits(codes: dict, radius: dict[str, int]) -> list[ListHit]:
     if not hits:
         return []
     return [
-        ListHit(algorithm, query, distance, entry_id, list_id, category, value)
-        for entry_id, list_id, category, value in _alerting_entries(list(hits))
-        for algorithm, query, distance in hits[entry_id]
+        ListHit(algorithm, query, distance, *entry)
+        for entry in _alerting_entries(list(hits))
+        for algorithm, query, distance in hits[entry[0]]
     ]
 
 
-def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str, bytes]]:
-    """(entry id, list id, category, value) of those entries that are on an alert list in an alerting category."""
+def image_hashes(hits: list[ListHit]) -> dict[tuple, dict[str, bytes]]:
+    """Every perceptual hash of each listed image the hits are of (``ListHit.image``): the hits' own,
+    and the other hashes of their records (a PDQ found near a query brings its image's pHash)."""
+    images: dict[tuple, dict[str, bytes]] = {}
+    records: dict[int, set[int]] = {}
+    for hit in hits:
+        images.setdefault(hit.image, {})[hit.algorithm] = hit.value
+        if hit.item is not None:
+            records.setdefault(hit.version_id, set()).add(hit.item)
+    for version_id, items in records.items():
+        rows = HashEntry.objects.filter(
+            version_id=version_id,
+            item__in=sorted(items),
+            algorithm__in=[HashEntry.Algorithm.PDQ, HashEntry.Algorithm.PHASH],
+        ).values_list("item", "algorithm", "value")
+        for item, algorithm, value in rows:
+            images[(version_id, item)].setdefault(HashEntry.NAMES[algorithm], bytes(value))
+    return images
+
+
+def image_key(hashes: dict[str, bytes], category: str) -> str:
+    """What a rejection of a listed image remembers (``NearMatch.key``): its hashes and category. A new
+    version listing the same image in the same category gives the same key; a changed entry does not."""
+    return "entry:" + ":".join(f"{name}={hashes[name].hex()}" for name in sorted(hashes)) + f":{category}"
+
+
+def _alerting_entries(entry_ids: list[int]) -> list[tuple]:
+    """(entry id, list id, category, value, version id, item) of those entries that are on an alert list
+    in an alerting category."""
     rows = HashEntry.objects.filter(pk__in=entry_ids, version__hash_list__kind=HashList.Kind.ALERT).values_list(
         "pk",
         "category",
@@ -180,11 +210,13 @@ def _alerting_entries(entry_ids: list[int]) -> list[tuple[int, int, str, bytes]]
         "version__hash_list__default_category",
         "version__hash_list__scheme_id",
         "value",
+        "version_id",
+        "item",
     )
     not_alerting = set(CategoryValue.objects.filter(is_alert=False).values_list("scheme_id", "code"))
     found = []
-    for entry_id, category, list_id, default_category, scheme_id, value in rows:
+    for entry_id, category, list_id, default_category, scheme_id, value, version_id, item in rows:
         category = category or default_category
         if (scheme_id, category) not in not_alerting:
-            found.append((entry_id, list_id, category, bytes(value)))
+            found.append((entry_id, list_id, category, bytes(value), version_id, item))
     return found

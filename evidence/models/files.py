@@ -176,7 +176,9 @@ class EvidenceFile(HexDigests, models.Model):
         detail = self.match_detail or {}
         found = [(label, detail[name]) for name, label in (("pdq", "PDQ"), ("phash", "pHash")) if name in detail]
         if not found and self.match_distance is not None:  # matched before both distances were kept
-            found = [({"pdq": "PDQ", "phash": "pHash"}.get(self.match_algorithm, self.match_algorithm), self.match_distance)]
+            found = [
+                ({"pdq": "PDQ", "phash": "pHash"}.get(self.match_algorithm, self.match_algorithm), self.match_distance)
+            ]
         return found
 
     @property

@@ -16,7 +16,15 @@ from django.conf import settings
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.triage.file_index import file_hits
 from hashing.indexes import PERCEPTUAL
-from hashing.near_matching import NearMatch, decided, list_near_hits, perceptual_queries, search_radius
+from hashing.near_matching import (
+    NearMatch,
+    decided,
+    image_hashes,
+    image_key,
+    list_near_hits,
+    perceptual_queries,
+    search_radius,
+)
 from hashing.nearest import as_codes
 
 
@@ -47,11 +55,25 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, list
         if distance < candidate["distances"].get(algorithm, distance + 1):
             candidate["distances"][algorithm] = distance
 
-    for hit in list_near_hits(codes, radius):
-        note(owner[hit.algorithm][hit.query], hit.key, hit.algorithm, hit.distance, category=hit.category, list_id=hit.list_id)
+    # Lists: the entries near any query, asked of hashing; an image's hashes are weighed together.
+    hits = list_near_hits(codes, radius)
+    listed = image_hashes(hits)
+    for hit in hits:
+        hashes = listed[hit.image]
+        note(
+            owner[hit.algorithm][hit.query],
+            image_key(hashes, hit.category),
+            hit.algorithm,
+            hit.distance,
+            category=hit.category,
+            list_id=hit.list_id,
+            hashes=hashes,
+        )
+    # Files already categorised here (known material), other than the batch's own.
     for position, file_id, algorithm, distance, category in _categorised_file_hits(files, codes, owner, radius, own):
         note(position, f"file:{file_id}:{category}", algorithm, distance, category=category, file_id=file_id)
-    _complete_file_distances(found, codes, owner)
+    _known_file_hashes(found)
+    _complete_distances(found, codes, owner)
     best: dict[int, list[NearMatch]] = {}
     for position, candidates in found.items():
         matches = [
@@ -85,27 +107,35 @@ def _categorised_file_hits(files, codes, owner, radius, also_own=()):
                 yield owner[name][query], file_id, name, distance, known[file_id]
 
 
-def _complete_file_distances(found: dict[int, dict[str, dict]], codes, owner) -> None:
-    """A known file found by one hash gets its distance on the other too (both are in the database),
-    so that both hashes decide together."""
+def _known_file_hashes(found: dict[int, dict[str, dict]]) -> None:
+    """The perceptual hashes of the known files among the candidates (both are in the database)."""
     wanted = {c["file_id"] for candidates in found.values() for c in candidates.values() if c.get("file_id")}
     if not wanted:
         return
-    stored = {
-        pk: {"pdq": pdq if (quality or 0) >= settings.PDQ_MIN_QUALITY else None, "phash": phash}
-        for pk, pdq, quality, phash in EvidenceFile.objects.filter(pk__in=wanted).values_list(
-            "pk", "pdq", "pdq_quality", "phash"
-        )
-    }
+    stored = {}
+    rows = EvidenceFile.objects.filter(pk__in=wanted).values_list("pk", "pdq", "pdq_quality", "phash")
+    for pk, pdq, quality, phash in rows:
+        stored[pk] = {"phash": bytes(phash)} if phash is not None else {}
+        if pdq is not None and (quality or 0) >= settings.PDQ_MIN_QUALITY:
+            stored[pk]["pdq"] = bytes(pdq)
+    for candidates in found.values():
+        for candidate in candidates.values():
+            if candidate.get("file_id"):
+                candidate["hashes"] = stored.get(candidate["file_id"], {})
+
+
+def _complete_distances(found: dict[int, dict[str, dict]], codes, owner) -> None:
+    """A candidate found by one hash gets its distance on the other too, where the listed image (or
+    the known file) has it, so that both hashes decide together."""
+    owners = {name: np.asarray(owner[name]) for name in PERCEPTUAL}
     for position, candidates in found.items():
         for candidate in candidates.values():
-            hashes = stored.get(candidate.get("file_id"), {})
-            for name in PERCEPTUAL:
-                if name in candidate["distances"] or hashes.get(name) is None:
+            for name, value in candidate.pop("hashes", {}).items():
+                if name in candidate["distances"]:
                     continue
-                mine = np.flatnonzero(np.asarray(owner[name]) == position)
+                mine = np.flatnonzero(owners[name] == position)
                 if len(mine):
-                    candidate["distances"][name] = _smallest_distance(codes[name][mine], bytes(hashes[name]))
+                    candidate["distances"][name] = _smallest_distance(codes[name][mine], value)
 
 
 def _smallest_distance(queries: np.ndarray, value: bytes) -> int:

@@ -2,6 +2,7 @@
 real pipeline, a hard negative is not, and a possible match is settled like a near match: confirmed
 or rejected with the same keys, a rejection remembered across list changes until its entry changes."""
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image, ImageDraw, ImageEnhance
 
 from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.review.services import near_match_settle
-from evidence.services import ingest_job_create_from_path
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.triage.matching import rematch_after_activation
 from hashing.importers import hash_list_version_import
 from hashing.models import HashListVersion
@@ -43,7 +44,9 @@ def jpeg(image: Image.Image, quality: int = 88) -> bytes:
 
 def crop(image: Image.Image, left=0.0, top=0.0, right=0.0, bottom=0.0) -> Image.Image:
     width, height = image.size
-    return image.crop((round(width * left), round(height * top), round(width * (1 - right)), round(height * (1 - bottom))))
+    return image.crop(
+        (round(width * left), round(height * top), round(width * (1 - right)), round(height * (1 - bottom)))
+    )
 
 
 def overlay(image: Image.Image, share: float) -> Image.Image:
@@ -71,12 +74,14 @@ ALTERATIONS = {
 }
 
 
-def list_csv(images) -> bytes:
-    """A partner's perceptual list: one line per image, its pHash and PDQ, never the image."""
-    lines = ["pHash,PDQ,Category"]
+def list_csv(images, sha256s=()) -> bytes:
+    """A partner's perceptual list: one line per image, its pHash and PDQ, never the image; and
+    exact SHA-256 lines."""
+    lines = ["pHash,PDQ,SHA-256,Category"]
     for image in images:
         digest = digest_image(io.BytesIO(jpeg(image)))
-        lines.append(f"{digest.phash.hex()},{digest.pdq.hex()},1")
+        lines.append(f"{digest.phash.hex()},{digest.pdq.hex()},,1")
+    lines += [f",,{value},1" for value in sha256s]
     return "\n".join(lines).encode()
 
 
@@ -121,14 +126,17 @@ def test_altered_copies_are_found_after_a_list_import_and_a_hard_negative_is_not
         for number, alter in enumerate(ALTERATIONS.values())
     }
     seized["other-half.jpg"] = jpeg(crop(motorcycle, left=0.5))
+    # An exact copy on the list too: once it is known, the re-match is over (its notice says so).
+    seized["exact.jpg"] = jpeg(photo("chelsea.png"))
     files = ingest(exhibit, owner, tmp_path / "seized", seized)
     assert {f.triage for f in files.values()} == {"new_image"}  # nothing listed yet
 
     client.force_login(admin)
-    upload = io.BytesIO(list_csv(listed))
+    upload = io.BytesIO(list_csv(listed, [hashlib.sha256(seized["exact.jpg"]).hexdigest()]))
     upload.name = "partner.csv"
     response = client.post(reverse("hashlist_import"), {"name": "Partner", "kind": "alert", "file": upload})
-    client.post(response.url, {"action": "start"})
+    mapping = {"phash": "pHash", "pdq": "PDQ", "sha256": "SHA-256", "category": "Category"}
+    client.post(response.url, {"action": "start", **mapping})
     version = HashListVersion.objects.get(hash_list__name="Partner")
     wait_until(lambda: RematchNotice.objects.filter(version=version).exists(), timeout=120)
 
@@ -140,6 +148,7 @@ def test_altered_copies_are_found_after_a_list_import_and_a_hard_negative_is_not
             assert copy.match_list == version.hash_list and copy.match_category == "1"
             assert copy.match_distances, alteration  # the distances a reviewer sees
     assert found["other-half.jpg"].triage == "new_image"
+    assert found["exact.jpg"].triage == "known"
 
 
 def _listed(name: str, images, by, category: str = "1"):
