@@ -235,6 +235,8 @@ def test_the_review_page_shows_near_before_possible_filters_them_and_settles_bot
     assert "Possible match (to confirm)" in page and "PDQ " in page and "pHash " in page
     only = client.get(reverse("dossier_review", args=[exhibit.dossier.pk]) + "?state=possible").content.decode()
     assert "a-possible.jpg" in only and "b-near.jpg" not in only
+    detail = client.get(possible.get_absolute_url()).content.decode()
+    assert 'data-testid="match-distances"' in detail and "Possible match (to confirm)" in detail
 
     response = client.post(
         reverse("review_categorise", args=[exhibit.dossier.pk]), {"files": str(possible.pk), "action": "confirm_near"}
