@@ -8,7 +8,6 @@ border). A distance is ``NONE`` where the product would not compare (a PDQ of qu
 either side; a pHash of a flat query, ``usable_phash``).
 """
 
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -116,48 +115,6 @@ def distances(queries: dict, entries: dict, rows=None, columns=None) -> dict[str
     return out
 
 
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]:
-    """The pairs' distances: each altered copy against its original's entry (recall); every image of the
-    pool against every other one's entry, both ways (negatives); each altered copy against every other
-    original's entry (cross negatives; an original cut from the same photo and overlapping it excluded)."""
-    from bench.near_corpus import recall_sources
-
-    started = time.perf_counter()
-    sources = recall_sources()
-    originals = [record for record in recall if record["family"] == "original"]
-    altered = [record for record in recall if record["family"] != "original"]
-    entries = hash_arrays(originals)
-    queries = hash_arrays(altered)
-    owner = np.array([record["original"] for record in altered])
-    own = distances(queries, entries)
-    out = {f"recall_{name}": values[np.arange(len(altered)), owner] for name, values in own.items()}
-    out["recall_family"] = np.array([record["family"] for record in altered])
-    out["recall_original"] = owner
-    related = np.array(
-        [
-            [sources[a][1] == sources[b][1] and _overlap(sources[a][2], sources[b][2]) for b in range(len(sources))]
-            for a in range(len(sources))
-        ]
-    )
-    cross = ~related[owner]  # (altered copy, original): a distinct image
-    out.update({f"cross_{name}": values[cross] for name, values in own.items()})
-    out["cross_related_excluded"] = np.array(int(related[owner].sum() - len(altered)))
-    pool = hash_arrays(negatives)
-    both = distances(pool, pool)
-    upper = np.triu_indices(len(negatives), k=1)
-    for name, values in both.items():
-        out[f"negative_{name}"] = values[upper]  # query i, entry j (i < j)
-        out[f"negative_{name}_back"] = values.T[upper]  # query j, entry i
-    families = np.array([record["family"] for record in negatives])
-    out["negative_family_i"], out["negative_family_j"] = families[upper[0]], families[upper[1]]
-    out["seconds"] = np.array(time.perf_counter() - started)
-    return out
-
-
 def clopper_pearson_upper(found: int, trials: int, confidence: float = 0.95) -> float:
     """One-sided upper bound of a rate seen ``found`` times in ``trials`` (about 3 / trials for 0)."""
     from scipy.stats import beta
@@ -197,22 +154,6 @@ def recall_by_group(data: dict, rule, phash_name: str = "phash") -> dict[str, fl
     matched = rule(data["recall_pdq"], data[f"recall_{phash_name}"])
     groups = np.array([group_of(family) for family in data["recall_family"]])
     return {group: float(matched[groups == group].mean()) for group in GROUPS}
-
-
-def load_features(cache_folder: Path) -> dict[str, np.ndarray]:
-    """The features of the (cached) corpus, themselves cached as an npz next to its digests."""
-    from bench.near_corpus import corpus_key, digest_corpus
-
-    path = cache_folder / f"near-features-{corpus_key()}.npz"
-    if path.exists():
-        with np.load(path) as stored:
-            return dict(stored)
-    recall, negatives = digest_corpus(cache_folder)
-    data = features(recall, negatives)
-    data["digest_ms"] = np.array([record["digest_ms"] for record in recall + negatives])
-    data["extra_ms"] = np.array([record["extra_ms"] for record in recall + negatives])
-    np.savez_compressed(path, **data)
-    return data
 
 
 # --- Exploration (the tables of /work/notes/nearbench.md): python -m bench.near_rules -----------------
@@ -319,5 +260,7 @@ if __name__ == "__main__":
     import bench.run  # noqa: F401 - the settings' environment
 
     django.setup()
+    from bench.near_corpus import load_features
+
     root = Path(__file__).resolve().parent.parent
     print(explore(load_features(root / "var" / "nearbench")))
