@@ -597,6 +597,7 @@ def main() -> None:
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
 from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
+from bench.near_corpus import bench_near_robustness  # noqa: E402
 from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
 
 BENCHES = (
@@ -611,6 +612,7 @@ BENCHES = (
     bench_list_import,
     bench_telegram_export,
     bench_robustness,
+    bench_near_robustness,
     bench_perceptual_search,
     bench_related_files,
     bench_load,
@@ -712,6 +714,20 @@ DESCRIPTIONS = [
     " alone and the product's rule (PDQ with its 8 dihedral variants and the border-trimmed image, or pHash);"
     " false positives: every photo and variant against every other photo's entry. Goal (issue 5): >= 95 %"
     " overall recall, 0 false positives.",
+    "- `near_*` (issue 21, `bench/near_corpus.py`, `near_images.py`, `near_rules.py`): 46 originals "
+    "(scikit-image's photos and distinct tiles of the larger ones, upscaled to 1200-2000 px with grain), each"
+    " altered 60 ways (crops of 2-10 % on every side or one side, rotations of 1-5 degrees with black corners"
+    " or cropped, opaque boxes with text, watermark lines and corner logos over 2-8 % of the area, brightness"
+    " and contrast +/-30 %, JPEG 30-90, resize, mirror, greyscale, border, combinations of two), hashed by "
+    "`digest_image`; recall per family (`near_recall_<family>`: the strong rule, the other rules in the unit)"
+    " for pHash alone, PDQ alone, today's rule (PDQ <= 31 or pHash <= 10 on any query variant), the proposed "
+    "strong and possible rules, and the possible rule with 6 extra query-side pHash variants "
+    "(`..._possible_extra`: un-cropped by reflection 5 and 10 %, turned +/-2 and +/-4 degrees). False "
+    "positives: 1,616 distinct images (non-overlapping tiles of the same photos, textures, faces, flat "
+    "images, documents with shared layouts, screenshots with shared layouts, synthetic scenes), every pair "
+    "tested both ways, plus each altered copy against every other original: one-sided 95 % Clopper-Pearson "
+    "bound, and what it means for a list of 10 million entries. Digests cached under var/nearbench "
+    "(NEAR_CORPUS_CACHE).",
     "- `perceptual_search_*`: 10 million PDQ entries (`BENCH_PERCEPTUAL_ENTRIES` scales down), random"
     " (`perceptual_search_...`) and in families of 10 near-duplicates within 16 bits of their centre"
     " (`perceptual_search_clustered_...`); 10,000 queries, half planted at a distance spread evenly over"
