@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 
 NONE = 999
-SLOTS = 16  # at most 8 dihedral + 8 border-trimmed hashes a query
+SLOTS = 40  # at most 8 dihedral, 8 border-trimmed and 18 with a crop or a tilt undone
 
 # The rules: each takes the distances (uint16 arrays, NONE where not compared) and says which pairs match.
 # "today" is the product's (settings PDQ_MATCH_DISTANCE 31, PHASH_MATCH_DISTANCE 10). The proposed

@@ -326,10 +326,13 @@ PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
 # Both hashes decide together (hashing/near_matching.py::match_strength): a list entry or a known file
 # within both of these distances is a near match too. "Possible match", a weaker tier shown after the
 # near matches and never known material until a reviewer confirms it: within one of the POSSIBLE_*
-# distances, or within both POSSIBLE_JOINT ones. Each pair is (PDQ, pHash); chosen with the hard-pair
-# benchmark (bench/near_corpus.py, bench/RESULTS.md). The list indexes are searched at the largest
-# single distance of each hash: a joint rule only decides among what that search finds.
-NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "44,14")]
+# distances, or within both POSSIBLE_JOINT ones. Each pair is (PDQ, pHash). The list indexes are
+# searched at the largest single distance of each hash: a joint rule only decides among what that
+# search finds. Measured on 1.4 M hard pairs (bench/near_corpus.py): pHash alone within 10 matches
+# distinct documents, screenshots of one form and flat images, and no joint region beyond PDQ 31 is
+# free of hard negatives; the joint defaults add nothing yet (a pixel check is to promote the weaker
+# candidates: issue #21).
+NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "31,10")]
 POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 40)
 POSSIBLE_PHASH_DISTANCE = env_int("POSSIBLE_PHASH_DISTANCE", 12)
 POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "56,16")]

@@ -12,9 +12,9 @@ import skimage
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageEnhance
 
+from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.review.services import near_match_settle
-from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.triage.matching import rematch_after_activation
 from hashing.importers import hash_list_version_import
 from hashing.models import HashListVersion
