@@ -67,12 +67,13 @@ class ImageDigest:
     phash_variants: bytes = b""  # concatenated 8-byte hashes
 
 
-def decode(stream, *, luma_modes: bool = False) -> Image.Image:
+def decode(stream, *, luma_modes: bool = False, draft_side: int = DRAFT_SIDE) -> Image.Image:
     """Open and decode an image at a reduced size, refusing decompression bombs and truncation.
 
     The image is RGB, unless ``luma_modes``: a greyscale image then stays "L", and a JPEG coded in
     YCbCr (nearly all) stays "YCbCr", which spares libjpeg's conversion to RGB (a quarter of the
-    decode): its Y band is the luma PDQ and pHash compute from RGB, within a bit of it.
+    decode): its Y band is the luma PDQ and pHash compute from RGB, within a bit of it. A JPEG is
+    decoded at the smallest scale that keeps both sides at least ``draft_side`` long.
     """
     # Libraries may switch this on process-wide (WeasyPrint does at import): a damaged photo must
     # be reported, never completed with grey.
@@ -88,7 +89,7 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
                     message("image.too_many_pixels", width=str(width), height=str(height), limit=MAX_PIXELS)
                 )
             ycbcr = luma_modes and _coded_in_ycbcr(image)
-            image.draft("YCbCr" if ycbcr else "RGB", (DRAFT_SIDE, DRAFT_SIDE))
+            image.draft("YCbCr" if ycbcr else "RGB", (draft_side, draft_side))
             try:
                 image.load()
             except OSError:
@@ -96,7 +97,7 @@ def decode(stream, *, luma_modes: bool = False) -> Image.Image:
                     raise
                 # Our reading of the markers was wrong: libjpeg refused the YCbCr output. As usual, then.
                 stream.seek(start)
-                return decode(stream)
+                return decode(stream, draft_side=draft_side)
             if image.mode not in (("RGB", "YCbCr", "L") if luma_modes else ("RGB",)):
                 image = image.convert("RGB")
             # In place: a copy of the decode would cost as much as the pHash.
