@@ -70,6 +70,9 @@ class NearMatch:
     # What a reviewer's rejection remembers: the list entry (its hash and category) or the known file
     # (and its category). The same key is not proposed again to that file.
     key: str = ""
+    # What a look at both images found (evidence.triage.verification), when one promoted it:
+    # (("inliers", n), ("agreement", share)).
+    verified: tuple = ()
 
     def rank(self) -> tuple:
         """Near before possible; then closest relative to its bound; a list entry before a file; stable."""

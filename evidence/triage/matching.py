@@ -10,6 +10,7 @@ from audit.services import audit_record
 from evidence.ingest.filerows import update_files
 from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.triage.near_matching import frames_for, near_copies_of, near_matches
+from evidence.triage.verification import promote_verified
 from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
@@ -89,6 +90,8 @@ def match_files(files, *, only_pending: bool = True) -> None:
             evidence_file.match_category = match.category
             evidence_file.match_distance = match.distance
             evidence_file.match_detail = {"strength": match.strength, **match.distances, "key": match.key}
+            if match.verified:
+                evidence_file.match_detail["verified"] = dict(match.verified)
         else:
             evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
@@ -127,6 +130,7 @@ def _near_matches_once_per_content(files) -> dict[int, list[NearMatch]]:
         return {}
     own = [f.pk for f in files if f.pk is not None]
     found = near_matches(asking, frames_for(asking), own=own)
+    promote_verified(asking, found)
     return {position: found[index] for position, index in enumerate(asked_for) if index is not None and index in found}
 
 

@@ -244,3 +244,26 @@ def test_the_review_page_shows_near_before_possible_filters_them_and_settles_bot
     assert response.status_code == 302
     possible.refresh_from_db()
     assert (possible.triage, possible.match_category) == ("known", "1")  # confirmed: known material now
+
+
+@pytest.mark.django_db
+def test_a_possible_match_to_a_categorised_file_is_looked_at_and_promoted_when_it_is_a_copy(
+    owner, exhibit, tmp_path, possible_only
+):
+    motorcycle = photo("motorcycle_left.png", 1200)
+    known = ingest(exhibit, owner, tmp_path / "known", {"original.jpg": jpeg(motorcycle)})["original.jpg"]
+    EvidenceFile.objects.filter(pk=known.pk).update(triage="known", match_algorithm="review", match_category="1")
+    files = ingest(
+        exhibit,
+        owner,
+        tmp_path / "seized",
+        {
+            "copy.jpg": jpeg(overlay(crop(motorcycle, 0.05, 0.05, 0.05, 0.05), 0.06)),
+            # Hashes alone may call it possible; a look at both images must not confirm it.
+            "half.jpg": jpeg(crop(motorcycle, left=0.5)),
+        },
+    )
+    copy, half = files["copy.jpg"], files["half.jpg"]
+    assert (copy.triage, copy.match_file_id) == ("near", known.pk)
+    assert copy.match_detail["strength"] == "near" and copy.match_detail["verified"]["inliers"] >= 20
+    assert half.triage in ("possible", "new_image") and "verified" not in (half.match_detail or {})
