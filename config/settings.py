@@ -317,25 +317,28 @@ MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", False)
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected/derived/")
 # Reviewer welfare: thumbnails are shown greyscale and blurred with this radius until revealed.
 THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
-# Near matches (Hamming distance, inclusive): PDQ <= 31 of 256 is Meta's; a PDQ hash of quality below
-# PDQ_MIN_QUALITY (a flat image) matches too much and is not used. pHash <= 10 of 64: in the robustness
-# benchmark (bench/match.py) it lifts recall from 95 % (8) to 98 %, with no false positive up to 13.
+# Near matches (Hamming distance, inclusive; hashing/near_matching.py::match_strength). Measured on 2,760
+# altered copies of 46 photos and 1.4 M pairs of distinct hard images (bench/near_corpus.py,
+# bench/RESULTS.md): PDQ <= 31 of 256 (Meta's bound; a PDQ of quality below PDQ_MIN_QUALITY, a flat
+# image, is not used) is the only rule with almost no false match (5, all screenshots of one form with
+# other words); pHash alone, even within a few bits, matches distinct documents, screenshots and flat
+# images (17,000 of the pairs at 10 bits), and so does every joint region past PDQ 31. So a near match is
+# PDQ <= 31 (PHASH_MATCH_DISTANCE -1: pHash alone never makes one; NEAR_JOINT_DISTANCES (PDQ, pHash):
+# both within, none by default), or a possible match whose images compare as the same picture
+# (evidence/triage/verification.py).
 PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
-PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", 10)
+PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", -1)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
-# Both hashes decide together (hashing/near_matching.py::match_strength): a list entry or a known file
-# within both of these distances is a near match too. "Possible match", a weaker tier shown after the
-# near matches and never known material until a reviewer confirms it: within one of the POSSIBLE_*
-# distances, or within both POSSIBLE_JOINT ones. Each pair is (PDQ, pHash). The list indexes are
-# searched at the largest single distance of each hash: a joint rule only decides among what that
-# search finds. Measured on 1.4 M hard pairs (bench/near_corpus.py): pHash alone within 10 matches
-# distinct documents, screenshots of one form and flat images, and no joint region beyond PDQ 31 is
-# free of hard negatives; the joint defaults add nothing yet (a pixel check is to promote the weaker
-# candidates: issue #21).
-NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "31,10")]
+NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "31,-1")]
+# "Possible match", a weaker tier shown after the near matches and never known material until a
+# reviewer confirms it: PDQ within POSSIBLE_PDQ_DISTANCE or pHash within POSSIBLE_PHASH_DISTANCE, or
+# both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.90 (near: 0.44), with ~2 % of the
+# hard pairs proposed; a unit matching against a list of millions may lower them. The list indexes are
+# searched at the largest single distance of each hash (hashing/indexes.py::search_radius): a joint
+# rule decides only among what that search finds.
 POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 40)
 POSSIBLE_PHASH_DISTANCE = env_int("POSSIBLE_PHASH_DISTANCE", 12)
-POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "56,16")]
+POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "40,12")]
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
 # an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)

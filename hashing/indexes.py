@@ -25,6 +25,15 @@ _lock = threading.Lock()
 _cache: dict = {"key": None, "indexes": {}}
 
 
+def search_radius() -> dict[str, int]:
+    """How far each index is searched (and its tables planned for): the largest distance at which
+    one hash alone makes a near or a possible match (hashing.near_matching.match_strength)."""
+    return {
+        "pdq": max(settings.PDQ_MATCH_DISTANCE, settings.POSSIBLE_PDQ_DISTANCE),
+        "phash": max(settings.PHASH_MATCH_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE),
+    }
+
+
 @dataclass(frozen=True)
 class VersionIndex:
     version_id: int
@@ -58,7 +67,7 @@ def version_index_build(*, version: HashListVersion) -> dict[str, int]:
         np.save(partial, np.asarray(entry_ids, dtype=np.int64))
         partial.replace(ids_path)
         # The index file is written last: its presence means both are complete.
-        HammingIndex.build(as_codes(values, bits)).save(path)
+        HammingIndex.build(as_codes(values, bits), radius=search_radius()[algorithm]).save(path)
         sizes[algorithm] = len(entry_ids)
     log.info("built the perceptual indexes of version %s: %s", version.pk, sizes)
     return sizes

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from hashing.indexes import active_indexes
+from hashing.indexes import active_indexes, search_radius
 from hashing.models import CategoryValue, HashEntry, HashList
 
 NEAR, POSSIBLE = "near", "possible"
@@ -47,14 +47,6 @@ def match_strength(distances: dict[str, int]) -> str | None:
     ):
         return POSSIBLE
     return None
-
-
-def search_radius() -> dict[str, int]:
-    """How far each index is searched: the largest distance at which one hash alone decides."""
-    return {
-        "pdq": max(settings.PDQ_MATCH_DISTANCE, settings.POSSIBLE_PDQ_DISTANCE),
-        "phash": max(settings.PHASH_MATCH_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE),
-    }
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from django.db import connection
 from django.db.models import Q
 
 from evidence.models import EvidenceFile, PerceptualChange, VideoFrame
-from hashing.indexes import PERCEPTUAL
+from hashing.indexes import PERCEPTUAL, search_radius
 from hashing.near_matching import usable_phash
 from hashing.nearest import HammingIndex, as_codes
 
@@ -56,7 +56,9 @@ class Codes:
     @classmethod
     def of(cls, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> "Codes":
         codes, files, quality = arrays
-        return cls(HammingIndex.build(codes), files, quality)
+        bits = codes.shape[1] * 8
+        radius = search_radius()[next(name for name, size in PERCEPTUAL.items() if size == bits)]
+        return cls(HammingIndex.build(codes, radius=radius), files, quality)
 
 
 def _usable(rows, chunk: int = 100_000) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
