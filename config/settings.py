@@ -339,6 +339,16 @@ NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES",
 POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 40)
 POSSIBLE_PHASH_DISTANCE = env_int("POSSIBLE_PHASH_DISTANCE", 12)
 POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "40,12")]
+# A video against a known video of this installation (one with keyframes) matches as a whole, as
+# vPDQ does (hashing/near_matching.py::video_strength): each pair of keyframes matches when the rule
+# above says near or possible for its two distances, and the longest chain of matching pairs in the
+# order of both videos, over the video's sampled keyframes, is its share. Near from VIDEO_NEAR_SHARE,
+# possible from VIDEO_POSSIBLE_SHARE, and never on fewer than VIDEO_MIN_FRAMES keyframes in order (one
+# shared title card or logo is not a match). A trimmed copy matches all its keyframes: share 1. A video
+# against a list entry or a categorised image still matches by its closest keyframe.
+VIDEO_NEAR_SHARE = float(os.environ.get("VIDEO_NEAR_SHARE", "0.5"))
+VIDEO_POSSIBLE_SHARE = float(os.environ.get("VIDEO_POSSIBLE_SHARE", "0.25"))
+VIDEO_MIN_FRAMES = env_int("VIDEO_MIN_FRAMES", 2)
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
 # an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)

@@ -8,6 +8,10 @@ its pHash, or the same for each sampled keyframe of a video. A PDQ of low qualit
 not used: it matches too much. Each candidate gets the smallest distance of each hash over the
 queries, and ``match_strength`` decides with both (the rule and how it was chosen: config/settings.py,
 bench/near_corpus.py).
+
+A video against a known video (one with keyframes) is matched as a whole, as vPDQ does: the share of
+its keyframes that match the other's in order (``longest_in_order``) decides (``video_strength``), so
+that a trimmed or re-encoded copy is recognised and a single shared keyframe (a title card) is not.
 """
 
 from dataclasses import dataclass
@@ -50,6 +54,61 @@ def match_strength(distances: dict[str, int]) -> str | None:
 
 
 @dataclass(frozen=True)
+class FrameShare:
+    """How much of a video matched a known video: ``matched`` keyframes in order, of the ``of``
+    keyframes sampled from it and the ``known`` ones of the known video."""
+
+    matched: int
+    of: int
+    known: int
+
+    @property
+    def query_share(self) -> float:
+        return self.matched / self.of if self.of else 0.0
+
+    @property
+    def known_share(self) -> float:
+        return self.matched / self.known if self.known else 0.0
+
+    def as_detail(self) -> dict[str, int]:
+        return {"matched": self.matched, "of": self.of, "known": self.known}
+
+
+def video_strength(share: FrameShare) -> str | None:
+    """NEAR, POSSIBLE or None for a video against a known video, by the share of its keyframes that
+    match the known video's in order (``longest_in_order``).
+
+    Near when that share is >= VIDEO_NEAR_SHARE, possible when >= VIDEO_POSSIBLE_SHARE; never on fewer
+    than VIDEO_MIN_FRAMES keyframes in order, so one shared keyframe (a title card, a logo) does not
+    make two videos match however short they are. The known video's share is shown, not decisive
+    (as vPDQ's default): a trimmed copy holds a small part of the known video, all of it matching.
+    """
+    if share.matched < settings.VIDEO_MIN_FRAMES:
+        return None
+    if share.query_share >= settings.VIDEO_NEAR_SHARE:
+        return NEAR
+    if share.query_share >= settings.VIDEO_POSSIBLE_SHARE:
+        return POSSIBLE
+    return None
+
+
+def longest_in_order(matching) -> int:
+    """The longest chain of matching pairs (query keyframe i, known keyframe j) increasing in both i
+    and j, for ``matching[i][j]`` booleans: each keyframe is used once, in the order of both videos.
+
+    A longest common subsequence over the matrix, O(n m): at most twelve keyframes a side.
+    """
+    previous: list[int] = []
+    for row in matching:
+        current = [0] * (len(row) + 1)
+        previous = previous or [0] * (len(row) + 1)
+        for j, matches in enumerate(row, start=1):
+            current[j] = max(previous[j], current[j - 1], previous[j - 1] + 1 if matches else 0)
+        previous = current
+    return previous[-1] if previous else 0
+
+
+@dataclass(frozen=True)
 class NearMatch:
     algorithm: str  # the hash that came closest relative to its bound: "pdq" or "phash"
     distance: int
@@ -65,6 +124,8 @@ class NearMatch:
     # What a look at both images found (evidence.triage.verification), when one promoted it:
     # (("inliers", n), ("agreement", share)).
     verified: tuple = ()
+    # A video against a known video: how many keyframes matched in order (``video_strength``).
+    frames: FrameShare | None = None
 
     def rank(self) -> tuple:
         """Near before possible; then closest relative to its bound; a list entry before a file; stable."""
@@ -82,10 +143,15 @@ class NearMatch:
         return {name: value for name, value in (("pdq", self.pdq), ("phash", self.phash)) if value is not None}
 
 
-def decided(distances: dict[str, int], category: str, *, list_id=None, file_id=None, key="") -> NearMatch | None:
-    """The NearMatch of a candidate at these distances, or None if it is neither near nor possible."""
-    strength = match_strength(distances)
-    if strength is None:
+def decided(
+    distances: dict[str, int], category: str, *, list_id=None, file_id=None, key="", frames: FrameShare | None = None
+) -> NearMatch | None:
+    """The NearMatch of a candidate at these distances, or None if it is neither near nor possible.
+
+    With ``frames`` (a video against a known video), their share decides, not the closest keyframes.
+    """
+    strength = match_strength(distances) if frames is None else video_strength(frames)
+    if strength is None or not distances:
         return None
     radius = search_radius()
     algorithm = min(distances, key=lambda name: (distances[name] / radius[name], name))
@@ -99,6 +165,7 @@ def decided(distances: dict[str, int], category: str, *, list_id=None, file_id=N
         pdq=distances.get("pdq"),
         phash=distances.get("phash"),
         key=key,
+        frames=frames,
     )
 
 

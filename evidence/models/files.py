@@ -182,6 +182,20 @@ class EvidenceFile(HexDigests, models.Model):
         return found
 
     @property
+    def match_frames(self) -> dict | None:
+        """A video matched to a known video: its keyframes matched in order, of how many, and the
+        known video's count, with both shares in per cent (``hashing.near_matching.video_strength``)."""
+        frames = (self.match_detail or {}).get("frames")
+        if not frames:
+            return None
+        matched, of, known = frames["matched"], frames["of"], frames["known"]
+        return {
+            **frames,
+            "query_percent": round(100 * matched / of) if of else 0,
+            "known_percent": round(100 * matched / known) if known else 0,
+        }
+
+    @property
     def is_video(self) -> bool:
         return self.mime.startswith("video/")
 

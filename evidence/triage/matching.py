@@ -83,19 +83,27 @@ def match_files(files, *, only_pending: bool = True) -> None:
         refused = rejected.get(evidence_file.pk, set())
         match = next((m for m in near.get(position, []) if m.key not in refused), None)
         if match is not None:
-            evidence_file.triage = EvidenceFile.Triage.NEAR if match.strength == NEAR else EvidenceFile.Triage.POSSIBLE
-            evidence_file.match_list_id = match.list_id
-            evidence_file.match_file_id = match.file_id
-            evidence_file.match_algorithm = match.algorithm
-            evidence_file.match_category = match.category
-            evidence_file.match_distance = match.distance
-            evidence_file.match_detail = {"strength": match.strength, **match.distances, "key": match.key}
-            if match.verified:
-                evidence_file.match_detail["verified"] = dict(match.verified)
+            _set_near_match(evidence_file, match)
         else:
             evidence_file.triage = unmatched_triage(evidence_file)
             evidence_file.match_list_id = None
             evidence_file.match_algorithm = evidence_file.match_category = ""
+
+
+def _set_near_match(evidence_file, match: NearMatch) -> None:
+    """A file's triage and match from its near or possible match, with what decided it: both
+    distances, the key a rejection remembers, and a pixel check's or a video's keyframes' findings."""
+    evidence_file.triage = EvidenceFile.Triage.NEAR if match.strength == NEAR else EvidenceFile.Triage.POSSIBLE
+    evidence_file.match_list_id = match.list_id
+    evidence_file.match_file_id = match.file_id
+    evidence_file.match_algorithm = match.algorithm
+    evidence_file.match_category = match.category
+    evidence_file.match_distance = match.distance
+    evidence_file.match_detail = {"strength": match.strength, **match.distances, "key": match.key}
+    if match.verified:
+        evidence_file.match_detail["verified"] = dict(match.verified)
+    if match.frames is not None:
+        evidence_file.match_detail["frames"] = match.frames.as_detail()
 
 
 def rejected_keys(file_ids: list[int]) -> dict[int, set[str]]:

@@ -6,8 +6,9 @@ A query is an image's PDQ and pHash with their variants, or the same for each sa
 video (``hashing.near_matching.perceptual_queries``). Each candidate (a list entry, a known file) gets
 the smallest distance of each hash over the file's queries, the other hash's distance computed too
 where the search found only one, and ``hashing.near_matching.match_strength`` says whether it is a
-near match, a possible match or nothing. The candidates come back strongest first: the caller takes
-the first one no reviewer rejected for that file.
+near match, a possible match or nothing; a video against a known video is decided by the share of
+its keyframes that match in order instead (``evidence.triage.video_matching``). The candidates come
+back strongest first: the caller takes the first one no reviewer rejected for that file.
 """
 
 import numpy as np
@@ -15,6 +16,7 @@ from django.conf import settings
 
 from evidence.models import EvidenceFile, VideoFrame
 from evidence.triage.file_index import file_hits
+from evidence.triage.video_matching import attach_frame_shares
 from hashing.indexes import PERCEPTUAL
 from hashing.near_matching import (
     NearMatch,
@@ -74,6 +76,7 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, list
         note(position, f"file:{file_id}:{category}", algorithm, distance, category=category, file_id=file_id)
     _known_file_hashes(found)
     _complete_distances(found, codes, owner)
+    attach_frame_shares(found, frames_of)  # a video against a known video: its keyframes in order
     best: dict[int, list[NearMatch]] = {}
     for position, candidates in found.items():
         matches = [
