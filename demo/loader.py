@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from PIL import ImageDraw
 
 from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
@@ -34,6 +35,10 @@ DEMO_NEAR_LIST = "Demo perceptual list (synthetic)"
 # A photo known to the perceptual list by its PDQ and pHash only; the exhibit holds a smaller,
 # re-compressed copy of it, which no exact hash knows: a near match, shown with its distance.
 NEAR_SEED = 43
+# Another listed photo, of which the exhibit holds a copy cropped by 6 % on every side and stamped with
+# a channel's name: no hash is near enough to say "near", its pHash says "possible" (shown after the
+# near matches, for a reviewer to confirm or reject).
+POSSIBLE_SEED = 45
 DEMO_USERS = {
     "investigator": {"groups": [INVESTIGATOR], "first_name": "Inès", "last_name": "Peeters"},
     "prosecutor": {"groups": [PROSECUTOR], "first_name": "Marc", "last_name": "Dubois"},
@@ -115,7 +120,21 @@ def demo_files(folder: Path) -> list[Path]:
     synthetic_image(NEAR_SEED).resize((320, 240)).save(
         folder / "Telegram" / "Images" / "photo_2025-06-12.jpg", quality=70
     )
+    _reshared(synthetic_image(POSSIBLE_SEED)).save(folder / "Telegram" / "Images" / "photo_2025-06-14.jpg", quality=75)
     return written
+
+
+def _reshared(image):
+    """A photo as a channel re-shares it: cropped by 6 % on every side, its name stamped in a box."""
+    width, height = image.size
+    image = image.crop((int(width * 0.06), int(height * 0.06), int(width * 0.94), int(height * 0.94)))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle(
+        (int(image.width * 0.6), int(image.height * 0.75), int(image.width * 0.95), int(image.height * 0.9)),
+        fill=(20, 20, 20),
+    )
+    draw.text((int(image.width * 0.62), int(image.height * 0.78)), "t.me/example", fill=(255, 255, 255))
+    return image
 
 
 def demo_load(var_dir: Path) -> dict[str, str]:
@@ -187,11 +206,12 @@ def demo_alert_list(list_file: Path, admin) -> None:
 
 
 def demo_near_list(path: Path, admin) -> None:
-    """A CSV list of one photo's pHash and PDQ, as lists from other services carry them."""
-    digest = digest_image(io.BytesIO(synthetic_image_bytes(NEAR_SEED)))
-    path.write_text(
-        f"File name,pHash,PDQ,Category\r\nreference-{NEAR_SEED}.jpg,{digest.phash.hex()},{digest.pdq.hex()},1\r\n"
-    )
+    """A CSV list of two photos' pHash and PDQ, as lists from other services carry them."""
+    lines = ["File name,pHash,PDQ,Category"]
+    for seed in (NEAR_SEED, POSSIBLE_SEED):
+        digest = digest_image(io.BytesIO(synthetic_image_bytes(seed)))
+        lines.append(f"reference-{seed}.jpg,{digest.phash.hex()},{digest.pdq.hex()},1")
+    path.write_text("\r\n".join(lines) + "\r\n")
     with path.open("rb") as stream:
         version = hash_list_version_create(
             name=DEMO_NEAR_LIST,

@@ -6,7 +6,7 @@ from evidence.models import EvidenceFile, IngestJob
 from hashing.models import HashListVersion
 from tests.evidence.test_ingest import run_inline
 
-STATES = ("known", "near", "new_image", "new_video", "other", "error")
+STATES = ("known", "near", "possible", "new_image", "new_video", "other", "error")
 
 
 def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settings):
@@ -16,16 +16,18 @@ def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settin
     version = HashListVersion.objects.get(hash_list__name=DEMO_LIST)
     assert (version.status, version.is_active, version.entries, version.malformed) == ("ready", True, 5, 1)
     near_list = HashListVersion.objects.get(hash_list__name=DEMO_NEAR_LIST)
-    assert (near_list.status, near_list.is_active, near_list.entries) == ("ready", True, 2)  # a pHash and a PDQ
+    assert (near_list.status, near_list.is_active, near_list.entries) == ("ready", True, 4)  # two photos' pHash and PDQ
     for job in IngestJob.objects.all():  # the disk, and the phone's chat export (tests/chats/test_demo_chats.py)
         run_inline(job)
     dossier = Dossier.objects.get(notice_number=DEMO_NOTICE)
     files = EvidenceFile.objects.filter(exhibit__dossier=dossier, exhibit__seal_number="SC-2026-0001")
     counts = {state: files.filter(triage=state).count() for state in STATES}
-    assert counts == {"known": 9, "near": 1, "new_image": 21, "new_video": 1, "other": 1, "error": 2}
+    assert counts == {"known": 9, "near": 1, "possible": 1, "new_image": 21, "new_video": 1, "other": 1, "error": 2}
     near = files.get(triage="near")
     assert (near.path.endswith("photo_2025-06-12.jpg"), near.match_list.name) == (True, DEMO_NEAR_LIST)
     assert near.match_distance is not None
+    possible = files.get(triage="possible")  # a cropped, stamped re-share of the other listed photo
+    assert possible.path.endswith("photo_2025-06-14.jpg") and set(possible.match_detail) >= {"pdq", "phash"}
     assert files.get(mime="video/mp4").frames.count() == 4
     assert demo_load(tmp_path) == logins  # loading twice changes nothing
     assert Dossier.objects.filter(notice_number=DEMO_NOTICE).count() == 1
