@@ -6,7 +6,7 @@ from config.messages import english
 from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile
 from evidence.synthetic import synthetic_image
-from hashing.perceptual import digest_video
+from hashing.video import digest_video
 from tests.evidence.test_ingest import run_inline
 
 

@@ -10,7 +10,7 @@ from config.store import store_derived
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
 from evidence.models import EvidenceFile, VideoFrame
-from hashing import perceptual
+from hashing import perceptual, video
 from hashing.hashers import ALGORITHMS, digest_chunks
 
 
@@ -254,8 +254,8 @@ def video_facts(record: EvidenceFile, source) -> None:
     The frames are kept on the record until it is saved (``save_video_frames``).
     """
     try:
-        digest = perceptual.digest_video(source)
-    except perceptual.VideoRefused as refusal:
+        digest = video.digest_video(source)
+    except video.VideoRefused as refusal:
         record.error = refusal.message
         return
     record.duration, record.width, record.height = digest.duration, digest.width, digest.height
@@ -275,7 +275,7 @@ def save_video_frames(files: list[EvidenceFile]) -> None:
     VideoFrame.objects.filter(file__in=videos).delete()
     VideoFrame.objects.bulk_create(
         VideoFrame(
-            file=video,
+            file=clip,
             index=index,
             time=frame.time,
             phash=frame.phash,
@@ -284,6 +284,6 @@ def save_video_frames(files: list[EvidenceFile]) -> None:
             pdq_variants=frame.pdq_variants,
             phash_variants=frame.phash_variants,
         )
-        for video in videos
-        for index, frame in enumerate(video.sampled_frames)
+        for clip in videos
+        for index, frame in enumerate(clip.sampled_frames)
     )
