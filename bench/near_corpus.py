@@ -23,7 +23,7 @@ from bench import near_rules as rules
 from bench.match import SKIMAGE_PHOTOS
 from bench.near_images import SEED, TILED, _as_photo, _jpeg, _skimage, alterations, negative_image, negative_specs
 
-CORPUS_VERSION = 2  # raise it when the images drawn here change: the cached digests are then rebuilt
+CORPUS_VERSION = 3  # raise it when the images drawn here change: the cached digests are then rebuilt
 
 
 # --- Recall: originals and their altered copies ---------------------------------------------------
@@ -109,6 +109,7 @@ def _digest(content: bytes) -> dict:
         "phash": digest.phash,
         "phash_variants": digest.phash_variants,
         "extra": extra,
+        "thumbnail": digest.thumbnail,  # what a possible match is verified on (bench.near_verified)
         "digest_ms": digest_ms,
         "extra_ms": extra_ms,
     }
@@ -258,12 +259,44 @@ def bench_near_robustness(work: Path) -> dict:
                 found["upper"] * 1e7, f"false candidates per query against 10 million entries, at the 95 % upper"
                 f" bound of the rate (at the rate measured: {rate * 1e7:.2g})", 0, found["upper"] * 1e7,
             )  # fmt: skip
+    results.update(_verified_figures(data, cache_folder, overall["strong"]))
     digest_ms, extra_ms = float(np.median(data["digest_ms"])), float(np.median(data["extra_ms"]))
     results["near_query_variants_ms"] = figure(
         extra_ms, f"ms per image for the {len(EXTRA_VARIANTS)} extra query-side pHash variants; baseline: the"
         " product's digest_image (median)", digest_ms, extra_ms / digest_ms,
     )  # fmt: skip
     return results
+
+
+def _verified_figures(data: dict, cache_folder: Path, near_recall: float) -> dict:
+    """The near level with the look at both images (``bench.near_verified``)."""
+    from bench.near_verified import verified_level
+    from bench.run import figure
+
+    recall, negatives = digest_corpus(cache_folder)
+    level = verified_level(data, recall, negatives)
+    recall_verified = float(level["recall_verified"].mean())
+    found, trials = level["false_verified"], level["trials"]
+    upper = rules.clopper_pearson_upper(found, trials)
+    verify_ms = float(np.median(level["verify_ms"])) if level["verify_ms"] else 0.0
+    digest_ms = float(np.median(data["digest_ms"]))
+    per_candidate = verify_ms + level["describe_ms"]
+    return {
+        "near_recall_near_verified": figure(
+            recall_verified, f"recall of the near level where the original is here (near by hashes, or a possible"
+            f" match verified on both thumbnails: {level['recall_asked']} looked at); baseline: near by hashes",
+            near_recall, recall_verified / near_recall if near_recall else 0,
+        ),
+        "near_false_positives_near_verified": figure(
+            found, f"false near matches among {trials:,} distinct-image pairs with the look ({level['false_near']} by"
+            f" hashes; rate {found / trials:.2g}, 95 % upper bound {upper:.2g})", 0, found,
+        ),
+        "near_verify_ms_per_candidate": figure(
+            per_candidate, f"ms per possible match looked at (describe a thumbnail"
+            f" {level['describe_ms']:.1f} ms + verify {verify_ms:.1f} ms, median of {len(level['verify_ms']):,});"
+            " baseline: digest_image on the same corpus (median)", digest_ms, per_candidate / digest_ms,
+        ),
+    }  # fmt: skip
 
 
 if __name__ == "__main__" and os.environ.get("NEAR_CORPUS_SAMPLES"):

@@ -23,18 +23,39 @@ SLOTS = 40  # at most 8 dihedral, 8 border-trimmed and 18 with a crop or a tilt 
 # joint region past PDQ 31 (screens of one form at PDQ 24-45): only PDQ <= 31 stays strong.
 STRONG_PDQ = 31
 POSSIBLE_PHASH = 10
-POSSIBLE_JOINT = (90, 16)  # PDQ <= 90 and pHash <= 16
+POSSIBLE_JOINT = (90, 16)  # PDQ <= 90 and pHash <= 16: the first proposal, kept as a reference
 
 
 def rule_today(pdq, phash):
+    """The rule before issue 21: PDQ <= 31 or pHash <= 10 (on any query variant)."""
     return (pdq <= 31) | (phash <= 10)
 
 
+def _within(pdq, phash, pdq_bound, phash_bound, joint):
+    return (pdq <= pdq_bound) | (phash <= phash_bound) | ((pdq <= joint[0]) & (phash <= joint[1]))
+
+
 def rule_strong(pdq, phash):
-    return pdq <= STRONG_PDQ
+    """The product's near match by hashes (settings, as ``hashing.near_matching.match_strength``)."""
+    from django.conf import settings
+
+    return _within(
+        pdq, phash, settings.PDQ_MATCH_DISTANCE, settings.PHASH_MATCH_DISTANCE, settings.NEAR_JOINT_DISTANCES
+    )
 
 
 def rule_possible(pdq, phash):
+    """The product's near or possible match by hashes (at least possible)."""
+    from django.conf import settings
+
+    possible = _within(
+        pdq, phash, settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE, settings.POSSIBLE_JOINT_DISTANCES
+    )
+    return rule_strong(pdq, phash) | possible
+
+
+def rule_reference(pdq, phash):
+    """The first proposal read off this corpus (PDQ <= 31, pHash <= 10, or PDQ <= 90 and pHash <= 16)."""
     joint_pdq, joint_phash = POSSIBLE_JOINT
     return (pdq <= STRONG_PDQ) | (phash <= POSSIBLE_PHASH) | ((pdq <= joint_pdq) & (phash <= joint_phash))
 

@@ -1,0 +1,110 @@
+"""The near level as the product decides it: near by hashes, or a possible match that a look at both
+images verifies (``hashing.keypoints`` on the two thumbnails, as ``evidence.triage.verification``
+does where the image a file may be a copy of is here). Measured on the corpus of
+``bench.near_corpus``: recall on the altered copies whose original is "here", and false near matches
+among the same 1.4 million distinct-image pairs (each pair the hashes call possible is looked at).
+"""
+
+import io
+import time
+
+import numpy as np
+
+from bench import near_rules as rules
+
+
+def _described(records: list[dict]) -> list:
+    from hashing.keypoints import describe_stream
+
+    return [describe_stream(io.BytesIO(record["thumbnail"])) for record in records]
+
+
+def _looked_at(pairs, queries: list, entries: list) -> tuple[np.ndarray, list[float]]:
+    """For each (query, entry) position pair: whether the entry's image verifies the query's; the
+    milliseconds of each check."""
+    from hashing.keypoints import verify
+
+    verified, spent = np.zeros(len(pairs), bool), []
+    for number, (query, entry) in enumerate(pairs):
+        started = time.perf_counter()
+        verified[number] = verify(entries[entry], queries[query]).verified
+        spent.append((time.perf_counter() - started) * 1000)
+    return verified, spent
+
+
+def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dict:
+    """Recall and false matches of the near level with the look (see the module)."""
+    from bench.near_corpus import recall_sources
+
+    originals = [record for record in recall if record["family"] == "original"]
+    altered = [record for record in recall if record["family"] != "original"]
+    owner = data["recall_original"]
+    started = time.perf_counter()
+    features = {"originals": _described(originals), "altered": _described(altered), "pool": _described(negatives)}
+    describe_ms = (time.perf_counter() - started) * 1000 / (len(originals) + len(altered) + len(negatives))
+    out: dict = {"describe_ms": describe_ms, "verify_ms": []}
+
+    def level(pdq, phash, pairs, queries, entries):
+        near, possible = rules.rule_strong(pdq, phash), rules.rule_possible(pdq, phash)
+        asked = np.flatnonzero(possible & ~near)
+        verified, spent = _looked_at([pairs[i] for i in asked], queries, entries)
+        out["verify_ms"] += spent
+        promoted = np.zeros(len(near), bool)
+        promoted[asked[verified]] = True
+        return near, near | promoted, len(asked)
+
+    recall_pairs = list(zip(range(len(altered)), owner.tolist(), strict=True))
+    near, verified, asked = level(
+        data["recall_pdq"], data["recall_phash"], recall_pairs, features["altered"], features["originals"]
+    )
+    out["recall_near"], out["recall_verified"], out["recall_asked"] = near, verified, asked
+    sources = recall_sources()
+    related = np.array(
+        [[sources[a][1] == sources[b][1] for b in range(len(sources))] for a in range(len(sources))], bool
+    )
+    # The cross pairs as features() orders them (row-major over (altered copy, original)).
+    cross_mask = np.ones((len(altered), len(originals)), bool)
+    cross_mask[np.arange(len(altered)), owner] = False
+    cross_mask &= ~_overlapping(sources, owner, related)
+    cross_pairs = list(zip(*np.nonzero(cross_mask), strict=True))
+    upper = np.triu_indices(len(negatives), k=1)
+    false = 0
+    for pdq, phash, pairs, queries, entries in (
+        (data["cross_pdq"], data["cross_phash"], cross_pairs, features["altered"], features["originals"]),
+        (
+            data["negative_pdq"],
+            data["negative_phash"],
+            list(zip(*upper, strict=True)),
+            features["pool"],
+            features["pool"],
+        ),
+        (
+            data["negative_pdq_back"],
+            data["negative_phash_back"],
+            list(zip(upper[1], upper[0], strict=True)),
+            features["pool"],
+            features["pool"],
+        ),
+    ):
+        if len(pairs) != len(pdq):
+            raise ValueError("the pairs are not in the order of the features")
+        near, verified, _ = level(pdq, phash, pairs, queries, entries)
+        out.setdefault("false_near", 0)
+        out["false_near"] += int(near.sum())
+        false += int(verified.sum())
+    out["false_verified"] = false
+    out["trials"] = len(data["cross_pdq"]) + len(upper[0])
+    return out
+
+
+def _overlapping(sources, owner, related) -> np.ndarray:
+    """(altered copy, original) pairs cut from the same photo and overlapping: not distinct images."""
+
+    def overlap(a, b) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    boxes = [box for _, _, box in sources]
+    same = np.array(
+        [[related[a][b] and overlap(boxes[a], boxes[b]) for b in range(len(sources))] for a in range(len(sources))]
+    )
+    return same[owner]
