@@ -332,13 +332,16 @@ PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
 NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "31,-1")]
 # "Possible match", a weaker tier shown after the near matches and never known material until a
 # reviewer confirms it: PDQ within POSSIBLE_PDQ_DISTANCE or pHash within POSSIBLE_PHASH_DISTANCE, or
-# both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.90 (near: 0.44), with ~2 % of the
-# hard pairs proposed; a unit matching against a list of millions may lower them. The list indexes are
-# searched at the largest single distance of each hash (hashing/indexes.py::search_radius): a joint
-# rule decides only among what that search finds.
-POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 40)
+# both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.89 (near: 0.44), with ~2 % of the
+# hard pairs proposed. The list indexes are searched at the largest single distance of each hash
+# (hashing/indexes.py::search_radius): a joint rule decides only among what that search finds. PDQ
+# within 40 rather than 31 found 0.4 % more copies for a search 8 times slower at 10 million entries
+# (2.7 ms a query): not worth it. pHash within 12 rather than 10 finds 5 % more, for a search 3.3 times
+# slower at 10 million entries (1.85 ms a query against 0.56): a unit matching lists of millions may
+# set POSSIBLE_PHASH_DISTANCE=10 (recall 0.84).
+POSSIBLE_PDQ_DISTANCE = env_int("POSSIBLE_PDQ_DISTANCE", 31)
 POSSIBLE_PHASH_DISTANCE = env_int("POSSIBLE_PHASH_DISTANCE", 12)
-POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "40,12")]
+POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DISTANCES", "31,12")]
 # A video against a known video of this installation (one with keyframes) matches as a whole, as
 # vPDQ does (hashing/near_matching.py::video_strength): each pair of keyframes matches when the rule
 # above says near or possible for its two distances, and the longest chain of matching pairs in the
