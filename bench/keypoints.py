@@ -15,26 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
-SKIMAGE_PHOTOS = (
-    "astronaut.png",
-    "camera.png",
-    "chelsea.png",
-    "coffee.png",
-    "coins.png",
-    "rocket.jpg",
-    "motorcycle_left.png",
-    "hubble_deep_field.jpg",
-    "retina.jpg",
-    "moon.png",
-    "grass.png",
-    "gravel.png",
-    "brick.png",
-    "page.png",
-    "text.png",
-    "ihc.png",
-    "cell.png",
-    "clock_motion.png",
-)
+from bench.match import SKIMAGE_PHOTOS
+
 # The larger photos also give non-overlapping tiles (columns x rows) as originals of their own.
 TILED = {"retina.jpg": (2, 2), "hubble_deep_field.jpg": (2, 2), "coffee.png": (2, 1), "motorcycle_left.png": (2, 1)}
 REAL_SIDE = 1600  # originals are upscaled to a camera's or a phone screen's size
