@@ -191,18 +191,7 @@ def demo_alert_list(list_file: Path, admin) -> None:
     formats = {seed: fmt for _, _, seed, fmt in LAYOUT}
     lines += [hashlib.sha256(synthetic_image_bytes(seed, formats[seed])).hexdigest() for seed in KNOWN_SEEDS]
     lines += ["not-a-hash  (a malformed line, reported with its number)"]
-    list_file.write_text("\r\n".join(lines) + "\r\n")
-    with list_file.open("rb") as stream:
-        version = hash_list_version_create(
-            name=DEMO_LIST,
-            kind=HashList.Kind.ALERT,
-            default_category="1",
-            label="2026-11",
-            stream=stream,
-            file_name=list_file.name,
-            by=admin,
-        )
-    hash_list_version_import(version=version, activated=rematch_on_commit)
+    _demo_list(list_file, DEMO_LIST, lines, admin)
 
 
 def demo_near_list(path: Path, admin) -> None:
@@ -211,10 +200,16 @@ def demo_near_list(path: Path, admin) -> None:
     for seed in (NEAR_SEED, POSSIBLE_SEED):
         digest = digest_image(io.BytesIO(synthetic_image_bytes(seed)))
         lines.append(f"reference-{seed}.jpg,{digest.phash.hex()},{digest.pdq.hex()},1")
+    _demo_list(path, DEMO_NEAR_LIST, lines, admin)
+
+
+def _demo_list(path: Path, name: str, lines: list[str], admin) -> None:
+    """Write the list file (CRLF, as exports from Windows tools come) and import it as an active alert
+    list, whose activation matches the ingested files again."""
     path.write_text("\r\n".join(lines) + "\r\n")
     with path.open("rb") as stream:
         version = hash_list_version_create(
-            name=DEMO_NEAR_LIST,
+            name=name,
             kind=HashList.Kind.ALERT,
             default_category="1",
             label="2026-11",
