@@ -126,6 +126,9 @@ class NearMatch:
     verified: tuple = ()
     # A video against a known video: how many keyframes matched in order (``video_strength``).
     frames: FrameShare | None = None
+    # A listed image's PDQ (a list candidate): where a file here is that image, its pixels can be
+    # looked at (evidence.triage.verification).
+    listed_pdq: bytes | None = None
 
     def rank(self) -> tuple:
         """Near before possible; then closest relative to its bound; a list entry before a file; stable."""
@@ -144,7 +147,14 @@ class NearMatch:
 
 
 def decided(
-    distances: dict[str, int], category: str, *, list_id=None, file_id=None, key="", frames: FrameShare | None = None
+    distances: dict[str, int],
+    category: str,
+    *,
+    list_id=None,
+    file_id=None,
+    key="",
+    frames: FrameShare | None = None,
+    listed_pdq: bytes | None = None,
 ) -> NearMatch | None:
     """The NearMatch of a candidate at these distances, or None if it is neither near nor possible.
 
@@ -166,6 +176,7 @@ def decided(
         phash=distances.get("phash"),
         key=key,
         frames=frames,
+        listed_pdq=listed_pdq,
     )
 
 

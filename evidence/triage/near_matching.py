@@ -70,6 +70,7 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, list
             category=hit.category,
             list_id=hit.list_id,
             hashes=hashes,
+            listed_pdq=hashes.get("pdq"),
         )
     # Files already categorised here (known material), other than the batch's own.
     for position, file_id, algorithm, distance, category in _categorised_file_hits(files, codes, owner, radius, own):

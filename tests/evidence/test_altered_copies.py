@@ -267,3 +267,30 @@ def test_a_possible_match_to_a_categorised_file_is_looked_at_and_promoted_when_i
     assert (copy.triage, copy.match_file_id) == ("near", known.pk)
     assert copy.match_detail["strength"] == "near" and copy.match_detail["verified"]["inliers"] >= 20
     assert half.triage in ("possible", "new_image") and "verified" not in (half.match_detail or {})
+
+
+@pytest.mark.django_db
+def test_a_possible_match_to_a_listed_image_is_looked_at_where_a_copy_of_that_image_is_here(
+    admin, owner, exhibit, tmp_path, possible_only
+):
+    """A partner's list holds hashes only; where the listed photo itself was seized too (here as a
+    re-encoded copy), its pixels are looked at and a stamped, cropped copy becomes a near match. The
+    copy of another listed photo, whose original is not here, stays possible (control)."""
+    motorcycle, coffee = photo("motorcycle_left.png", 1200), photo("coffee.png", 1200)
+    files = ingest(
+        exhibit,
+        owner,
+        tmp_path / "seized",
+        {
+            "original.jpg": jpeg(motorcycle, quality=80),
+            "stamped.jpg": jpeg(overlay(crop(motorcycle, 0.05, 0.05, 0.05, 0.05), 0.06)),
+            "coffee-stamped.jpg": jpeg(overlay(crop(coffee, 0.05, 0.05, 0.05, 0.05), 0.06)),
+        },
+    )
+    version = _listed("Partner", [motorcycle, coffee], admin)
+    rematch_after_activation(version=version, previous_id=None)
+    stamped, other = (EvidenceFile.objects.get(pk=files[name].pk) for name in ("stamped.jpg", "coffee-stamped.jpg"))
+    assert stamped.triage == "near" and stamped.match_list_id == version.hash_list_id
+    assert stamped.match_detail["verified"]["file"] == files["original.jpg"].pk
+    assert stamped.match_detail["verified"]["inliers"] >= 20
+    assert other.triage == "possible" and "verified" not in other.match_detail
