@@ -16,6 +16,7 @@ from cases.selectors import can_see_files, dossier_for, dossiers_visible_to, mem
 from cases.tabs import dossier_tab
 from config.spreadsheets import SpreadsheetWriter
 from config.web import keyset_paginate, paginate
+from evidence.devices import device_files, devices_elsewhere, dossier_devices
 from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
@@ -67,10 +68,23 @@ def dossier_files(request, pk: int):
     # File names and hashes are for the investigating team; prosecutors see the totals only.
     if can_see_files(request.user, dossier):
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
+        device = {name: request.GET[name] for name in ("make", "model", "serial") if name in request.GET}
+        if device:  # the images of one camera (the Devices tab links here)
+            files = device_files(files, **({"make": "", "model": "", "serial": ""} | device))
+            context["device"] = device
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
         context["triage_choices"] = EvidenceFile.Triage.choices
     return dossier_tab(request, dossier, "files", "cases/dossier_files.html", **context)
+
+
+@login_required
+def dossier_devices_view(request, pk: int):
+    """The cameras the dossier's images name, and the other dossiers (the user's) with the same one."""
+    dossier = dossier_for(request.user, pk, files=True)
+    devices = dossier_devices(dossier)
+    devices_elsewhere(request.user, dossier, devices)
+    return dossier_tab(request, dossier, "devices", "evidence/dossier_devices.html", page=paginate(request, devices))
 
 
 @login_required

@@ -19,6 +19,7 @@ import scipy.fftpack  # what imagehash uses (a dependency of it)
 from PIL import Image, ImageChops, ImageFile, ImageFilter, ImageOps
 
 from config.messages import MessageError, message
+from hashing.exif import CameraFacts, camera_facts
 
 # HEIC/HEIF (phones' own format) opens like any image, under the same pixel limit.
 pillow_heif.register_heif_opener()
@@ -65,6 +66,8 @@ class ImageDigest:
     # and PDQ (8 variants) and pHash of the image without its uniform border, if it has one.
     pdq_variants: bytes = b""  # concatenated 32-byte hashes
     phash_variants: bytes = b""  # concatenated 8-byte hashes
+    # What the image's tags say of its camera, time and place (``hashing.exif``), or None.
+    camera: CameraFacts | None = None
 
 
 def decode(stream, *, luma_modes: bool = False, draft_side: int = DRAFT_SIDE) -> Image.Image:
@@ -137,6 +140,7 @@ def digest_image(stream) -> ImageDigest:
     """Decode once; compute pHash, PDQ and a thumbnail. Raises ImageRefused with the reason."""
     image = decode(stream, luma_modes=True)
     width, height = image.info["original_size"]
+    camera = camera_facts(image)  # Pillow read the tags while opening it
     # pHash, the border and the thumbnail need about 256 px: a larger decode (a PNG, which has no
     # draft mode) is box-reduced once for them.
     factor = min(image.size) // THUMBNAIL_SIZE
@@ -147,7 +151,7 @@ def digest_image(stream) -> ImageDigest:
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
-    return ImageDigest(width, height, thumbnail=out.getvalue(), **hashes)
+    return ImageDigest(width, height, thumbnail=out.getvalue(), camera=camera, **hashes)
 
 
 def image_hashes(

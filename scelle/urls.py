@@ -61,6 +61,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/suspects/new/", cases_views.suspect_new, name="suspect_new"),
     path("dossiers/<int:pk>/files/", dossier_views.dossier_files, name="dossier_files"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
+    path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
     # Review and sharing (issue 5).
     path("dossiers/<int:pk>/review/", review_views.dossier_review, name="dossier_review"),

@@ -105,6 +105,7 @@ MATRIX = {
     "suspect_new": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_files": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
     "exhibits_bulk": ("search", (302, 404, 403, 200, 404, 200)),

@@ -23,6 +23,7 @@ from evidence.models.ingest import (
     SourceGrant,
     SourceGrantQuerySet,
 )
+from evidence.models.metadata import ImageMetadata
 from evidence.models.review import Categorisation
 from evidence.models.triage import PerceptualChange, RematchNotice
 
@@ -38,6 +39,7 @@ __all__ = [
     "EvidenceFileQuerySet",
     "Exhibit",
     "HexDigests",
+    "ImageMetadata",
     "ImageVerification",
     "IngestBatch",
     "IngestJob",

@@ -17,7 +17,7 @@ from evidence.ingest.pipeline.files import (
     JobContents,
     hash_finish,
     hash_read,
-    save_video_frames,
+    save_media_details,
 )
 from evidence.ingest.pipeline.state import (
     compact_counts,
@@ -165,7 +165,7 @@ def _files_save(
     with transaction.atomic():
         insert_files(listed)
         save_results(rows)
-        save_video_frames(files)
+        save_media_details(files)
         BatchListing.objects.filter(batch=batch).delete()
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,

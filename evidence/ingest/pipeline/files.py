@@ -9,7 +9,7 @@ from config.messages import code_of, message, reason_of
 from config.store import store_derived
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
-from evidence.models import EvidenceFile, VideoFrame
+from evidence.models import EvidenceFile, ImageMetadata, VideoFrame
 from hashing import perceptual, video
 from hashing.hashers import ALGORITHMS, digest_chunks
 
@@ -178,6 +178,7 @@ class JobContents:
             twin.sampled_frames = frames
         if frames:
             record.sampled_frames = frames
+        record.camera = _camera_of(twin)
         kept = [finding for finding in twin.findings if code_of(finding) in DECODE_FINDINGS]
         record.findings = [*record.findings, *kept, message("file.same_content", path=twin.path)]
 
@@ -243,6 +244,7 @@ def image_facts(record: EvidenceFile, stream) -> None:
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
     record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
     record.width, record.height = digest.width, digest.height
+    record.camera = digest.camera  # saved with the file (``save_media_details``)
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
     )
@@ -265,6 +267,40 @@ def video_facts(record: EvidenceFile, source) -> None:
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
     )
     record.sampled_frames = digest.frames
+
+
+def _camera_of(twin: EvidenceFile):
+    """What a decoded twin's tags said: kept on it this run, or its saved row (an earlier batch's)."""
+    if hasattr(twin, "camera"):
+        return twin.camera
+    if twin.pk is None or not twin.mime.startswith("image/"):
+        return None
+    twin.camera = ImageMetadata.objects.filter(file_id=twin.pk).first()
+    return twin.camera
+
+
+def save_media_details(files: list[EvidenceFile]) -> None:
+    """Store what decoding the saved ``files`` found besides their own fields: videos' keyframes and
+    images' camera facts (again: a re-run replaces them)."""
+    save_video_frames(files)
+    save_image_metadata(files)
+
+
+def save_image_metadata(files: list[EvidenceFile]) -> None:
+    """One ``ImageMetadata`` row per saved image whose tags said something (``hashing.exif``)."""
+    images = [f for f in files if f.pk is not None and getattr(f, "camera", None) is not None]
+    if not images:
+        return
+    ImageMetadata.objects.filter(file__in=images).delete()
+    rows = []
+    for image in images:
+        facts = image.camera
+        if isinstance(facts, ImageMetadata):  # a twin's saved row: the same facts for this copy
+            fields = [f.attname for f in ImageMetadata._meta.concrete_fields if f.attname != "file_id"]
+            rows.append(ImageMetadata(file_id=image.pk, **{name: getattr(facts, name) for name in fields}))
+        else:
+            rows.append(ImageMetadata.of_facts(image, facts))
+    ImageMetadata.objects.bulk_create(rows)
 
 
 def save_video_frames(files: list[EvidenceFile]) -> None:

@@ -1,0 +1,107 @@
+"""Images grouped by the camera their tags name: the Devices tab counts them per exhibit and status,
+links to their files, shows the same serial number in the user's other dossiers and nothing of a
+dossier they may not see; the file page shows camera, time and place."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Membership
+from evidence.models import EvidenceFile, ImageMetadata
+from tests.evidence.test_altered_copies import ingest
+from tests.factories import make_dossier, make_exhibit
+from tests.hashing.test_exif import gps, photo_bytes, tags
+
+SERIAL = b"0421032581"
+
+
+@pytest.fixture
+def seized(owner, exhibit, tmp_path):
+    """Two exhibits of the dossier: three photos of one camera (one of them twice), one of a phone
+    without a serial, one without tags."""
+    second = make_exhibit(exhibit.dossier, seal_number="SC-2", by=owner)
+    canon = photo_bytes(tags(gps=gps(50.8466, b"N", 4.3528, b"E")), seed=1)
+    files = ingest(
+        exhibit,
+        owner,
+        tmp_path / "first",
+        {
+            "canon-1.jpg": canon,
+            "copy-of-canon-1.jpg": canon,
+            "canon-2.jpg": photo_bytes(tags(), seed=2),
+            "phone.jpg": photo_bytes(tags(make=b"Apple", model=b"iPhone 12", serial=None), seed=3),
+            "plain.jpg": photo_bytes(seed=4),
+        },
+    )
+    files |= ingest(second, owner, tmp_path / "second", {"canon-3.jpg": photo_bytes(tags(), seed=5)})
+    return files
+
+
+@pytest.mark.django_db
+def test_the_devices_tab_groups_images_by_camera_with_counts_per_exhibit(client, colleague, exhibit, seized):
+    assert ImageMetadata.objects.filter(file=seized["copy-of-canon-1.jpg"]).exists()  # a copy decoded once
+    assert not ImageMetadata.objects.filter(file=seized["plain.jpg"]).exists()
+    client.force_login(colleague)
+    page = client.get(reverse("dossier_devices", args=[exhibit.dossier.pk]))
+    assert page.status_code == 200
+    rows = page.content.decode().split('data-testid="device-row"')[1:]
+    assert len(rows) == 2
+    canon, apple = rows
+    assert "Canon EOS 5D" in canon and SERIAL.decode() in canon and "SC-1: 3" in canon and "SC-2: 1" in canon
+    assert "Apple iPhone 12" in apple and "SC-1: 1" in apple
+
+    # The device's link lists its images only.
+    listed = client.get(
+        reverse("dossier_files", args=[exhibit.dossier.pk]),
+        {"make": "Canon", "model": "EOS 5D", "serial": SERIAL.decode()},
+    ).content.decode()
+    assert "canon-3.jpg" in listed and "canon-2.jpg" in listed and "phone.jpg" not in listed
+
+
+@pytest.mark.django_db
+def test_the_file_page_shows_camera_time_and_place(client, colleague, seized):
+    client.force_login(colleague)
+    page = client.get(seized["canon-1.jpg"].get_absolute_url()).content.decode()
+    assert "Canon EOS 5D" in page and SERIAL.decode() in page
+    assert "2024-05-01 13:22:01 (UTC+02:00)" in page
+    assert "50.846600, 4.352800" in page
+
+
+@pytest.mark.django_db
+def test_the_same_serial_is_shown_in_the_users_other_dossiers_and_nothing_of_the_others(
+    client, owner, colleague, outsider, exhibit, seized, tmp_path
+):
+    # Another dossier of the colleague's holds the same camera's images; one of an outsider's too.
+    theirs = make_dossier(owner, notice_number="BR.52.L1.000003/26", **{Membership.Role.INVESTIGATOR: colleague})
+    ingest(make_exhibit(theirs, by=owner), owner, tmp_path / "theirs", {"c.jpg": photo_bytes(tags(), seed=6)})
+    hidden = make_dossier(outsider, notice_number="BR.52.L1.000009/26", title="Hidden")
+    ingest(make_exhibit(hidden, by=outsider), outsider, tmp_path / "hidden", {"h.jpg": photo_bytes(tags(), seed=7)})
+
+    client.force_login(colleague)
+    page = client.get(reverse("dossier_devices", args=[exhibit.dossier.pk])).content.decode()
+    canon = page.split('data-testid="device-row"')[1]
+    assert "BR.52.L1.000003/26" in canon  # control: a dossier the colleague is in
+    assert "BR.52.L1.000009/26" not in page and "Hidden" not in page
+    # The outsider, seeing their own dossier, does not learn of the colleague's either.
+    client.force_login(outsider)
+    theirs_page = client.get(reverse("dossier_devices", args=[hidden.pk])).content.decode()
+    assert "BR.52.L1.000001/26" not in theirs_page and "BR.52.L1.000003/26" not in theirs_page
+    assert "Canon EOS 5D" in theirs_page  # control: their own images are listed
+
+
+@pytest.mark.django_db
+def test_prosecutors_and_outsiders_do_not_get_the_devices_tab(client, colleague, prosecutor, outsider, exhibit, seized):
+    url = reverse("dossier_devices", args=[exhibit.dossier.pk])
+    client.force_login(prosecutor)
+    assert client.get(url).status_code == 403  # prosecutors see no files
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404  # not a member: the dossier does not exist for them
+    client.force_login(colleague)
+    assert client.get(url).status_code == 200  # control
+
+
+@pytest.mark.django_db
+def test_an_empty_dossier_says_no_image_names_its_camera(client, colleague, exhibit):
+    client.force_login(colleague)
+    page = client.get(reverse("dossier_devices", args=[exhibit.dossier.pk])).content.decode()
+    assert "No image of this dossier names its camera." in page
+    assert EvidenceFile.objects.count() == 0
