@@ -23,7 +23,7 @@ from evidence.models.ingest import (
     SourceGrant,
     SourceGrantQuerySet,
 )
-from evidence.models.metadata import ImageMetadata
+from evidence.models.metadata import Detection, Detector, ImageMetadata
 from evidence.models.review import Categorisation
 from evidence.models.triage import PerceptualChange, RematchNotice
 
@@ -35,6 +35,8 @@ __all__ = [
     "Categorisation",
     "ChunkedUpload",
     "CustodyEvent",
+    "Detection",
+    "Detector",
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",

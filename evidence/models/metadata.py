@@ -1,6 +1,7 @@
-"""What an image's own tags say of the camera that made it, when and where (``hashing.exif``): read
-once on the worker, one row per image that has any. The Devices and Places views of a dossier are
-built on these rows."""
+"""What an image says of itself and what detectors saw in it, read once on the worker: its tags'
+camera, time and place (``hashing.exif``: one row per image that has any; the Devices and Places
+views of a dossier are built on them), and each detector's score, faces and regions (``detectors``:
+one row per image and detector, with the model's name, version and weights' SHA-256)."""
 
 from django.db import models
 
@@ -67,3 +68,35 @@ class ImageMetadata(models.Model):
             altitude=facts.altitude,
             extra=facts.extra,
         )
+
+
+class Detector(models.Model):
+    """A detection model as it ran: its name, version and the SHA-256 of its weights (for the report)."""
+
+    name = models.CharField(max_length=64)
+    version = models.CharField(max_length=32)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "version", "sha256"], name="detector_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class Detection(models.Model):
+    """What one detector saw in one image: how likely sexual content (0 to 1), how many faces, and the
+    regions (label, score, box as shares of the sides). Never shown as an image: labels and numbers."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="detections")
+    detector = models.ForeignKey(Detector, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    faces = models.PositiveSmallIntegerField(default=0)
+    regions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["file", "detector"], name="detection_unique")]
+        indexes = [models.Index(fields=["detector", "score"], name="detection_score")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.detector_id} {self.score:.2f}"
