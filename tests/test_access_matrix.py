@@ -106,6 +106,9 @@ MATRIX = {
     "dossier_files": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places_data": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places_export": ("dossier+kml", (302, 404, 403, 200, 404, 200)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
     "exhibits_bulk": ("search", (302, 404, 403, 200, 404, 200)),
@@ -187,6 +190,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],
+        "dossier+kml": [dossier.pk, "kml"],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
     }
 

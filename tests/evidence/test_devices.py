@@ -2,11 +2,15 @@
 links to their files, shows the same serial number in the user's other dossiers and nothing of a
 dossier they may not see; the file page shows camera, time and place."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from cases.models import Membership
 from evidence.models import EvidenceFile, ImageMetadata
+from tests.accounts.test_step_up import age_second_factor
 from tests.evidence.test_altered_copies import ingest
 from tests.factories import make_dossier, make_exhibit
 from tests.hashing.test_exif import gps, photo_bytes, tags
@@ -105,3 +109,38 @@ def test_an_empty_dossier_says_no_image_names_its_camera(client, colleague, exhi
     page = client.get(reverse("dossier_devices", args=[exhibit.dossier.pk])).content.decode()
     assert "No image of this dossier names its camera." in page
     assert EvidenceFile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_places_tab_maps_the_images_with_a_position_and_filters_by_exhibit(client, colleague, exhibit, seized):
+    client.force_login(colleague)
+    page = client.get(reverse("dossier_places", args=[exhibit.dossier.pk])).content.decode()
+    # canon-1 and its copy carry a position; the map's own assets only (no tile server).
+    assert "2 images with a position." in page and 'data-testid="places-map"' in page
+    assert "countries-50m" in page and "tile" not in page.split('data-testid="places-map"')[1].split("</div>")[0]
+    data = json.loads(client.get(reverse("dossier_places_data", args=[exhibit.dossier.pk])).content)
+    [first, _] = data["features"]
+    longitude, latitude = first["geometry"]["coordinates"][:2]
+    assert abs(latitude - 50.8466) < 1e-4 and abs(longitude - 4.3528) < 1e-4
+    assert first["properties"]["url"].endswith(f"/files/{first['properties']['file']}/")
+    other = ImageMetadata.objects.exclude(file__exhibit=exhibit).first().file.exhibit
+    none = client.get(reverse("dossier_places", args=[exhibit.dossier.pk]), {"exhibit": other.pk}).content.decode()
+    assert "has a GPS position" in none  # the second exhibit's image has no position
+
+
+@pytest.mark.django_db
+def test_places_exports_as_geojson_and_kml_are_audited_and_need_a_recent_second_factor(
+    client, colleague, prosecutor, exhibit, seized
+):
+    client.force_login(colleague)
+    kml = client.get(reverse("dossier_places_export", args=[exhibit.dossier.pk, "kml"]))
+    assert kml.status_code == 200 and b"<coordinates>4.35" in kml.content and b"canon-1.jpg" in kml.content
+    geojson = client.get(reverse("dossier_places_export", args=[exhibit.dossier.pk, "geojson"]))
+    assert len(json.loads(geojson.content)["features"]) == 2
+    assert AuditEvent.objects.filter(action__startswith="export.places_").count() == 2
+    assert client.get(reverse("dossier_places_export", args=[exhibit.dossier.pk, "shp"])).status_code == 404
+    age_second_factor(client, 3600)
+    stale = client.get(reverse("dossier_places_export", args=[exhibit.dossier.pk, "kml"]))
+    assert stale.status_code == 302 and "step_up=1" in stale["Location"]
+    client.force_login(prosecutor)
+    assert client.get(reverse("dossier_places", args=[exhibit.dossier.pk])).status_code == 403
