@@ -22,7 +22,9 @@
   }
 
   async function draw(container) {
-    const map = L.map(container, { worldCopyJump: true, attributionControl: false }).setView([50.8, 4.4], 3);
+    // No tile layer: the clusters need the zoom range said explicitly.
+    const map = L.map(container, { worldCopyJump: true, attributionControl: false, minZoom: 2, maxZoom: 18 });
+    map.setView([50.8, 4.4], 3);
     const world = await fetch(container.dataset.world, { credentials: "same-origin" }).then((r) => r.json());
     L.geoJSON(topojson.feature(world, world.objects.countries), {
       style: { color: "#8a8f98", weight: 0.6, fillColor: "#e8e9ec", fillOpacity: 1 },
