@@ -19,6 +19,7 @@ from config.spreadsheets import SpreadsheetWriter
 from config.web import keyset_paginate, paginate
 from evidence.devices import device_files, devices_elsewhere, dossier_devices
 from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
+from evidence.file_times import KINDS, file_time_histogram
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
 from evidence.places import as_geojson, dossier_places, places_export
@@ -136,9 +137,25 @@ def dossier_places_export(request, pk: int, kind: str):
 
 @login_required
 def dossier_timeline_view(request, pk: int):
+    """The dossier's events, and its files on a calendar (?times=modified|created|accessed|taken,
+    ?exhibit=, ?triage=)."""
     dossier = dossier_for(request.user, pk)
+    kind = request.GET.get("times") if request.GET.get("times") in KINDS else "modified"
+    exhibit = None
+    if request.GET.get("exhibit", "").isdigit():
+        exhibit = dossier.exhibits.filter(pk=int(request.GET["exhibit"])).first()
+    triage = request.GET.get("triage", "") if request.GET.get("triage") in EvidenceFile.Triage.values else ""
     return dossier_tab(
-        request, dossier, "timeline", "cases/dossier_timeline.html", page=paginate(request, dossier_timeline(dossier))
+        request,
+        dossier,
+        "timeline",
+        "cases/dossier_timeline.html",
+        page=paginate(request, dossier_timeline(dossier)),
+        histogram=file_time_histogram(dossier, kind=kind, exhibit=exhibit, triage=triage),
+        time_kinds=KINDS,
+        time_kind=kind,
+        exhibits=dossier.exhibits.order_by("seal_number"),
+        triage_choices=EvidenceFile.Triage.choices,
     )
 
 

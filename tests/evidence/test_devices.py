@@ -144,3 +144,17 @@ def test_places_exports_as_geojson_and_kml_are_audited_and_need_a_recent_second_
     assert stale.status_code == 302 and "step_up=1" in stale["Location"]
     client.force_login(prosecutor)
     assert client.get(reverse("dossier_places", args=[exhibit.dossier.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_timeline_shows_the_files_on_a_calendar_by_the_time_asked(client, prosecutor, exhibit, seized):
+    # Ingested files have the file system's modified time (today); the tagged photos a capture day.
+    client.force_login(prosecutor)  # counts only: prosecutors see them too
+    url = reverse("dossier_timeline", args=[exhibit.dossier.pk])
+    taken = client.get(url, {"times": "taken"}).content.decode()
+    assert "5 files from 2024-05-01 to 2024-05-01" in taken  # the five tagged images (a copy included)
+    assert 'data-count="5"' in taken
+    modified = client.get(url, {"times": "modified"}).content.decode()
+    assert "6 files from" in modified
+    one = client.get(url, {"times": "taken", "triage": "known"}).content.decode()
+    assert "has this time" in one  # no known file: the empty state
