@@ -5,7 +5,9 @@ The pipeline hands the image it already decoded (``hashing.perceptual.digest_ima
 no second decode. Which detectors run is a setting (DETECTORS); an empty one turns them off.
 """
 
-from detectors.nudity import NudityDetector
+import dataclasses
+
+from detectors.nudity import Detection, NudityDetector
 
 AVAILABLE = {"nudenet": NudityDetector}
 
@@ -21,3 +23,17 @@ def observer(names):
         return [detector.detect(image) for detector in chosen]
 
     return observe
+
+
+def strongest(per_frame: list[list[Detection]]) -> list[Detection]:
+    """A video's detections from its keyframes': per model, the keyframe it scored highest (its
+    regions), with the most faces any keyframe showed."""
+    best: dict[tuple, Detection] = {}
+    faces: dict[tuple, int] = {}
+    for seen_in_frame in per_frame:
+        for seen in seen_in_frame:
+            key = (seen.detector, seen.version, seen.sha256)
+            faces[key] = max(faces.get(key, 0), seen.faces)
+            if key not in best or seen.score > best[key].score:
+                best[key] = seen
+    return [dataclasses.replace(seen, faces=faces[key]) for key, seen in best.items()]

@@ -69,3 +69,35 @@ def test_turned_off_no_detector_runs(owner, exhibit, tmp_path, settings):
     settings.DETECTORS = []
     files = ingest(exhibit, owner, tmp_path / "off", {"astronaut.jpg": jpeg_of("astronaut.png")})
     assert files["astronaut.jpg"].pdq and not Detection.objects.exists()  # hashed, not looked at
+
+
+def video_of(names: list[str], size=(512, 512)) -> bytes:
+    """An MP4 showing each bundled photo for a second, a keyframe a second."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.gop_size = 10
+        for name in names:
+            frame = av.VideoFrame.from_image(Image.open(DATA / name).convert("RGB").resize(size))
+            for _ in range(10):
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_videos_keyframes_are_looked_at_like_images(owner, exhibit, tmp_path, detectors_on):
+    files = ingest(
+        exhibit,
+        owner,
+        tmp_path / "videos",
+        {"portrait.mp4": video_of(["chelsea.png", "astronaut.png"]), "cat.mp4": video_of(["chelsea.png"] * 2)},
+    )
+    portrait, cat = (Detection.objects.get(file=files[name]) for name in ("portrait.mp4", "cat.mp4"))
+    assert files["portrait.mp4"].triage == "new_video"
+    assert (portrait.faces, cat.faces) == (1, 0)  # the astronaut's keyframe; none in the cat's

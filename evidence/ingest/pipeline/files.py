@@ -259,7 +259,7 @@ def video_facts(record: EvidenceFile, source) -> None:
     The frames are kept on the record until it is saved (``save_video_frames``).
     """
     try:
-        digest = video.digest_video(source)
+        digest = video.digest_video(source, observe=detectors.observer(settings.DETECTORS))
     except video.VideoRefused as refusal:
         record.error = refusal.message
         return
@@ -270,6 +270,7 @@ def video_facts(record: EvidenceFile, source) -> None:
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
     )
     record.sampled_frames = digest.frames
+    record.detected = detectors.strongest(digest.observed)  # its keyframes looked at like images
 
 
 def _camera_of(twin: EvidenceFile):
