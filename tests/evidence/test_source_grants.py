@@ -229,7 +229,11 @@ def test_the_demo_dossier_is_granted_its_seized_media(db, tmp_path, settings, cl
     demo_load(tmp_path)
     dossier = Dossier.objects.get(notice_number=DEMO_NOTICE)
     investigator = dossier.memberships.get(user__username="investigator").user
-    assert [folder.folder for folder in source_folders_for(investigator, dossier)] == ["SC-2026-0001", "SC-2026-0004"]
+    assert [folder.folder for folder in source_folders_for(investigator, dossier)] == [
+        "SC-2026-0001",
+        "SC-2026-0004",
+        "SC-2026-0008",
+    ]
     client.force_login(investigator)
     exhibit = dossier.exhibits.get(seal_number="SC-2026-0001")
     assert client.get(ingest_server_url(exhibit), {"path": "SC-2026-0001"}).status_code == 200
