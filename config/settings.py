@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "texts",
     "chats",
     "reports",
     "demo",
