@@ -24,11 +24,13 @@ from evidence.models.ingest import (
     SourceGrantQuerySet,
 )
 from evidence.models.review import Categorisation
+from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
 from evidence.models.triage import PerceptualChange, RematchNotice
 
 __all__ = [
     "EXHIBIT_FIELDS",
     "EXHIBIT_LINK_FIELDS",
+    "LANGUAGES",
     "Acquisition",
     "BatchListing",
     "Categorisation",
@@ -37,6 +39,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",
+    "FileText",
     "HexDigests",
     "ImageVerification",
     "IngestBatch",
@@ -46,6 +49,7 @@ __all__ = [
     "RematchNotice",
     "SourceGrant",
     "SourceGrantQuerySet",
+    "TextIndexJob",
     "TriageCount",
     "TriageCountQuerySet",
     "VideoFrame",

@@ -1,0 +1,71 @@
+"""Who finds what in a dossier's texts: its investigating members only, with the search syntax."""
+
+import pytest
+
+from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.search.selectors import file_texts_search, snippets_for
+from evidence.search.store import file_texts_save
+from tests.factories import make_exhibit
+from texts.query import QueryRefused
+from texts.sink import Extracted
+
+
+def stored_document(exhibit, owner, path: str, text: str) -> EvidenceFile:
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner, status="done")
+    batch = IngestBatch.objects.create(job=job, number=1, status="done")
+    record = EvidenceFile.objects.create(
+        exhibit=exhibit, job=job, batch=batch, path=path, source_path="/nonexistent", mime="text/plain", triage="other"
+    )
+    record.extracted_text = Extracted(text)
+    file_texts_save([record])
+    return record
+
+
+@pytest.fixture
+def documents(exhibit, owner):
+    return {
+        "chat": stored_document(exhibit, owner, "SC-1/chat.txt", "Rendez-vous avec darkfalcon rue de la Loi à Liège."),
+        "notes": stored_document(exhibit, owner, "SC-1/notes.txt", "darkfalcon test wallet bc1qexample"),
+    }
+
+
+def found(user, dossier, query: str) -> set[str]:
+    return {text.file.path for text in file_texts_search(user, dossier, query)}
+
+
+def test_words_phrases_prefixes_and_nots_are_found_by_the_team(owner, colleague, dossier, documents):
+    assert found(colleague, dossier, "darkfalcon") == {"SC-1/chat.txt", "SC-1/notes.txt"}
+    assert found(owner, dossier, '"rue de la loi"') == {"SC-1/chat.txt"}
+    assert found(owner, dossier, "dark*") == {"SC-1/chat.txt", "SC-1/notes.txt"}
+    assert found(owner, dossier, "darkfalcon -wallet") == {"SC-1/chat.txt"}
+    assert found(owner, dossier, "liege") == {"SC-1/chat.txt"}  # accents ignored
+    assert found(owner, dossier, "notes") == {"SC-1/notes.txt"}  # its name
+    hits = list(file_texts_search(owner, dossier, "darkfalcon"))
+    snippets_for(hits, "darkfalcon")
+    assert all("<mark>darkfalcon</mark>" in hit.snippet for hit in hits)
+
+
+def test_a_prosecutor_and_an_outsider_find_nothing(owner, prosecutor, outsider, dossier, other_dossier, documents):
+    assert found(prosecutor, dossier, "darkfalcon") == set()
+    assert found(outsider, dossier, "darkfalcon") == set()
+    assert found(owner, dossier, "darkfalcon")  # control
+    # the outsider's own dossier holds the same word: they find theirs, never this one's
+    stored_document(make_exhibit(other_dossier, by=outsider), outsider, "X/other.txt", "darkfalcon elsewhere")
+    assert found(outsider, other_dossier, "darkfalcon") == {"X/other.txt"}
+    assert found(owner, dossier, "elsewhere") == set()
+
+
+def test_text_is_escaped_in_snippets(owner, dossier, exhibit):
+    stored_document(exhibit, owner, "SC-1/page.txt", "<script>alert(1)</script> darkfalcon")
+    stored_document(exhibit, owner, "SC-1/sum.txt", "nightowl says 5 < 6 && 7 > 2 <b>bold</b>")
+    hits = list(file_texts_search(owner, dossier, "darkfalcon OR nightowl"))
+    snippets_for(hits, "darkfalcon OR nightowl")
+    snippets = {hit.file.path: str(hit.snippet) for hit in hits}
+    assert "<script>" not in snippets["SC-1/page.txt"] and "<mark>darkfalcon</mark>" in snippets["SC-1/page.txt"]
+    unmarked = snippets["SC-1/sum.txt"].replace("<mark>nightowl</mark>", "")
+    assert "nightowl" not in unmarked and "<" not in unmarked and "&lt;" in unmarked
+
+
+def test_a_malformed_query_is_refused(owner, dossier, documents):
+    with pytest.raises(QueryRefused):
+        file_texts_search(owner, dossier, '"darkfalcon')
