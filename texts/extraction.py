@@ -23,8 +23,6 @@ BY_MIME = {
     "text/markdown": "text",
     "text/x-log": "text",
     "application/json": "text",
-    "text/xml": "text",
-    "application/xml": "text",
     "text/html": "html",
     "application/xhtml+xml": "html",
     "application/pdf": "pdf",
@@ -47,6 +45,9 @@ ZIP_BY_EXTENSION = {
     "ods": "odf",
     "odp": "odf",
 }
+# Text types not read as plain text: XML is mostly markup (a docx walked as an archive lists its XML
+# parts, whose text its own row already holds); RTF is control words.
+NOT_PLAIN = frozenset({"text/xml", "text/rtf"})
 ZIP_TYPES = frozenset({"application/zip", "application/octet-stream", "application/x-zip-compressed"})
 
 
@@ -56,7 +57,7 @@ def text_kind(mime: str, name: str = "") -> str | None:
     kind = BY_MIME.get(mime)
     if kind is None and mime in ZIP_TYPES:
         kind = ZIP_BY_EXTENSION.get(os.path.splitext(name)[1][1:].lower())
-    if kind is None and mime.startswith("text/") and mime != "text/rtf":
+    if kind is None and mime.startswith("text/") and mime not in NOT_PLAIN:
         kind = "text"
     return kind
 
