@@ -20,7 +20,7 @@ from accounts.models import SecurityKey
 from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
-from evidence.models import ChunkedUpload, RematchNotice, SourceGrant
+from evidence.models import ChunkedUpload, RematchNotice, SourceGrant, TextIndexJob
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
@@ -104,6 +104,11 @@ MATRIX = {
     "dossier_suspects": ("dossier", (302, 404, 200, 200, 404, 200)),
     "suspect_new": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_files": ("dossier", (302, 404, 200, 200, 404, 200)),
+    # Content search (issue 23): every member gets the page, prosecutors without any file's text
+    # (tests/evidence/test_content_search_pages.py); the index job is started by the investigating team.
+    "dossier_text_search": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
@@ -186,6 +191,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],
+        "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
     }
 

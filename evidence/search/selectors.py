@@ -141,3 +141,23 @@ def snippets_for(texts: list[FileText], query: str) -> None:
         found = dict(cursor.fetchall())
     for text in texts:
         text.snippet = highlighted(found.get(text.pk, ""))
+
+
+@dataclass(frozen=True)
+class FileTextShown:
+    text: str
+    truncated: bool
+    error: object
+
+
+def file_text_of(evidence_file) -> FileTextShown | None:
+    """The text extracted from the file (its parts joined), or None when none was read. Precondition:
+    ``evidence_file`` came from ``evidence.selectors.evidence_file_for`` (the user may see it)."""
+    parts = list(evidence_file.texts.filter(kind=FileText.Kind.CONTENT).order_by("part"))
+    if not parts:
+        return None
+    return FileTextShown(
+        text="".join(part.text for part in parts),
+        truncated=any(part.truncated for part in parts),
+        error=next((part.error for part in parts if part.error), ""),
+    )
