@@ -18,6 +18,9 @@ CATALOGUE = {
     "text.mail_unreadable": _("text not extracted: the e-mail cannot be read: %(reason)s"),
     "text.too_deep": _("text not extracted: the content is nested deeper than the limit of %(limit)s"),
     "text.too_many_parts": _("text not extracted: the e-mail has more than %(limit)s parts"),
+    "text.changed_since_ingest": _(
+        "text not extracted: the file read again is not the one hashed at ingest (its SHA-256 differs)"
+    ),
     "text.failed": _("text not extracted: %(reason)s"),
     # The search box (texts.query)
     "search.unbalanced_quote": _('A quotation mark is not closed: close the phrase with a second ".'),
