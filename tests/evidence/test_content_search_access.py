@@ -1,11 +1,13 @@
 """Who finds what in a dossier's texts: its investigating members only, with the search syntax."""
 
 import pytest
+from django.urls import reverse
 
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.search.selectors import file_texts_search, snippets_for
 from evidence.search.store import file_texts_save
 from tests.factories import make_exhibit
+from tests.languages import _language_back_to_default, page_in  # noqa: F401 - the fixture applies here
 from texts.query import QueryRefused
 from texts.sink import Extracted
 
@@ -69,3 +71,12 @@ def test_text_is_escaped_in_snippets(owner, dossier, exhibit):
 def test_a_malformed_query_is_refused(owner, dossier, documents):
     with pytest.raises(QueryRefused):
         file_texts_search(owner, dossier, '"darkfalcon')
+
+
+def test_the_search_page_reads_in_french_and_dutch(client, owner, dossier, documents):
+    client.force_login(owner)
+    url = reverse("dossier_text_search", args=[dossier.pk])
+    french = page_in(client, "fr", f"{url}?q=darkfalcon&kind=content")
+    assert "Rechercher dans les fichiers" in french and "2 résultats" in french
+    dutch = page_in(client, "nl-be", f'{url}?q="darkfalcon')
+    assert "Een aanhalingsteken is niet gesloten" in dutch
