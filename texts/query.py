@@ -117,3 +117,23 @@ def to_tsquery(query: Query) -> str:
         return f"!({text})" if t.negated else f"({text})"
 
     return " & ".join("(" + " | ".join(term(t) for t in clause) + ")" for clause in query.clauses)
+
+
+SUBSTRING_MIN = 3
+
+
+def substring_of(text: str) -> str | None:
+    """What a query of one plain term (no phrase, OR, NOT or prefix) also looks for inside file
+    names, as typed: part of an identifier ("0470123" in "IMG_0470123.jpg"). None otherwise."""
+    term = text.strip()
+    if len(term) < SUBSTRING_MIN or len(term) > 200 or any(ch.isspace() for ch in term):
+        return None
+    if term.startswith("-") or term.endswith("*") or '"' in term or term == "OR":
+        return None
+    return term
+
+
+def like_pattern(term: str) -> str:
+    """``term`` as a LIKE pattern matching it anywhere, its wildcards escaped (ESCAPE '\\')."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

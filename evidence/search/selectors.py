@@ -8,15 +8,16 @@ language, ranked by ``ts_rank``, snippets by ``ts_headline``. SQLite: the FTS5 c
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import FloatField, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.selectors import can_see_files, dossiers_with_files_visible_to
 from evidence.models import LANGUAGES, FileText
 from evidence.search.store import FTS_TABLE
-from texts.query import Query, parse, to_fts5, to_tsquery
+from texts.query import Query, like_pattern, parse, substring_of, to_fts5, to_tsquery
 
 TABLE = FileText._meta.db_table
 # What the type filter offers: a label's MIME types (as libmagic names them; docx by name too).
@@ -62,8 +63,17 @@ def file_texts_search(user, dossier, query: str, filters: SearchFilters | None =
     ).select_related("file", "exhibit")
     texts = _filtered(texts, filters or SearchFilters())
     if connection.vendor == "postgresql":
-        return _postgresql(texts, parsed)
-    return _sqlite(texts, parsed)
+        return _postgresql(texts, parsed, substring_of(query))
+    return _sqlite(texts, parsed, substring_of(query))
+
+
+def _in_names(substring: str | None, operator: str) -> tuple[str, list]:
+    """A condition matching file names holding ``substring`` (an OR branch of the search), or none.
+    On PostgreSQL the partial trigram index on names (migration 0021) answers ILIKE."""
+    if substring is None:
+        return "", []
+    condition = f" OR ({TABLE}.kind = 'name' AND {TABLE}.text {operator} %s ESCAPE '\\')"
+    return condition, [like_pattern(substring)]
 
 
 def _filtered(texts, filters: SearchFilters):
@@ -85,26 +95,28 @@ def _filtered(texts, filters: SearchFilters):
     return texts
 
 
-def _postgresql(texts, parsed: Query):
+def _postgresql(texts, parsed: Query, substring: str | None):
     tsquery = to_tsquery(parsed)
     # One branch per language, each with a constant query: the GIN index answers each of them.
     branches = " OR ".join(
         f"({TABLE}.language = '{name}' AND {TABLE}.search @@ to_tsquery('scelle_{name}', %s))" for name in LANGUAGES
     )
+    names, names_params = _in_names(substring, "ILIKE")
     return (
-        texts.extra(where=[f"({branches})"], params=[tsquery] * len(LANGUAGES))  # noqa: S610 - our own SQL, values as params
+        texts.extra(where=[f"({branches}{names})"], params=[tsquery] * len(LANGUAGES) + names_params)  # noqa: S610
         .annotate(rank=RawSQL(f"ts_rank({TABLE}.search, to_tsquery({_config()}, %s))", [tsquery]))  # noqa: S611
         .order_by("-rank", "file_id", "kind", "part")
     )
 
 
-def _sqlite(texts, parsed: Query):
+def _sqlite(texts, parsed: Query, substring: str | None):
     fts = to_fts5(parsed)
     matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - our own table
     rank = f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {TABLE}.id"  # noqa: S608
+    names, names_params = _in_names(substring, "LIKE")  # SQLite's LIKE ignores the case of ASCII letters
     return (
-        texts.extra(where=[f"{TABLE}.id IN ({matching})"], params=[fts])  # noqa: S610 - our own SQL, values as params
-        .annotate(rank=RawSQL(rank, [fts]))  # noqa: S611 - our own SQL, the query as a parameter
+        texts.extra(where=[f"({TABLE}.id IN ({matching}){names})"], params=[fts, *names_params])  # noqa: S610
+        .annotate(rank=Coalesce(RawSQL(rank, [fts], output_field=FloatField()), Value(0.0)))  # noqa: S611 - our own SQL, the query as a parameter
         .order_by("-rank", "file_id", "kind", "part")
     )
 

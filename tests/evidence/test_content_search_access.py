@@ -42,6 +42,8 @@ def test_words_phrases_prefixes_and_nots_are_found_by_the_team(owner, colleague,
     assert found(owner, dossier, "darkfalcon -wallet") == {"SC-1/chat.txt"}
     assert found(owner, dossier, "liege") == {"SC-1/chat.txt"}  # accents ignored
     assert found(owner, dossier, "notes") == {"SC-1/notes.txt"}  # its name
+    assert found(owner, dossier, "OTES.t") == {"SC-1/notes.txt"}  # part of a name, as typed
+    assert found(owner, dossier, "1/chat") == {"SC-1/chat.txt"}
     hits = list(file_texts_search(owner, dossier, "darkfalcon"))
     snippets_for(hits, "darkfalcon")
     assert all("<mark>darkfalcon</mark>" in hit.snippet for hit in hits)

@@ -3,7 +3,7 @@
 import pytest
 
 from config.messages import code_of
-from texts.query import QueryRefused, parse, to_fts5, to_tsquery
+from texts.query import QueryRefused, like_pattern, parse, substring_of, to_fts5, to_tsquery
 
 
 def test_words_phrases_or_not_and_prefixes():
@@ -37,3 +37,9 @@ def test_a_malformed_query_is_refused_with_a_reason(text, code):
     with pytest.raises(QueryRefused) as caught:
         parse(text)
     assert code_of(caught.value.message) == code
+
+
+def test_one_plain_term_is_also_looked_for_inside_names():
+    assert substring_of(" IMG_0470 ") == "IMG_0470" and like_pattern("a_b%c\\") == "%a\\_b\\%c\\\\%"
+    assert substring_of("ab") is None and substring_of("two words") is None and substring_of("pre*") is None
+    assert substring_of("-not") is None and substring_of('"quoted"') is None
