@@ -11,6 +11,7 @@ import os
 from config.messages import message
 from texts.limits import Budget, Limits, TextRefused
 from texts.mail import mail_text
+from texts.mbox import mbox_text
 from texts.office import office_text
 from texts.pdf import pdf_text
 from texts.plain import html_text, plain_text
@@ -27,6 +28,7 @@ BY_MIME = {
     "application/xhtml+xml": "html",
     "application/pdf": "pdf",
     "message/rfc822": "mail",
+    "application/mbox": "mbox",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
@@ -35,6 +37,8 @@ BY_MIME = {
     "application/vnd.oasis.opendocument.presentation": "odf",
 }
 # A zip that libmagic did not see inside (its parts in another order): told by its name.
+# A mailbox that libmagic calls text: told by its name.
+TEXT_BY_EXTENSION = {"mbox": "mbox", "mbx": "mbox", "eml": "mail"}
 ZIP_BY_EXTENSION = {
     "docx": "docx",
     "docm": "docx",
@@ -52,11 +56,13 @@ ZIP_TYPES = frozenset({"application/zip", "application/octet-stream", "applicati
 
 
 def text_kind(mime: str, name: str = "") -> str | None:
-    """The reader for a file of type ``mime`` named ``name``: "text", "html", "pdf", "mail", "docx",
+    """The reader for a file of type ``mime`` named ``name``: "text", "html", "pdf", "mail", "mbox", "docx",
     "xlsx", "pptx", "odf"; None when its text is not read."""
     kind = BY_MIME.get(mime)
     if kind is None and mime in ZIP_TYPES:
         kind = ZIP_BY_EXTENSION.get(os.path.splitext(name)[1][1:].lower())
+    if kind in (None, "text") and mime.startswith("text/"):
+        kind = TEXT_BY_EXTENSION.get(os.path.splitext(name)[1][1:].lower(), kind)
     if kind is None and mime.startswith("text/") and mime not in NOT_PLAIN:
         kind = "text"
     return kind
@@ -94,5 +100,7 @@ def _read(kind: str, data: bytes, sink: Sink, budget: Budget) -> None:
         pdf_text(data, sink, budget)
     elif kind == "mail":
         mail_text(data, sink, budget)
+    elif kind == "mbox":
+        mbox_text(data, sink, budget)
     else:
         office_text(data, kind, sink, budget)

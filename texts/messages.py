@@ -21,6 +21,7 @@ CATALOGUE = {
     "text.changed_since_ingest": _(
         "text not extracted: the file read again is not the one hashed at ingest (its SHA-256 differs)"
     ),
+    "text.mbox_stopped": _("mailbox read as far as its first %(count)s messages (message or time limit)"),
     "text.failed": _("text not extracted: %(reason)s"),
     # The search box (texts.query)
     "search.unbalanced_quote": _('A quotation mark is not closed: close the phrase with a second ".'),

@@ -54,6 +54,21 @@ def test_an_email_gives_its_headers_body_and_attachment_names():
         assert expected in text
 
 
+def test_a_mailbox_gives_each_of_its_messages():
+    first = eml_bytes(sender="falcon@example.org", to="a@example.net", subject="One", body="first body")
+    second = eml_bytes(sender="owl@example.org", to="b@example.net", subject="Two", body="second body")
+    mailbox = (
+        b"From falcon@example.org Mon Dec  7 09:00:00 2026\n"
+        + first
+        + b"\nFrom owl Mon Dec  7 10:00:00 2026\n"
+        + second
+    )
+    text = extract_text(mailbox, "text/plain", "inbox.mbox").text
+    assert "Subject: One" in text and "first body" in text and "Subject: Two" in text and "second body" in text
+    limited = extract_text(mailbox, "application/mbox", "inbox.mbox", Limits(max_parts=1))
+    assert "first body" in limited.text and "second body" not in limited.text and limited.findings
+
+
 def test_text_is_capped_and_said_to_be():
     extracted = extract_text(b"word " * 1000, "text/plain", limits=Limits(max_chars=100))
     assert len(extracted.text) <= 100 and extracted.truncated
