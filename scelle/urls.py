@@ -65,6 +65,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/find/", search_views.dossier_text_search, name="dossier_text_search"),
     path("dossiers/<int:pk>/find/index/", search_views.text_index_start, name="text_index_start"),
     path("dossiers/<int:pk>/find/index/<int:job_pk>/", search_views.text_index_progress, name="text_index_progress"),
+    path("exhibits/<int:pk>/text-language/", search_views.exhibit_text_language, name="exhibit_text_language"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
     # Review and sharing (issue 5).

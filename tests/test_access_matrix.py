@@ -109,6 +109,7 @@ MATRIX = {
     "dossier_text_search": ("dossier", (302, 404, 200, 200, 404, 200)),
     "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
     "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
+    "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),

@@ -65,6 +65,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='exhibit',
+            name='text_language',
+            field=models.CharField(blank=True, choices=[('simple', 'Any language (words as written)'), ('english', 'English'), ('french', 'French'), ('dutch', 'Dutch')], max_length=16, verbose_name='language of its texts'),
+        ),
         migrations.CreateModel(
             name='TextIndexJob',
             fields=[

@@ -5,7 +5,14 @@ to import them (the migrations name ``evidence.models.HexDigests``).
 """
 
 from evidence.models.digests import HexDigests
-from evidence.models.exhibits import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS, Acquisition, CustodyEvent, Exhibit
+from evidence.models.exhibits import (
+    EXHIBIT_FIELDS,
+    EXHIBIT_LINK_FIELDS,
+    TEXT_LANGUAGES,
+    Acquisition,
+    CustodyEvent,
+    Exhibit,
+)
 from evidence.models.files import (
     EvidenceFile,
     EvidenceFileQuerySet,
@@ -49,6 +56,7 @@ __all__ = [
     "RematchNotice",
     "SourceGrant",
     "SourceGrantQuerySet",
+    "TEXT_LANGUAGES",
     "TextIndexJob",
     "TriageCount",
     "TriageCountQuerySet",

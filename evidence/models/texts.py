@@ -13,11 +13,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
-from evidence.models.exhibits import Exhibit
+from evidence.models.exhibits import TEXT_LANGUAGES, Exhibit
 from evidence.models.files import EvidenceFile
 
 # The text search languages: PostgreSQL configurations scelle_<name> (migration 0021).
-LANGUAGES = ("simple", "english", "french", "dutch")
+LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
 
 
 class FileText(models.Model):

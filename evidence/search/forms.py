@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evidence.models import EvidenceFile, FileText
+from evidence.models import TEXT_LANGUAGES, EvidenceFile, FileText
 from evidence.search.selectors import SearchFilters
 
 TYPE_CHOICES = [
@@ -43,3 +43,11 @@ class TextSearchForm(forms.Form):
             modified_from=data.get("modified_from"),
             modified_to=data.get("modified_to"),
         )
+
+
+class TextLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of its texts"),
+        choices=[("", _("The installation's default")), *TEXT_LANGUAGES],
+        required=False,
+    )

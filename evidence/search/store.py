@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.messages import message
-from evidence.models import LANGUAGES, EvidenceFile, FileText
+from evidence.models import LANGUAGES, EvidenceFile, Exhibit, FileText
 from texts.extraction import extract_text, text_kind
 from texts.limits import Limits, TextRefused
 
@@ -24,7 +24,10 @@ def text_limits() -> Limits:
     )
 
 
-def text_language() -> str:
+def text_language(exhibit_language: str = "") -> str:
+    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting."""
+    if exhibit_language in LANGUAGES:
+        return exhibit_language
     return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in LANGUAGES else "simple"
 
 
@@ -97,16 +100,20 @@ def _rows(record: EvidenceFile, language: str) -> list[FileText]:
     return rows
 
 
-def file_texts_save(files: list[EvidenceFile], *, language: str | None = None) -> int:
+def file_texts_save(files: list[EvidenceFile]) -> int:
     """Write the texts of saved ``files`` (their paths, and the content read by ``file_text_extract``),
-    replacing what a run before wrote. Called inside the batch's transaction. Returns the parts written."""
+    in their exhibit's search language, replacing what a run before wrote. Called inside the batch's
+    transaction. Returns the parts written."""
     files = [record for record in files if record.pk is not None]
     if not files:
         return 0
-    language = language or text_language()
+    exhibits = {record.exhibit_id for record in files}
+    languages = dict(Exhibit.objects.filter(pk__in=exhibits).values_list("pk", "text_language"))
     ids = [record.pk for record in files]
     _forget(FileText.objects.filter(file_id__in=ids))
-    rows = FileText.objects.bulk_create([row for record in files for row in _rows(record, language)])
+    rows = FileText.objects.bulk_create(
+        [row for record in files for row in _rows(record, text_language(languages.get(record.exhibit_id, "")))]
+    )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # A row id of a test flushed earlier may come back: its stale copy goes first.

@@ -10,9 +10,11 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of
 from cases.tabs import dossier_tab
 from config.web import paginate
-from evidence.search.forms import TextSearchForm
+from evidence.search.forms import TextLanguageForm, TextSearchForm
 from evidence.search.jobs import dossier_text_index_start
 from evidence.search.selectors import file_texts_search, snippets_for
+from evidence.search.services import exhibit_text_language_set
+from evidence.selectors import exhibit_for
 from texts.query import QueryRefused
 
 
@@ -22,6 +24,8 @@ def dossier_text_search(request, pk: int):
     form = TextSearchForm(request.GET or None, dossier=dossier)
     context = {"form": form, "files_visible": can_see_files(request.user, dossier), "page": None}
     context["index_job"] = dossier.text_index_jobs.first()
+    context["exhibits"] = dossier.exhibits.order_by("seal_number")
+    context["language_choices"] = TextLanguageForm.base_fields["language"].choices
     if context["files_visible"] and form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
         try:
@@ -59,3 +63,20 @@ def text_index_progress(request, pk: int, job_pk: int):
     job = get_object_or_404(dossier.text_index_jobs, pk=job_pk)
     context = {"dossier": dossier, "index_job": job, "membership": membership_of(request.user, dossier)}
     return render(request, "evidence/_text_index_progress.html", context)
+
+
+@login_required
+@require_POST
+def exhibit_text_language(request, pk: int):
+    exhibit = exhibit_for(request.user, pk, write=True, files=True)
+    form = TextLanguageForm(request.POST)
+    if form.is_valid():
+        exhibit_text_language_set(
+            exhibit=exhibit, language=form.cleaned_data["language"], by=request.user, ip=client_ip(request)
+        )
+        messages.success(
+            request, _("The texts of %(seal)s are searched in their new language.") % {"seal": exhibit.seal_number}
+        )
+    else:
+        messages.error(request, _("Choose a language from the list."))
+    return redirect("dossier_text_search", pk=exhibit.dossier_id)

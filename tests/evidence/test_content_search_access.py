@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.search.selectors import file_texts_search, snippets_for
 from evidence.search.store import file_texts_save
@@ -82,3 +83,17 @@ def test_the_search_page_reads_in_french_and_dutch(client, owner, dossier, docum
     assert "Rechercher dans les fichiers" in french and "2 résultats" in french
     dutch = page_in(client, "nl-be", f'{url}?q="darkfalcon')
     assert "Een aanhalingsteken is niet gesloten" in dutch
+
+
+@pytest.mark.postgresql("stems: PostgreSQL's text search configurations (SQLite's FTS5 matches words as written)")
+def test_an_exhibit_searched_in_french_finds_words_in_all_their_forms(client, owner, prosecutor, dossier, exhibit):
+    stored_document(exhibit, owner, "SC-1/menu.txt", "Ils mangeaient près de la gare")
+    assert found(owner, dossier, "manger") == set()  # the default: words as written
+    url = reverse("exhibit_text_language", args=[exhibit.pk])
+    client.force_login(prosecutor)
+    assert client.post(url, {"language": "french"}).status_code == 403
+    client.force_login(owner)  # control
+    assert client.post(url, {"language": "french"}).status_code == 302
+    assert found(owner, dossier, "manger") == {"SC-1/menu.txt"}
+    assert found(owner, dossier, "pres") == {"SC-1/menu.txt"}  # accents still ignored
+    assert AuditEvent.objects.filter(action="exhibit.text_language", target_id=str(exhibit.pk)).exists()
