@@ -5,6 +5,8 @@ import zipfile
 from email.message import EmailMessage
 from xml.sax.saxutils import escape
 
+from pypdf import PdfReader, PdfWriter
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -91,6 +93,15 @@ def pdf_bytes(*pages: str) -> bytes:
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def encrypted_pdf_bytes(text: str, *, user_password: str) -> bytes:
+    """``pdf_bytes(text)`` encrypted (RC4-128): ``user_password`` opens it ("" : an owner password only)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(text))))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 

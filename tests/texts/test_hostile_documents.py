@@ -3,7 +3,15 @@
 import pytest
 
 from config.messages import code_of
-from tests.texts.documents import CONTENT_TYPES, _zip, docx_bomb_bytes, docx_bytes, eml_bytes, pdf_bytes
+from tests.texts.documents import (
+    CONTENT_TYPES,
+    _zip,
+    docx_bomb_bytes,
+    docx_bytes,
+    eml_bytes,
+    encrypted_pdf_bytes,
+    pdf_bytes,
+)
 from texts.extraction import extract_text
 from texts.limits import Limits, TextRefused
 
@@ -39,6 +47,12 @@ def test_a_member_lying_about_its_size_is_stopped_when_read():
 def test_a_pdf_that_is_not_a_pdf_is_refused_with_the_readers_words():
     assert refusal(b"%PDF-1.4\nthis is no PDF at all", "application/pdf") == "text.pdf_unreadable"
     assert "darkfalcon" in extract_text(pdf_bytes("darkfalcon"), "application/pdf").text  # control
+
+
+def test_an_encrypted_pdf_is_refused_unless_it_opens_without_a_password():
+    assert refusal(encrypted_pdf_bytes("darkfalcon", user_password="secret"), "application/pdf") == "text.pdf_encrypted"
+    opened = extract_text(encrypted_pdf_bytes("darkfalcon", user_password=""), "application/pdf")  # control
+    assert "darkfalcon" in opened.text
 
 
 def test_xml_with_entities_is_refused():
