@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+import zlib
 from email.message import EmailMessage
 from xml.sax.saxutils import escape
 
@@ -66,28 +67,40 @@ def odt_bytes(*paragraphs: str) -> bytes:
     )
 
 
-def pdf_bytes(*pages: str) -> bytes:
-    """A PDF of one line of Helvetica per page (ASCII), written by hand with a correct xref table."""
-    count = len(pages)
+def pdf_bomb_bytes(size: int) -> bytes:
+    """A one-page PDF whose content stream inflates to ``size`` bytes (a few hundred KB as written)."""
+    packer = zlib.compressobj(9)
+    stream = packer.compress(b"BT /F1 12 Tf 72 720 Td (bomb) Tj ET ")
+    for _block in range(size >> 20):
+        stream += packer.compress(b" " * (1 << 20))
+    return pdf_bytes(stream=stream + packer.flush())
+
+
+def pdf_bytes(*pages: str, stream: bytes | None = None) -> bytes:
+    """A PDF of one line of Helvetica per page (ASCII), written by hand with a correct xref table;
+    ``stream``: one page of that deflated content stream instead."""
+    count = len(pages) or 1
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [" + " ".join(f"{4 + 2 * i} 0 R" for i in range(count)) + f"] /Count {count} >>",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    for number, text in enumerate(pages):
+    for number, text in enumerate(pages or [""]):
         escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET"
+        content = stream if stream is not None else f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
+        flate = " /Filter /FlateDecode" if stream is not None else ""
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
             f" /Contents {5 + 2 * number} 0 R >>"
         )
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(f"<< /Length {len(content)}{flate} >>\nstream\n".encode() + content + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
     for index, body in enumerate(objects, start=1):
         offsets.append(out.tell())
-        out.write(f"{index} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+        body = body if isinstance(body, bytes) else body.encode("latin-1")
+        out.write(f"{index} 0 obj\n".encode() + body + b"\nendobj\n")
     xref = out.tell()
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:

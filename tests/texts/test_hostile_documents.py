@@ -10,6 +10,7 @@ from tests.texts.documents import (
     docx_bytes,
     eml_bytes,
     encrypted_pdf_bytes,
+    pdf_bomb_bytes,
     pdf_bytes,
 )
 from texts.extraction import extract_text
@@ -47,6 +48,13 @@ def test_a_member_lying_about_its_size_is_stopped_when_read():
 def test_a_pdf_that_is_not_a_pdf_is_refused_with_the_readers_words():
     assert refusal(b"%PDF-1.4\nthis is no PDF at all", "application/pdf") == "text.pdf_unreadable"
     assert "darkfalcon" in extract_text(pdf_bytes("darkfalcon"), "application/pdf").text  # control
+
+
+def test_a_pdf_bomb_is_refused():
+    bomb = pdf_bomb_bytes(96 << 20)  # past what pypdf inflates of one stream (75 MB)
+    assert len(bomb) < 1 << 20
+    assert refusal(bomb, "application/pdf") == "text.pdf_unreadable"
+    assert "bomb" in extract_text(pdf_bomb_bytes(1 << 20), "application/pdf").text  # control: a small one is read
 
 
 def test_an_encrypted_pdf_is_refused_unless_it_opens_without_a_password():
