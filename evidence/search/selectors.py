@@ -61,6 +61,8 @@ def file_texts_search(user, dossier, query: str, filters: SearchFilters | None =
     texts = FileText.objects.filter(
         exhibit__dossier=dossier, exhibit__dossier__in=dossiers_with_files_visible_to(user)
     ).select_related("file", "exhibit")
+    # A page shows snippets (snippets_for), never whole parts of up to TEXT_PART_CHARS, nor hashes' variants.
+    texts = texts.defer("text", "file__pdq_variants", "file__phash_variants", "file__match_detail")
     texts = _filtered(texts, filters or SearchFilters())
     if connection.vendor == "postgresql":
         return _postgresql(texts, parsed, substring_of(query))

@@ -72,7 +72,7 @@ def _parts(text: str, size: int) -> list[str]:
     """``text`` cut into parts of at most ``size`` characters, at a blank where one is near."""
     parts = []
     while len(text) > size:
-        cut = text.rfind(" ", size - 1000, size)
+        cut = text.rfind(" ", max(1, size - 1000), size)
         cut = cut if cut > 0 else size
         parts.append(text[:cut])
         text = text[cut:]
