@@ -596,6 +596,7 @@ def main() -> None:
 # runs only those. A benchmark in its own module is imported here and added to this tuple.
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
+from bench.detectors import bench_detectors  # noqa: E402
 from bench.keypoints import bench_keypoint_verification  # noqa: E402
 from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.near_corpus import bench_near_robustness  # noqa: E402
@@ -607,6 +608,7 @@ BENCHES = (
     bench_small_files,
     bench_system_files,
     bench_jpeg_photos,
+    bench_detectors,
     bench_disk_image,
     bench_workers,
     bench_exact_lookup,
@@ -772,6 +774,19 @@ DESCRIPTIONS = [
     " figures include the Celery round trips.",
 ]
 DESCRIPTIONS += ["", *CHATS_DESCRIPTIONS]
+DESCRIPTIONS += [
+    "",
+    "- `detector_*` (issue 22, `bench/detectors.py`): 16 of scikit-image's bundled photos upscaled to 4000 x 3000 "
+    "with grain, JPEG quality 92, one process, one thread, each image timed in every variant in turn (so that "
+    "the machine's other work weighs on each alike). `detector_in_pipeline_ms`: what NudeNet 320n adds to the "
+    "worker's per-image work (everything on, minus the same pipeline without it), against its bare inference "
+    "on the same pre-resized inputs (the reduced decodes, made beforehand): goal >= 0.8 (no second decode). "
+    "`detector_pipeline_images_per_s`: everything on (three digests, the reduced decode, pHash and PDQ with their "
+    "variants, thumbnail, EXIF, NudeNet) against the pipeline without the detector. "
+    "`detector_pipeline_share_<step>`: each step's share of the per-image time with everything on (digests; "
+    "decode; hashes and thumbnail; EXIF; detector). `detector_face_*`: faces NudeNet finds on the photos (two "
+    "have a human face: the astronaut, the cameraman; none of the others).",
+]
 
 
 if __name__ == "__main__":

@@ -353,6 +353,13 @@ POSSIBLE_JOINT_DISTANCES = [int(value) for value in env_list("POSSIBLE_JOINT_DIS
 VIDEO_NEAR_SHARE = float(os.environ.get("VIDEO_NEAR_SHARE", "0.5"))
 VIDEO_POSSIBLE_SHARE = float(os.environ.get("VIDEO_POSSIBLE_SHARE", "0.25"))
 VIDEO_MIN_FRAMES = env_int("VIDEO_MIN_FRAMES", 2)
+# Detectors run on every image's decode on the workers (detectors/): "nudenet" (NudeNet 3.4's 320n model,
+# shipped in its package: sexual content and faces). Empty turns them off. The review sorts and filters
+# by their score; from DETECTOR_LIKELY_SCORE (0 to 1) an image is shown as likely sexual content.
+DETECTORS = env_list("DETECTORS", "nudenet")
+if unknown := set(DETECTORS) - {"nudenet"}:
+    raise ImproperlyConfigured(f"DETECTORS: unknown detector(s) {', '.join(sorted(unknown))}; known: nudenet.")
+DETECTOR_LIKELY_SCORE = float(os.environ.get("DETECTOR_LIKELY_SCORE", "0.5"))
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
 # an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)

@@ -18,6 +18,7 @@ from accounts.roles import ADMIN, INVESTIGATOR, PROSECUTOR, ensure_role_groups
 from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change
 from cases.suspects import search_register, suspect_register
+from demo.camera_roll import CARD_SEAL, demo_camera_roll
 from demo.exhibits import DEMO_SEAL, demo_exhibits
 from demo.telegram_export import demo_telegram_export
 from evidence.ingest.jobs import ingest_job_create_from_path
@@ -168,7 +169,11 @@ def demo_load(var_dir: Path) -> dict[str, str]:
         phone = dossier.exhibits.get(seal_number="SC-2026-0004")
         telegram = demo_telegram_export(var_dir / "demo" / phone.seal_number)
         ingest_job_create_from_path(exhibit=phone, path=telegram, by=investigator)
-        demo_source_grants(dossier, [folder, var_dir / "demo" / phone.seal_number], admin)
+        # The memory card: a camera roll whose tags name devices, times and places; detectors run on it.
+        card = dossier.exhibits.get(seal_number=CARD_SEAL)
+        roll = demo_camera_roll(var_dir / "demo" / CARD_SEAL)
+        ingest_job_create_from_path(exhibit=card, path=roll, by=investigator)
+        demo_source_grants(dossier, [folder, var_dir / "demo" / phone.seal_number, roll], admin)
     return logins
 
 

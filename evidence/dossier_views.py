@@ -2,8 +2,9 @@
 page's pending jobs and the prosecutors' board: above evidence, they sit in it, not in cases."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.decorators import role_required, step_up_required
@@ -16,9 +17,12 @@ from cases.selectors import can_see_files, dossier_for, dossiers_visible_to, mem
 from cases.tabs import dossier_tab
 from config.spreadsheets import SpreadsheetWriter
 from config.web import keyset_paginate, paginate
+from evidence.devices import device_files, devices_elsewhere, dossier_devices
 from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
+from evidence.file_times import KINDS, file_time_histogram
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
+from evidence.places import as_geojson, dossier_places, places_export
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
 
 
@@ -67,6 +71,10 @@ def dossier_files(request, pk: int):
     # File names and hashes are for the investigating team; prosecutors see the totals only.
     if can_see_files(request.user, dossier):
         files = EvidenceFile.objects.filter(exhibit_id__in=exhibit_ids).select_related("exhibit")
+        device = {name: request.GET[name] for name in ("make", "model", "serial") if name in request.GET}
+        if device:  # the images of one camera (the Devices tab links here)
+            files = device_files(files, **({"make": "", "model": "", "serial": ""} | device))
+            context["device"] = device
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
         context["triage_choices"] = EvidenceFile.Triage.choices
@@ -74,10 +82,80 @@ def dossier_files(request, pk: int):
 
 
 @login_required
+def dossier_devices_view(request, pk: int):
+    """The cameras the dossier's images name, and the other dossiers (the user's) with the same one."""
+    dossier = dossier_for(request.user, pk, files=True)
+    devices = dossier_devices(dossier)
+    devices_elsewhere(request.user, dossier, devices)
+    return dossier_tab(request, dossier, "devices", "evidence/dossier_devices.html", page=paginate(request, devices))
+
+
+def _places(request, dossier) -> list[dict]:
+    """The points the Places filters (?exhibit=, ?category=) ask for."""
+    exhibit = None
+    if request.GET.get("exhibit", "").isdigit():
+        exhibit = get_object_or_404(dossier.exhibits, pk=int(request.GET["exhibit"]))
+    return dossier_places(dossier, exhibit=exhibit, category=request.GET.get("category", "").strip()[:32])
+
+
+def _file_url(file_id: int) -> str:
+    return reverse("file_detail", args=[file_id])
+
+
+@login_required
+def dossier_places_view(request, pk: int):
+    """The map of where the dossier's images were taken (their GPS tags), on the app's own world map."""
+    dossier = dossier_for(request.user, pk, files=True)
+    points = _places(request, dossier)
+    exhibits = dossier.exhibits.order_by("seal_number")
+    return dossier_tab(request, dossier, "places", "evidence/dossier_places.html", points=points, exhibits=exhibits)
+
+
+@login_required
+def dossier_places_data(request, pk: int):
+    """The map's points as GeoJSON (read by static/js/places.js)."""
+    dossier = dossier_for(request.user, pk, files=True)
+    return HttpResponse(as_geojson(_places(request, dossier), _file_url), content_type="application/geo+json")
+
+
+@login_required
+@step_up_required
+def dossier_places_export(request, pk: int, kind: str):
+    """The same points as a GeoJSON or KML download, audited."""
+    dossier = dossier_for(request.user, pk, files=True)
+    types = {"kml": "application/vnd.google-earth.kml+xml", "geojson": "application/geo+json"}
+    if kind not in types:
+        raise Http404
+    points = _places(request, dossier)
+    content, name = places_export(
+        dossier=dossier, points=points, kind=kind, file_url=_file_url, by=request.user, ip=client_ip(request)
+    )
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
 def dossier_timeline_view(request, pk: int):
+    """The dossier's events, and its files on a calendar (?times=modified|created|accessed|taken,
+    ?exhibit=, ?triage=)."""
     dossier = dossier_for(request.user, pk)
+    kind = request.GET.get("times") if request.GET.get("times") in KINDS else "modified"
+    exhibit = None
+    if request.GET.get("exhibit", "").isdigit():
+        exhibit = dossier.exhibits.filter(pk=int(request.GET["exhibit"])).first()
+    triage = request.GET.get("triage", "") if request.GET.get("triage") in EvidenceFile.Triage.values else ""
     return dossier_tab(
-        request, dossier, "timeline", "cases/dossier_timeline.html", page=paginate(request, dossier_timeline(dossier))
+        request,
+        dossier,
+        "timeline",
+        "cases/dossier_timeline.html",
+        page=paginate(request, dossier_timeline(dossier)),
+        histogram=file_time_histogram(dossier, kind=kind, exhibit=exhibit, triage=triage),
+        time_kinds=KINDS,
+        time_kind=kind,
+        exhibits=dossier.exhibits.order_by("seal_number"),
+        triage_choices=EvidenceFile.Triage.choices,
     )
 
 

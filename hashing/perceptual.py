@@ -19,6 +19,7 @@ import scipy.fftpack  # what imagehash uses (a dependency of it)
 from PIL import Image, ImageChops, ImageFile, ImageFilter, ImageOps
 
 from config.messages import MessageError, message
+from hashing.exif import CameraFacts, camera_facts
 
 # HEIC/HEIF (phones' own format) opens like any image, under the same pixel limit.
 pillow_heif.register_heif_opener()
@@ -65,6 +66,10 @@ class ImageDigest:
     # and PDQ (8 variants) and pHash of the image without its uniform border, if it has one.
     pdq_variants: bytes = b""  # concatenated 32-byte hashes
     phash_variants: bytes = b""  # concatenated 8-byte hashes
+    # What the image's tags say of its camera, time and place (``hashing.exif``), or None.
+    camera: CameraFacts | None = None
+    # What the caller's ``observe`` made of the decoded image (``digest_image``), or None.
+    observed: object = None
 
 
 def decode(stream, *, luma_modes: bool = False, draft_side: int = DRAFT_SIDE) -> Image.Image:
@@ -133,10 +138,16 @@ def _luma(image: Image.Image) -> Image.Image:
     return image if image.mode == "L" else image.convert("L")
 
 
-def digest_image(stream) -> ImageDigest:
-    """Decode once; compute pHash, PDQ and a thumbnail. Raises ImageRefused with the reason."""
+def digest_image(stream, *, observe=None) -> ImageDigest:
+    """Decode once; compute pHash, PDQ and a thumbnail. Raises ImageRefused with the reason.
+
+    ``observe``: a callable given the decoded image (reduced, upright; RGB, YCbCr or L) before it
+    is reduced further, whose answer is kept as ``observed`` (the detectors look at it: no second
+    decode)."""
     image = decode(stream, luma_modes=True)
     width, height = image.info["original_size"]
+    camera = camera_facts(image)  # Pillow read the tags while opening it
+    observed = observe(image) if observe is not None else None
     # pHash, the border and the thumbnail need about 256 px: a larger decode (a PNG, which has no
     # draft mode) is box-reduced once for them.
     factor = min(image.size) // THUMBNAIL_SIZE
@@ -147,7 +158,7 @@ def digest_image(stream) -> ImageDigest:
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
-    return ImageDigest(width, height, thumbnail=out.getvalue(), **hashes)
+    return ImageDigest(width, height, thumbnail=out.getvalue(), camera=camera, observed=observed, **hashes)
 
 
 def image_hashes(

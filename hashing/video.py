@@ -2,7 +2,7 @@
 sheet of them. Plain Python: no Django here."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image
 
@@ -32,10 +32,15 @@ class VideoDigest:
     frames: list[VideoFrameDigest]
     contact_sheet: bytes  # JPEG grid of the sampled keyframes
     findings: tuple[Message, ...] = ()  # read, but worth knowing (a video cut short of its own index)
+    # What the caller's ``observe`` made of each sampled keyframe, in order (``digest_video``).
+    observed: list = field(default_factory=list)
 
 
-def digest_video(source, max_frames: int = 12) -> VideoDigest:
+def digest_video(source, max_frames: int = 12, *, observe=None) -> VideoDigest:
     """Keyframes of a video (decoded alone: cheap), each hashed like an image, and a contact sheet.
+
+    ``observe``: a callable given each sampled keyframe (at most 512 px), whose answers are kept in
+    ``observed`` (the detectors look at keyframes as at images).
 
     ``source`` is a path or a seekable binary stream. Some codecs (VP9) ignore the keyframe-only
     request, so frames are also checked for ``key_frame``. Raises VideoRefused with the reason.
@@ -82,7 +87,9 @@ def digest_video(source, max_frames: int = 12) -> VideoDigest:
     if stated and packets < stated:
         # An index written first (MP4 "fast start") states every frame; a cut copy holds fewer.
         findings = (message("video.cut_short", frames=packets, stated=stated),)
-    return VideoDigest(duration, width, height, frames, _contact_sheet([image for _, image in sampled]), findings)
+    observed = [observe(image) for _, image in sampled] if observe is not None else []
+    sheet = _contact_sheet([image for _, image in sampled])
+    return VideoDigest(duration, width, height, frames, sheet, findings, observed)
 
 
 def _contact_sheet(images: list[Image.Image], columns: int = 4, cell: int = 128) -> bytes:

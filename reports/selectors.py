@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404
 from audit.models import AuditEvent
 from cases.models import Dossier, DossierSuspect
 from cases.selectors import dossiers_visible_to
-from evidence.models import Acquisition, BatchListing, CustodyEvent, EvidenceFile, Exhibit, IngestJob
+from evidence.models import (
+    Acquisition,
+    BatchListing,
+    CustodyEvent,
+    Detection,
+    EvidenceFile,
+    Exhibit,
+    IngestJob,
+)
 from hashing.models import HashListVersion
 
 # The audit actions that record a generated report and its sha256; a printed copy verifies
@@ -110,6 +118,28 @@ def hash_list_versions_for_report(dossier: Dossier) -> list[dict]:
     return [{"version": version, "matched": matched.get(version.hash_list_id, 0)} for version in versions]
 
 
+def detectors_for_report(dossier: Dossier) -> list[dict]:
+    """Each detection model that looked at the dossier's images (name, version, SHA-256 of its weights),
+    with how many images it looked at and how many it scored as likely sexual content."""
+    rows = (
+        Detection.objects.filter(file__exhibit__dossier=dossier)
+        .order_by()
+        .values("detector__name", "detector__version", "detector__sha256")
+        .annotate(images=Count("id"), likely=Count("id", filter=Q(score__gte=settings.DETECTOR_LIKELY_SCORE)))
+        .order_by("detector__name", "detector__version")
+    )
+    return [
+        {
+            "name": row["detector__name"],
+            "version": row["detector__version"],
+            "sha256": row["detector__sha256"],
+            "images": row["images"],
+            "likely": row["likely"],
+        }
+        for row in rows
+    ]
+
+
 def dossier_report_data(dossier: Dossier) -> dict:
     """Everything the court report prints. Prosecutors read it: totals only, no file name, no image."""
     exhibits = list(
@@ -153,6 +183,7 @@ def dossier_report_data(dossier: Dossier) -> dict:
         .select_related("person")
         .order_by("person__full_name"),
         "hash_lists": hash_list_versions_for_report(dossier),
+        "detectors": detectors_for_report(dossier),
         "software": software_version(),
     }
 

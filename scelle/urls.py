@@ -67,6 +67,14 @@ urlpatterns = [
     path("dossiers/<int:pk>/find/index/<int:job_pk>/", search_views.text_index_progress, name="text_index_progress"),
     path("exhibits/<int:pk>/text-language/", search_views.exhibit_text_language, name="exhibit_text_language"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
+    path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
+    path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),
+    path("dossiers/<int:pk>/places.geojson", dossier_views.dossier_places_data, name="dossier_places_data"),
+    path(
+        "dossiers/<int:pk>/places/export.<str:kind>",
+        dossier_views.dossier_places_export,
+        name="dossier_places_export",
+    ),
     path("dossiers/<int:pk>/audit/", cases_views.dossier_audit, name="dossier_audit"),
     # Review and sharing (issue 5).
     path("dossiers/<int:pk>/review/", review_views.dossier_review, name="dossier_review"),

@@ -105,6 +105,19 @@ def client():
 
 
 @pytest.fixture(autouse=True)
+def _detectors_off(request, settings):
+    """The detectors cost about 0.1 s an image on one core: off, unless a test asks for them with
+    the ``detectors_on`` fixture (as a unit turns them off with DETECTORS="")."""
+    if "detectors_on" not in request.fixturenames:
+        settings.DETECTORS = []
+
+
+@pytest.fixture
+def detectors_on(settings):
+    settings.DETECTORS = ["nudenet"]
+
+
+@pytest.fixture(autouse=True)
 def _stores_in_tmp(settings, tmp_path):
     """Every test gets its own evidence store and list store."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"

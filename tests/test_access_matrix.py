@@ -111,6 +111,10 @@ MATRIX = {
     "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places_data": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_places_export": ("dossier+kml", (302, 404, 403, 200, 404, 200)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
     "exhibits_bulk": ("search", (302, 404, 403, 200, 404, 200)),
@@ -192,6 +196,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "upload": [ChunkedUpload.objects.create(exhibit=exhibit, name="x.bin", size=10, created_by=owner).pk],
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],
+        "dossier+kml": [dossier.pk, "kml"],
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
     }

@@ -30,6 +30,7 @@ from evidence.models.ingest import (
     SourceGrant,
     SourceGrantQuerySet,
 )
+from evidence.models.metadata import Detection, Detector, ImageMetadata
 from evidence.models.review import Categorisation
 from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
 from evidence.models.triage import PerceptualChange, RematchNotice
@@ -43,11 +44,14 @@ __all__ = [
     "Categorisation",
     "ChunkedUpload",
     "CustodyEvent",
+    "Detection",
+    "Detector",
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",
     "FileText",
     "HexDigests",
+    "ImageMetadata",
     "ImageVerification",
     "IngestBatch",
     "IngestJob",

@@ -10,7 +10,7 @@ from evidence.custody import rules as custody
 from evidence.models.digests import HexDigests
 
 # The languages a text search stems in (PostgreSQL configurations scelle_<code>, evidence migration
-# 0021); "simple" stems nothing. Accents are ignored in all.
+# 0023); "simple" stems nothing. Accents are ignored in all.
 TEXT_LANGUAGES = (
     ("simple", _("Any language (words as written)")),
     ("english", _("English")),

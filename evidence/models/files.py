@@ -182,6 +182,16 @@ class EvidenceFile(HexDigests, models.Model):
         return found
 
     @property
+    def detection_summary(self) -> dict | None:
+        """What the detectors saw (``detections``, prefetched by the review): the highest sexual-content
+        score, the most faces, and whether the score reaches DETECTOR_LIKELY_SCORE; None if none looked."""
+        found = list(self.detections.all())
+        if not found:
+            return None
+        score = max(d.score for d in found)
+        return {"score": score, "faces": max(d.faces for d in found), "likely": score >= settings.DETECTOR_LIKELY_SCORE}
+
+    @property
     def match_frames(self) -> dict | None:
         """A video matched to a known video: its keyframes matched in order, of how many, and the
         known video's count, with both shares in per cent (``hashing.near_matching.video_strength``)."""

@@ -3,7 +3,7 @@
 A file's text is stored in parts of at most ``TEXT_PART_CHARS`` characters (a PostgreSQL tsvector
 holds at most 1 MiB; a part of 100,000 characters stays well below it whatever its words). On
 PostgreSQL each part carries a generated ``search`` column (tsvector, in its language's
-configuration with unaccent) under a GIN index, made by migration 0021 outside the model; on
+configuration with unaccent) under a GIN index, made by migration 0023 outside the model; on
 SQLite an FTS5 table, ``evidence_filetext_fts``, holds a copy kept in step by the one service
 that writes texts (``evidence.search.store``).
 """
@@ -16,7 +16,7 @@ from cases.models import Dossier
 from evidence.models.exhibits import TEXT_LANGUAGES, Exhibit
 from evidence.models.files import EvidenceFile
 
-# The text search languages: PostgreSQL configurations scelle_<name> (migration 0021).
+# The text search languages: PostgreSQL configurations scelle_<name> (migration 0023).
 LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
 
 

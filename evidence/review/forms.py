@@ -22,6 +22,21 @@ class ReviewFilterForm(forms.Form):
             ("any", _("Any")),
         ],
     )
+    signal = forms.ChoiceField(
+        label=_("Detectors"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("likely", _("Likely sexual content")),
+            ("faces", _("Faces found")),
+            ("none", _("Nothing sexual detected")),
+        ],
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Matches first, then by path")), ("likely", _("Most likely sexual content first"))],
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     exhibit = forms.ChoiceField(label=_("Exhibit"), required=False)
     path = forms.CharField(label=_("Path contains"), required=False, max_length=200)

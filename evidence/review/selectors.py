@@ -1,9 +1,10 @@
 """Reads for the review page: which files a reviewer sees, grouped into near-duplicate series."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
 
-from evidence.models import EvidenceFile
+from evidence.models import Detection, EvidenceFile
 from hashing.grouping import near_duplicate_groups
 from hashing.models import CategoryScheme
 
@@ -33,6 +34,8 @@ def review_candidates(dossier, *, query: dict):
         files = files.filter(exhibit=exhibit)
     if path := (query.get("path") or "").strip():
         files = files.filter(path__icontains=path)
+    if signal := query.get("signal"):
+        files = files.filter(_signal(signal))
     if since := query.get("since"):
         files = files.filter(modified_time__date__gte=since)
     if until := query.get("until"):
@@ -43,9 +46,26 @@ def review_candidates(dossier, *, query: dict):
         When(triage=EvidenceFile.Triage.POSSIBLE, then=Value(1)),
         default=Value(2),
     )
-    return files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by").order_by(
-        strength, "exhibit__seal_number", "path", "id"
+    order = [strength, "exhibit__seal_number", "path", "id"]
+    if query.get("order") == "likely":  # most likely sexual content first; not looked at last
+        files = files.annotate(likely=Max("detections__score"))
+        order = [F("likely").desc(nulls_last=True), *order]
+    return (
+        files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by")
+        .prefetch_related("detections")
+        .order_by(*order)
     )
+
+
+def _signal(signal: str) -> Q:
+    """Files by what the detectors saw: likely sexual content, faces, or looked at and nothing sexual
+    (the images a reviewer may mark non-pertinent in bulk, four eyes applying)."""
+    mine = Detection.objects.filter(file=OuterRef("pk"))
+    if signal == "likely":
+        return Q(Exists(mine.filter(score__gte=settings.DETECTOR_LIKELY_SCORE)))
+    if signal == "faces":
+        return Q(Exists(mine.filter(faces__gt=0)))
+    return Q(Exists(mine)) & ~Q(Exists(mine.filter(score__gt=0)))
 
 
 def review_page(files, page_number):

@@ -1,6 +1,6 @@
 """Searching a dossier's files by their text: scoped to who may see its files, ranked, with snippets.
 
-PostgreSQL: each part's ``search`` tsvector (migration 0021) against ``to_tsquery`` in the part's
+PostgreSQL: each part's ``search`` tsvector (migration 0023) against ``to_tsquery`` in the part's
 language, ranked by ``ts_rank``, snippets by ``ts_headline``. SQLite: the FTS5 copy, ``bm25`` and
 ``snippet()``. The engines receive only what ``texts.query`` writes from the user's words.
 """
@@ -71,7 +71,7 @@ def file_texts_search(user, dossier, query: str, filters: SearchFilters | None =
 
 def _in_names(substring: str | None, operator: str) -> tuple[str, list]:
     """A condition matching file names holding ``substring`` (an OR branch of the search), or none.
-    On PostgreSQL the partial trigram index on names (migration 0021) answers ILIKE."""
+    On PostgreSQL the partial trigram index on names (migration 0023) answers ILIKE."""
     if substring is None:
         return "", []
     condition = f" OR ({TABLE}.kind = 'name' AND {TABLE}.text {operator} %s ESCAPE '\\')"

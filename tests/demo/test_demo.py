@@ -1,15 +1,18 @@
 """The demo `make run` loads: what a new user sees first must show every triage state."""
 
 from cases.models import Dossier
+from demo.camera_roll import CARD_SEAL
 from demo.loader import DEMO_LIST, DEMO_NEAR_LIST, DEMO_NOTICE, demo_load
-from evidence.models import EvidenceFile, IngestJob
+from evidence.devices import dossier_devices
+from evidence.models import Detection, EvidenceFile, IngestJob
+from evidence.places import dossier_places
 from hashing.models import HashListVersion
 from tests.evidence.test_ingest import run_inline
 
 STATES = ("known", "near", "possible", "new_image", "new_video", "other", "error")
 
 
-def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settings):
+def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settings, detectors_on):
     settings.DERIVED_ROOT = tmp_path / "derived"
     logins = demo_load(tmp_path)
     assert set(logins) == {"investigator", "prosecutor", "admin"}
@@ -29,5 +32,12 @@ def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settin
     possible = files.get(triage="possible")  # a cropped, stamped re-share of the other listed photo
     assert possible.path.endswith("photo_2025-06-14.jpg") and set(possible.match_detail) >= {"pdq", "phash"}
     assert files.get(mime="video/mp4").frames.count() == 4
+    # The memory card's camera roll: detector scores and a face, two devices, five places.
+    card = EvidenceFile.objects.filter(exhibit__dossier=dossier, exhibit__seal_number=CARD_SEAL)
+    assert Detection.objects.filter(file__in=card).count() == card.count() == 7
+    assert Detection.objects.get(file__path__endswith="20250612_140322.jpg").faces == 1  # the astronaut
+    devices = {device.model: device for device in dossier_devices(dossier)}
+    assert (devices["SM-A525F"].images, devices["Canon EOS 250D"].images) == (4, 2)
+    assert len(dossier_places(dossier)) == 5
     assert demo_load(tmp_path) == logins  # loading twice changes nothing
     assert Dossier.objects.filter(notice_number=DEMO_NOTICE).count() == 1

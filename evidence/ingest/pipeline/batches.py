@@ -17,7 +17,7 @@ from evidence.ingest.pipeline.files import (
     JobContents,
     hash_finish,
     hash_read,
-    save_video_frames,
+    save_media_details,
 )
 from evidence.ingest.pipeline.state import (
     compact_counts,
@@ -167,7 +167,7 @@ def _files_save(
     with transaction.atomic():
         insert_files(listed)
         save_results(rows)
-        save_video_frames(files)
+        save_media_details(files)
         file_texts_save(files)  # their names, and the documents' text read from the same bytes
         BatchListing.objects.filter(batch=batch).delete()
         IngestBatch.objects.filter(pk=batch.pk).update(

@@ -13,7 +13,7 @@ from evidence.ingest.archives.limits import Limits
 from evidence.ingest.archives.members import Member, WalkReport
 from evidence.ingest.archives.walk import archive_kind, walk
 from evidence.ingest.filerows import batch_files_add, insert_files
-from evidence.ingest.pipeline.files import JobContents, image_facts, save_video_frames, video_facts
+from evidence.ingest.pipeline.files import JobContents, image_facts, save_media_details, video_facts
 from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from evidence.search.store import file_text_extract, file_texts_save, has_text, text_failed
@@ -182,7 +182,7 @@ def expand_archive(batch: IngestBatch) -> None:
         match_files(chunk)
         with transaction.atomic():
             insert_files(chunk)
-            save_video_frames(chunk)
+            save_media_details(chunk)
             file_texts_save(chunk)  # their names and the documents' text
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)

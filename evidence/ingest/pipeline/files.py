@@ -5,11 +5,12 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
+import detectors
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
-from evidence.models import EvidenceFile, VideoFrame
+from evidence.models import Detection, Detector, EvidenceFile, ImageMetadata, VideoFrame
 from evidence.search.store import file_text_extract, has_text, keeps_text
 from hashing import perceptual, video
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -181,6 +182,8 @@ class JobContents:
             twin.sampled_frames = frames
         if frames:
             record.sampled_frames = frames
+        record.camera = _camera_of(twin)
+        record.detected = _detections_of(twin)
         kept = [finding for finding in twin.findings if code_of(finding) in DECODE_FINDINGS]
         record.findings = [*record.findings, *kept, message("file.same_content", path=twin.path)]
 
@@ -240,13 +243,15 @@ def file_blocks(path):
 def image_facts(record: EvidenceFile, stream) -> None:
     """Decode the image once: perceptual hashes, size, thumbnail; or the reason it does not decode."""
     try:
-        digest = perceptual.digest_image(stream)
+        digest = perceptual.digest_image(stream, observe=detectors.observer(settings.DETECTORS))
     except perceptual.ImageRefused as refusal:
         record.error = refusal.message
         return
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
     record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
     record.width, record.height = digest.width, digest.height
+    record.camera = digest.camera  # saved with the file (``save_media_details``), as are
+    record.detected = digest.observed or []  # what the detectors saw (``detectors.Detection``)
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
     )
@@ -258,7 +263,7 @@ def video_facts(record: EvidenceFile, source) -> None:
     The frames are kept on the record until it is saved (``save_video_frames``).
     """
     try:
-        digest = video.digest_video(source)
+        digest = video.digest_video(source, observe=detectors.observer(settings.DETECTORS))
     except video.VideoRefused as refusal:
         record.error = refusal.message
         return
@@ -269,6 +274,87 @@ def video_facts(record: EvidenceFile, source) -> None:
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
     )
     record.sampled_frames = digest.frames
+    record.detected = detectors.strongest(digest.observed)  # its keyframes looked at like images
+
+
+def _camera_of(twin: EvidenceFile):
+    """What a decoded twin's tags said: kept on it this run, or its saved row (an earlier batch's)."""
+    if hasattr(twin, "camera"):
+        return twin.camera
+    if twin.pk is None or not twin.mime.startswith("image/"):
+        return None
+    twin.camera = ImageMetadata.objects.filter(file_id=twin.pk).first()
+    return twin.camera
+
+
+def _detections_of(twin: EvidenceFile) -> list:
+    """What the detectors saw in a decoded twin: kept on it this run, or its saved rows."""
+    if hasattr(twin, "detected"):
+        return twin.detected
+    if twin.pk is None:
+        return []
+    return list(Detection.objects.filter(file_id=twin.pk).select_related("detector"))
+
+
+def save_media_details(files: list[EvidenceFile]) -> None:
+    """Store what decoding the saved ``files`` found besides their own fields: videos' keyframes,
+    images' camera facts and detections (again: a re-run replaces them)."""
+    save_video_frames(files)
+    save_image_metadata(files)
+    save_detections(files)
+
+
+def save_detections(files: list[EvidenceFile]) -> None:
+    """One ``Detection`` row per saved image and detector that looked at it."""
+    images = [f for f in files if f.pk is not None and getattr(f, "detected", None)]
+    if not images:
+        return
+    Detection.objects.filter(file__in=images).delete()
+    models: dict[tuple, Detector] = {}
+    rows = []
+    for image in images:
+        for seen in image.detected:
+            if isinstance(seen, Detection):  # a twin's saved row: the same for this copy
+                rows.append(
+                    Detection(
+                        file_id=image.pk,
+                        detector=seen.detector,
+                        score=seen.score,
+                        faces=seen.faces,
+                        regions=seen.regions,
+                    )
+                )
+                continue
+            key = (seen.detector, seen.version, seen.sha256)
+            if key not in models:
+                models[key] = Detector.objects.get_or_create(name=key[0], version=key[1], sha256=key[2])[0]
+            rows.append(
+                Detection(
+                    file_id=image.pk,
+                    detector=models[key],
+                    score=seen.score,
+                    faces=seen.faces,
+                    regions=seen.regions_as_data(),
+                )
+            )
+    Detection.objects.bulk_create(rows)
+
+
+def save_image_metadata(files: list[EvidenceFile]) -> None:
+    """One ``ImageMetadata`` row per saved image whose tags said something (``hashing.exif``)."""
+    images = [f for f in files if f.pk is not None and getattr(f, "camera", None) is not None]
+    if not images:
+        return
+    ImageMetadata.objects.filter(file__in=images).delete()
+    rows = []
+    for image in images:
+        facts = image.camera
+        if isinstance(facts, ImageMetadata):  # a twin's saved row: the same facts for this copy
+            fields = [f.attname for f in ImageMetadata._meta.concrete_fields if f.attname != "file_id"]
+            rows.append(ImageMetadata(file_id=image.pk, **{name: getattr(facts, name) for name in fields}))
+        else:
+            rows.append(ImageMetadata.of_facts(image, facts))
+    ImageMetadata.objects.bulk_create(rows)
 
 
 def save_video_frames(files: list[EvidenceFile]) -> None:

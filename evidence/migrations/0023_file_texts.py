@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_four_eyes'),
-        ('evidence', '0020_possible_matches'),
+        ('evidence', '0022_detections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
