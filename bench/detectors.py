@@ -51,8 +51,8 @@ def _variants(content: bytes, image, detector, observe):
 
 def bench_detectors(work: Path) -> dict:
     from bench.run import SCALE, figure
-    from detectors import observer
     from detectors.nudity import NudityDetector
+    from detectors.observe import observer
     from hashing.perceptual import decode
 
     folder = work / "detectors"

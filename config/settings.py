@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "cases",
     "evidence",
     "hashing",
+    "detectors",
     "texts",
     "chats",
     "reports",
@@ -360,6 +361,8 @@ DETECTORS = env_list("DETECTORS", "nudenet")
 if unknown := set(DETECTORS) - {"nudenet"}:
     raise ImproperlyConfigured(f"DETECTORS: unknown detector(s) {', '.join(sorted(unknown))}; known: nudenet.")
 DETECTOR_LIKELY_SCORE = float(os.environ.get("DETECTOR_LIKELY_SCORE", "0.5"))
+# A classifier an administrator registers (detectors/: an ONNX model) is kept in the database; at most this big.
+CLASSIFIER_MAX_BYTES = env_int("CLASSIFIER_MAX_BYTES", 256 * 1024 * 1024)
 # Perceptual search is always exact (hashing/nearest.py). The installation's own files are searched in
 # an index rebuilt once this many files have had hashes written since the last build (evidence/triage/file_index.py).
 FILE_INDEX_DELTA_MAX = env_int("FILE_INDEX_DELTA_MAX", 20000)

@@ -20,6 +20,8 @@ import onnxruntime
 from nudenet import nudenet
 from PIL import Image
 
+from detectors import NUDENET
+
 SEXUAL = frozenset(
     {
         "FEMALE_GENITALIA_EXPOSED",
@@ -56,7 +58,7 @@ class Detection:
 
 
 class NudityDetector:
-    NAME = "NudeNet 320n"
+    NAME = NUDENET
     _shared = None
     _lock = threading.Lock()
 

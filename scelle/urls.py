@@ -19,6 +19,7 @@ from accounts.views import (
 from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
+from detectors import views as detector_views
 from evidence import dossier_views
 from evidence import views as evidence_views
 from evidence.custody import views as custody_views
@@ -103,6 +104,8 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", evidence_views.job_cancel, name="job_cancel"),
     path("files/<int:pk>/", evidence_views.file_detail, name="file_detail"),
     path("files/<int:pk>/thumbnail/", evidence_views.file_thumbnail, name="file_thumbnail"),
+    path("detectors/", detector_views.detector_index, name="detector_index"),
+    path("detectors/<int:pk>/enable/", detector_views.classifier_enable, name="classifier_enable"),
     path("lists/", list_views.hashlist_index, name="hashlist_index"),
     path("lists/import/", list_views.hashlist_import, name="hashlist_import"),
     path("lists/<int:pk>/", list_views.hashlist_detail, name="hashlist_detail"),

@@ -13,6 +13,7 @@ from accounts.two_factor import SECOND_FACTOR_AT
 from audit.roles import connected_as_owner, connected_as_runtime, owner_configured, owner_connection
 from cases.models import Membership
 from config.celery import app as celery_app
+from detectors.observe import forget_classifiers
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from tests.factories import make_dossier, make_exhibit, make_user
 
@@ -110,6 +111,7 @@ def _detectors_off(request, settings):
     the ``detectors_on`` fixture (as a unit turns them off with DETECTORS="")."""
     if "detectors_on" not in request.fixturenames:
         settings.DETECTORS = []
+    forget_classifiers()  # a classifier an earlier test registered is gone with its database rows
 
 
 @pytest.fixture

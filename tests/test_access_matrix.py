@@ -20,6 +20,7 @@ from accounts.models import SecurityKey
 from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
+from detectors.models import Classifier
 from evidence.models import ChunkedUpload, RematchNotice, SourceGrant, TextIndexJob
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
@@ -115,6 +116,8 @@ MATRIX = {
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_data": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_export": ("dossier+kml", (302, 404, 403, 200, 404, 200)),
+    "detector_index": ("", (302, 403, 403, 403, 200, 403)),
+    "classifier_enable": ("POST classifier", (302, 403, 403, 403, 302, 403)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),
     "search_detail": ("search", (302, 404, 200, 200, 404, 200)),
     "exhibits_bulk": ("search", (302, 404, 403, 200, 404, 200)),
@@ -199,6 +202,21 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "dossier+kml": [dossier.pk, "kml"],
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
+        "classifier": [
+            Classifier.objects.create(
+                name="Matrix classifier",
+                version="1",
+                weights=b"x",
+                sha256="0" * 64,
+                size=1,
+                labels=["a"],
+                alerting=["a"],
+                width=8,
+                height=8,
+                enabled=False,
+                created_by=admin,
+            ).pk
+        ],
     }
 
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from detectors import NUDENET
 from evidence.models.digests import HexDigests
 from evidence.models.exhibits import Exhibit
 from evidence.models.ingest import IngestBatch, IngestJob
@@ -188,8 +189,14 @@ class EvidenceFile(HexDigests, models.Model):
         found = list(self.detections.all())
         if not found:
             return None
-        score = max(d.score for d in found)
-        return {"score": score, "faces": max(d.faces for d in found), "likely": score >= settings.DETECTOR_LIKELY_SCORE}
+        top = max(found, key=lambda d: d.score)
+        return {
+            "score": top.score,
+            "faces": max(d.faces for d in found),
+            "likely": top.score >= settings.DETECTOR_LIKELY_SCORE,
+            "by": top.detector.name,
+            "builtin": top.detector.name == NUDENET,
+        }
 
     @property
     def match_frames(self) -> dict | None:

@@ -52,7 +52,7 @@ def review_candidates(dossier, *, query: dict):
         order = [F("likely").desc(nulls_last=True), *order]
     return (
         files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by")
-        .prefetch_related("detections")
+        .prefetch_related("detections__detector")
         .order_by(*order)
     )
 

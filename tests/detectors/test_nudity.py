@@ -7,7 +7,7 @@ from pathlib import Path
 import skimage
 from PIL import Image
 
-from detectors import observer
+from detectors.observe import observer
 
 DATA = Path(skimage.__file__).parent / "data"
 

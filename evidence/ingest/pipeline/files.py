@@ -5,9 +5,9 @@ import io
 from django.conf import settings
 from django.utils import timezone
 
-import detectors
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
+from detectors.observe import observer, registered_classifiers, strongest
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
 from evidence.models import Detection, Detector, EvidenceFile, ImageMetadata, VideoFrame
@@ -243,7 +243,7 @@ def file_blocks(path):
 def image_facts(record: EvidenceFile, stream) -> None:
     """Decode the image once: perceptual hashes, size, thumbnail; or the reason it does not decode."""
     try:
-        digest = perceptual.digest_image(stream, observe=detectors.observer(settings.DETECTORS))
+        digest = perceptual.digest_image(stream, observe=observer(settings.DETECTORS, registered_classifiers()))
     except perceptual.ImageRefused as refusal:
         record.error = refusal.message
         return
@@ -263,7 +263,7 @@ def video_facts(record: EvidenceFile, source) -> None:
     The frames are kept on the record until it is saved (``save_video_frames``).
     """
     try:
-        digest = video.digest_video(source, observe=detectors.observer(settings.DETECTORS))
+        digest = video.digest_video(source, observe=observer(settings.DETECTORS, registered_classifiers()))
     except video.VideoRefused as refusal:
         record.error = refusal.message
         return
@@ -274,7 +274,7 @@ def video_facts(record: EvidenceFile, source) -> None:
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.contact_sheet
     )
     record.sampled_frames = digest.frames
-    record.detected = detectors.strongest(digest.observed)  # its keyframes looked at like images
+    record.detected = strongest(digest.observed)  # its keyframes looked at like images
 
 
 def _camera_of(twin: EvidenceFile):
