@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "evidence",
     "hashing",
     "detectors",
+    "texts",
     "chats",
     "reports",
     "demo",
@@ -374,6 +375,19 @@ ARCHIVE_MAX_MEMBER_BYTES = env_int("ARCHIVE_MAX_MEMBER_BYTES", 8 << 30)
 ARCHIVE_MAX_TOTAL_BYTES = env_int("ARCHIVE_MAX_TOTAL_BYTES", 64 << 30)
 ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
+# Content search (issue 23): the text of documents read by the workers as they hash them (texts/,
+# evidence/search/). A file's text is kept up to TEXT_MAX_CHARS characters, in parts of
+# TEXT_PART_CHARS (a PostgreSQL tsvector holds 1 MiB at most); documents over TEXT_MAX_FILE_BYTES are
+# hashed but their text is not read; one document's extraction stops after TEXT_MAX_SECONDS (checked
+# between pages and parts) and refuses a zip part inflating past TEXT_MAX_MEMBER_BYTES (a bomb).
+# TEXT_LANGUAGE: the search language of the texts indexed (simple, english, french or dutch: stems
+# and stop words; accents are ignored in all).
+TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 1_000_000)
+TEXT_PART_CHARS = env_int("TEXT_PART_CHARS", 100_000)
+TEXT_MAX_FILE_BYTES = env_int("TEXT_MAX_FILE_BYTES", 64 << 20)
+TEXT_MAX_MEMBER_BYTES = env_int("TEXT_MAX_MEMBER_BYTES", 64 << 20)
+TEXT_MAX_SECONDS = env_int("TEXT_MAX_SECONDS", 30)
+TEXT_LANGUAGE = os.environ.get("TEXT_LANGUAGE", "simple")
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.

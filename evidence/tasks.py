@@ -18,7 +18,8 @@ from evidence.ingest.failures import (
 )
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.ingest.resume import lost_work_resume_periodic
-from evidence.models import IngestBatch, IngestJob
+from evidence.models import IngestBatch, IngestJob, TextIndexJob
+from evidence.search.indexing import text_index_job_fail, text_index_job_run
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +126,15 @@ def resume_lost_work() -> None:
     resumed = lost_work_resume_periodic()
     if resumed and any(resumed.values()):
         log.warning("queued again the work the broker lost: %s", resumed)
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+def text_index_dossier(job_id: int) -> None:
+    """Index the text of a dossier's files ingested before content search (evidence.search.indexing)."""
+    try:
+        text_index_job_run(job=TextIndexJob.objects.get(pk=job_id))
+    except RETRY_ON:
+        raise
+    except Exception as error:
+        text_index_job_fail(job_id=job_id, reason=failure_reason(error))
+        raise

@@ -30,6 +30,7 @@ from evidence.ingest.uploads import (
     ingest_job_create_from_uploads,
 )
 from evidence.review.media import media_thumbnail_view
+from evidence.search.selectors import file_text_of
 from evidence.selectors import (
     chunked_upload_for,
     evidence_file_for,
@@ -180,6 +181,7 @@ def file_detail(request, pk: int):
         "related": related_files_visible_to(request.user, evidence_file),
         "match_file_visible": match_file_visible_to(request.user, evidence_file),
         "file_index_built": file_index_built(),
+        "file_text": file_text_of(evidence_file),
     }
     return render(request, "evidence/file_detail.html", context)
 

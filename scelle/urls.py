@@ -25,6 +25,7 @@ from evidence import views as evidence_views
 from evidence.custody import views as custody_views
 from evidence.ingest import source_grant_views
 from evidence.review import views as review_views
+from evidence.search import views as search_views
 from evidence.triage import list_views
 from scelle.health import ScelleHealthView
 from scelle.views import audit_log, metrics, operations_page
@@ -61,6 +62,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/suspects/", cases_views.dossier_suspects, name="dossier_suspects"),
     path("dossiers/<int:pk>/suspects/new/", cases_views.suspect_new, name="suspect_new"),
     path("dossiers/<int:pk>/files/", dossier_views.dossier_files, name="dossier_files"),
+    # Content search (issue 23).
+    path("dossiers/<int:pk>/find/", search_views.dossier_text_search, name="dossier_text_search"),
+    path("dossiers/<int:pk>/find/index/", search_views.text_index_start, name="text_index_start"),
+    path("dossiers/<int:pk>/find/index/<int:job_pk>/", search_views.text_index_progress, name="text_index_progress"),
+    path("exhibits/<int:pk>/text-language/", search_views.exhibit_text_language, name="exhibit_text_language"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
     path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),

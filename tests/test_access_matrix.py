@@ -21,7 +21,7 @@ from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
 from detectors.models import Classifier
-from evidence.models import ChunkedUpload, RematchNotice, SourceGrant
+from evidence.models import ChunkedUpload, RematchNotice, SourceGrant, TextIndexJob
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
@@ -105,6 +105,12 @@ MATRIX = {
     "dossier_suspects": ("dossier", (302, 404, 200, 200, 404, 200)),
     "suspect_new": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_files": ("dossier", (302, 404, 200, 200, 404, 200)),
+    # Content search (issue 23): every member gets the page, prosecutors without any file's text
+    # (tests/evidence/test_content_search_pages.py); the index job is started by the investigating team.
+    "dossier_text_search": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
+    "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
@@ -194,6 +200,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "chat_account": [ChatAccount.objects.create(dossier=dossier, from_id="user1").pk],
         "dossier+csv": [dossier.pk, "csv"],
         "dossier+kml": [dossier.pk, "kml"],
+        "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
         "classifier": [
             Classifier.objects.create(

@@ -16,7 +16,7 @@ from config.messages import CATALOGUE, english, message, render
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 LANGUAGES = ("fr", "nl-be")
 # The apps whose workers store messages; each registers its catalogue when it is ready.
-APPS = ("evidence", "hashing", "chats")
+APPS = ("evidence", "hashing", "chats", "texts")
 
 
 def english_text(code: str) -> str:
@@ -25,7 +25,7 @@ def english_text(code: str) -> str:
 
 def test_each_app_registers_its_catalogue():
     prefixes = {code.split(".")[0] for code in CATALOGUE}
-    assert {"archive", "disk", "file", "job", "image", "video", "list", "chat"} <= prefixes
+    assert {"archive", "disk", "file", "job", "image", "video", "list", "chat", "text", "search"} <= prefixes
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

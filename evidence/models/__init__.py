@@ -5,7 +5,14 @@ to import them (the migrations name ``evidence.models.HexDigests``).
 """
 
 from evidence.models.digests import HexDigests
-from evidence.models.exhibits import EXHIBIT_FIELDS, EXHIBIT_LINK_FIELDS, Acquisition, CustodyEvent, Exhibit
+from evidence.models.exhibits import (
+    EXHIBIT_FIELDS,
+    EXHIBIT_LINK_FIELDS,
+    TEXT_LANGUAGES,
+    Acquisition,
+    CustodyEvent,
+    Exhibit,
+)
 from evidence.models.files import (
     EvidenceFile,
     EvidenceFileQuerySet,
@@ -25,11 +32,13 @@ from evidence.models.ingest import (
 )
 from evidence.models.metadata import Detection, Detector, ImageMetadata
 from evidence.models.review import Categorisation
+from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
 from evidence.models.triage import PerceptualChange, RematchNotice
 
 __all__ = [
     "EXHIBIT_FIELDS",
     "EXHIBIT_LINK_FIELDS",
+    "LANGUAGES",
     "Acquisition",
     "BatchListing",
     "Categorisation",
@@ -40,6 +49,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",
+    "FileText",
     "HexDigests",
     "ImageMetadata",
     "ImageVerification",
@@ -50,6 +60,8 @@ __all__ = [
     "RematchNotice",
     "SourceGrant",
     "SourceGrantQuerySet",
+    "TEXT_LANGUAGES",
+    "TextIndexJob",
     "TriageCount",
     "TriageCountQuerySet",
     "VideoFrame",

@@ -9,6 +9,15 @@ from cases.models import Dossier, DossierSuspect, Search
 from evidence.custody import rules as custody
 from evidence.models.digests import HexDigests
 
+# The languages a text search stems in (PostgreSQL configurations scelle_<code>, evidence migration
+# 0023); "simple" stems nothing. Accents are ignored in all.
+TEXT_LANGUAGES = (
+    ("simple", _("Any language (words as written)")),
+    ("english", _("English")),
+    ("french", _("French")),
+    ("dutch", _("Dutch")),
+)
+
 
 class Exhibit(models.Model):
     """A seized item under seal (pièce à conviction / scellé)."""
@@ -72,6 +81,9 @@ class Exhibit(models.Model):
         related_name="exhibits",
     )
     storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
+    # The language its files' text is searched in (evidence.search); empty: the TEXT_LANGUAGE setting.
+    # Not one of EXHIBIT_FIELDS: set from the dossier's search page (exhibit_text_language_set).
+    text_language = models.CharField(_("language of its texts"), max_length=16, choices=TEXT_LANGUAGES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -26,6 +26,7 @@ from evidence.ingest.pipeline.state import (
     job_cancelled,
 )
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
+from evidence.search.store import file_texts_save, text_failed
 from evidence.triage.matching import match_files
 
 log = logging.getLogger(__name__)
@@ -160,12 +161,14 @@ def _files_save(
 ) -> list[int]:
     """Match the batch's files in one query and save them, the batch done and the containers found
     to expand, in one transaction; return the ids of the expansion batches, to be queued."""
-    errors = sum(bool(f.error) for f in files)
+    # A document whose text could not be read counts as an error of the batch (the file is hashed).
+    errors = sum(bool(f.error) or text_failed(f) for f in files)
     match_files(files)
     with transaction.atomic():
         insert_files(listed)
         save_results(rows)
         save_media_details(files)
+        file_texts_save(files)  # their names, and the documents' text read from the same bytes
         BatchListing.objects.filter(batch=batch).delete()
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,

@@ -16,6 +16,7 @@ from evidence.ingest.filerows import batch_files_add, insert_files
 from evidence.ingest.pipeline.files import JobContents, image_facts, save_media_details, video_facts
 from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.search.store import file_text_extract, file_texts_save, has_text, text_failed
 from evidence.triage.matching import match_files
 from hashing.hashers import ALGORITHMS
 
@@ -182,9 +183,10 @@ def expand_archive(batch: IngestBatch) -> None:
         with transaction.atomic():
             insert_files(chunk)
             save_media_details(chunk)
+            file_texts_save(chunk)  # their names and the documents' text
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)
-            counters["errors"] += sum(1 for member in chunk if member.error)
+            counters["errors"] += sum(1 for member in chunk if member.error or text_failed(member))
             IngestBatch.objects.filter(pk=batch.pk).update(
                 files_count=counters["files"],
                 files_done=counters["files"],
@@ -264,4 +266,6 @@ def _member_record(batch: IngestBatch, container: EvidenceFile, member: Member, 
             else:
                 record.findings = [*record.findings, message("archive.member_too_large_to_decode")]
             contents.remember(record)
+        elif has_text(record):
+            file_text_extract(record, member.content)  # kept by the walk when small enough
     return record

@@ -11,6 +11,7 @@ from detectors.observe import observer, registered_classifiers, strongest
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
 from evidence.models import Detection, Detector, EvidenceFile, ImageMetadata, VideoFrame
+from evidence.search.store import file_text_extract, has_text, keeps_text
 from hashing import perceptual, video
 from hashing.hashers import ALGORITHMS, digest_chunks
 
@@ -104,6 +105,8 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
             evidence_file.findings = [*evidence_file.findings, message("file.video_too_large_to_sample")]
     if media and size and contents is not None:
         contents.remember(evidence_file)
+    if not media and has_text(evidence_file):
+        file_text_extract(evidence_file, kept)  # from the bytes hashed: no second read
     if archive_kind(head):
         return "archive"
     if not locator and disk_images.image_to_expand(head):
@@ -191,7 +194,7 @@ HEAD = disk_images.HEAD_BYTES * 2
 
 class _Sniffer:
     """What ``hash_read`` takes from the blocks as they are hashed: the head, the type, and the whole
-    content of media small enough to decode in memory.
+    content of media small enough to decode in memory, and of documents whose text is read.
 
     A file of one block is typed after it is hashed (``finish``), once per content; a file of several
     blocks when its second block comes, from its first (the media kept must be known by then).
@@ -225,9 +228,10 @@ class _Sniffer:
 
     def _decodable(self) -> bool:
         """An image, or a video inside a disk image (PyAV reads other videos where they lie), small
-        enough (as listed) to decode from memory."""
+        enough (as listed) to decode from memory; or a document whose text is read (up to
+        TEXT_MAX_FILE_BYTES)."""
         media = self.mime.startswith("image/") or (self.mime.startswith("video/") and bool(self.locator))
-        return media and self.record.size <= settings.ARCHIVE_MAX_BUFFER_BYTES
+        return (media and self.record.size <= settings.ARCHIVE_MAX_BUFFER_BYTES) or keeps_text(self.record, self.mime)
 
 
 def file_blocks(path):

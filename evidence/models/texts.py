@@ -1,0 +1,88 @@
+"""The files' text, searchable: what was extracted from their content and their names.
+
+A file's text is stored in parts of at most ``TEXT_PART_CHARS`` characters (a PostgreSQL tsvector
+holds at most 1 MiB; a part of 100,000 characters stays well below it whatever its words). On
+PostgreSQL each part carries a generated ``search`` column (tsvector, in its language's
+configuration with unaccent) under a GIN index, made by migration 0023 outside the model; on
+SQLite an FTS5 table, ``evidence_filetext_fts``, holds a copy kept in step by the one service
+that writes texts (``evidence.search.store``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Dossier
+from evidence.models.exhibits import TEXT_LANGUAGES, Exhibit
+from evidence.models.files import EvidenceFile
+
+# The text search languages: PostgreSQL configurations scelle_<name> (migration 0023).
+LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
+
+
+class FileText(models.Model):
+    """One part of a file's text: from its content (extracted; later OCR) or its name."""
+
+    class Kind(models.TextChoices):
+        CONTENT = "content", _("text")
+        NAME = "name", _("file name")
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts")
+    # The file's exhibit, repeated: a dossier's search reads its exhibits' parts through one index.
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("found in"), max_length=16, choices=Kind.choices)
+    part = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=16, default="simple")
+    text = models.TextField(blank=True)
+    # Cut at TEXT_MAX_CHARS (the last part only), or stopped by the time limit.
+    truncated = models.BooleanField(default=False)
+    # Why the text could not be extracted: a worker message (config.messages), "" when it was.
+    error = models.JSONField(default=str, blank=True)
+
+    class Meta:
+        ordering = ["file", "kind", "part"]
+        constraints = [models.UniqueConstraint(fields=["file", "kind", "part"], name="file_text_unique_part")]
+        indexes = [models.Index(fields=["exhibit", "kind"], name="file_text_exhibit_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} {self.kind} {self.part}"
+
+
+class TextIndexJob(models.Model):
+    """The text of a dossier's files ingested before content search, extracted and indexed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="text_index_jobs")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    # The last file done: a job taken up again goes on after it.
+    last_file_id = models.BigIntegerField(default=0)
+    error = models.JSONField(default=str, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.files_done}/{self.files_total}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.files_done / self.files_total) if self.files_total else 100
+
+    @property
+    def audit_dossier(self):
+        return self.dossier

@@ -1,0 +1,177 @@
+"""Searching a dossier's files by their text: scoped to who may see its files, ranked, with snippets.
+
+PostgreSQL: each part's ``search`` tsvector (migration 0023) against ``to_tsquery`` in the part's
+language, ranked by ``ts_rank``, snippets by ``ts_headline``. SQLite: the FTS5 copy, ``bm25`` and
+``snippet()``. The engines receive only what ``texts.query`` writes from the user's words.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.selectors import can_see_files, dossiers_with_files_visible_to
+from evidence.models import LANGUAGES, FileText
+from evidence.search.store import FTS_TABLE
+from texts.query import Query, like_pattern, parse, substring_of, to_fts5, to_tsquery
+
+TABLE = FileText._meta.db_table
+# What the type filter offers: a label's MIME types (as libmagic names them; docx by name too).
+TYPES = {
+    "pdf": ("application/pdf",),
+    "office": (
+        "application/vnd.openxmlformats-officedocument.",
+        "application/vnd.oasis.opendocument.",
+        "application/zip",
+    ),
+    "mail": ("message/rfc822",),
+    "text": ("text/",),
+}
+HEADLINE = 'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+START, STOP = "\x02", "\x03"  # never in a stored text (texts.sink.CONTROLS)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    exhibit: int | None = None
+    type: str = ""
+    kind: str = ""
+    triage: str = ""
+    modified_from: object = None
+    modified_to: object = None
+
+
+def _config(column: str = "language") -> str:
+    cases = " ".join(f"WHEN '{name}' THEN 'scelle_{name}'::regconfig" for name in LANGUAGES if name != "simple")
+    return f"CASE {TABLE}.{column} {cases} ELSE 'scelle_simple'::regconfig END"
+
+
+def file_texts_search(user, dossier, query: str, filters: SearchFilters | None = None):
+    """The parts of the dossier's files whose text (or name) matches ``query``, best first, each
+    annotated ``rank``; none when ``user`` may not see the dossier's files (prosecutors, outsiders).
+    Raises ``texts.query.QueryRefused`` for a query that does not parse; an empty box finds nothing."""
+    parsed = parse(query)
+    texts = FileText.objects.none()
+    if parsed is None or not can_see_files(user, dossier):
+        return texts
+    texts = FileText.objects.filter(
+        exhibit__dossier=dossier, exhibit__dossier__in=dossiers_with_files_visible_to(user)
+    ).select_related("file", "exhibit")
+    # A page shows snippets (snippets_for), never whole parts of up to TEXT_PART_CHARS, nor hashes' variants.
+    texts = texts.defer("text", "file__pdq_variants", "file__phash_variants", "file__match_detail")
+    texts = _filtered(texts, filters or SearchFilters())
+    if connection.vendor == "postgresql":
+        return _postgresql(texts, parsed, substring_of(query))
+    return _sqlite(texts, parsed, substring_of(query))
+
+
+def _in_names(substring: str | None, operator: str) -> tuple[str, list]:
+    """A condition matching file names holding ``substring`` (an OR branch of the search), or none.
+    On PostgreSQL the partial trigram index on names (migration 0023) answers ILIKE."""
+    if substring is None:
+        return "", []
+    condition = f" OR ({TABLE}.kind = 'name' AND {TABLE}.text {operator} %s ESCAPE '\\')"
+    return condition, [like_pattern(substring)]
+
+
+def _filtered(texts, filters: SearchFilters):
+    if filters.exhibit:
+        texts = texts.filter(exhibit_id=filters.exhibit)
+    if filters.kind:
+        texts = texts.filter(kind=filters.kind)
+    if filters.triage:
+        texts = texts.filter(file__triage=filters.triage)
+    if filters.type in TYPES:
+        match = Q()
+        for prefix in TYPES[filters.type]:
+            match |= Q(file__mime__startswith=prefix)
+        texts = texts.filter(match).exclude(kind=FileText.Kind.NAME)
+    if filters.modified_from:
+        texts = texts.filter(file__modified_time__date__gte=filters.modified_from)
+    if filters.modified_to:
+        texts = texts.filter(file__modified_time__date__lte=filters.modified_to)
+    return texts
+
+
+def _postgresql(texts, parsed: Query, substring: str | None):
+    tsquery = to_tsquery(parsed)
+    # One branch per language, each with a constant query: the GIN index answers each of them.
+    branches = " OR ".join(
+        f"({TABLE}.language = '{name}' AND {TABLE}.search @@ to_tsquery('scelle_{name}', %s))" for name in LANGUAGES
+    )
+    names, names_params = _in_names(substring, "ILIKE")
+    return (
+        texts.extra(where=[f"({branches}{names})"], params=[tsquery] * len(LANGUAGES) + names_params)  # noqa: S610
+        .annotate(rank=RawSQL(f"ts_rank({TABLE}.search, to_tsquery({_config()}, %s))", [tsquery]))  # noqa: S611
+        .order_by("-rank", "file_id", "kind", "part")
+    )
+
+
+def _sqlite(texts, parsed: Query, substring: str | None):
+    fts = to_fts5(parsed)
+    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - our own table
+    rank = f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {TABLE}.id"  # noqa: S608
+    names, names_params = _in_names(substring, "LIKE")  # SQLite's LIKE ignores the case of ASCII letters
+    return (
+        texts.extra(where=[f"({TABLE}.id IN ({matching}){names})"], params=[fts, *names_params])  # noqa: S610
+        .annotate(rank=Coalesce(RawSQL(rank, [fts], output_field=FloatField()), Value(0.0)))  # noqa: S611 - our own SQL, the query as a parameter
+        .order_by("-rank", "file_id", "kind", "part")
+    )
+
+
+def highlighted(snippet: str) -> SafeString:
+    """A snippet escaped, then its highlights (between START and STOP) marked."""
+    text = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")
+    if text.count("<mark>") != text.count("</mark>"):
+        text = text.replace("<mark>", "").replace("</mark>", "")
+    return mark_safe(text)  # noqa: S308 - escaped above; only our own <mark> added
+
+
+def snippets_for(texts: list[FileText], query: str) -> None:
+    """Give each part of ``texts`` (a page of results) its ``snippet``: the words found, highlighted."""
+    parsed = parse(query)
+    if parsed is None or not texts:
+        return
+    ids = [text.pk for text in texts]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            options = f'StartSel="{START}", StopSel="{STOP}", ' + HEADLINE
+            cursor.execute(
+                f"SELECT id, ts_headline({_config()}, {TABLE}.text, to_tsquery({_config()}, %s), %s)"  # noqa: S608
+                f" FROM {TABLE} WHERE id = ANY(%s)",
+                [to_tsquery(parsed), options, ids],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT rowid, snippet({FTS_TABLE}, 0, %s, %s, ' … ', 24) FROM {FTS_TABLE}"  # noqa: S608
+                f" WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})",
+                [START, STOP, to_fts5(parsed), *ids],
+            )
+        found = dict(cursor.fetchall())
+    for text in texts:
+        text.snippet = highlighted(found.get(text.pk, ""))
+
+
+@dataclass(frozen=True)
+class FileTextShown:
+    text: str
+    truncated: bool
+    error: object
+
+
+def file_text_of(evidence_file) -> FileTextShown | None:
+    """The text extracted from the file (its parts joined), or None when none was read. Precondition:
+    ``evidence_file`` came from ``evidence.selectors.evidence_file_for`` (the user may see it)."""
+    parts = list(evidence_file.texts.filter(kind=FileText.Kind.CONTENT).order_by("part"))
+    if not parts:
+        return None
+    return FileTextShown(
+        text="".join(part.text for part in parts),
+        truncated=any(part.truncated for part in parts),
+        error=next((part.error for part in parts if part.error), ""),
+    )

@@ -1,0 +1,24 @@
+"""Changing the search language of an exhibit's texts."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+from evidence.models import Exhibit, FileText
+from evidence.search.store import text_language
+
+
+@transaction.atomic
+def exhibit_text_language_set(*, exhibit: Exhibit, language: str, by, ip: str | None = None) -> int:
+    """Search the exhibit's texts in ``language`` (a code of TEXT_LANGUAGES, or "" for the setting's).
+
+    Its texts already stored take the new language at once: on PostgreSQL each part's tsvector is a
+    generated column, computed again by this UPDATE (SQLite's FTS5 copy stems in no language).
+    Returns the parts re-indexed."""
+    before = exhibit.text_language
+    exhibit.text_language = language
+    exhibit.save(update_fields=["text_language"])
+    parts = FileText.objects.filter(exhibit=exhibit).update(language=text_language(language))
+    audit_record(
+        actor=by, action="exhibit.text_language", target=exhibit, ip=ip, before=before, after=language, parts=parts
+    )
+    return parts

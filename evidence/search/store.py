@@ -1,0 +1,149 @@
+"""A file's text extracted from the bytes a worker already holds, and the texts written in the
+batch's transaction: the one place ``FileText`` rows (and SQLite's FTS5 copy) are written."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from psycopg.types.json import Jsonb
+
+from config.messages import message
+from evidence.models import LANGUAGES, EvidenceFile, Exhibit, FileText
+from texts.extraction import extract_text, text_kind
+from texts.limits import Limits, TextRefused
+
+log = logging.getLogger(__name__)
+FTS_TABLE = "evidence_filetext_fts"
+
+
+def text_limits() -> Limits:
+    return Limits(
+        max_chars=settings.TEXT_MAX_CHARS,
+        max_bytes=settings.TEXT_MAX_FILE_BYTES,
+        max_member_bytes=settings.TEXT_MAX_MEMBER_BYTES,
+        max_seconds=settings.TEXT_MAX_SECONDS,
+    )
+
+
+def text_language(exhibit_language: str = "") -> str:
+    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting."""
+    if exhibit_language in LANGUAGES:
+        return exhibit_language
+    return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in LANGUAGES else "simple"
+
+
+def has_text(record: EvidenceFile) -> bool:
+    """Whether the file's text is read: a document of a type the extractors know."""
+    return bool(record.size) and text_kind(record.mime, record.path) is not None
+
+
+def keeps_text(record: EvidenceFile, mime: str) -> bool:
+    """Whether a worker keeps the file's bytes as it hashes them, to read its text from them."""
+    return text_kind(mime, record.path) is not None and record.size <= settings.TEXT_MAX_FILE_BYTES
+
+
+def file_text_extract(record: EvidenceFile, content: "bytes | bytearray | None") -> None:
+    """Read the text of ``record`` from ``content`` (its whole bytes, or None when they were not
+    kept: too large): kept on the record (``extracted_text``) until it is saved with
+    ``file_texts_save``, or refused (``text_error``, and a finding on the file). Never raises for
+    the document's sake: one hostile file must not stop its batch."""
+    try:
+        if content is None:
+            raise TextRefused(message("text.too_large", size=record.size, limit=settings.TEXT_MAX_FILE_BYTES))
+        extracted = extract_text(bytes(content), record.mime, record.path, text_limits())
+    except TextRefused as refusal:
+        record.text_error = refusal.message
+    except Exception as error:  # noqa: BLE001 - a third-party parser on hostile bytes may raise anything
+        log.warning("text of file %s not extracted: %r", record.pk or record.path, error)
+        record.text_error = message("text.failed", reason=f"{type(error).__name__}: {error}"[:500])
+    else:
+        record.extracted_text = extracted
+        if extracted.findings:
+            record.findings = [*record.findings, *extracted.findings]
+        return
+    record.findings = [*record.findings, record.text_error]
+
+
+def text_failed(record: EvidenceFile) -> bool:
+    return getattr(record, "text_error", None) is not None
+
+
+def _parts(text: str, size: int) -> list[str]:
+    """``text`` cut into parts of at most ``size`` characters, at a blank where one is near."""
+    parts = []
+    while len(text) > size:
+        cut = text.rfind(" ", max(1, size - 1000), size)
+        cut = cut if cut > 0 else size
+        parts.append(text[:cut])
+        text = text[cut:]
+    return [*parts, text] if text or not parts else parts
+
+
+def _rows(record: EvidenceFile, language: str) -> list[FileText]:
+    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
+    rows = [FileText(kind=FileText.Kind.NAME, text=record.path, **common)]
+    extracted = getattr(record, "extracted_text", None)
+    if extracted is not None:
+        parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
+        for number, text in enumerate(parts):
+            truncated = extracted.truncated or bool(extracted.findings)
+            rows.append(
+                FileText(
+                    kind=FileText.Kind.CONTENT,
+                    part=number,
+                    text=text,
+                    truncated=truncated and number == len(parts) - 1,
+                    **common,
+                )
+            )
+    elif text_failed(record):
+        rows.append(FileText(kind=FileText.Kind.CONTENT, text="", error=record.text_error, **common))
+    return rows
+
+
+def file_texts_save(files: list[EvidenceFile]) -> int:
+    """Write the texts of saved ``files`` (their paths, and the content read by ``file_text_extract``),
+    in their exhibit's search language, replacing what a run before wrote. Called inside the batch's
+    transaction. Returns the parts written."""
+    files = [record for record in files if record.pk is not None]
+    if not files:
+        return 0
+    exhibits = {record.exhibit_id for record in files}
+    languages = dict(Exhibit.objects.filter(pk__in=exhibits).values_list("pk", "text_language"))
+    ids = [record.pk for record in files]
+    _forget(FileText.objects.filter(file_id__in=ids))
+    rows = [row for record in files for row in _rows(record, text_language(languages.get(record.exhibit_id, "")))]
+    if connection.vendor == "postgresql":
+        _copy(rows)
+        return len(rows)
+    rows = FileText.objects.bulk_create(rows)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # A row id of a test flushed earlier may come back: its stale copy goes first.
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row.pk,) for row in rows])  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (%s, %s)",  # noqa: S608 - our own table name
+                [(row.pk, row.text) for row in rows if row.text],
+            )
+    return len(rows)
+
+
+COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "text", "truncated", "error")
+
+
+def _copy(rows: list[FileText]) -> None:
+    """PostgreSQL: the rows in with one COPY (an INSERT of thousands of placeholders costs more to
+    build and parse than to run: evidence.ingest.filerows); their tsvectors are generated on the way."""
+    columns = ", ".join(connection.ops.quote_name(name) for name in COPIED)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {FileText._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([*(getattr(row, name) for name in COPIED[:-1]), Jsonb(row.error)])
+
+
+def _forget(texts) -> None:
+    if connection.vendor == "sqlite":
+        ids = list(texts.values_list("pk", flat=True))
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])  # noqa: S608
+    texts.delete()
