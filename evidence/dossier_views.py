@@ -22,7 +22,7 @@ from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
 from evidence.file_times import KINDS, file_time_histogram
 from evidence.filters import ExhibitFilter
 from evidence.models import EvidenceFile
-from evidence.places import as_geojson, dossier_places, places_export
+from evidence.places import as_geojson, dossier_places, places_count, places_export
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
 
 
@@ -90,12 +90,19 @@ def dossier_devices_view(request, pk: int):
     return dossier_tab(request, dossier, "devices", "evidence/dossier_devices.html", page=paginate(request, devices))
 
 
-def _places(request, dossier) -> list[dict]:
-    """The points the Places filters (?exhibit=, ?category=) ask for."""
+LISTED_PLACES = 200  # rows under the map
+
+
+def _place_filters(request, dossier) -> dict:
+    """What the Places filters (?exhibit=, ?category=) ask for."""
     exhibit = None
     if request.GET.get("exhibit", "").isdigit():
         exhibit = get_object_or_404(dossier.exhibits, pk=int(request.GET["exhibit"]))
-    return dossier_places(dossier, exhibit=exhibit, category=request.GET.get("category", "").strip()[:32])
+    return {"exhibit": exhibit, "category": request.GET.get("category", "").strip()[:32]}
+
+
+def _places(request, dossier) -> list[dict]:
+    return dossier_places(dossier, **_place_filters(request, dossier))
 
 
 def _file_url(file_id: int) -> str:
@@ -106,9 +113,17 @@ def _file_url(file_id: int) -> str:
 def dossier_places_view(request, pk: int):
     """The map of where the dossier's images were taken (their GPS tags), on the app's own world map."""
     dossier = dossier_for(request.user, pk, files=True)
-    points = _places(request, dossier)
-    exhibits = dossier.exhibits.order_by("seal_number")
-    return dossier_tab(request, dossier, "places", "evidence/dossier_places.html", points=points, exhibits=exhibits)
+    filters = _place_filters(request, dossier)
+    return dossier_tab(
+        request,
+        dossier,
+        "places",
+        "evidence/dossier_places.html",
+        points=dossier_places(dossier, **filters, limit=LISTED_PLACES),  # the map reads them all as GeoJSON
+        count=places_count(dossier, **filters),
+        listed=LISTED_PLACES,
+        exhibits=dossier.exhibits.order_by("seal_number"),
+    )
 
 
 @login_required

@@ -19,13 +19,22 @@ from evidence.models import ImageMetadata
 MAX_POINTS = 50_000  # a map of more is unreadable; the export says when it is cut
 
 
-def dossier_places(dossier, *, exhibit=None, category: str = "") -> list[dict]:
-    """The dossier's images with a GPS position (at most MAX_POINTS, in file order)."""
+def _with_position(dossier, *, exhibit=None, category: str = ""):
     rows = ImageMetadata.objects.filter(file__exhibit__dossier=dossier, latitude__isnull=False, longitude__isnull=False)
     if exhibit is not None:
         rows = rows.filter(file__exhibit=exhibit)
     if category:
         rows = rows.filter(Q(file__review_category=category) | Q(file__match_category=category))
+    return rows
+
+
+def places_count(dossier, *, exhibit=None, category: str = "") -> int:
+    return _with_position(dossier, exhibit=exhibit, category=category).count()
+
+
+def dossier_places(dossier, *, exhibit=None, category: str = "", limit: int = MAX_POINTS) -> list[dict]:
+    """The dossier's images with a GPS position (at most ``limit``, in file order)."""
+    rows = _with_position(dossier, exhibit=exhibit, category=category)
     fields = ("file_id", "file__path", "file__exhibit__seal_number", "file__triage", "latitude", "longitude")
     rows = rows.order_by("file_id").values(*fields, "altitude", "taken_local", "taken_offset", "make", "model")
     return [
@@ -40,7 +49,7 @@ def dossier_places(dossier, *, exhibit=None, category: str = "") -> list[dict]:
             "taken": f"{row['taken_local']} {row['taken_offset']}".strip(),
             "camera": f"{row['make']} {row['model']}".strip(),
         }
-        for row in rows[:MAX_POINTS]
+        for row in rows[:limit]
     ]
 
 
