@@ -2,8 +2,11 @@
 administrator registers a classifier, or a detector's model changes version, the team runs it on
 what the dossier holds (``evidence.ingest.redetection``)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
@@ -49,6 +52,13 @@ class DetectionJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.files_done / self.files_total)) if self.files_total else 100
+
+    @property
+    def is_recent(self) -> bool:
+        """Unfinished, or finished within the hour: the review page shows it opened."""
+        if not self.is_finished or self.finished_at is None:
+            return True
+        return timezone.now() - self.finished_at < timedelta(hours=1)
 
     @property
     def audit_dossier(self):
