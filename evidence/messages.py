@@ -131,6 +131,7 @@ CATALOGUE = {
     "batch.image": _("Disk image"),
     "batch.verify": _("Image verification"),
     "batch.chat": _("Chat export"),
+    "batch.ocr": _("Text read from pictures"),
     # Jobs and batches (evidence.ingest.failures, evidence.tasks, evidence.ingest.pipeline.enumeration)
     "job.unexpected_error": _("stopped by an unexpected error: %(kind)s: %(detail)s"),
     "job.unexpected_error_bare": _("stopped by an unexpected error: %(kind)s"),

@@ -111,6 +111,7 @@ MATRIX = {
     "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
     "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
+    "exhibit_ocr": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
