@@ -57,7 +57,7 @@ def codes(record: EvidenceFile) -> list[str]:
 
 
 @pytest.fixture
-def english_exhibit(exhibit):
+def english_exhibit(exhibit, ocr_on):
     exhibit.text_language = "english"  # Tesseract's English alone: the test reads faster
     exhibit.save(update_fields=["text_language"])
     return exhibit
@@ -123,7 +123,7 @@ def test_an_exhibit_switched_off_reads_no_picture_until_switched_on_and_indexed(
     assert hits(client, dossier, "zonnebloemstraat") == {"scan.png": {"ocr"}}
 
 
-def test_auto_reads_the_pictures_of_a_small_exhibit_only(owner, exhibit, settings):
+def test_auto_reads_the_pictures_of_a_small_exhibit_only(owner, exhibit, settings, ocr_on):
     from evidence.search.ocr import exhibit_ocr_on
 
     job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner)
