@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from config.messages import message
@@ -31,6 +31,8 @@ from texts.ocr import OcrLimits, ocr_pdf, ocr_picture, tesseract_languages
 log = logging.getLogger(__name__)
 # Pictures Tesseract is not given: drawings in XML, icons.
 NOT_PICTURES = ("image/svg+xml", "image/x-icon", "image/vnd.microsoft.icon")
+# Files read between two saves of an OCR batch: what a stop (its time limit) costs at most.
+OCR_CHUNK_FILES = 50
 
 
 def exhibit_pictures_count(exhibit: Exhibit) -> int:
@@ -145,17 +147,21 @@ def files_ocr_read(files: list[EvidenceFile], reader, language: str) -> int:
 
 
 def ocr_batch_process(batch: IngestBatch) -> None:
-    """Read the pictures of the files of the batch's parent and store their text; the batch done
-    with its refusals counted as errors. Run again, it reads them again."""
+    """Read the pictures of the files of the batch's parent and store their text, OCR_CHUNK_FILES at
+    a time, each chunk in its own transaction with its refusals counted in the batch's errors: a
+    batch stopped (its time limit, its worker gone) and run again goes on after the files read."""
     exhibit = batch.job.exhibit
-    files = list(batch.parent.files.filter(ocr_candidates()).order_by("pk")) if batch.parent_id else []
+    read = FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.OCR)
+    files = batch.parent.files.filter(ocr_candidates()).exclude(Exists(read)) if batch.parent_id else None
+    last = 0
     with disk_files.ImageReader() as reader:
-        refused = files_ocr_read(files, reader, exhibit.text_language)
-    with transaction.atomic():
-        file_ocr_texts_save(files)
-        for record in files:
-            if getattr(record, "ocr_findings", None):
-                record.save(update_fields=["findings"])
-        IngestBatch.objects.filter(pk=batch.pk).update(
-            status=IngestBatch.Status.DONE, errors=refused, finished_at=timezone.now()
-        )
+        while files is not None and (chunk := list(files.filter(pk__gt=last).order_by("pk")[:OCR_CHUNK_FILES])):
+            refused = files_ocr_read(chunk, reader, exhibit.text_language)
+            with transaction.atomic():
+                file_ocr_texts_save(chunk)
+                for record in chunk:
+                    if getattr(record, "ocr_findings", None):
+                        record.save(update_fields=["findings"])
+                IngestBatch.objects.filter(pk=batch.pk).update(errors=F("errors") + refused)
+            last = chunk[-1].pk
+    IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())

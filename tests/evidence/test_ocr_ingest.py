@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from config.messages import code_of
+from config.messages import code_of, message
+from evidence.ingest.failures import ingest_batch_fail
 from evidence.models import EvidenceFile, Exhibit, FileText, IngestBatch, IngestJob, TextIndexJob
+from evidence.search.ocr import exhibit_ocr_on
 from tests.factories import wait_until
 from tests.texts.documents import (
     docx_bomb_bytes,
@@ -124,8 +126,6 @@ def test_an_exhibit_switched_off_reads_no_picture_until_switched_on_and_indexed(
 
 
 def test_auto_reads_the_pictures_of_a_small_exhibit_only(owner, exhibit, settings, ocr_on):
-    from evidence.search.ocr import exhibit_ocr_on
-
     job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner)
     IngestBatch.objects.create(job=job, number=1, kind=IngestBatch.Kind.MEDIA, files_count=30)
     settings.OCR_AUTO_MAX_FILES = 29
@@ -136,3 +136,13 @@ def test_auto_reads_the_pictures_of_a_small_exhibit_only(owner, exhibit, setting
     assert not exhibit_ocr_on(exhibit)  # off in the whole installation
     settings.OCR_ENABLED, settings.OCR_AUTO_MAX_FILES, exhibit.ocr = True, 30, Exhibit.Ocr.AUTO
     assert exhibit_ocr_on(exhibit)  # control: at the limit
+
+
+def test_an_ocr_batch_stopped_by_its_time_limit_is_said_on_the_job_which_ends(owner, exhibit):
+    job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner, status="running")
+    files = IngestBatch.objects.create(job=job, number=1, kind=IngestBatch.Kind.MEDIA, status="done")
+    ocr = IngestBatch.objects.create(job=job, number=2, kind=IngestBatch.Kind.OCR, parent=files, status="running")
+    ingest_batch_fail(batch_id=ocr.pk, reason=message("job.time_limit"))
+    job.refresh_from_db()
+    assert "job.ocr_stopped" in [code_of(line) for line in job.error_lines]
+    assert job.status == IngestJob.Status.DONE  # control: the job is not left running for good
