@@ -600,6 +600,8 @@ from bench.detectors import bench_detectors  # noqa: E402
 from bench.keypoints import bench_keypoint_verification  # noqa: E402
 from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.near_corpus import bench_near_robustness  # noqa: E402
+from bench.ocr import DESCRIPTIONS as OCR_DESCRIPTIONS  # noqa: E402
+from bench.ocr import bench_ocr  # noqa: E402
 from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
 from bench.text_search import DESCRIPTIONS as TEXT_DESCRIPTIONS  # noqa: E402
 from bench.text_search import bench_text_extraction, bench_text_search  # noqa: E402
@@ -611,6 +613,7 @@ BENCHES = (
     bench_system_files,
     bench_jpeg_photos,
     bench_detectors,
+    bench_ocr,
     bench_disk_image,
     bench_workers,
     bench_exact_lookup,
@@ -791,6 +794,7 @@ DESCRIPTIONS += [
     "decode; hashes and thumbnail; EXIF; detector). `detector_face_*`: faces NudeNet finds on the photos (two "
     "have a human face: the astronaut, the cameraman; none of the others).",
 ]
+DESCRIPTIONS += ["", *OCR_DESCRIPTIONS]
 
 
 if __name__ == "__main__":

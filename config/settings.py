@@ -388,6 +388,20 @@ TEXT_MAX_FILE_BYTES = env_int("TEXT_MAX_FILE_BYTES", 64 << 20)
 TEXT_MAX_MEMBER_BYTES = env_int("TEXT_MAX_MEMBER_BYTES", 64 << 20)
 TEXT_MAX_SECONDS = env_int("TEXT_MAX_SECONDS", 30)
 TEXT_LANGUAGE = os.environ.get("TEXT_LANGUAGE", "simple")
+# OCR (texts/ocr.py, evidence/search/ocr.py): text read by Tesseract from pictures and from the pages
+# of PDFs that have no text layer, on the `media` queue after the batch that hashed them. OCR_ENABLED
+# turns it off everywhere; each exhibit says auto/on/off, and "auto" reads pictures only while the
+# exhibit holds at most OCR_AUTO_MAX_FILES pictures and videos. One picture: at most OCR_MAX_SECONDS
+# of Tesseract (then killed) and OCR_MAX_PIXELS pixels; a scanned PDF: its first OCR_MAX_PAGES
+# scanned pages, within OCR_MAX_FILE_SECONDS in all. OCR_LANGUAGES: Tesseract's languages for an
+# exhibit of no chosen language.
+OCR_ENABLED = env_bool("OCR_ENABLED", True)
+OCR_AUTO_MAX_FILES = env_int("OCR_AUTO_MAX_FILES", 10_000)
+OCR_MAX_SECONDS = env_int("OCR_MAX_SECONDS", 30)
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 40_000_000)
+OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
+OCR_MAX_FILE_SECONDS = env_int("OCR_MAX_FILE_SECONDS", 300)
+OCR_LANGUAGES = os.environ.get("OCR_LANGUAGES", "eng+fra+nld")
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.

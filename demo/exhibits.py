@@ -1,4 +1,4 @@
-"""The demo dossier's exhibits: the seized external disk and seven more, their chain of custody and
+"""The demo dossier's exhibits: the seized external disk and eight more, their chain of custody and
 one acquisition; every make, serial number and person synthetic."""
 
 import datetime
@@ -18,11 +18,12 @@ MORE_EXHIBITS = [
     ("SC-2026-0006", "laptop", "Lenovo", "ThinkPad T480", 512 * 10**9, 1, 1),
     ("SC-2026-0007", "tablet", "Apple", "iPad (9th gen)", 64 * 10**9, 1, 1),
     ("SC-2026-0008", "memory_card", "Kingston", "microSD 64 GB", 64 * 10**9, 1, 1),
+    ("SC-2026-0009", "usb_key", "Kingston", "DataTraveler 16 GB", 16 * 10**9, 1, 1),
 ]
 
 
 def demo_exhibits(dossier, searches, suspects, investigator, start) -> Exhibit:
-    """The external disk whose synthetic files are ingested, seven more exhibits with their chain
+    """The external disk whose synthetic files are ingested, eight more exhibits with their chain
     of custody, and one acquisition; return the disk."""
     disk = exhibit_register(
         dossier=dossier,
@@ -50,7 +51,7 @@ def demo_exhibits(dossier, searches, suspects, investigator, start) -> Exhibit:
 
 
 def _more_exhibits(dossier, disk, searches, suspects, investigator) -> list[Exhibit]:
-    """The disk, then the seven others (MORE_EXHIBITS); the internal disk lies inside the computer."""
+    """The disk, then the eight others (MORE_EXHIBITS); the internal disk lies inside the computer."""
     exhibits = [disk]
     for seal, kind, make, model, capacity, search, suspect in MORE_EXHIBITS:
         exhibits.append(

@@ -19,6 +19,7 @@ from cases.models import Dossier
 from cases.services import dossier_create, dossier_status_change
 from cases.suspects import search_register, suspect_register
 from demo.camera_roll import CARD_SEAL, demo_camera_roll
+from demo.documents import DOCUMENTS_SEAL, demo_documents
 from demo.exhibits import DEMO_SEAL, demo_exhibits
 from demo.telegram_export import demo_telegram_export
 from evidence.ingest.jobs import ingest_job_create_from_path
@@ -173,7 +174,11 @@ def demo_load(var_dir: Path) -> dict[str, str]:
         card = dossier.exhibits.get(seal_number=CARD_SEAL)
         roll = demo_camera_roll(var_dir / "demo" / CARD_SEAL)
         ingest_job_create_from_path(exhibit=card, path=roll, by=investigator)
-        demo_source_grants(dossier, [folder, var_dir / "demo" / phone.seal_number, roll], admin)
+        # The USB key: documents, a mailbox and a scanned page, found by content search (OCR for the scan).
+        usb_key = dossier.exhibits.get(seal_number=DOCUMENTS_SEAL)
+        documents = demo_documents(var_dir / "demo" / DOCUMENTS_SEAL)
+        ingest_job_create_from_path(exhibit=usb_key, path=documents, by=investigator)
+        demo_source_grants(dossier, [folder, var_dir / "demo" / phone.seal_number, roll, documents], admin)
     return logins
 
 

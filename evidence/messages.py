@@ -135,6 +135,10 @@ CATALOGUE = {
     "batch.image": _("Disk image"),
     "batch.verify": _("Image verification"),
     "batch.chat": _("Chat export"),
+    "batch.ocr": _("Text read from pictures"),
+    "job.ocr_stopped": _(
+        "text read from pictures stopped: %(reason)s; the text of the pictures read until then is kept"
+    ),
     # Jobs and batches (evidence.ingest.failures, evidence.tasks, evidence.ingest.pipeline.enumeration)
     "job.unexpected_error": _("stopped by an unexpected error: %(kind)s: %(detail)s"),
     "job.unexpected_error_bare": _("stopped by an unexpected error: %(kind)s"),

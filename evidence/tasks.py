@@ -106,7 +106,8 @@ def ingest_batch(self, batch_id: int) -> None:
 
 @shared_task(bind=True, base=IngestTask)
 def ingest_media_batch(self, batch_id: int) -> None:
-    """A batch of images and videos (perceptual hashes, thumbnails, keyframes): on the `media` queue."""
+    """A batch of images and videos (perceptual hashes, thumbnails, keyframes), or the OCR of a batch's
+    pictures and scanned PDFs: on the `media` queue."""
     _process(self, batch_id)
 
 
@@ -116,7 +117,8 @@ def queue_batches(batch_ids: list[int]) -> None:
         return
     kinds = dict(IngestBatch.objects.filter(pk__in=batch_ids).values_list("pk", "kind"))
     for batch_id in batch_ids:
-        task = ingest_media_batch if kinds.get(batch_id) == IngestBatch.Kind.MEDIA else ingest_batch
+        media = kinds.get(batch_id) in (IngestBatch.Kind.MEDIA, IngestBatch.Kind.OCR)
+        task = ingest_media_batch if media else ingest_batch
         task.delay(batch_id)
 
 

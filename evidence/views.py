@@ -29,6 +29,7 @@ from evidence.ingest.uploads import (
     ingest_job_create_from_chunked,
     ingest_job_create_from_uploads,
 )
+from evidence.models import FileText
 from evidence.review.media import media_thumbnail_view
 from evidence.search.selectors import file_text_of
 from evidence.selectors import (
@@ -182,6 +183,7 @@ def file_detail(request, pk: int):
         "match_file_visible": match_file_visible_to(request.user, evidence_file),
         "file_index_built": file_index_built(),
         "file_text": file_text_of(evidence_file),
+        "file_ocr_text": file_text_of(evidence_file, FileText.Kind.OCR),
     }
     return render(request, "evidence/file_detail.html", context)
 

@@ -67,6 +67,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/find/index/", search_views.text_index_start, name="text_index_start"),
     path("dossiers/<int:pk>/find/index/<int:job_pk>/", search_views.text_index_progress, name="text_index_progress"),
     path("exhibits/<int:pk>/text-language/", search_views.exhibit_text_language, name="exhibit_text_language"),
+    path("exhibits/<int:pk>/ocr/", search_views.exhibit_ocr, name="exhibit_ocr"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
     path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),

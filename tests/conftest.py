@@ -120,6 +120,19 @@ def detectors_on(settings):
 
 
 @pytest.fixture(autouse=True)
+def _ocr_off(request, settings):
+    """OCR costs Tesseract about a second a picture and adds a batch to every job holding one: off,
+    unless a test asks for it with the ``ocr_on`` fixture (as a unit turns it off with OCR_ENABLED)."""
+    if "ocr_on" not in request.fixturenames:
+        settings.OCR_ENABLED = False
+
+
+@pytest.fixture
+def ocr_on(settings):
+    settings.OCR_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
 def _stores_in_tmp(settings, tmp_path):
     """Every test gets its own evidence store and list store."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"

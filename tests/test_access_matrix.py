@@ -114,6 +114,7 @@ MATRIX = {
     "detection_job_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
     "detection_job_progress": ("dossier+detection_job", (302, 404, 403, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
+    "exhibit_ocr": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),

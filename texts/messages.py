@@ -21,8 +21,22 @@ CATALOGUE = {
     "text.changed_since_ingest": _(
         "text not extracted: the file read again is not the one hashed at ingest (its SHA-256 differs)"
     ),
+    "text.mbox_message_skipped": _("message %(number)s of the mailbox not read: %(reason)s"),
     "text.mbox_stopped": _("mailbox read as far as its first %(count)s messages (message or time limit)"),
     "text.failed": _("text not extracted: %(reason)s"),
+    # Text read from pictures (texts.ocr): recorded on the file, the rest of the job goes on.
+    "ocr.too_large": _(
+        "text not read from the picture: %(width)s × %(height)s pixels, over the limit of %(limit)s pixels for OCR"
+    ),
+    "ocr.time_limit": _("text not read from the picture: OCR stopped after %(seconds)s s (time limit)"),
+    "ocr.unreadable": _("text not read from the picture: it cannot be decoded: %(reason)s"),
+    "ocr.failed": _("text not read from the picture: OCR failed: %(reason)s"),
+    "ocr.unavailable": _("text not read from the picture: Tesseract or its language data is not installed"),
+    "ocr.page_failed": _("text not read from the picture of page %(page)s: %(reason)s"),
+    "ocr.pdf_time_limit": _(
+        "text read from the pictures of the PDF's first %(page)s pages only: stopped after %(seconds)s s (time limit)"
+    ),
+    "ocr.pages_stopped": _("text read from the pictures of the first %(count)s scanned pages only (page limit)"),
     # The search box (texts.query)
     "search.unbalanced_quote": _('A quotation mark is not closed: close the phrase with a second ".'),
     "search.dangling_or": _("OR must stand between two words or phrases."),

@@ -1,5 +1,6 @@
 """Custody pages: an exhibit registered and shown, its custody events and sheet, acquisitions, exhibits from a CSV."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from evidence.custody.forms import AcquisitionForm, CustodyEventForm, ExhibitBul
 from evidence.custody.selectors import custody_events, image_verifications
 from evidence.custody.services import acquisition_record, custody_event_record
 from evidence.forms import FileFilterForm
+from evidence.models import Exhibit
+from evidence.search.ocr import exhibit_ocr_on
 from evidence.selectors import (
     exhibit_for,
     exhibit_triage_totals,
@@ -64,6 +67,9 @@ def exhibit_detail(request, pk: int):
         query = form.cleaned_data if form.is_valid() else {}
         files = files_search(exhibit.files.all(), query=query.get("q", ""), triage=query.get("triage", ""))
         context.update(filter_form=form, page=keyset_paginate(request, files))
+        context.update(
+            ocr_on=exhibit_ocr_on(exhibit), ocr_choices=Exhibit.Ocr.choices, ocr_disabled=not settings.OCR_ENABLED
+        )
     return render(request, "evidence/exhibit_detail.html", context)
 
 

@@ -58,6 +58,8 @@ def ingest_batch_give_up(*, batch: IngestBatch, reason: Message) -> list[int]:
             stopped = message("job.container_expansion_stopped", kind=batch_kind(batch), reason=reason)
             container.findings = [*container.findings, stopped]
             container.save(update_fields=["findings"])
+        if batch.kind == IngestBatch.Kind.OCR:  # no file of its own: the job says what was not read
+            ingest_job_note(job_id=batch.job_id, note=message("job.ocr_stopped", reason=reason))
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,
             files_done=batch.files.count(),

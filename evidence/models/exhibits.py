@@ -84,6 +84,15 @@ class Exhibit(models.Model):
     # The language its files' text is searched in (evidence.search); empty: the TEXT_LANGUAGE setting.
     # Not one of EXHIBIT_FIELDS: set from the dossier's search page (exhibit_text_language_set).
     text_language = models.CharField(_("language of its texts"), max_length=16, choices=TEXT_LANGUAGES, blank=True)
+
+    class Ocr(models.TextChoices):
+        AUTO = "auto", _("Automatic: unless it holds more pictures than the limit")
+        ON = "on", _("On")
+        OFF = "off", _("Off")
+
+    # Whether text is read from its pictures and scanned PDFs (evidence.search.ocr); "auto": only
+    # while it holds at most OCR_AUTO_MAX_FILES pictures. Set by an investigator (exhibit_ocr_set).
+    ocr = models.CharField(_("text read from pictures (OCR)"), max_length=8, choices=Ocr.choices, default=Ocr.AUTO)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

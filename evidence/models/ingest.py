@@ -153,6 +153,9 @@ class IngestBatch(models.Model):
         IMAGE = "image", _("Disk image")
         VERIFY = "verify", _("Image verification")
         CHAT = "chat", _("Chat export")
+        # Text read from the pictures and scanned PDFs of the batch ``parent`` (evidence.search.ocr),
+        # on the `media` queue once that batch is saved: hashing never waits for OCR.
+        OCR = "ocr", _("Text read from pictures")
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     number = models.PositiveIntegerField()
@@ -162,7 +165,7 @@ class IngestBatch(models.Model):
     container = models.ForeignKey(
         "EvidenceFile", null=True, blank=True, on_delete=models.CASCADE, related_name="expansions"
     )
-    # The disk-image batch that listed this batch's files.
+    # The disk-image batch that listed this batch's files; for an OCR batch, the batch whose files it reads.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     files_count = models.PositiveIntegerField(default=0)

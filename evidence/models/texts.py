@@ -21,11 +21,15 @@ LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
 
 
 class FileText(models.Model):
-    """One part of a file's text: from its content (extracted; later OCR) or its name."""
+    """One part of a file's text: from its content (extracted), its pictures (OCR) or its name.
+
+    A file whose pictures were read has an OCR row even when nothing was found in them (its text
+    empty, or its ``error``): the index job knows it is done."""
 
     class Kind(models.TextChoices):
         CONTENT = "content", _("text")
         NAME = "name", _("file name")
+        OCR = "ocr", _("text read from the picture")
 
     file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts")
     # The file's exhibit, repeated: a dossier's search reads its exhibits' parts through one index.

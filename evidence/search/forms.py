@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evidence.models import TEXT_LANGUAGES, EvidenceFile, FileText
+from evidence.models import TEXT_LANGUAGES, EvidenceFile, Exhibit, FileText
 from evidence.search.selectors import SearchFilters
 
 TYPE_CHOICES = [
@@ -10,6 +10,7 @@ TYPE_CHOICES = [
     ("office", _("Office documents")),
     ("mail", _("E-mail")),
     ("text", _("Text and web pages")),
+    ("picture", _("Pictures (text read)")),
 ]
 
 
@@ -51,3 +52,7 @@ class TextLanguageForm(forms.Form):
         choices=[("", _("The installation's default")), *TEXT_LANGUAGES],
         required=False,
     )
+
+
+class ExhibitOcrForm(forms.Form):
+    ocr = forms.ChoiceField(label=_("Read the text in its pictures (OCR)"), choices=Exhibit.Ocr.choices)

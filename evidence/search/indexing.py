@@ -1,35 +1,47 @@
-"""The text of a dossier's files ingested before content search: read again, extracted, indexed.
+"""The text of a dossier's files ingested before content search, or before their pictures were
+read: read again, extracted, their pictures read (OCR) where their exhibit's switch says so, indexed.
 
 A file is read where the ingest read it (a folder, a disk image); its SHA-256 is computed again on
-the way and its text kept only if it is the one recorded at ingest (evidence is read-only, and a
-text must come from the bytes that were hashed). A member of an archive gets its name indexed; its
-content waits for the archive to be walked again (a later step).
+the way and its text kept only if it is the one recorded at ingest (``evidence.search.reading``). A
+member of an archive gets its name indexed; its content waits for the archive to be walked again (a
+later step).
 """
 
-import hashlib
 import logging
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 
 from audit.services import audit_record
-from config.messages import message
 from config.work_locks import claim
-from evidence.ingest import disk_files, sources
-from evidence.ingest.pipeline.files import file_blocks
+from evidence.ingest import disk_files
 from evidence.models import EvidenceFile, FileText, TextIndexJob
-from evidence.search.store import file_text_extract, file_texts_save, has_text, text_failed
+from evidence.search.ocr import exhibit_ocr_on, file_ocr_read, ocr_candidates, ocr_limits
+from evidence.search.reading import file_bytes_again, readable_again
+from evidence.search.store import file_ocr_texts_save, file_text_extract, file_texts_save, has_text, text_failed
+from texts.limits import TextRefused
 
 log = logging.getLogger(__name__)
 CHUNK_FILES = 200
 
 
 def files_to_index(dossier):
-    """The dossier's files with no text row yet: ingested before content search."""
-    return EvidenceFile.objects.filter(exhibit__dossier=dossier).exclude(
-        Exists(FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.NAME))
+    """The dossier's files with no text row yet (ingested before content search), and the pictures
+    and PDFs not read yet of its exhibits whose pictures are read. Each annotated ``named`` (its
+    name indexed already) and ``to_read`` (its pictures to read)."""
+    reading = [exhibit.pk for exhibit in dossier.exhibits.all() if exhibit_ocr_on(exhibit)]
+    named = Exists(FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.NAME))
+    read = Exists(FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.OCR))
+    to_read = (
+        ExpressionWrapper(Q(exhibit_id__in=reading) & ocr_candidates() & ~read, output_field=BooleanField())
+        if reading
+        else Value(False)
+    )
+    return (
+        EvidenceFile.objects.filter(exhibit__dossier=dossier)
+        .annotate(named=named, to_read=to_read)
+        .filter(Q(named=False) | Q(to_read=True))
     )
 
 
@@ -43,22 +55,14 @@ def text_index_job_run(*, job: TextIndexJob) -> None:
         if job.is_finished:
             return
         TextIndexJob.objects.filter(pk=job.pk).update(status=TextIndexJob.Status.RUNNING)
+        languages = dict(job.dossier.exhibits.values_list("pk", "text_language"))
         with disk_files.ImageReader() as reader:
             while chunk := list(
                 files_to_index(job.dossier).filter(pk__gt=job.last_file_id).order_by("pk")[:CHUNK_FILES]
             ):
                 for record in chunk:
-                    if has_text(record) and not record.mime.startswith(("image/", "video/")):
-                        _extract_again(record, reader)
-                with transaction.atomic():
-                    file_texts_save(chunk)
-                    for record in chunk:
-                        if text_failed(record) or getattr(record, "extracted_text", None):
-                            record.save(update_fields=["findings"])
-                    job.files_done += len(chunk)
-                    job.errors += sum(text_failed(record) for record in chunk)
-                    job.last_file_id = chunk[-1].pk
-                    job.save(update_fields=["files_done", "errors", "last_file_id"])
+                    _read_again(record, reader, languages.get(record.exhibit_id, ""))
+                _chunk_save(job, chunk)
         with transaction.atomic():
             job.status, job.finished_at = TextIndexJob.Status.DONE, timezone.now()
             job.files_done = max(job.files_done, job.files_total)
@@ -66,35 +70,38 @@ def text_index_job_run(*, job: TextIndexJob) -> None:
             audit_record(actor=None, action="text_index.done", target=job, files=job.files_done, errors=job.errors)
 
 
-def _extract_again(record: EvidenceFile, reader) -> None:
-    if record.container_id and not record.image_locator:
-        return  # inside an archive: only its name for now
+def _chunk_save(job: TextIndexJob, chunk: list[EvidenceFile]) -> None:
+    with transaction.atomic():
+        file_texts_save([record for record in chunk if not record.named])
+        file_ocr_texts_save([record for record in chunk if record.to_read])
+        failed = [record for record in chunk if text_failed(record) or getattr(record, "ocr_error", None)]
+        for record in chunk:
+            if record in failed or getattr(record, "extracted_text", None) or getattr(record, "ocr_text", None):
+                record.save(update_fields=["findings"])
+        job.files_done += len(chunk)
+        job.errors += len(failed)
+        job.last_file_id = chunk[-1].pk
+        job.save(update_fields=["files_done", "errors", "last_file_id"])
+
+
+def _read_again(record: EvidenceFile, reader, language: str) -> None:
+    """Read the file once for what it lacks: its text, its pictures' text, or both."""
+    wants_text = not record.named and has_text(record) and not record.mime.startswith(("image/", "video/"))
+    if not (wants_text or record.to_read) or not readable_again(record):
+        return
     try:
-        content = _read_whole(record, reader)
-    except sources.READ_ERRORS as error:
-        record.text_error = message("file.unreadable", reason=str(error))
-        record.findings = [*record.findings, record.text_error]
+        content = file_bytes_again(record, reader)
+    except TextRefused as refusal:
+        if wants_text:
+            record.text_error = refusal.message
+        if record.to_read:
+            record.ocr_error = refusal.message
+        record.findings = [*record.findings, refusal.message]
         return
-    if content is not None and record.sha256 is not None and hashlib.sha256(content).digest() != bytes(record.sha256):
-        record.text_error = message("text.changed_since_ingest")
-        record.findings = [*record.findings, record.text_error]
-        return
-    file_text_extract(record, content)
-
-
-def _read_whole(record: EvidenceFile, reader) -> bytes | None:
-    """The file's bytes, or None past TEXT_MAX_FILE_BYTES (not read further)."""
-    path = sources.real_path(record.source_path)
-    locator = record.image_locator
-    blocks = (
-        reader.read(path, locator["offset"], locator["inode"], locator.get("type")) if locator else file_blocks(path)
-    )
-    content = bytearray()
-    for block in blocks:
-        content.extend(block)
-        if len(content) > settings.TEXT_MAX_FILE_BYTES:
-            return None
-    return bytes(content)
+    if wants_text:
+        file_text_extract(record, content)
+    if record.to_read:
+        file_ocr_read(record, content, ocr_limits(language))
 
 
 def text_index_job_fail(*, job_id: int, reason) -> None:

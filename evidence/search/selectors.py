@@ -30,6 +30,7 @@ TYPES = {
     ),
     "mail": ("message/rfc822",),
     "text": ("text/",),
+    "picture": ("image/",),
 }
 HEADLINE = 'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 START, STOP = "\x02", "\x03"  # never in a stored text (texts.sink.CONTROLS)
@@ -164,10 +165,11 @@ class FileTextShown:
     error: object
 
 
-def file_text_of(evidence_file) -> FileTextShown | None:
-    """The text extracted from the file (its parts joined), or None when none was read. Precondition:
-    ``evidence_file`` came from ``evidence.selectors.evidence_file_for`` (the user may see it)."""
-    parts = list(evidence_file.texts.filter(kind=FileText.Kind.CONTENT).order_by("part"))
+def file_text_of(evidence_file, kind: str = FileText.Kind.CONTENT) -> FileTextShown | None:
+    """The text extracted from the file (its parts joined), or read from its pictures (``kind`` OCR),
+    or None when none was read. Precondition: ``evidence_file`` came from
+    ``evidence.selectors.evidence_file_for`` (the user may see it)."""
+    parts = list(evidence_file.texts.filter(kind=kind).order_by("part"))
     if not parts:
         return None
     return FileTextShown(

@@ -1,4 +1,4 @@
-"""Changing the search language of an exhibit's texts."""
+"""Changing the search language of an exhibit's texts, and whether its pictures are read (OCR)."""
 
 from django.db import transaction
 
@@ -22,3 +22,17 @@ def exhibit_text_language_set(*, exhibit: Exhibit, language: str, by, ip: str | 
         actor=by, action="exhibit.text_language", target=exhibit, ip=ip, before=before, after=language, parts=parts
     )
     return parts
+
+
+@transaction.atomic
+def exhibit_ocr_set(*, exhibit: Exhibit, ocr: str, by, ip: str | None = None) -> Exhibit:
+    """Read the exhibit's pictures and scanned PDFs ("on"), never ("off"), or while it holds at most
+    OCR_AUTO_MAX_FILES pictures ("auto"). Applies to the batches saved from now on; pictures ingested
+    before are read by the dossier's text index job."""
+    if ocr not in Exhibit.Ocr.values:
+        raise ValueError(f"unknown OCR switch {ocr!r}")
+    before = exhibit.ocr
+    exhibit.ocr = ocr
+    exhibit.save(update_fields=["ocr"])
+    audit_record(actor=by, action="exhibit.ocr", target=exhibit, ip=ip, before=before, after=ocr)
+    return exhibit

@@ -79,40 +79,56 @@ def _parts(text: str, size: int) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
+def _text_rows(kind: str, record: EvidenceFile, extracted, error, common: dict) -> list[FileText]:
+    """The rows of one kind of text: its parts, or one row saying why it was not read."""
+    if extracted is not None:
+        parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
+        truncated = extracted.truncated or bool(extracted.findings)
+        return [
+            FileText(kind=kind, part=number, text=text, truncated=truncated and number == len(parts) - 1, **common)
+            for number, text in enumerate(parts)
+        ]
+    if error is not None:
+        return [FileText(kind=kind, text="", error=error, **common)]
+    return []
+
+
 def _rows(record: EvidenceFile, language: str) -> list[FileText]:
     common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
     rows = [FileText(kind=FileText.Kind.NAME, text=record.path, **common)]
-    extracted = getattr(record, "extracted_text", None)
-    if extracted is not None:
-        parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
-        for number, text in enumerate(parts):
-            truncated = extracted.truncated or bool(extracted.findings)
-            rows.append(
-                FileText(
-                    kind=FileText.Kind.CONTENT,
-                    part=number,
-                    text=text,
-                    truncated=truncated and number == len(parts) - 1,
-                    **common,
-                )
-            )
-    elif text_failed(record):
-        rows.append(FileText(kind=FileText.Kind.CONTENT, text="", error=record.text_error, **common))
-    return rows
+    extracted, error = getattr(record, "extracted_text", None), getattr(record, "text_error", None)
+    return rows + _text_rows(FileText.Kind.CONTENT, record, extracted, error, common)
+
+
+def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
+    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
+    extracted, error = getattr(record, "ocr_text", None), getattr(record, "ocr_error", None)
+    return _text_rows(FileText.Kind.OCR, record, extracted, error, common)
 
 
 def file_texts_save(files: list[EvidenceFile]) -> int:
     """Write the texts of saved ``files`` (their paths, and the content read by ``file_text_extract``),
-    in their exhibit's search language, replacing what a run before wrote. Called inside the batch's
-    transaction. Returns the parts written."""
+    in their exhibit's search language, replacing what a run before wrote (the text read from their
+    pictures stays: ``file_ocr_texts_save`` writes it). Called inside the batch's transaction.
+    Returns the parts written."""
+    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT), _rows)
+
+
+def file_ocr_texts_save(files: list[EvidenceFile]) -> int:
+    """Write the text read from the pictures of saved ``files`` (``ocr_text`` or ``ocr_error`` on
+    each, set by ``evidence.search.ocr.file_ocr_read``), replacing what a run before read."""
+    return _save(files, (FileText.Kind.OCR,), _ocr_rows)
+
+
+def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     files = [record for record in files if record.pk is not None]
     if not files:
         return 0
     exhibits = {record.exhibit_id for record in files}
     languages = dict(Exhibit.objects.filter(pk__in=exhibits).values_list("pk", "text_language"))
     ids = [record.pk for record in files]
-    _forget(FileText.objects.filter(file_id__in=ids))
-    rows = [row for record in files for row in _rows(record, text_language(languages.get(record.exhibit_id, "")))]
+    _forget(FileText.objects.filter(file_id__in=ids, kind__in=kinds))
+    rows = [row for record in files for row in rows_of(record, text_language(languages.get(record.exhibit_id, "")))]
     if connection.vendor == "postgresql":
         _copy(rows)
         return len(rows)

@@ -10,10 +10,10 @@ from audit.services import audit_record, client_ip
 from cases.selectors import can_see_files, dossier_for, membership_of
 from cases.tabs import dossier_tab
 from config.web import paginate
-from evidence.search.forms import TextLanguageForm, TextSearchForm
+from evidence.search.forms import ExhibitOcrForm, TextLanguageForm, TextSearchForm
 from evidence.search.jobs import dossier_text_index_start
 from evidence.search.selectors import file_texts_search, snippets_for
-from evidence.search.services import exhibit_text_language_set
+from evidence.search.services import exhibit_ocr_set, exhibit_text_language_set
 from evidence.selectors import exhibit_for
 from texts.query import QueryRefused
 
@@ -80,3 +80,16 @@ def exhibit_text_language(request, pk: int):
     else:
         messages.error(request, _("Choose a language from the list."))
     return redirect("dossier_text_search", pk=exhibit.dossier_id)
+
+
+@login_required
+@require_POST
+def exhibit_ocr(request, pk: int):
+    exhibit = exhibit_for(request.user, pk, write=True, files=True)
+    form = ExhibitOcrForm(request.POST)
+    if form.is_valid():
+        exhibit_ocr_set(exhibit=exhibit, ocr=form.cleaned_data["ocr"], by=request.user, ip=client_ip(request))
+        messages.success(request, _("Saved: %(seal)s, text read from pictures.") % {"seal": exhibit.seal_number})
+    else:
+        messages.error(request, _("Choose automatic, on or off."))
+    return redirect(exhibit.get_absolute_url())

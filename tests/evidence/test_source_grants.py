@@ -233,6 +233,7 @@ def test_the_demo_dossier_is_granted_its_seized_media(db, tmp_path, settings, cl
         "SC-2026-0001",
         "SC-2026-0004",
         "SC-2026-0008",
+        "SC-2026-0009",
     ]
     client.force_login(investigator)
     exhibit = dossier.exhibits.get(seal_number="SC-2026-0001")

@@ -128,3 +128,79 @@ def eml_bytes(*, sender: str, to: str, subject: str, body: str, html: str = "", 
     if attachment:
         mail.add_attachment(b"benign", maintype="application", subtype="octet-stream", filename=attachment)
     return bytes(mail)
+
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def text_picture(*lines: str, width: int = 900, font_size: int = 36):
+    """A benign picture of ``lines`` of black text on white (a page photographed or scanned)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(FONT, font_size)
+    image = Image.new("RGB", (width, 40 + len(lines) * font_size * 2), "white")
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((30, 20 + number * font_size * 2), line, font=font, fill="black")
+    return image
+
+
+def picture_bytes(image, format: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    image.save(out, format)
+    return out.getvalue()
+
+
+def scanned_pdf_bytes(*images) -> bytes:
+    """A PDF of one picture per page and no text layer, as a scanner writes (Pillow's PDF writer)."""
+    out = io.BytesIO()
+    first, *rest = [image.convert("RGB") for image in images]
+    first.save(out, "PDF", resolution=150, save_all=True, append_images=rest)
+    return out.getvalue()
+
+
+def pdf_page_tree_bomb_bytes(levels: int) -> bytes:
+    """A PDF whose page tree doubles at each of ``levels`` levels (each node's Kids name the next node
+    twice): 2**levels pages from a few hundred bytes."""
+    objects: list[str | bytes] = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(levels):
+        child = 3 + level
+        objects.append(f"<< /Type /Pages /Kids [{child} 0 R {child} 0 R] /Count {2 ** (levels - level)} >>")
+    objects.append(f"<< /Type /Page /Parent {levels + 1} 0 R /MediaBox [0 0 612 792] /Contents {levels + 3} 0 R >>")
+    objects.append(b"<< /Length 0 >>\nstream\n\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        body = body if isinstance(body, bytes) else body.encode("latin-1")
+        out.write(f"{index} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def nested_mbox_bytes(depth: int, *, then: str = "") -> bytes:
+    """A mailbox whose first message holds a message (message/rfc822) that holds a message... ``depth``
+    deep; ``then``: the body of a plain second message."""
+    inner = b"From: a@example.org\r\nSubject: inner\r\n\r\ndeepword\r\n"
+    for level in range(depth):
+        inner = b"From: a@example.org\r\nSubject: level %d\r\nContent-Type: message/rfc822\r\n\r\n" % level + inner
+    mailbox = b"From a@example.org Mon Dec  7 09:00:00 2026\r\n" + inner
+    if then:
+        mailbox += (
+            b"\r\nFrom b@example.org Mon Dec  7 09:05:00 2026\r\nFrom: b@example.org\r\nSubject: fine\r\n\r\n"
+            + then.encode()
+            + b"\r\n"
+        )
+    return mailbox
+
+
+def noisy_picture(side: int):
+    """A picture of random grey noise: Tesseract looks for letters in every speck of it, for long."""
+    from PIL import Image
+
+    return Image.effect_noise((side, side), 120).convert("RGB")

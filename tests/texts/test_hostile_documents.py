@@ -10,8 +10,10 @@ from tests.texts.documents import (
     docx_bytes,
     eml_bytes,
     encrypted_pdf_bytes,
+    nested_mbox_bytes,
     pdf_bomb_bytes,
     pdf_bytes,
+    pdf_page_tree_bomb_bytes,
 )
 from texts.extraction import extract_text
 from texts.limits import Limits, TextRefused
@@ -84,3 +86,21 @@ def test_a_deeply_nested_email_is_refused():
 
 def test_a_file_over_the_byte_limit_is_refused():
     assert refusal(b"x" * 2000, "text/plain", limits=Limits(max_bytes=1000)) == "text.too_large"
+
+
+def test_a_pdf_page_tree_bomb_is_refused_and_a_long_one_stopped_in_time():
+    bomb = pdf_page_tree_bomb_bytes(40)  # 2**40 pages declared in a few kilobytes
+    assert len(bomb) < 10_000
+    assert refusal(bomb, "application/pdf") == "text.pdf_unreadable"  # past pypdf's 100,000 page entries
+    long = extract_text(pdf_page_tree_bomb_bytes(15), "application/pdf", limits=Limits(max_seconds=0.2))
+    assert [code_of(finding) for finding in long.findings] == ["text.time_limit"]  # 32,768 pages: stopped
+    assert extract_text(pdf_page_tree_bomb_bytes(2), "application/pdf").findings == []  # control: 4 pages read
+
+
+def test_a_message_nested_hundreds_deep_in_a_mailbox_is_skipped_and_the_next_one_read():
+    read = extract_text(nested_mbox_bytes(500, then="goodword"), "text/plain", "box.mbox")
+    assert "goodword" in read.text and "deepword" not in read.text
+    (skipped,) = read.findings
+    assert code_of(skipped) == "text.mbox_message_skipped" and code_of(skipped["params"]["reason"]) == "text.too_deep"
+    assert refusal(nested_mbox_bytes(500), "text/plain", "alone.mbox") == "text.too_deep"  # its only message
+    assert extract_text(nested_mbox_bytes(2, then="goodword"), "text/plain", "box.mbox").findings == []  # control

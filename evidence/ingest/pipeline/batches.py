@@ -26,6 +26,7 @@ from evidence.ingest.pipeline.state import (
     job_cancelled,
 )
 from evidence.models import BatchListing, EvidenceFile, IngestBatch
+from evidence.search.ocr import ocr_batch_create, ocr_batch_process
 from evidence.search.store import file_texts_save, text_failed
 from evidence.triage.matching import match_files
 
@@ -79,6 +80,10 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
         return expand_image(batch)
     if batch.kind == IngestBatch.Kind.VERIFY:
         _verify_image(batch)
+        return []
+    if batch.kind == IngestBatch.Kind.OCR:
+        ocr_batch_process(batch)
+        ingest_job_refresh(job=batch.job)
         return []
     if batch.kind == IngestBatch.Kind.CHAT:
         reader = batch_reader_for(batch.kind)
@@ -181,6 +186,8 @@ def _files_save(
             IngestBatch.objects.filter(container__in=[f for f, _ in to_expand]).values_list("container_id", flat=True)
         )
         expansions = [expansion_batch_create(batch.job, f, kind).pk for f, kind in to_expand if f.pk not in already]
+        if ocr := ocr_batch_create(batch=batch, files=files):  # its pictures read next, on the `media` queue
+            expansions.append(ocr.pk)
     ingest_job_refresh(job=batch.job)
     if batch.number % COMPACT_EVERY_BATCHES == 0:
         compact_counts(batch.job.exhibit_id)
