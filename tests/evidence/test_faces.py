@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from cases.models import Membership
 from evidence.models import Face
 from tests.evidence.test_altered_copies import ingest
-from tests.evidence.test_detectors import jpeg_of
+from tests.evidence.test_detectors import jpeg_of, video_of
 from tests.factories import make_exhibit
 
 
@@ -30,6 +30,8 @@ def test_faces_are_stored_grouped_and_shown_veiled(client, colleague, exhibit, f
     assert tab.count('data-testid="face-group"') == 1 and reverse("face_crop", args=[face.pk]) in tab
     review = client.get(reverse("dossier_review", args=[exhibit.dossier.pk]), {"signal": "faces"}).content.decode()
     assert "astronaut.jpg" in review and "coffee.jpg" not in review
+    page = client.get(faces_seen["astronaut.jpg"].get_absolute_url()).content.decode()
+    assert 'data-testid="file-faces"' in page and reverse("face_detail", args=[face.pk]) in page
 
     veiled = client.get(reverse("face_crop", args=[face.pk]))
     revealed = client.get(reverse("face_crop", args=[face.pk]), {"reveal": "1"})
@@ -62,3 +64,22 @@ def test_a_face_is_found_only_in_the_dossiers_whose_files_the_user_sees(
     page = client.get(reverse("face_detail", args=[mine.pk])).content.decode()
     assert page.count('data-testid="face-found"') == 1 and other_dossier.notice_number in page
     assert "other/portrait.jpg" in page
+
+
+@pytest.mark.django_db
+def test_a_videos_keyframes_give_its_faces_once_with_their_time(owner, exhibit, tmp_path, faces_on):
+    # The astronaut shown for three seconds: three keyframes, one person.
+    files = ingest(
+        exhibit, owner, tmp_path / "videos", {"portrait.mp4": video_of(["coffee.png"] + ["astronaut.png"] * 3)}
+    )
+    [face] = Face.objects.filter(file=files["portrait.mp4"])
+    assert face.time is not None and face.time >= 1.0 and face.crop
+
+
+@pytest.mark.django_db
+def test_the_court_report_names_the_face_model_and_its_hash(client, prosecutor, exhibit, faces_seen):
+    client.force_login(prosecutor)
+    report = client.get(reverse("dossier_report", args=[exhibit.dossier.pk])).content.decode()
+    model = Face.objects.select_related("detector").get().detector
+    assert model.name in report and model.sha256 in report and 'data-testid="report-faces"' in report
+    assert "astronaut" not in report  # totals only: no file name
