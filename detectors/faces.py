@@ -173,15 +173,19 @@ def distinct(faces: list, *, threshold: float = 0.5) -> list:
     return kept
 
 
-def nearest(query: np.ndarray, vectors: np.ndarray, *, limit: int, threshold: float = SAME_PERSON_DISTANCE):
+def nearest(query: np.ndarray, vectors: np.ndarray, *, limit: int, threshold: float = SAME_PERSON_DISTANCE, norms=None):
     """Exact search: (row, distance) of the ``limit`` rows of ``vectors`` (n x 128 float32) closest to
-    ``query``, within ``threshold``, closest first."""
+    ``query``, within ``threshold``, closest first. ``norms``: the rows' squared norms, if kept."""
     if not len(vectors):
         return []
-    distances = np.sqrt(np.maximum(((vectors - query) ** 2).sum(axis=1), 0.0))
-    within = np.flatnonzero(distances < threshold)
-    chosen = within[np.argsort(distances[within], kind="stable")[:limit]]
-    return [(int(row), float(distances[row])) for row in chosen]
+    query = np.asarray(query, dtype=np.float32)
+    if norms is None:
+        norms = np.einsum("ij,ij->i", vectors, vectors)
+    # |v - q|^2 = |v|^2 - 2 v.q + |q|^2: one matrix-vector product, no n x 128 difference held.
+    squared = norms - 2.0 * (vectors @ query) + float(query @ query)
+    within = np.flatnonzero(squared < threshold * threshold)
+    chosen = within[np.argsort(squared[within], kind="stable")[:limit]]
+    return [(int(row), float(np.sqrt(max(squared[row], 0.0)))) for row in chosen]
 
 
 def groups(vectors: np.ndarray, *, threshold: float = SAME_PERSON_DISTANCE) -> list[int]:
@@ -195,10 +199,13 @@ def groups(vectors: np.ndarray, *, threshold: float = SAME_PERSON_DISTANCE) -> l
     edges = []
     block = 2048
     for start in range(0, count, block):
-        part = vectors[start : start + block]
-        squared = norms[start : start + block, None] + norms[None, :] - 2.0 * (part @ vectors.T)
+        part, rest = vectors[start : start + block], vectors[start:]  # each pair once: columns from the row on
+        squared = part @ rest.T
+        squared *= -2.0
+        squared += norms[start : start + block, None]
+        squared += norms[None, start:]
         rows, columns = np.nonzero(squared < threshold * threshold)
-        for row, column in zip((rows + start).tolist(), columns.tolist(), strict=True):
+        for row, column in zip((rows + start).tolist(), (columns + start).tolist(), strict=True):
             if row < column:
                 edges.append((row, column))
     # Every face is a node, even alone (an edge to itself keeps it in the labels).
