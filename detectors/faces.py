@@ -14,6 +14,7 @@ when served like a thumbnail.
 """
 
 import hashlib
+import importlib.util
 import io
 import threading
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import dlib
-import face_recognition_models
 import numpy as np
 from PIL import Image
 
@@ -53,10 +53,10 @@ class FacesSeen:
 
 
 def weights_files() -> list[Path]:
-    return [
-        Path(face_recognition_models.pose_predictor_five_point_model_location()),
-        Path(face_recognition_models.face_recognition_model_location()),
-    ]
+    """The landmark predictor's and the description model's files, in face_recognition_models' folder
+    (found, not imported: its ``__init__`` imports pkg_resources, half a second at every start)."""
+    folder = Path(importlib.util.find_spec("face_recognition_models").origin).parent / "models"
+    return [folder / "shape_predictor_5_face_landmarks.dat", folder / "dlib_face_recognition_resnet_model_v1.dat"]
 
 
 def as_vector(embedding: bytes) -> np.ndarray:
