@@ -24,7 +24,7 @@ from audit.services import audit_record
 from chats.models import ChatAccount
 from config.store import store_derived
 from detectors.models import Classifier
-from evidence.models import ChunkedUpload, Detector, Face, RematchNotice, SourceGrant, TextIndexJob
+from evidence.models import ChunkedUpload, DetectionJob, Detector, Face, RematchNotice, SourceGrant, TextIndexJob
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
@@ -113,6 +113,9 @@ MATRIX = {
     "dossier_text_search": ("dossier", (302, 404, 200, 200, 404, 200)),
     "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
     "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
+    # An empty POST chooses no model: sent back to the review page (tests/evidence/test_detection_job.py starts one).
+    "detection_job_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "detection_job_progress": ("dossier+detection_job", (302, 404, 403, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
@@ -207,6 +210,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "dossier+csv": [dossier.pk, "csv"],
         "dossier+kml": [dossier.pk, "kml"],
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
+        "dossier+detection_job": [dossier.pk, DetectionJob.objects.create(dossier=dossier, created_by=owner).pk],
         "face": [_face(evidence_file).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
         "classifier": [

@@ -64,3 +64,9 @@ def test_a_person_seen_in_several_keyframes_is_kept_once():
     faces = [Face((0, 0, 0.1, 0.1), 40 + n, v.tobytes(), b"") for n, v in enumerate(vectors)]
     kept = distinct(faces)
     assert len(kept) == 2 and {f.side for f in kept} == {42, 45}  # the largest of each person
+
+
+def test_a_detection_job_does_not_run_the_face_model_again():
+    from detectors.observe import scoring
+
+    assert scoring(["nudenet", "faces"]) == ["nudenet"]  # faces are described at ingest only

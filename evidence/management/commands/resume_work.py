@@ -5,9 +5,9 @@ from evidence.ingest.resume import lost_work_resume, queued_messages
 
 class Command(BaseCommand):
     help = (
-        "Queue again the ingest batches and list imports that the broker lost (e.g. Redis restarted without"
-        " persistence). Does nothing while the broker still holds messages, unless --force. Safe to run at"
-        " any time: work that is running or done is not done twice. Celery beat does the same every"
+        "Queue again the ingest batches, list imports and detection jobs that the broker lost (e.g. Redis"
+        " restarted without persistence). Does nothing while the broker still holds messages, unless --force."
+        " Safe to run at any time: work that is running or done is not done twice. Celery beat does the same every"
         " RESUME_LOST_WORK_SECONDS."
     )
 
@@ -21,6 +21,6 @@ class Command(BaseCommand):
             self.stdout.write(f"The broker holds {waiting} messages: the workers are on it. Nothing resumed.")
             return
         self.stdout.write(
-            f"Resumed {resumed['jobs']} ingest jobs ({resumed['batches']} batches) and {resumed['imports']}"
-            " list imports."
+            f"Resumed {resumed['jobs']} ingest jobs ({resumed['batches']} batches), {resumed['imports']}"
+            f" list imports and {resumed['detection_jobs']} detection jobs."
         )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0023_file_texts'),
+        ('evidence', '0024_detection_jobs'),
     ]
 
     operations = [
