@@ -597,6 +597,7 @@ def main() -> None:
 from bench.chats import DESCRIPTIONS as CHATS_DESCRIPTIONS  # noqa: E402 - needs ROOT on sys.path
 from bench.chats import bench_telegram_export  # noqa: E402
 from bench.detectors import bench_detectors  # noqa: E402
+from bench.faces import bench_face_search, bench_faces_pipeline  # noqa: E402
 from bench.keypoints import bench_keypoint_verification  # noqa: E402
 from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.near_corpus import bench_near_robustness  # noqa: E402
@@ -614,6 +615,8 @@ BENCHES = (
     bench_jpeg_photos,
     bench_detectors,
     bench_ocr,
+    bench_faces_pipeline,
+    bench_face_search,
     bench_disk_image,
     bench_workers,
     bench_exact_lookup,
@@ -796,7 +799,8 @@ DESCRIPTIONS += [
 ]
 DESCRIPTIONS += ["", *OCR_DESCRIPTIONS]
 
+DESCRIPTIONS += ["", *TEXT_DESCRIPTIONS]
+
 
 if __name__ == "__main__":
     main()
-DESCRIPTIONS += ["", *TEXT_DESCRIPTIONS]

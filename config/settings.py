@@ -355,11 +355,19 @@ VIDEO_NEAR_SHARE = float(os.environ.get("VIDEO_NEAR_SHARE", "0.5"))
 VIDEO_POSSIBLE_SHARE = float(os.environ.get("VIDEO_POSSIBLE_SHARE", "0.25"))
 VIDEO_MIN_FRAMES = env_int("VIDEO_MIN_FRAMES", 2)
 # Detectors run on every image's decode on the workers (detectors/): "nudenet" (NudeNet 3.4's 320n model,
-# shipped in its package: sexual content and faces). Empty turns them off. The review sorts and filters
-# by their score; from DETECTOR_LIKELY_SCORE (0 to 1) an image is shown as likely sexual content.
-DETECTORS = env_list("DETECTORS", "nudenet")
-if unknown := set(DETECTORS) - {"nudenet"}:
-    raise ImproperlyConfigured(f"DETECTORS: unknown detector(s) {', '.join(sorted(unknown))}; known: nudenet.")
+# shipped in its package: sexual content and faces), "faces" (dlib's face description model, shipped in
+# face_recognition_models: faces grouped in a dossier and searched across the user's dossiers). Empty turns
+# them off. The review sorts and filters by their score; from DETECTOR_LIKELY_SCORE (0 to 1) an image is
+# shown as likely sexual content.
+DETECTORS = env_list("DETECTORS", "nudenet,faces")
+if unknown := set(DETECTORS) - {"nudenet", "faces"}:
+    raise ImproperlyConfigured(f"DETECTORS: unknown detector(s) {', '.join(sorted(unknown))}; known: nudenet, faces.")
+# A face is described (about 75 ms on one core) only from FACES_MIN_SIDE pixels on its shorter side in the
+# decode looked at (a 12 MP JPEG is decoded at about 500 x 375), and at most FACES_MAX_PER_IMAGE an image
+# (the largest). A dossier's Faces tab groups at most FACES_GROUP_MAX faces (the largest) in the request.
+FACES_MIN_SIDE = env_int("FACES_MIN_SIDE", 40)
+FACES_MAX_PER_IMAGE = env_int("FACES_MAX_PER_IMAGE", 10)
+FACES_GROUP_MAX = env_int("FACES_GROUP_MAX", 5000)
 DETECTOR_LIKELY_SCORE = float(os.environ.get("DETECTOR_LIKELY_SCORE", "0.5"))
 # A classifier an administrator registers (detectors/: an ONNX model) is kept in the database; at most this big.
 CLASSIFIER_MAX_BYTES = env_int("CLASSIFIER_MAX_BYTES", 256 * 1024 * 1024)

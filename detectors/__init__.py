@@ -6,3 +6,4 @@ no second decode. Which detectors run is a setting (DETECTORS); an empty one tur
 """
 
 NUDENET = "NudeNet 320n"  # the built-in model's name, as stored with each detection
+FACES = "dlib ResNet faces"  # the face model's name (``detectors.faces``), as stored with each face

@@ -21,6 +21,7 @@ from evidence.models import (
     Detection,
     EvidenceFile,
     Exhibit,
+    Face,
     IngestJob,
 )
 from hashing.models import HashListVersion
@@ -128,7 +129,7 @@ def detectors_for_report(dossier: Dossier) -> list[dict]:
         .annotate(images=Count("id"), likely=Count("id", filter=Q(score__gte=settings.DETECTOR_LIKELY_SCORE)))
         .order_by("detector__name", "detector__version")
     )
-    return [
+    found = [
         {
             "name": row["detector__name"],
             "version": row["detector__version"],
@@ -138,6 +139,26 @@ def detectors_for_report(dossier: Dossier) -> list[dict]:
         }
         for row in rows
     ]
+    # The face model keeps rows only for the faces it described: images with a face, no score.
+    faces = (
+        Face.objects.filter(file__exhibit__dossier=dossier)
+        .order_by()
+        .values("detector__name", "detector__version", "detector__sha256")
+        .annotate(images=Count("file", distinct=True), faces=Count("id"))
+        .order_by("detector__name", "detector__version")
+    )
+    for row in faces:
+        found.append(
+            {
+                "name": row["detector__name"],
+                "version": row["detector__version"],
+                "sha256": row["detector__sha256"],
+                "images": row["images"],
+                "likely": None,
+                "faces": row["faces"],
+            }
+        )
+    return found
 
 
 def dossier_report_data(dossier: Dossier) -> dict:

@@ -20,7 +20,7 @@ from api.web import api_token_revoke_view, api_tokens
 from cases import views as cases_views
 from cases.selectors import audit_scope_for
 from detectors import views as detector_views
-from evidence import dossier_views
+from evidence import dossier_views, face_views
 from evidence import views as evidence_views
 from evidence.custody import views as custody_views
 from evidence.ingest import source_grant_views
@@ -70,6 +70,9 @@ urlpatterns = [
     path("exhibits/<int:pk>/ocr/", search_views.exhibit_ocr, name="exhibit_ocr"),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
+    path("dossiers/<int:pk>/faces/", face_views.dossier_faces_view, name="dossier_faces"),
+    path("faces/<int:pk>/", face_views.face_detail, name="face_detail"),
+    path("faces/<int:pk>/crop/", face_views.face_crop, name="face_crop"),
     path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),
     path("dossiers/<int:pk>/places.geojson", dossier_views.dossier_places_data, name="dossier_places_data"),
     path(

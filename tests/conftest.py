@@ -109,7 +109,7 @@ def client():
 def _detectors_off(request, settings):
     """The detectors cost about 0.1 s an image on one core: off, unless a test asks for them with
     the ``detectors_on`` fixture (as a unit turns them off with DETECTORS="")."""
-    if "detectors_on" not in request.fixturenames:
+    if "detectors_on" not in request.fixturenames and "faces_on" not in request.fixturenames:
         settings.DETECTORS = []
     forget_classifiers()  # a classifier an earlier test registered is gone with its database rows
 
@@ -117,6 +117,12 @@ def _detectors_off(request, settings):
 @pytest.fixture
 def detectors_on(settings):
     settings.DETECTORS = ["nudenet"]
+
+
+@pytest.fixture
+def faces_on(settings):
+    """NudeNet and the face model (about 0.1 s more a face): for the faces tests only."""
+    settings.DETECTORS = ["nudenet", "faces"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,17 +11,20 @@ import io
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from accounts.models import SecurityKey
 from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
+from config.store import store_derived
 from detectors.models import Classifier
-from evidence.models import ChunkedUpload, DetectionJob, RematchNotice, SourceGrant, TextIndexJob
+from evidence.models import ChunkedUpload, DetectionJob, Detector, Face, RematchNotice, SourceGrant, TextIndexJob
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
@@ -117,6 +120,9 @@ MATRIX = {
     "exhibit_ocr": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_faces": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "face_detail": ("face", (302, 404, 403, 200, 404, 200)),
+    "face_crop": ("face", (302, 404, 403, 200, 404, 200)),
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_data": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_export": ("dossier+kml", (302, 404, 403, 200, 404, 200)),
@@ -206,6 +212,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "dossier+kml": [dossier.pk, "kml"],
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "dossier+detection_job": [dossier.pk, DetectionJob.objects.create(dossier=dossier, created_by=owner).pk],
+        "face": [_face(evidence_file).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
         "classifier": [
             Classifier.objects.create(
@@ -223,6 +230,23 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
             ).pk
         ],
     }
+
+
+def _face(evidence_file) -> Face:
+    """A face with a crop (a grey square) in the derived store."""
+    crop = io.BytesIO()
+    Image.new("RGB", (16, 16), (128, 128, 128)).save(crop, "JPEG")
+    return Face.objects.create(
+        file=evidence_file,
+        detector=Detector.objects.create(name="Matrix faces", version="1", sha256="0" * 64),
+        left=0.1,
+        top=0.1,
+        width=0.2,
+        height=0.2,
+        side=50,
+        embedding=bytes(512),
+        crop=store_derived(settings.DERIVED_ROOT, "faces", "matrix-0.jpg", crop.getvalue()),
+    )
 
 
 def test_each_person_gets_the_expected_answer_on_each_url(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.messages import MessageError, code_of, message, reason_of
 from config.work_locks import claim
-from detectors.observe import builtin, forget_classifiers, model_key, registered_classifiers, strongest
+from detectors.observe import builtin, forget_classifiers, model_key, registered_classifiers, scoring, strongest
 from evidence.ingest import disk_files, sources
 from evidence.ingest.pipeline.files import file_blocks
 from evidence.models import Detection, DetectionJob, Detector, EvidenceFile
@@ -73,7 +73,7 @@ def _models_of(job: DetectionJob) -> list:
     a job is typically started right after a classifier is registered)."""
     forget_classifiers()
     wanted = set(job.classifiers.values_list("name", flat=True))
-    names = [name for name in job.detectors if name in settings.DETECTORS]
+    names = [name for name in job.detectors if name in scoring(settings.DETECTORS)]
     return builtin(names) + [loaded for loaded in registered_classifiers() if loaded.spec.name in wanted]
 
 

@@ -31,7 +31,7 @@ from evidence.models.ingest import (
     SourceGrant,
     SourceGrantQuerySet,
 )
-from evidence.models.metadata import Detection, Detector, ImageMetadata
+from evidence.models.metadata import Detection, Detector, Face, ImageMetadata
 from evidence.models.review import Categorisation
 from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
 from evidence.models.triage import PerceptualChange, RematchNotice
@@ -51,6 +51,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",
+    "Face",
     "FileText",
     "HexDigests",
     "ImageMetadata",

@@ -100,3 +100,23 @@ class Detection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id}: {self.detector_id} {self.score:.2f}"
+
+
+class Face(models.Model):
+    """A face found in an image (or a video's keyframe): where (as shares of the image's sides), how
+    big in the pixels looked at, its description (128 float32, ``detectors.faces``) and a small crop
+    (a file of the derived store, served veiled like a thumbnail until revealed, every view audited)."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="faces")
+    detector = models.ForeignKey(Detector, on_delete=models.PROTECT, related_name="+")
+    left = models.FloatField()
+    top = models.FloatField()
+    width = models.FloatField()
+    height = models.FloatField()
+    side = models.PositiveSmallIntegerField(help_text="The face's shorter side, in the pixels looked at.")
+    embedding = models.BinaryField(help_text="128 float32, little-endian.")
+    crop = models.CharField(max_length=255, blank=True, help_text="Path in the derived store.")
+    time = models.FloatField(null=True, blank=True, help_text="A video's keyframe: seconds from the start.")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: face {self.pk}"

@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.welfare import REVEAL, blur_radius_for
 from audit.services import audit_record
 from config.store import derived_exists, read_derived, store_derived
-from evidence.models import EvidenceFile
+from evidence.models import EvidenceFile, Face
 from hashing.perceptual import veiled
 
 
@@ -22,15 +22,29 @@ def media_thumbnail_view(*, evidence_file: EvidenceFile, reveal: bool, by, ip: s
     return relative
 
 
+def media_face_view(*, face: Face, reveal: bool, by, ip: str | None = None) -> str:
+    """A face's crop, as ``media_thumbnail_view`` serves a thumbnail: veiled unless ``reveal``, every
+    view audited on the face's file (a reveal as ``media.reveal``: counted in the reviewer's exposure).
+    The caller has checked that ``by`` may see the face (``evidence.faces.face_for``)."""
+    relative = veiled_derived(face.crop, reveal=reveal, blur_radius=blur_radius_for(by))
+    audit_record(actor=by, action=REVEAL if reveal else "media.thumbnail", target=face.file, ip=ip, face=face.pk)
+    return relative
+
+
 def thumbnail_bytes(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> bytes:
     """The stored thumbnail, veiled (greyscale, blurred) unless revealed; 404 if there is none.
 
     ``blur_radius`` is the reviewer's own choice (accounts.welfare); THUMBNAIL_BLUR_RADIUS without one.
     """
-    if not evidence_file.thumbnail:
+    return derived_bytes(evidence_file.thumbnail, reveal=reveal, blur_radius=blur_radius)
+
+
+def derived_bytes(relative: str, *, reveal: bool, blur_radius: float | None = None) -> bytes:
+    """A derived image (a thumbnail, a face's crop), veiled unless revealed; 404 if there is none."""
+    if not relative:
         raise Http404
     try:
-        content = read_derived(evidence_file.thumbnail)
+        content = read_derived(relative)
     except FileNotFoundError as missing:  # a derived store restored without it: no 500
         raise Http404 from missing
     return content if reveal else veiled(content, _radius(blur_radius))
@@ -44,16 +58,22 @@ def _radius(blur_radius: float | None) -> float:
 def thumbnail_derived(evidence_file: EvidenceFile, *, reveal: bool, blur_radius: float | None = None) -> str:
     """The thumbnail as a file of the derived store: as made, or its veiled copy (made once per blur
     radius, kept beside it); 404 if there is none. For serving through nginx (X-Accel-Redirect)."""
-    if not evidence_file.thumbnail:
+    return veiled_derived(evidence_file.thumbnail, reveal=reveal, blur_radius=blur_radius)
+
+
+def veiled_derived(relative: str, *, reveal: bool, blur_radius: float | None = None) -> str:
+    """A derived image as a file of the derived store: as made, or its veiled copy (made once per blur
+    radius, kept beside it); 404 if there is none."""
+    if not relative:
         raise Http404
     if reveal:
-        return evidence_file.thumbnail
-    kind, name = evidence_file.thumbnail.split("/", 1)[0], evidence_file.thumbnail.rsplit("/", 1)[1]
+        return relative
+    kind, name = relative.split("/", 1)[0], relative.rsplit("/", 1)[1]
     radius = _radius(blur_radius)
     veiled_kind = f"veiled-{radius:g}/{kind}"  # a new radius, new copies
-    relative = f"{veiled_kind}/{name[:2]}/{name}"
-    if not derived_exists(relative):
+    veiled_relative = f"{veiled_kind}/{name[:2]}/{name}"
+    if not derived_exists(veiled_relative):
         store_derived(
-            settings.DERIVED_ROOT, veiled_kind, name, thumbnail_bytes(evidence_file, reveal=False, blur_radius=radius)
+            settings.DERIVED_ROOT, veiled_kind, name, derived_bytes(relative, reveal=False, blur_radius=radius)
         )
-    return relative
+    return veiled_relative

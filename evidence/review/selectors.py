@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 
-from evidence.models import Detection, EvidenceFile
+from evidence.models import Detection, EvidenceFile, Face
 from hashing.grouping import near_duplicate_groups
 from hashing.models import CategoryScheme
 
@@ -76,7 +76,7 @@ def _signal(signal: str) -> Q:
     if signal == "likely":
         return Q(Exists(mine.filter(score__gte=settings.DETECTOR_LIKELY_SCORE)))
     if signal == "faces":
-        return Q(Exists(mine.filter(faces__gt=0)))
+        return Q(Exists(mine.filter(faces__gt=0))) | Q(Exists(Face.objects.filter(file=OuterRef("pk"))))
     return Q(Exists(mine)) & ~Q(Exists(mine.filter(score__gt=0)))
 
 

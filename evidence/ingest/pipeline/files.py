@@ -1,5 +1,6 @@
 """Processing one file: one read for its digests and its type, one decode for an image or a video."""
 
+import dataclasses
 import io
 
 from django.conf import settings
@@ -7,10 +8,11 @@ from django.utils import timezone
 
 from config.messages import code_of, message, reason_of
 from config.store import store_derived
-from detectors.observe import observer, registered_classifiers, strongest
+from detectors.faces import distinct
+from detectors.observe import detections_and_faces, observer, registered_classifiers, strongest
 from evidence.ingest import disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.walk import archive_kind
-from evidence.models import Detection, Detector, EvidenceFile, ImageMetadata, VideoFrame
+from evidence.models import Detection, Detector, EvidenceFile, Face, ImageMetadata, VideoFrame
 from evidence.search.store import file_text_extract, has_text, keeps_text
 from hashing import perceptual, video
 from hashing.hashers import ALGORITHMS, digest_chunks
@@ -184,6 +186,7 @@ class JobContents:
             record.sampled_frames = frames
         record.camera = _camera_of(twin)
         record.detected = _detections_of(twin)
+        record.faces_seen = _faces_of(twin)
         kept = [finding for finding in twin.findings if code_of(finding) in DECODE_FINDINGS]
         record.findings = [*record.findings, *kept, message("file.same_content", path=twin.path)]
 
@@ -251,7 +254,8 @@ def image_facts(record: EvidenceFile, stream) -> None:
     record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
     record.width, record.height = digest.width, digest.height
     record.camera = digest.camera  # saved with the file (``save_media_details``), as are
-    record.detected = digest.observed or []  # what the detectors saw (``detectors.Detection``)
+    # what the detectors saw (``detectors.Detection``) and the faces (``detectors.faces.Face``)
+    record.detected, record.faces_seen = detections_and_faces(digest.observed)
     record.thumbnail = store_derived(
         settings.DERIVED_ROOT, "thumbnails", f"{bytes(record.sha256).hex()}.jpg", digest.thumbnail
     )
@@ -275,6 +279,10 @@ def video_facts(record: EvidenceFile, source) -> None:
     )
     record.sampled_frames = digest.frames
     record.detected = strongest(digest.observed)  # its keyframes looked at like images
+    faces = []
+    for frame, seen in zip(digest.frames, digest.observed, strict=False):
+        faces += [(model, dataclasses.replace(face, time=frame.time)) for model, face in detections_and_faces(seen)[1]]
+    record.faces_seen = distinct(faces)  # a person seen in several keyframes: once, the largest
 
 
 def _camera_of(twin: EvidenceFile):
@@ -296,12 +304,59 @@ def _detections_of(twin: EvidenceFile) -> list:
     return list(Detection.objects.filter(file_id=twin.pk).select_related("detector"))
 
 
+def _faces_of(twin: EvidenceFile) -> list:
+    """The faces found in a decoded twin: kept on it this run, or its saved rows."""
+    if hasattr(twin, "faces_seen"):
+        return twin.faces_seen
+    if twin.pk is None:
+        return []
+    return list(Face.objects.filter(file_id=twin.pk).select_related("detector"))
+
+
 def save_media_details(files: list[EvidenceFile]) -> None:
     """Store what decoding the saved ``files`` found besides their own fields: videos' keyframes,
-    images' camera facts and detections (again: a re-run replaces them)."""
+    images' camera facts, detections and faces (again: a re-run replaces them)."""
     save_video_frames(files)
     save_image_metadata(files)
     save_detections(files)
+    save_faces(files)
+
+
+def save_faces(files: list[EvidenceFile]) -> None:
+    """One ``Face`` row per face found in a saved image or video, its crop in the derived store."""
+    found = [f for f in files if f.pk is not None and getattr(f, "faces_seen", None)]
+    if not found:
+        return
+    Face.objects.filter(file__in=found).delete()
+    fields = ("left", "top", "width", "height", "side", "embedding", "crop", "time")
+    models: dict[tuple, Detector] = {}
+    rows = []
+    for record in found:
+        for number, item in enumerate(record.faces_seen):
+            if isinstance(item, Face):  # a twin's saved row: the same for this copy
+                rows.append(Face(file_id=record.pk, detector=item.detector, **{n: getattr(item, n) for n in fields}))
+                continue
+            model, face = item
+            key = (model.detector, model.version, model.sha256)
+            if key not in models:
+                models[key] = Detector.objects.get_or_create(name=key[0], version=key[1], sha256=key[2])[0]
+            name = f"{bytes(record.sha256).hex()}-{number}.jpg"
+            left, top, width, height = face.box
+            rows.append(
+                Face(
+                    file_id=record.pk,
+                    detector=models[key],
+                    left=left,
+                    top=top,
+                    width=width,
+                    height=height,
+                    side=face.side,
+                    embedding=face.embedding,
+                    crop=store_derived(settings.DERIVED_ROOT, "faces", name, face.crop),
+                    time=face.time,
+                )
+            )
+    Face.objects.bulk_create(rows)
 
 
 def save_detections(files: list[EvidenceFile]) -> None:
