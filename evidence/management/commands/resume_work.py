@@ -5,9 +5,9 @@ from evidence.ingest.resume import lost_work_resume, queued_messages
 
 class Command(BaseCommand):
     help = (
-        "Queue again the ingest batches and list imports that the broker lost (e.g. Redis restarted without"
-        " persistence). Does nothing while the broker still holds messages, unless --force. Safe to run at"
-        " any time: work that is running or done is not done twice. Celery beat does the same every"
+        "Queue again the ingest batches, list imports and keyword list runs that the broker lost (e.g. Redis"
+        " restarted without persistence). Does nothing while the broker still holds messages, unless --force."
+        " Safe to run at any time: work that is running or done is not done twice. Celery beat does the same every"
         " RESUME_LOST_WORK_SECONDS."
     )
 
@@ -22,5 +22,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Resumed {resumed['jobs']} ingest jobs ({resumed['batches']} batches) and {resumed['imports']}"
-            " list imports."
+            " list imports,"
+            f" {resumed['keyword_runs']} keyword list runs."
         )
