@@ -59,7 +59,11 @@ class KeywordListForm(forms.Form):
 
     name = forms.CharField(label=_("Name of the list"), max_length=200)
     file = forms.FileField(label=_("Text file"), required=False)
-    text = forms.CharField(label=_("or terms, one a line"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=_("or terms, one a line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+    )
 
     def clean(self):
         data = super().clean()
