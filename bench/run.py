@@ -601,6 +601,8 @@ from bench.keypoints import bench_keypoint_verification  # noqa: E402
 from bench.match import bench_perceptual_search, bench_related_files, bench_robustness  # noqa: E402 - after the path set-up
 from bench.near_corpus import bench_near_robustness  # noqa: E402
 from bench.sec import bench_load  # noqa: E402 - bench modules import run's setup first
+from bench.text_search import DESCRIPTIONS as TEXT_DESCRIPTIONS  # noqa: E402
+from bench.text_search import bench_text_extraction, bench_text_search  # noqa: E402
 
 BENCHES = (
     bench_digest_vs_sha256sum,
@@ -620,6 +622,8 @@ BENCHES = (
     bench_perceptual_search,
     bench_related_files,
     bench_load,
+    bench_text_extraction,
+    bench_text_search,
 )
 
 
@@ -791,3 +795,4 @@ DESCRIPTIONS += [
 
 if __name__ == "__main__":
     main()
+DESCRIPTIONS += ["", *TEXT_DESCRIPTIONS]

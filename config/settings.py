@@ -498,6 +498,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "evidence.tasks.ingest_media_batch": {"queue": "media"},
+    "evidence.tasks.redetect_dossier": {"queue": "media"},
     "evidence.tasks.resume_lost_work": {"queue": "default"},
     # A keyword list run reads the database only, like a hash list's re-matching: not behind ingestion.
     "evidence.tasks.keyword_list_run": {"queue": "lists"},

@@ -76,3 +76,16 @@ def forget_classifiers() -> None:
     """Make the next ``registered_classifiers`` ask the database (after a change in this process)."""
     with _lock:
         _registered["checked_at"] = None
+
+
+def builtin(names) -> list:
+    """The built-in detectors named (of AVAILABLE), loaded once per process."""
+    return [AVAILABLE[name].shared() for name in names]
+
+
+def model_key(model) -> tuple[str, str, str]:
+    """A loaded detector's or classifier's (name, version, weights' SHA-256): what its detections
+    are stored under (``evidence.models.Detector``), known before it looks at anything."""
+    if isinstance(model, OnnxClassifier):
+        return (model.spec.name, model.spec.version, model.sha256)
+    return (model.NAME, model.version, model.sha256)

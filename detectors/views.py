@@ -29,7 +29,12 @@ def detector_index(request):
             form.add_error("weights", _("This model cannot be used: %(reason)s") % {"reason": refusal})
         else:
             messages.success(
-                request, _("%(name)s registered: it runs on every image ingested from now on.") % {"name": classifier}
+                request,
+                _(
+                    "%(name)s registered: it runs on every image ingested from now on; a dossier's team runs it on "
+                    "the images already ingested from the dossier's Review page."
+                )
+                % {"name": classifier},
             )
             return redirect("detector_index")
     classifiers = Classifier.objects.defer("weights").select_related("created_by")

@@ -124,6 +124,10 @@ CATALOGUE = {
         "segment %(number)s of a split E01 image: its files are listed with the image's first segment"
     ),
     "file.same_content": _("same content as %(path)s: decoded once for both"),
+    # Detectors run again on a dossier (evidence.ingest.redetection)
+    "detection.in_archive": _("inside an archive: not read again (its archive would have to be walked again)"),
+    "detection.changed_since_ingest": _("changed since it was ingested (another SHA-256): not looked at"),
+    "detection.no_model": _("none of the chosen models is available any more (turned off since?)"),
     # The kinds of batches, as IngestBatch.Kind labels them
     "batch.files": _("Files"),
     "batch.media": _("Media files"),

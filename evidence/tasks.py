@@ -17,8 +17,9 @@ from evidence.ingest.failures import (
     ingest_job_store_full,
 )
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
+from evidence.ingest.redetection import detection_job_fail, detection_job_run
 from evidence.ingest.resume import lost_work_resume_periodic
-from evidence.models import IngestBatch, IngestJob, KeywordRun, TextIndexJob
+from evidence.models import DetectionJob, IngestBatch, IngestJob, KeywordRun, TextIndexJob
 from evidence.search.indexing import text_index_job_fail, text_index_job_run
 from evidence.search.keyword_runs import keyword_run_execute, keyword_run_fail
 
@@ -139,6 +140,22 @@ def text_index_dossier(job_id: int) -> None:
     except Exception as error:
         text_index_job_fail(job_id=job_id, reason=failure_reason(error))
         raise
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+def redetect_dossier(job_id: int) -> None:
+    """One chunk of a dossier's images and videos looked at again by the job's detectors, then the
+    next chunk queued (evidence.ingest.redetection): on the `media` queue, each task short, so that
+    new ingests are not held behind a whole dossier."""
+    try:
+        more = detection_job_run(job=DetectionJob.objects.get(pk=job_id))
+    except RETRY_ON:
+        raise
+    except Exception as error:
+        detection_job_fail(job_id=job_id, reason=failure_reason(error))
+        raise
+    if more:
+        redetect_dossier.delay(job_id)
 
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)

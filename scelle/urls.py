@@ -99,6 +99,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/review/categorise/", review_views.review_categorise, name="review_categorise"),
     path("dossiers/<int:pk>/review/four-eyes/", review_views.review_four_eyes, name="review_four_eyes"),
     path("dossiers/<int:pk>/review/alert-list/", review_views.review_alert_list, name="review_alert_list"),
+    path("dossiers/<int:pk>/review/detection/", review_views.detection_job_start, name="detection_job_start"),
+    path(
+        "dossiers/<int:pk>/review/detection/<int:job_pk>/",
+        review_views.detection_job_progress,
+        name="detection_job_progress",
+    ),
     path("dossiers/<int:pk>/export/vics.json", review_views.export_vics, name="export_vics"),
     path("dossiers/<int:pk>/export/icse.csv", review_views.export_icse, name="export_icse"),
     path("account/review-settings/", review_views.reviewer_settings, name="reviewer_settings"),

@@ -21,7 +21,7 @@ from api.services import api_token_create
 from audit.services import audit_record
 from chats.models import ChatAccount
 from detectors.models import Classifier
-from evidence.models import ChunkedUpload, KeywordRun, RematchNotice, SourceGrant, TextIndexJob
+from evidence.models import ChunkedUpload, DetectionJob, KeywordRun, RematchNotice, SourceGrant, TextIndexJob
 from evidence.search.keywords import keyword_list_import
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
@@ -111,6 +111,9 @@ MATRIX = {
     "dossier_text_search": ("dossier", (302, 404, 200, 200, 404, 200)),
     "text_index_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
     "text_index_progress": ("dossier+text_index_job", (302, 404, 200, 200, 404, 200)),
+    # An empty POST chooses no model: sent back to the review page (tests/evidence/test_detection_job.py starts one).
+    "detection_job_start": ("POST dossier", (302, 404, 403, 302, 404, 302)),
+    "detection_job_progress": ("dossier+detection_job", (302, 404, 403, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     # Keyword lists: every member reads them and their counts; the investigating team imports and runs
     # them (an empty import form is shown again, 200) and exports the hits (file paths and hashes).
@@ -211,6 +214,7 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "dossier+csv": [dossier.pk, "csv"],
         "dossier+kml": [dossier.pk, "kml"],
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
+        "dossier+detection_job": [dossier.pk, DetectionJob.objects.create(dossier=dossier, created_by=owner).pk],
         "dossier+keyword_list": [dossier.pk, keyword_list.pk],
         "dossier+keyword_run": [dossier.pk, KeywordRun.objects.create(keyword_list=keyword_list, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],

@@ -97,7 +97,13 @@ def test_beats_round_queues_nothing_while_the_work_is_queued_or_was_just_created
         waiting.status = "done"
         waiting.save(update_fields=["status"])
         IngestJob.objects.create(exhibit=exhibit, source_label="new", created_by=owner)  # its message may be on its way
-        assert lost_work_resume_periodic() == {"jobs": 0, "batches": 0, "imports": 0, "keyword_runs": 0}
+        assert lost_work_resume_periodic() == {
+            "jobs": 0,
+            "batches": 0,
+            "imports": 0,
+            "detection_jobs": 0,
+            "keyword_runs": 0,
+        }
         assert not AuditEvent.objects.filter(action="ingest.resume").exists()
     finally:
         purge_work_queues()
@@ -109,7 +115,13 @@ def test_beats_round_queues_a_listing_whose_message_was_lost_one_period_ago(exhi
     job = IngestJob.objects.create(exhibit=exhibit, source_label="old", created_by=owner)
     IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=301))
     try:
-        assert lost_work_resume_periodic() == {"jobs": 1, "batches": 0, "imports": 0, "keyword_runs": 0}
+        assert lost_work_resume_periodic() == {
+            "jobs": 1,
+            "batches": 0,
+            "imports": 0,
+            "detection_jobs": 0,
+            "keyword_runs": 0,
+        }
         assert queued("ingest") == 1
         assert lost_work_resume_periodic() is None  # and not twice while that copy waits
     finally:

@@ -19,7 +19,7 @@ from audit.services import audit_record
 from config.celery import app
 from config.work_locks import is_claimed
 from evidence.ingest.pipeline import ingest_job_refresh
-from evidence.models import IngestBatch, IngestJob, KeywordRun
+from evidence.models import DetectionJob, IngestBatch, IngestJob, KeywordRun
 from evidence.triage.lists import hash_list_imports_resume
 
 # The queues of the work that can be lost; `default` holds only periodic checks (and this task).
@@ -104,17 +104,37 @@ def keyword_runs_resume(*, by=None, queued_before=None) -> int:
     return len(resumed)
 
 
+def detection_jobs_resume(*, by=None, queued_before=None) -> int:
+    """Queue again the detection jobs queued or running with no worker on them (their message was
+    lost with the broker, or their worker died); return how many. A job goes on after its last file
+    done; a copy of one still queued finds it claimed or finished and does nothing. ``queued_before``:
+    a job still queued that was created after it is left alone (its message may be on its way)."""
+    from evidence.tasks import redetect_dossier
+
+    waiting = DetectionJob.objects.filter(status__in=[DetectionJob.Status.QUEUED, DetectionJob.Status.RUNNING])
+    if queued_before is not None:
+        waiting = waiting.exclude(status=DetectionJob.Status.QUEUED, created_at__gt=queued_before)
+    resumed = [pk for pk in waiting.values_list("pk", flat=True) if not is_claimed("detection_job", pk)]
+    for job_id in resumed:
+        redetect_dossier.delay(job_id)
+    if resumed:
+        audit_record(actor=by, action="detection_job.resume", jobs=resumed)
+    return len(resumed)
+
+
 def lost_work_resume(*, force: bool = False, queued_before=None, by=None) -> dict[str, int] | None:
     """Queue again the unfinished work that no message stands for; None if the broker still holds
     messages (the workers are on it) and not ``force``. ``queued_before``: work not yet started
-    and queued after it is left alone. Returns counts of jobs, batches and list imports queued."""
+    and queued after it is left alone. Returns counts of jobs, batches, list imports and detection
+    jobs queued."""
     waiting = queued_messages()
     if waiting and not force:
         return None
     ingest = ingest_jobs_resume(by=by, queued_before=queued_before)
     versions = hash_list_imports_resume(by=by, queued_before=queued_before)
+    detections = detection_jobs_resume(by=by, queued_before=queued_before)
     runs = keyword_runs_resume(by=by, queued_before=queued_before)
-    return {**ingest, "imports": versions, "keyword_runs": runs}
+    return {**ingest, "imports": versions, "detection_jobs": detections, "keyword_runs": runs}
 
 
 def lost_work_resume_periodic() -> dict[str, int] | None:

@@ -4,6 +4,7 @@ Every model and public name is re-exported here: ``from evidence.models import X
 to import them (the migrations name ``evidence.models.HexDigests``).
 """
 
+from evidence.models.detection_jobs import DetectionJob
 from evidence.models.digests import HexDigests
 from evidence.models.exhibits import (
     EXHIBIT_FIELDS,
@@ -46,6 +47,7 @@ __all__ = [
     "ChunkedUpload",
     "CustodyEvent",
     "Detection",
+    "DetectionJob",
     "Detector",
     "EvidenceFile",
     "EvidenceFileQuerySet",

@@ -1,8 +1,13 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReviewerSettings
+from detectors import NUDENET
+from detectors.models import Classifier
 from evidence.models import EvidenceFile
+
+BUILTIN_LABELS = {"nudenet": NUDENET}
 
 
 class ReviewFilterForm(forms.Form):
@@ -35,7 +40,11 @@ class ReviewFilterForm(forms.Form):
     order = forms.ChoiceField(
         label=_("Order"),
         required=False,
-        choices=[("", _("Matches first, then by path")), ("likely", _("Most likely sexual content first"))],
+        choices=[
+            ("", _("Matches first, then by path")),
+            ("likely", _("Most likely sexual content first")),
+            ("unlikely", _("Least likely first (no face, scores below the threshold, grouped)")),
+        ],
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
     exhibit = forms.ChoiceField(label=_("Exhibit"), required=False)
@@ -58,3 +67,29 @@ class ReviewerSettingsForm(forms.ModelForm):
     class Meta:
         model = ReviewerSettings
         fields = ["blur_radius"]
+
+
+class DetectionJobForm(forms.Form):
+    """Which models to run again over a dossier: the built-in detectors the DETECTORS setting names
+    and the enabled registered classifiers; all of them by default (a model that already looked at
+    a file is not run on it again)."""
+
+    models = forms.MultipleChoiceField(label=_("Models"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enabled = {str(c.pk): c for c in Classifier.objects.defer("weights").filter(enabled=True)}
+        choices = [(f"detector:{name}", BUILTIN_LABELS.get(name, name)) for name in settings.DETECTORS]
+        choices += [
+            (f"classifier:{pk}", _("%(classifier)s (registered classifier)") % {"classifier": c})
+            for pk, c in self.enabled.items()
+        ]
+        self.fields["models"].choices = choices
+        self.fields["models"].initial = [value for value, _label in choices]
+
+    def detectors(self) -> list[str]:
+        return [value.partition(":")[2] for value in self.cleaned_data["models"] if value.startswith("detector:")]
+
+    def classifiers(self) -> list[Classifier]:
+        chosen = (value.partition(":")[2] for value in self.cleaned_data["models"] if value.startswith("classifier:"))
+        return [self.enabled[pk] for pk in chosen if pk in self.enabled]

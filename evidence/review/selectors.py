@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 
 from evidence.models import Detection, EvidenceFile
 from hashing.grouping import near_duplicate_groups
@@ -50,11 +50,23 @@ def review_candidates(dossier, *, query: dict):
     if query.get("order") == "likely":  # most likely sexual content first; not looked at last
         files = files.annotate(likely=Max("detections__score"))
         order = [F("likely").desc(nulls_last=True), *order]
+    elif query.get("order") == "unlikely":
+        files, order = _least_likely_first(files, order)
     return (
         files.select_related("exhibit", "match_list", "reviewed_by", "confirmed_by")
         .prefetch_related("detections__detector")
         .order_by(*order)
     )
+
+
+def _least_likely_first(files, order):
+    """Welfare: the images looked at whose every score is below DETECTOR_LIKELY_SCORE and in which no
+    face was found come first, together, lowest score first (what a reviewer may mark non-pertinent
+    in bulk without revealing them); then those not looked at; the likely ones and faces last."""
+    files = files.annotate(likely=Max("detections__score"), most_faces=Max("detections__faces"))
+    unlikely = Q(likely__lt=settings.DETECTOR_LIKELY_SCORE, most_faces=0)
+    group = Case(When(unlikely, then=Value(0)), When(likely__isnull=True, then=Value(1)), default=Value(2))
+    return files, [group, F("likely").asc(nulls_last=True), *order]
 
 
 def _signal(signal: str) -> Q:
@@ -86,3 +98,14 @@ def to_review_count(files) -> int:
 def keyboard_schemes():
     """The schemes reviewers categorise with the keyboard, with their values, as data."""
     return list(CategoryScheme.objects.filter(code__in=KEYBOARD_SCHEMES).prefetch_related("values").order_by("name"))
+
+
+def detections_by_model(dossier) -> list[dict]:
+    """How many of the dossier's files each model (name and version) looked at: what a detection job
+    would add to."""
+    return list(
+        Detection.objects.filter(file__exhibit__dossier=dossier)
+        .values("detector__name", "detector__version")
+        .annotate(files=Count("file", distinct=True))
+        .order_by("detector__name", "detector__version")
+    )

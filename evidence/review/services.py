@@ -130,6 +130,31 @@ def files_categorise(*, files, dossier, scheme: str, category: str, by, series: 
     return count
 
 
+# Non-pertinent: Project VIC's category 0 (not an alert). A bulk request is bounded: a page of the
+# grid holds 60 tiles, each a near-identical group of files.
+NON_PERTINENT = ("vics", "0")
+NON_PERTINENT_MAX_FILES = 1000
+
+
+@transaction.atomic
+def files_categorise_non_pertinent(*, files, dossier, by, ip: str | None = None) -> tuple[int, int]:
+    """Mark the files of ``files`` (of ``dossier``) that nobody categorised yet non-pertinent, in one
+    go: the welfare flow of the review (the least likely images grouped, selected a page at a time,
+    never revealed). The rule is one categorisation's (``files_categorise``): four eyes applying,
+    each file recorded and audited. A file already categorised keeps its category (a bulk action
+    never overrides a reviewer's decision). Returns (categorised, kept); more than
+    NON_PERTINENT_MAX_FILES files raise ValidationError, nothing done."""
+    ids = list(files.filter(exhibit__dossier=dossier).values_list("pk", flat=True)[: NON_PERTINENT_MAX_FILES + 1])
+    if len(ids) > NON_PERTINENT_MAX_FILES:
+        raise ValidationError(
+            _("At most %(count)s files at once: select fewer tiles.") % {"count": NON_PERTINENT_MAX_FILES}
+        )
+    pending = EvidenceFile.objects.filter(pk__in=ids, reviewed_at__isnull=True)
+    scheme, category = NON_PERTINENT
+    count = files_categorise(files=pending, dossier=dossier, scheme=scheme, category=category, by=by, ip=ip)
+    return count, len(ids) - count
+
+
 def _awaits_near_confirmation(evidence_file: EvidenceFile) -> bool:
     """A near match one reviewer confirmed in a four-eyes dossier, not yet confirmed by a second one:
     its last decision is that confirmation and nobody confirmed it since."""

@@ -13,10 +13,24 @@ from accounts.decorators import step_up_required
 from accounts.welfare import blur_radius_for, exposure_of, reviewer_settings_update
 from audit.services import client_ip
 from cases.selectors import dossier_for, membership_of
+from evidence.ingest.detection_jobs import dossier_detection_start
+from evidence.ingest.redetection import files_to_observe
 from evidence.models import EvidenceFile
-from evidence.review.forms import ReviewerSettingsForm, ReviewFilterForm
-from evidence.review.selectors import keyboard_schemes, review_candidates, review_page, to_review_count
-from evidence.review.services import dossier_four_eyes_set, files_categorise, files_confirm, near_match_settle
+from evidence.review.forms import DetectionJobForm, ReviewerSettingsForm, ReviewFilterForm
+from evidence.review.selectors import (
+    detections_by_model,
+    keyboard_schemes,
+    review_candidates,
+    review_page,
+    to_review_count,
+)
+from evidence.review.services import (
+    dossier_four_eyes_set,
+    files_categorise,
+    files_categorise_non_pertinent,
+    files_confirm,
+    near_match_settle,
+)
 from evidence.review.sharing import export_build, local_alert_list_extend, reviewed_alert_count, shared_files
 
 MAX_FILES_PER_ACTION = 5000
@@ -70,8 +84,56 @@ def dossier_review(request, pk: int):
         "reviewed_alerts": reviewed_alert_count(dossier),
         "exposure": exposure_of(request.user, request.session),
         "settings_form": ReviewerSettingsForm(initial={"blur_radius": blur_radius_for(request.user)}),
+        "detection_job": dossier.detection_jobs.first(),
+        "detection_form": DetectionJobForm(),
+        "looked_at": detections_by_model(dossier),
+        "media_count": files_to_observe(dossier).count(),
     }
     return render(request, "evidence/review.html", context)
+
+
+@login_required
+@require_POST
+def detection_job_start(request, pk: int):
+    """Run detectors and classifiers again over the dossier's images and videos: the team, who sees
+    its files, starts it (administrators see no dossier); no image is shown, the start is audited."""
+    dossier = dossier_for(request.user, pk, write=True, files=True)
+    form = DetectionJobForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one detector or classifier."))
+        return redirect("dossier_review", dossier.pk)
+    try:
+        job = dossier_detection_start(
+            dossier=dossier,
+            detectors=form.detectors(),
+            classifiers=form.classifiers(),
+            by=request.user,
+            ip=client_ip(request),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Looking again at %(count)s images and videos.") % {"count": job.files_total})
+    return redirect("dossier_review", dossier.pk)
+
+
+@login_required
+def detection_job_progress(request, pk: int, job_pk: int):
+    dossier = dossier_for(request.user, pk, files=True)
+    job = get_object_or_404(dossier.detection_jobs, pk=job_pk)
+    return render(request, "evidence/_detection_job_progress.html", {"dossier": dossier, "detection_job": job})
+
+
+def _non_pertinent(request, dossier, files, result: dict) -> str:
+    """The welfare bulk action: the files not categorised yet, non-pertinent (four eyes applying)."""
+    count, kept = files_categorise_non_pertinent(files=files, dossier=dossier, by=request.user, ip=client_ip(request))
+    result.update(categorised=count, kept=kept, category="0", four_eyes=dossier.four_eyes)
+    message = _("%(count)s files marked non-pertinent.") % {"count": count}
+    if dossier.four_eyes and count:
+        message += " " + _("Another reviewer must confirm them (four eyes).")
+    if kept:
+        message += " " + _("%(count)s already categorised kept their category.") % {"count": kept}
+    return message
 
 
 @login_required
@@ -89,6 +151,8 @@ def review_categorise(request, pk: int):
             message = _("%(count)s categorisations confirmed.") % {"count": confirmed}
             if refused:
                 message += " " + _("%(count)s are yours: another reviewer must confirm them.") % {"count": refused}
+        elif action == "non_pertinent":
+            message = _non_pertinent(request, dossier, files, result)
         elif action in ("confirm_near", "reject_near"):
             awaiting = 0
             for evidence_file in files:

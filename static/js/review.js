@@ -12,6 +12,7 @@
     if (option.dataset.key) { keys[option.dataset.key] = option.value; }
   });
   var revealed = null;
+  var selectPage = document.getElementById("review-select-page");
 
   function current() {
     var index = tiles.indexOf(document.activeElement);
@@ -49,6 +50,20 @@
       if (counter) { counter.textContent = String(parseInt(counter.textContent, 10) + 1); }
     });
   }
+  function selectAll(on) {
+    tiles.forEach(function (tile) {
+      var box = tile.querySelector("input[type=checkbox]");
+      box.checked = on;
+      tile.classList.toggle("selected", on);
+    });
+    syncSelectPage();
+  }
+  function syncSelectPage() {
+    if (!selectPage) { return; }
+    var count = selected().length;
+    selectPage.checked = count > 0 && count === tiles.length;
+    selectPage.indeterminate = count > 0 && count < tiles.length;
+  }
   function selected() {
     return tiles.filter(function (tile) { return tile.querySelector("input[type=checkbox]").checked; });
   }
@@ -80,6 +95,7 @@
           }
           tile.dataset.done = action;
         });
+        syncSelectPage();
         status.textContent = targets.length + " ✓";
       })
       .catch(function () { status.textContent = "✗"; });
@@ -101,6 +117,7 @@
     var index = current();
     var key = event.key;
     if (key === "?") { help.open = !help.open; event.preventDefault(); return; }
+    if (key === "*" && selectPage) { selectAll(!selectPage.checked); event.preventDefault(); return; }
     if (key === "ArrowRight" || key === "j") { focusAt(index + 1); event.preventDefault(); return; }
     if (key === "ArrowLeft" || key === "k") { focusAt(index < 0 ? 0 : index - 1); event.preventDefault(); return; }
     if (key === "ArrowDown") { focusAt(index < 0 ? 0 : index + columns()); event.preventDefault(); return; }
@@ -111,6 +128,7 @@
       var box = tile.querySelector("input[type=checkbox]");
       box.checked = !box.checked;
       tile.classList.toggle("selected", box.checked);
+      syncSelectPage();
       event.preventDefault();
       return;
     }
@@ -122,8 +140,9 @@
   });
   tiles.forEach(function (tile) {
     var box = tile.querySelector("input[type=checkbox]");
-    box.addEventListener("change", function () { tile.classList.toggle("selected", box.checked); });
+    box.addEventListener("change", function () { tile.classList.toggle("selected", box.checked); syncSelectPage(); });
     tile.addEventListener("dblclick", function () { reveal(tile); });
   });
+  if (selectPage) { selectPage.addEventListener("change", function () { selectAll(selectPage.checked); }); }
   if (tiles.length) { tiles[0].focus(); }
 })();

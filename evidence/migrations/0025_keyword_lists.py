@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_four_eyes'),
-        ('evidence', '0023_file_texts'),
+        ('evidence', '0024_detection_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,198 @@
+"""Detectors and classifiers run again over a dossier's images and videos already ingested: a
+``DetectionJob``, a chunk of files per task, on the `media` queue.
+
+Each file is read again where the ingest read it (a folder, a disk image), its SHA-256 computed on
+the way: what a model looks at must be the bytes that were hashed (evidence is read-only), so a file
+changed since is not looked at, with its reason. An image is decoded at the reduced size the
+pipeline decodes it (``hashing.perceptual.decode``), a video's keyframes sampled as the pipeline
+samples them (``hashing.video.digest_video``; its hashes are computed again and dropped). A model
+that already looked at a file (its ``Detection`` under the same name, version and weights) is not
+run on it again, and a content found at two paths is decoded once per chunk. A member of an archive
+is not read again (its archive would have to be walked): counted, with that reason.
+"""
+
+import hashlib
+import io
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record
+from config.messages import MessageError, code_of, message, reason_of
+from config.work_locks import claim
+from detectors.observe import builtin, forget_classifiers, model_key, registered_classifiers, strongest
+from evidence.ingest import disk_files, sources
+from evidence.ingest.pipeline.files import file_blocks
+from evidence.models import Detection, DetectionJob, Detector, EvidenceFile
+from hashing import perceptual, video
+
+CHUNK_FILES = 50  # a task's share: about 5 s of images, a minute or two of videos, far below the queue's limit
+
+
+class NotLooked(MessageError):
+    """Why a file was not looked at: ``message`` is a stored message (config.messages)."""
+
+
+def files_to_observe(dossier):
+    """The dossier's images and videos that the ingest finished with."""
+    return EvidenceFile.objects.filter(exhibit__dossier=dossier, processed_at__isnull=False, size__gt=0).filter(
+        Q(mime__startswith="image/") | Q(mime__startswith="video/")
+    )
+
+
+def detection_job_run(*, job: DetectionJob) -> bool:
+    """Look at the job's next chunk of files (after the last one done); True if files may remain (the
+    caller queues the next chunk), False once the job is finished or another worker holds it."""
+    with claim("detection_job", job.pk) as mine:
+        if not mine:
+            return False
+        job.refresh_from_db()
+        if job.is_finished:
+            return False
+        models = _models_of(job)
+        if not models:
+            detection_job_fail(job_id=job.pk, reason=message("detection.no_model"))
+            return False
+        if job.status == DetectionJob.Status.QUEUED:
+            DetectionJob.objects.filter(pk=job.pk).update(status=DetectionJob.Status.RUNNING)
+        chunk = list(files_to_observe(job.dossier).filter(pk__gt=job.last_file_id).order_by("pk")[:CHUNK_FILES])
+        if chunk:
+            _observe_chunk(job, chunk, models)
+        if len(chunk) < CHUNK_FILES:
+            _finish(job)
+            return False
+        return True
+
+
+def _models_of(job: DetectionJob) -> list:
+    """The job's models as this worker has them: the built-in ones the DETECTORS setting still names,
+    and the chosen classifiers still enabled (asked of the database now, not within REFRESH_SECONDS:
+    a job is typically started right after a classifier is registered)."""
+    forget_classifiers()
+    wanted = set(job.classifiers.values_list("name", flat=True))
+    names = [name for name in job.detectors if name in settings.DETECTORS]
+    return builtin(names) + [loaded for loaded in registered_classifiers() if loaded.spec.name in wanted]
+
+
+def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -> None:
+    by_key = {model_key(model): model for model in models}
+    rows = {key: Detector.objects.get_or_create(name=key[0], version=key[1], sha256=key[2])[0] for key in by_key}
+    done = set(
+        Detection.objects.filter(file__in=chunk, detector__in=rows.values()).values_list("file_id", "detector_id")
+    )
+    found, scored, reasons = [], 0, []
+    looked: dict[tuple, list | NotLooked] = {}  # by content and models: copies decoded once
+    with disk_files.ImageReader() as reader:
+        for record in chunk:
+            missing = tuple(key for key, row in rows.items() if (record.pk, row.pk) not in done)
+            if not missing:
+                continue
+            content = (bytes(record.sha256 or b""), record.size, missing)
+            if content not in looked:
+                try:
+                    looked[content] = _look(record, [by_key[key] for key in missing], reader)
+                except NotLooked as refusal:
+                    looked[content] = refusal
+            result = looked[content]
+            if isinstance(result, NotLooked):
+                reasons.append(result.message)
+                continue
+            scored += 1
+            found += [
+                Detection(
+                    file_id=record.pk,
+                    detector=rows[(seen.detector, seen.version, seen.sha256)],
+                    score=seen.score,
+                    faces=seen.faces,
+                    regions=seen.regions_as_data(),
+                )
+                for seen in result
+            ]
+    with transaction.atomic():
+        # A chunk done twice (a task delivered again) adds nothing: one row per file and model.
+        Detection.objects.bulk_create(found, ignore_conflicts=True)
+        job.files_done += len(chunk)
+        job.files_scored += scored
+        job.errors += len(reasons)
+        for reason in reasons:
+            entry = job.reasons.setdefault(code_of(reason) or "other", {"count": 0, "first": reason})
+            entry["count"] += 1
+        job.last_file_id = chunk[-1].pk
+        job.save(update_fields=["files_done", "files_scored", "errors", "reasons", "last_file_id"])
+
+
+def _look(record: EvidenceFile, models: list, reader) -> list:
+    """What ``models`` see in the file (``detectors.nudity.Detection``s), or NotLooked with why."""
+    if record.container_id and not record.image_locator:
+        raise NotLooked(message("detection.in_archive"))
+    content = _read_again(record, reader)
+    observe = lambda image: [model.detect(image) for model in models]  # noqa: E731
+    if record.mime.startswith("image/"):
+        if content is None:
+            raise NotLooked(message("file.image_too_large_to_decode"))
+        try:
+            return observe(perceptual.decode(io.BytesIO(content), luma_modes=True))
+        except perceptual.ImageRefused as refusal:
+            raise NotLooked(refusal.message) from refusal
+    if content is None and record.image_locator:
+        raise NotLooked(message("file.video_too_large_to_sample"))
+    source = io.BytesIO(content) if content is not None else sources.video_input(sources.real_path(record.source_path))
+    try:
+        with source if hasattr(source, "read") else nullcontext(source) as opened:
+            return strongest(video.digest_video(opened, observe=observe).observed)
+    except video.VideoRefused as refusal:
+        raise NotLooked(refusal.message) from refusal
+
+
+def _read_again(record: EvidenceFile, reader) -> bytes | None:
+    """The file's bytes, or None past ARCHIVE_MAX_BUFFER_BYTES (hashed to its end all the same), once
+    its SHA-256 is the one recorded at ingest; NotLooked otherwise."""
+    path = sources.real_path(record.source_path)
+    locator = record.image_locator
+    digest, content = hashlib.sha256(), bytearray()
+    try:
+        blocks = (
+            reader.read(path, locator["offset"], locator["inode"], locator.get("type"))
+            if locator
+            else file_blocks(path)
+        )
+        for block in blocks:
+            digest.update(block)
+            if content is not None:
+                content.extend(block)
+                if len(content) > settings.ARCHIVE_MAX_BUFFER_BYTES:
+                    content = None
+    except sources.READ_ERRORS as error:
+        raise NotLooked(message("file.unreadable", reason=reason_of(error))) from error
+    if record.sha256 is None or digest.digest() != bytes(record.sha256):
+        raise NotLooked(message("detection.changed_since_ingest"))
+    return bytes(content) if content is not None else None
+
+
+def _finish(job: DetectionJob) -> None:
+    with transaction.atomic():
+        job.status, job.finished_at = DetectionJob.Status.DONE, timezone.now()
+        job.files_done = max(job.files_done, job.files_total)
+        job.save(update_fields=["status", "finished_at", "files_done"])
+        audit_record(
+            actor=None,
+            action="detection_job.done",
+            target=job,
+            files=job.files_done,
+            scored=job.files_scored,
+            errors=job.errors,
+        )
+
+
+def detection_job_fail(*, job_id: int, reason) -> None:
+    """Record why the job stopped, so that it does not stay "running" for good."""
+    with transaction.atomic():
+        job = DetectionJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return
+        job.status, job.error, job.finished_at = DetectionJob.Status.FAILED, reason, timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        audit_record(actor=None, action="detection_job.failed", target=job, files=job.files_done)
