@@ -14,6 +14,7 @@ from evidence.search.keyword_runs import keyword_run_execute, keyword_run_fail
 from evidence.search.keywords import keyword_list_import, keyword_run_start
 from evidence.search.store import file_texts_save
 from tests.factories import make_exhibit, wait_until
+from tests.reports.test_dossier_report import pdf_text
 from texts.sink import Extracted
 
 LIST = 'darkfalcon;nickname\n\n;no term\n"rue de la loi"\tstreet\n"unclosed\nnight*\nnobodyhere\n'
@@ -180,6 +181,8 @@ def test_the_report_prints_each_list_with_its_counts_per_exhibit(client, owner, 
     )
     assert '<td>night*</td><td></td><td class="num">1</td><td class="num">1</td><td class="num">2</td>' in cells
     assert "SC-1/chat.txt" not in html  # prosecutors read counts, never file names
+    pdf = client.get(reverse("dossier_report_pdf", args=[dossier.pk]))
+    assert pdf.status_code == 200 and "darkfalcon" in pdf_text(pdf.content) and "Op. Falcon" in pdf_text(pdf.content)
 
 
 def test_a_run_taken_up_again_goes_on_after_its_last_term_and_a_lost_one_says_why(owner, dossier, documents):
