@@ -410,6 +410,12 @@ OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 40_000_000)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 50)
 OCR_MAX_FILE_SECONDS = env_int("OCR_MAX_FILE_SECONDS", 300)
 OCR_LANGUAGES = os.environ.get("OCR_LANGUAGES", "eng+fra+nld")
+# Keyword lists (evidence/search/keywords.py): one term a line, imported from a file of at most
+# KEYWORD_LIST_MAX_BYTES or typed in the page; a list of more than KEYWORD_LIST_MAX_TERMS terms is
+# refused whole, a line over KEYWORD_LINE_MAX_CHARS characters is refused with its line number.
+KEYWORD_LIST_MAX_TERMS = env_int("KEYWORD_LIST_MAX_TERMS", 5_000)
+KEYWORD_LINE_MAX_CHARS = env_int("KEYWORD_LINE_MAX_CHARS", 500)
+KEYWORD_LIST_MAX_BYTES = env_int("KEYWORD_LIST_MAX_BYTES", 1 << 20)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.
@@ -509,13 +515,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queues by kind of work, so a site can give each its own hosts (deploy/README.md, "Queues"):
 # `ingest` (listing and hashing evidence, walking archives and disk images), `media` (batches of
 # images and videos: hashing them too, as the picture is decoded from the bytes just hashed, then
-# perceptual hashes, thumbnails, video keyframes), `lists` (hash-list imports and re-matching),
+# perceptual hashes, thumbnails, video keyframes), `lists` (hash-list imports and re-matching, keyword list runs),
 # `default` (the rest: periodic checks). An exact task name wins over a pattern.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "evidence.tasks.ingest_media_batch": {"queue": "media"},
     "evidence.tasks.redetect_dossier": {"queue": "media"},
     "evidence.tasks.resume_lost_work": {"queue": "default"},
+    # A keyword list run reads the database only, like a hash list's re-matching: not behind ingestion.
+    "evidence.tasks.keyword_list_run": {"queue": "lists"},
     "evidence.tasks.*": {"queue": "ingest"},
     "evidence.list_tasks.*": {"queue": "lists"},
 }

@@ -14,7 +14,14 @@ from django.db import connection
 
 log = logging.getLogger(__name__)
 # Each kind of work has its own key space: key = (BASE + kind) * 2**48 + primary key.
-KINDS = {"ingest_job": 1, "ingest_batch": 2, "hash_list_import": 3, "text_index_job": 4, "detection_job": 5}
+KINDS = {
+    "ingest_job": 1,
+    "ingest_batch": 2,
+    "hash_list_import": 3,
+    "text_index_job": 4,
+    "detection_job": 5,
+    "keyword_run": 6,
+}
 BASE = 0x5C00
 
 

@@ -19,8 +19,9 @@ from evidence.ingest.failures import (
 from evidence.ingest.pipeline import ingest_batch_process, ingest_job_enumerate
 from evidence.ingest.redetection import detection_job_fail, detection_job_run
 from evidence.ingest.resume import lost_work_resume_periodic
-from evidence.models import DetectionJob, IngestBatch, IngestJob, TextIndexJob
+from evidence.models import DetectionJob, IngestBatch, IngestJob, KeywordRun, TextIndexJob
 from evidence.search.indexing import text_index_job_fail, text_index_job_run
+from evidence.search.keyword_runs import keyword_run_execute, keyword_run_fail
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +158,15 @@ def redetect_dossier(job_id: int) -> None:
         raise
     if more:
         redetect_dossier.delay(job_id)
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5, acks_late=True)
+def keyword_list_run(run_id: int) -> None:
+    """Look for a keyword list's terms over its dossier's texts (evidence.search.keyword_runs): `lists` queue."""
+    try:
+        keyword_run_execute(run=KeywordRun.objects.select_related("keyword_list").get(pk=run_id))
+    except RETRY_ON:
+        raise
+    except Exception as error:
+        keyword_run_fail(run_id=run_id, reason=failure_reason(error))
+        raise

@@ -24,6 +24,7 @@ from evidence.models import (
     Face,
     IngestJob,
 )
+from evidence.search.keyword_selectors import last_runs_for_report
 from hashing.models import HashListVersion
 
 # The audit actions that record a generated report and its sha256; a printed copy verifies
@@ -205,6 +206,7 @@ def dossier_report_data(dossier: Dossier) -> dict:
         .order_by("person__full_name"),
         "hash_lists": hash_list_versions_for_report(dossier),
         "detectors": detectors_for_report(dossier),
+        "keyword_lists": last_runs_for_report(dossier),
         "software": software_version(),
     }
 

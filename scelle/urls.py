@@ -25,6 +25,7 @@ from evidence import views as evidence_views
 from evidence.custody import views as custody_views
 from evidence.ingest import source_grant_views
 from evidence.review import views as review_views
+from evidence.search import keyword_views
 from evidence.search import views as search_views
 from evidence.triage import list_views
 from scelle.health import ScelleHealthView
@@ -68,6 +69,22 @@ urlpatterns = [
     path("dossiers/<int:pk>/find/index/<int:job_pk>/", search_views.text_index_progress, name="text_index_progress"),
     path("exhibits/<int:pk>/text-language/", search_views.exhibit_text_language, name="exhibit_text_language"),
     path("exhibits/<int:pk>/ocr/", search_views.exhibit_ocr, name="exhibit_ocr"),
+    path("dossiers/<int:pk>/find/keywords/", keyword_views.dossier_keywords, name="dossier_keywords"),
+    path("dossiers/<int:pk>/find/keywords/new/", keyword_views.keyword_list_new, name="keyword_list_new"),
+    path(
+        "dossiers/<int:pk>/find/keywords/<int:list_pk>/", keyword_views.keyword_list_detail, name="keyword_list_detail"
+    ),
+    path("dossiers/<int:pk>/find/keywords/<int:list_pk>/run/", keyword_views.keyword_list_run, name="keyword_list_run"),
+    path(
+        "dossiers/<int:pk>/find/keyword-runs/<int:run_pk>/",
+        keyword_views.keyword_run_progress,
+        name="keyword_run_progress",
+    ),
+    path(
+        "dossiers/<int:pk>/find/keyword-runs/<int:run_pk>/hits.csv",
+        keyword_views.keyword_run_export,
+        name="keyword_run_export",
+    ),
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
     path("dossiers/<int:pk>/faces/", face_views.dossier_faces_view, name="dossier_faces"),

@@ -24,7 +24,17 @@ from audit.services import audit_record
 from chats.models import ChatAccount
 from config.store import store_derived
 from detectors.models import Classifier
-from evidence.models import ChunkedUpload, DetectionJob, Detector, Face, RematchNotice, SourceGrant, TextIndexJob
+from evidence.models import (
+    ChunkedUpload,
+    DetectionJob,
+    Detector,
+    Face,
+    KeywordRun,
+    RematchNotice,
+    SourceGrant,
+    TextIndexJob,
+)
+from evidence.search.keywords import keyword_list_import
 from hashing.models import CategoryScheme
 from hashing.services import hash_list_version_create
 from tests.api.conftest import TokenClient
@@ -118,6 +128,14 @@ MATRIX = {
     "detection_job_progress": ("dossier+detection_job", (302, 404, 403, 200, 404, 200)),
     "exhibit_text_language": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
     "exhibit_ocr": ("POST exhibit", (302, 404, 403, 302, 404, 302)),
+    # Keyword lists: every member reads them and their counts; the investigating team imports and runs
+    # them (an empty import form is shown again, 200) and exports the hits (file paths and hashes).
+    "dossier_keywords": ("dossier", (302, 404, 200, 200, 404, 200)),
+    "keyword_list_new": ("POST dossier", (302, 404, 403, 200, 404, 200)),
+    "keyword_list_detail": ("dossier+keyword_list", (302, 404, 200, 200, 404, 200)),
+    "keyword_list_run": ("POST dossier+keyword_list", (302, 404, 403, 302, 404, 302)),
+    "keyword_run_progress": ("dossier+keyword_run", (302, 404, 200, 200, 404, 200)),
+    "keyword_run_export": ("dossier+keyword_run", (302, 404, 403, 200, 404, 200)),
     "dossier_timeline": ("dossier", (302, 404, 200, 200, 404, 200)),
     "dossier_devices": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_faces": ("dossier", (302, 404, 403, 200, 404, 200)),
@@ -183,6 +201,7 @@ def test_every_url_has_a_row():
 @pytest.fixture
 def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
     version = make_hash_list("Matrix list", ["0" * 32], by=admin)
+    keyword_list = keyword_list_import(dossier=dossier, name="Matrix keywords", text="darkfalcon", by=owner)
     return {
         "dossier": [dossier.pk],
         "exhibit": [exhibit.pk],
@@ -213,6 +232,8 @@ def objects(dossier, exhibit, evidence_file, admin, colleague, owner):
         "dossier+text_index_job": [dossier.pk, TextIndexJob.objects.create(dossier=dossier, created_by=owner).pk],
         "dossier+detection_job": [dossier.pk, DetectionJob.objects.create(dossier=dossier, created_by=owner).pk],
         "face": [_face(evidence_file).pk],
+        "dossier+keyword_list": [dossier.pk, keyword_list.pk],
+        "dossier+keyword_run": [dossier.pk, KeywordRun.objects.create(keyword_list=keyword_list, created_by=owner).pk],
         "key": [SecurityKey.objects.create(user=admin, name="Matrix key", credential_id=b"k", public_key=b"p").pk],
         "classifier": [
             Classifier.objects.create(

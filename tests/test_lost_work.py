@@ -12,7 +12,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from config.celery import app as celery_app
 from evidence.ingest.resume import lost_work_resume_periodic
-from evidence.models import IngestBatch, IngestJob
+from evidence.models import IngestBatch, IngestJob, KeywordRun
+from evidence.search.keywords import keyword_list_import, keyword_run_start
 from evidence.tasks import queue_batches
 from tests.factories import sha256_hex, wait_until
 from tests.faults import (
@@ -96,7 +97,13 @@ def test_beats_round_queues_nothing_while_the_work_is_queued_or_was_just_created
         waiting.status = "done"
         waiting.save(update_fields=["status"])
         IngestJob.objects.create(exhibit=exhibit, source_label="new", created_by=owner)  # its message may be on its way
-        assert lost_work_resume_periodic() == {"jobs": 0, "batches": 0, "imports": 0, "detection_jobs": 0}
+        assert lost_work_resume_periodic() == {
+            "jobs": 0,
+            "batches": 0,
+            "imports": 0,
+            "detection_jobs": 0,
+            "keyword_runs": 0,
+        }
         assert not AuditEvent.objects.filter(action="ingest.resume").exists()
     finally:
         purge_work_queues()
@@ -108,8 +115,29 @@ def test_beats_round_queues_a_listing_whose_message_was_lost_one_period_ago(exhi
     job = IngestJob.objects.create(exhibit=exhibit, source_label="old", created_by=owner)
     IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=301))
     try:
-        assert lost_work_resume_periodic() == {"jobs": 1, "batches": 0, "imports": 0, "detection_jobs": 0}
+        assert lost_work_resume_periodic() == {
+            "jobs": 1,
+            "batches": 0,
+            "imports": 0,
+            "detection_jobs": 0,
+            "keyword_runs": 0,
+        }
         assert queued("ingest") == 1
         assert lost_work_resume_periodic() is None  # and not twice while that copy waits
+    finally:
+        purge_work_queues()
+
+
+def test_beats_round_queues_again_a_keyword_run_whose_message_was_lost(dossier, owner, settings):
+    settings.RESUME_LOST_WORK_SECONDS = 300
+    purge_work_queues()
+    keyword_list = keyword_list_import(dossier=dossier, name="L", text="darkfalcon", by=owner)
+    run = keyword_run_start(keyword_list=keyword_list, by=owner, queue=False)
+    try:
+        assert lost_work_resume_periodic()["keyword_runs"] == 0  # control: just queued, its message may be on its way
+        KeywordRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=301))
+        assert lost_work_resume_periodic()["keyword_runs"] == 1
+        assert queued("lists") == 1
+        assert AuditEvent.objects.filter(action="keyword_run.resume").exists()
     finally:
         purge_work_queues()

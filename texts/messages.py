@@ -43,4 +43,11 @@ CATALOGUE = {
     "search.only_not": _("Give at least one word to look for: a search cannot be made of excluded words only."),
     "search.not_in_or": _("An excluded word (-word) cannot be one side of an OR."),
     "search.too_long": _("The search has more than %(limit)s words: make it shorter."),
+    # A keyword list's lines not taken (texts.keywords), each listed with its line number
+    "keyword.line_too_long": _("the line holds %(length)s characters, over the limit of %(limit)s"),
+    "keyword.empty_term": _("no term before the label"),
+    "keyword.label_too_long": _("the label is longer than %(limit)s characters"),
+    "keyword.nothing_to_find": _("the term holds no letter or digit to look for"),
+    "keyword.refused": _("the term is not a valid search: %(reason)s"),
+    "keyword.duplicate": _("the same term as line %(line)s"),
 }

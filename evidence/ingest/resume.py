@@ -19,7 +19,7 @@ from audit.services import audit_record
 from config.celery import app
 from config.work_locks import is_claimed
 from evidence.ingest.pipeline import ingest_job_refresh
-from evidence.models import DetectionJob, IngestBatch, IngestJob
+from evidence.models import DetectionJob, IngestBatch, IngestJob, KeywordRun
 from evidence.triage.lists import hash_list_imports_resume
 
 # The queues of the work that can be lost; `default` holds only periodic checks (and this task).
@@ -86,6 +86,24 @@ def ingest_jobs_resume(*, by=None, queued_before=None) -> dict[str, int]:
     return {"jobs": jobs, "batches": batches}
 
 
+def keyword_runs_resume(*, by=None, queued_before=None) -> int:
+    """Queue again the keyword runs queued or running with no worker on them (their message lost
+    with the broker, their worker dead); return how many. A copy of a run still queued finds it
+    claimed or done and does nothing (evidence.search.keyword_runs). ``queued_before``: a run still
+    queued and created after it is left alone."""
+    from evidence.tasks import keyword_list_run
+
+    waiting = KeywordRun.objects.filter(status__in=[KeywordRun.Status.QUEUED, KeywordRun.Status.RUNNING])
+    if queued_before is not None:
+        waiting = waiting.exclude(status=KeywordRun.Status.QUEUED, created_at__gt=queued_before)
+    resumed = [pk for pk in waiting.values_list("pk", flat=True) if not is_claimed("keyword_run", pk)]
+    for run_id in resumed:
+        keyword_list_run.delay(run_id)
+    if resumed:
+        audit_record(actor=by, action="keyword_run.resume", runs=resumed)
+    return len(resumed)
+
+
 def detection_jobs_resume(*, by=None, queued_before=None) -> int:
     """Queue again the detection jobs queued or running with no worker on them (their message was
     lost with the broker, or their worker died); return how many. A job goes on after its last file
@@ -115,7 +133,8 @@ def lost_work_resume(*, force: bool = False, queued_before=None, by=None) -> dic
     ingest = ingest_jobs_resume(by=by, queued_before=queued_before)
     versions = hash_list_imports_resume(by=by, queued_before=queued_before)
     detections = detection_jobs_resume(by=by, queued_before=queued_before)
-    return {**ingest, "imports": versions, "detection_jobs": detections}
+    runs = keyword_runs_resume(by=by, queued_before=queued_before)
+    return {**ingest, "imports": versions, "detection_jobs": detections, "keyword_runs": runs}
 
 
 def lost_work_resume_periodic() -> dict[str, int] | None:

@@ -31,6 +31,7 @@ from evidence.models.ingest import (
     SourceGrant,
     SourceGrantQuerySet,
 )
+from evidence.models.keywords import KeywordHit, KeywordList, KeywordRun, KeywordTerm
 from evidence.models.metadata import Detection, Detector, Face, ImageMetadata
 from evidence.models.review import Categorisation
 from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
@@ -59,6 +60,10 @@ __all__ = [
     "IngestBatch",
     "IngestJob",
     "IngestSource",
+    "KeywordHit",
+    "KeywordList",
+    "KeywordRun",
+    "KeywordTerm",
     "PerceptualChange",
     "RematchNotice",
     "SourceGrant",

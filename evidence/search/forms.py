@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models import TEXT_LANGUAGES, EvidenceFile, Exhibit, FileText
@@ -56,3 +57,46 @@ class TextLanguageForm(forms.Form):
 
 class ExhibitOcrForm(forms.Form):
     ocr = forms.ChoiceField(label=_("Read the text in its pictures (OCR)"), choices=Exhibit.Ocr.choices)
+
+
+class KeywordListForm(forms.Form):
+    """A keyword list: a text file or lines typed in, one term a line."""
+
+    name = forms.CharField(label=_("Name of the list"), max_length=200)
+    file = forms.FileField(label=_("Text file"), required=False)
+    text = forms.CharField(
+        label=_("or terms, one a line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, typed = data.get("file"), data.get("text") or ""
+        if upload is not None and typed.strip():
+            raise forms.ValidationError(_("Give a file or terms typed in, not both."))
+        if upload is None and not typed.strip():
+            raise forms.ValidationError(_("Give a file or type the terms, one a line."))
+        limit = settings.KEYWORD_LIST_MAX_BYTES
+        if upload is not None:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    _("The file holds %(size)s bytes, over the limit of %(limit)s.")
+                    % {"size": upload.size, "limit": limit}
+                )
+            data["text"] = decoded(upload.read())
+            data["file_name"] = upload.name
+        else:
+            if len(typed.encode()) > limit:
+                raise forms.ValidationError(_("The terms are over the limit of %(limit)s bytes.") % {"limit": limit})
+            data["file_name"] = ""
+        return data
+
+
+def decoded(content: bytes) -> str:
+    """A list file's text: UTF-8 (with or without its byte order mark), else Windows-1252, as
+    spreadsheets on Windows save it; a byte that is neither becomes U+FFFD, never an error."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")

@@ -98,15 +98,34 @@ def _filtered(texts, filters: SearchFilters):
     return texts
 
 
+def texts_matching(texts, query: str):
+    """``texts`` (FileText rows) narrowed to the parts matching ``query``, unranked: the search of
+    ``file_texts_search`` without its scope, for a worker looking on behalf of a dossier's team (a
+    keyword run). Raises ``texts.query.QueryRefused``; an empty query matches nothing."""
+    parsed = parse(query)
+    if parsed is None:
+        return texts.none()
+    return _matching(texts, parsed, substring_of(query))
+
+
+def _matching(texts, parsed: Query, substring: str | None):
+    if connection.vendor == "postgresql":
+        tsquery = to_tsquery(parsed)
+        # One branch per language, each with a constant query: the GIN index answers each of them.
+        branches = " OR ".join(
+            f"({TABLE}.language = '{name}' AND {TABLE}.search @@ to_tsquery('scelle_{name}', %s))" for name in LANGUAGES
+        )
+        names, names_params = _in_names(substring, "ILIKE")
+        return texts.extra(where=[f"({branches}{names})"], params=[tsquery] * len(LANGUAGES) + names_params)  # noqa: S610
+    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - our own table
+    names, names_params = _in_names(substring, "LIKE")  # SQLite's LIKE ignores the case of ASCII letters
+    return texts.extra(where=[f"({TABLE}.id IN ({matching}){names})"], params=[to_fts5(parsed), *names_params])  # noqa: S610
+
+
 def _postgresql(texts, parsed: Query, substring: str | None):
     tsquery = to_tsquery(parsed)
-    # One branch per language, each with a constant query: the GIN index answers each of them.
-    branches = " OR ".join(
-        f"({TABLE}.language = '{name}' AND {TABLE}.search @@ to_tsquery('scelle_{name}', %s))" for name in LANGUAGES
-    )
-    names, names_params = _in_names(substring, "ILIKE")
     return (
-        texts.extra(where=[f"({branches}{names})"], params=[tsquery] * len(LANGUAGES) + names_params)  # noqa: S610
+        _matching(texts, parsed, substring)
         .annotate(rank=RawSQL(f"ts_rank({TABLE}.search, to_tsquery({_config()}, %s))", [tsquery]))  # noqa: S611
         .order_by("-rank", "file_id", "kind", "part")
     )
@@ -114,11 +133,9 @@ def _postgresql(texts, parsed: Query, substring: str | None):
 
 def _sqlite(texts, parsed: Query, substring: str | None):
     fts = to_fts5(parsed)
-    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - our own table
     rank = f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {TABLE}.id"  # noqa: S608
-    names, names_params = _in_names(substring, "LIKE")  # SQLite's LIKE ignores the case of ASCII letters
     return (
-        texts.extra(where=[f"({TABLE}.id IN ({matching}){names})"], params=[fts, *names_params])  # noqa: S610
+        _matching(texts, parsed, substring)
         .annotate(rank=Coalesce(RawSQL(rank, [fts], output_field=FloatField()), Value(0.0)))  # noqa: S611 - our own SQL, the query as a parameter
         .order_by("-rank", "file_id", "kind", "part")
     )

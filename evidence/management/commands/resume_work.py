@@ -5,10 +5,10 @@ from evidence.ingest.resume import lost_work_resume, queued_messages
 
 class Command(BaseCommand):
     help = (
-        "Queue again the ingest batches, list imports and detection jobs that the broker lost (e.g. Redis"
-        " restarted without persistence). Does nothing while the broker still holds messages, unless --force."
-        " Safe to run at any time: work that is running or done is not done twice. Celery beat does the same every"
-        " RESUME_LOST_WORK_SECONDS."
+        "Queue again the ingest batches, list imports, detection jobs and keyword list runs that the broker"
+        " lost (e.g. Redis restarted without persistence). Does nothing while the broker still holds messages,"
+        " unless --force. Safe to run at any time: work that is running or done is not done twice. Celery beat"
+        " does the same every RESUME_LOST_WORK_SECONDS."
     )
 
     def add_arguments(self, parser):
@@ -22,5 +22,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Resumed {resumed['jobs']} ingest jobs ({resumed['batches']} batches), {resumed['imports']}"
-            f" list imports and {resumed['detection_jobs']} detection jobs."
+            f" list imports, {resumed['detection_jobs']} detection jobs and {resumed['keyword_runs']}"
+            " keyword list runs."
         )
