@@ -368,6 +368,10 @@ if unknown := set(DETECTORS) - {"nudenet", "faces"}:
 FACES_MIN_SIDE = env_int("FACES_MIN_SIDE", 40)
 FACES_MAX_PER_IMAGE = env_int("FACES_MAX_PER_IMAGE", 10)
 FACES_GROUP_MAX = env_int("FACES_GROUP_MAX", 5000)
+# A face searched across dossiers is compared with every face of them, held in memory by each web
+# process per dossier (512 bytes a face) and refreshed when faces are added or removed: at most
+# FACES_SEARCH_CACHE_MB in all, the dossiers searched least recently dropped first.
+FACES_SEARCH_CACHE_MB = env_int("FACES_SEARCH_CACHE_MB", 512)
 DETECTOR_LIKELY_SCORE = float(os.environ.get("DETECTOR_LIKELY_SCORE", "0.5"))
 # A classifier an administrator registers (detectors/: an ONNX model) is kept in the database; at most this big.
 CLASSIFIER_MAX_BYTES = env_int("CLASSIFIER_MAX_BYTES", 256 * 1024 * 1024)

@@ -14,6 +14,7 @@ from audit.roles import connected_as_owner, connected_as_runtime, owner_configur
 from cases.models import Membership
 from config.celery import app as celery_app
 from detectors.observe import forget_classifiers
+from evidence.faces import forget_face_matrices
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from tests.factories import make_dossier, make_exhibit, make_user
 
@@ -112,6 +113,7 @@ def _detectors_off(request, settings):
     if "detectors_on" not in request.fixturenames and "faces_on" not in request.fixturenames:
         settings.DETECTORS = []
     forget_classifiers()  # a classifier an earlier test registered is gone with its database rows
+    forget_face_matrices()  # and so are the faces a search read
 
 
 @pytest.fixture

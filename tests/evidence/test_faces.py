@@ -83,3 +83,23 @@ def test_the_court_report_names_the_face_model_and_its_hash(client, prosecutor, 
     model = Face.objects.select_related("detector").get().detector
     assert model.name in report and model.sha256 in report and 'data-testid="report-faces"' in report
     assert "astronaut" not in report  # totals only: no file name
+
+
+@pytest.mark.django_db
+def test_a_search_sees_the_faces_added_and_removed_since_the_last_one(client, owner, exhibit, faces_seen):
+    """Each web process keeps a dossier's descriptions between searches (evidence.faces): a face
+    added since is found, a face removed since is not."""
+    [face] = Face.objects.all()
+    url = reverse("face_detail", args=[face.pk])
+    client.force_login(owner)
+    assert client.get(url).content.decode().count('data-testid="face-found"') == 0
+
+    added = Face.objects.create(
+        file=faces_seen["coffee.jpg"], detector=face.detector, left=0.1, top=0.1, width=0.2, height=0.2,
+        side=60, embedding=bytes(face.embedding),
+    )  # fmt: skip
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="face-found"') == 1 and reverse("face_crop", args=[added.pk]) in page
+
+    added.delete()
+    assert client.get(url).content.decode().count('data-testid="face-found"') == 0
