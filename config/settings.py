@@ -388,6 +388,9 @@ TEXT_MAX_FILE_BYTES = env_int("TEXT_MAX_FILE_BYTES", 64 << 20)
 TEXT_MAX_MEMBER_BYTES = env_int("TEXT_MAX_MEMBER_BYTES", 64 << 20)
 TEXT_MAX_SECONDS = env_int("TEXT_MAX_SECONDS", 30)
 TEXT_LANGUAGE = os.environ.get("TEXT_LANGUAGE", "simple")
+# The country whose numbering plan reads a phone number written without its country code (ISO 3166
+# code, as the phonenumbers library takes it): identifiers found in the texts are kept in E.164.
+PHONE_REGION = os.environ.get("PHONE_REGION", "BE").upper()
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.

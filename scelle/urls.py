@@ -70,6 +70,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/timeline/", dossier_views.dossier_timeline_view, name="dossier_timeline"),
     path("dossiers/<int:pk>/devices/", dossier_views.dossier_devices_view, name="dossier_devices"),
     path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),
+    path("dossiers/<int:pk>/identifiers/", dossier_views.dossier_identifiers_view, name="dossier_identifiers"),
+    path(
+        "dossiers/<int:pk>/identifiers/export.csv",
+        dossier_views.dossier_identifiers_export,
+        name="dossier_identifiers_export",
+    ),
     path("dossiers/<int:pk>/places.geojson", dossier_views.dossier_places_data, name="dossier_places_data"),
     path(
         "dossiers/<int:pk>/places/export.<str:kind>",

@@ -21,6 +21,7 @@ from evidence.models.files import (
     TriageCountQuerySet,
     VideoFrame,
 )
+from evidence.models.identifiers import FileIdentifier
 from evidence.models.ingest import (
     BatchListing,
     ChunkedUpload,
@@ -49,6 +50,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceFileQuerySet",
     "Exhibit",
+    "FileIdentifier",
     "FileText",
     "HexDigests",
     "ImageMetadata",
