@@ -25,6 +25,7 @@ from stdnum import bitcoin, iban
 
 EMAIL, PHONE, IBAN, BTC, ETH, XMR, URL, ONION = "email", "phone", "iban", "btc", "eth", "xmr", "url", "onion"
 KINDS = (EMAIL, PHONE, IBAN, BTC, ETH, XMR, URL, ONION)
+USERNAME = "username"  # a chat's accounts and the @names its messages mention (usernames_in)
 REGION = "BE"  # a number written without its country code is read as Belgian
 MAX_FOUND = 5_000  # identifiers read from one text, duplicates included
 MAX_VALUE = 500  # a longer URL is not kept: its value would not be a useful key
@@ -47,6 +48,8 @@ IBAN_PATTERN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BTC_PATTERN = re.compile(rf"(?<![\w])(?:[13][{_B58}]{{25,34}}|(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{{11,87}})(?![\w])")
 ETH_PATTERN = re.compile(r"(?<![\w])0x[0-9a-fA-F]{40}(?![\w])")
+# A Telegram @username: 5 to 32 letters, digits and underscores, starting with a letter.
+MENTION_PATTERN = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{4,31})(?![\w@])")
 XMR_PATTERN = re.compile(rf"(?<![\w])[48][{_B58}]{{94}}(?:[{_B58}]{{11}})?(?![\w])")
 
 
@@ -101,6 +104,14 @@ def identifier_of(query: str, *, region: str = REGION) -> Identifier | None:
             if start == 0 and end == len(query):
                 return identifier
     return None
+
+
+def usernames_in(text: str, *, limit: int = MAX_FOUND) -> list[Identifier]:
+    """The @usernames a chat message mentions, in lower case (Telegram's are not case-sensitive)."""
+    return [
+        Identifier(USERNAME, "@" + match.group(1).lower(), match.group())
+        for match, _ in zip(MENTION_PATTERN.finditer(text), range(limit), strict=False)
+    ]
 
 
 def _emails(text: str):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 
 from evidence.models import EvidenceFile, FileIdentifier
-from texts.identifiers import count_identifiers
+from texts.identifiers import count_identifiers, usernames_in
 
 FoundIn = FileIdentifier.FoundIn
 
@@ -57,11 +57,14 @@ def file_identifiers_save(files: list[EvidenceFile]) -> int:
 @transaction.atomic
 def file_identifiers_add(*, file: EvidenceFile, found: dict, found_in: str = FoundIn.MESSAGE) -> int:
     """Add to ``file``'s identifiers what an app above evidence found in what it reads of the file
-    (``found``: ``(kind, value) -> (occurrences, raw form)``, as ``texts.identifiers.count_identifiers``
-    gives, usernames included): counts added to those already recorded there. No audit event: like
-    the file's text, a record of what the evidence holds, written by the worker that read it."""
+    (``found``: ``(kind, value) -> (occurrences, raw form)``, as ``identifiers_in`` gives, usernames
+    included): counts added to those already recorded there. What the file's own text gave gives
+    way: a chat export's messages, read one by one and whole, say what its JSON's text said (or
+    more, past TEXT_MAX_CHARS), and would otherwise be counted twice. No audit event: like the
+    file's text, a record of what the evidence holds, written by the worker that read it."""
     if not found:
         return 0
+    FileIdentifier.objects.filter(file=file, found_in=FoundIn.CONTENT).delete()
     existing = {
         (row.kind, row.value): row.pk
         for row in FileIdentifier.objects.filter(
@@ -81,6 +84,21 @@ def file_identifiers_forget(*, file: EvidenceFile, found_in: str = FoundIn.MESSA
     FileIdentifier.objects.filter(file=file, found_in=found_in).delete()
 
 
-def identifiers_in(text: str) -> dict:
-    """``texts.identifiers.count_identifiers`` with the installation's phone region."""
-    return count_identifiers(text, region=_region())
+def identifiers_in(texts, *, usernames: bool = False) -> dict:
+    """``(kind, value) -> (occurrences, first raw form)`` over ``texts`` (an iterable of strings,
+    each read apart: a chat's messages), with the installation's phone region; with ``usernames``,
+    the @names they mention too."""
+    region = _region()
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for text in texts:
+        if not text:
+            continue
+        items = count_identifiers(text, region=region)
+        if usernames:
+            for mention in usernames_in(text):
+                count, raw = items.get((mention.kind, mention.value), (0, mention.raw))
+                items[mention.kind, mention.value] = (count + 1, raw)
+        for key, (count, raw) in items.items():
+            before, first = found.get(key, (0, raw))
+            found[key] = (before + count, first)
+    return found

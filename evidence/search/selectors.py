@@ -96,7 +96,8 @@ def _or_identifier(found: Identifier | None) -> tuple[str, list]:
         return "", []
     condition = (
         f" OR {TABLE}.id IN (SELECT t.id FROM {TABLE} t JOIN {IDENTIFIERS} i"  # noqa: S608 - our own tables
-        " ON i.file_id = t.file_id AND i.found_in = t.kind"
+        # Found in a chat export's messages: the hit is its JSON's text.
+        " ON i.file_id = t.file_id AND (i.found_in = t.kind OR (i.found_in = 'message' AND t.kind = 'content'))"
         " WHERE i.value = %s AND i.kind = %s AND (t.kind = 'name' OR t.part = 0))"
     )
     return condition, [found.value, found.kind]
