@@ -115,6 +115,17 @@ def dossier_identifiers_view(request, pk: int):
     filters = _identifier_filters(request)
     page = paginate(request, dossier_identifiers(dossier, **filters))
     page.object_list = found_details(dossier, page.object_list)
+    if filters["contains"]:  # what was looked for in the evidence, like the Find in files box
+        audit_record(
+            actor=request.user,
+            action="identifiers.search",
+            target=dossier,
+            ip=client_ip(request),
+            query=filters["contains"],
+            kind=filters["kind"],
+            results=page.paginator.count,
+            page=page.number,
+        )
     identifiers_elsewhere(request.user, dossier, page.object_list)
     return dossier_tab(
         request,

@@ -70,6 +70,7 @@ def test_ingested_identifiers_are_listed_counted_searched_and_exported_for_the_t
     assert cell(found[IBAN], "identifier-files") == "2" and cell(found[IBAN], "identifier-exhibits") == "SC-1: 2"
     assert set(rows(client.get(url, {"kind": "iban"}).content.decode())) == {IBAN}
     assert set(rows(client.get(url, {"q": "0470 12"}).content.decode())) == {PHONE}
+    assert AuditEvent.objects.filter(action="identifiers.search", actor=colleague).exists()
 
     # Each identifier links to the files holding it.
     files = client.get(reverse("dossier_files", args=[dossier.pk]), {"identifier": IBAN, "identifier_kind": "iban"})
