@@ -13,6 +13,7 @@ from evidence.models import EvidenceFile, FileIdentifier, IngestBatch, IngestJob
 from evidence.search.selectors import file_texts_search
 from evidence.search.store import file_texts_save
 from tests.factories import make_dossier, make_exhibit, wait_until
+from tests.languages import _language_back_to_default, page_in  # noqa: F401 - the fixture applies here
 from tests.texts.documents import docx_bytes, eml_bytes
 from texts.sink import Extracted
 
@@ -151,3 +152,12 @@ def test_an_empty_dossier_says_no_identifier_was_found(client, colleague, exhibi
     client.force_login(colleague)
     page = client.get(reverse("dossier_identifiers", args=[exhibit.dossier.pk])).content.decode()
     assert 'data-testid="identifiers-empty"' in page
+
+
+@pytest.mark.django_db
+def test_the_tab_reads_in_french_and_dutch(client, colleague, exhibit):
+    stored_document(exhibit, "a.txt", "IBAN BE71 0961 2345 6769")
+    client.force_login(colleague)
+    url = reverse("dossier_identifiers", args=[exhibit.dossier.pk])
+    assert "Identifiants trouvés dans les fichiers" in page_in(client, "fr", url)
+    assert "Identificatoren gevonden in de bestanden" in page_in(client, "nl-be", url)
