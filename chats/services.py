@@ -18,7 +18,8 @@ from config import messages as worker_messages
 from config.messages import Message, code_of, english
 from evidence.ingest import sources
 from evidence.ingest.failures import failure_reason, ingest_job_note
-from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.models import EvidenceFile, FileIdentifier, IngestBatch, IngestJob
+from evidence.search.identifiers import file_identifiers_add, file_identifiers_forget, identifiers_in
 
 CHUNK = 2000
 
@@ -37,6 +38,7 @@ def chat_export_read(*, batch: IngestBatch) -> ChatExport | None:
     source = batch.container
     job = IngestJob.objects.select_related("exhibit").get(pk=batch.job_id)
     ChatExport.objects.filter(batch=batch).delete()
+    file_identifiers_forget(file=source, found_in=FileIdentifier.FoundIn.MESSAGE)
     reader = _ExportReader(job, batch, source)
     try:
         try:
@@ -162,10 +164,22 @@ class _ExportReader:
                         ),
                     )
             _insert_messages(rows)
+            self._identifiers(messages)
             self.chat.messages_count += len(rows)
             self.export.messages_count += len(rows)
             self.export.media_count += sum(1 for message in messages if message.media_kind)
             self.export.save(update_fields=["chats_count", "messages_count", "media_count", "problems_count"])
+
+    def _identifiers(self, messages) -> None:
+        """The senders' accounts, the @names mentioned and the identifiers in the messages' text,
+        registered on the export's JSON file: the dossier's Identifiers tab, the search box."""
+        found = identifiers_in((message.text for message in messages), usernames=True)
+        for message in messages:
+            if message.from_id:
+                key = (FileIdentifier.Kind.USERNAME, f"telegram:{message.from_id}")
+                count, raw = found.get(key, (0, message.from_name or message.from_id))
+                found[key] = (count + 1, raw)
+        file_identifiers_add(file=self.export.source_file, found=found)
 
     def _accounts(self, messages) -> dict[str, int]:
         names = {}

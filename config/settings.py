@@ -420,6 +420,9 @@ OCR_LANGUAGES = os.environ.get("OCR_LANGUAGES", "eng+fra+nld")
 KEYWORD_LIST_MAX_TERMS = env_int("KEYWORD_LIST_MAX_TERMS", 5_000)
 KEYWORD_LINE_MAX_CHARS = env_int("KEYWORD_LINE_MAX_CHARS", 500)
 KEYWORD_LIST_MAX_BYTES = env_int("KEYWORD_LIST_MAX_BYTES", 1 << 20)
+# The country whose numbering plan reads a phone number written without its country code (ISO 3166
+# code, as the phonenumbers library takes it): identifiers found in the texts are kept in E.164.
+PHONE_REGION = os.environ.get("PHONE_REGION", "BE").upper()
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.

@@ -21,6 +21,14 @@ from evidence.devices import device_files, devices_elsewhere, dossier_devices
 from evidence.dossiers import board_rows, dossier_counts, dossier_timeline
 from evidence.file_times import KINDS, file_time_histogram
 from evidence.filters import ExhibitFilter
+from evidence.identifiers import (
+    dossier_identifiers,
+    found_details,
+    identifier_files,
+    identifier_kinds,
+    identifiers_elsewhere,
+    identifiers_export,
+)
 from evidence.models import EvidenceFile
 from evidence.places import as_geojson, dossier_places, places_count, places_export
 from evidence.selectors import exhibit_triage_totals, exhibits_of_dossier, files_search, pending_ingest_jobs
@@ -75,6 +83,10 @@ def dossier_files(request, pk: int):
         if device:  # the images of one camera (the Devices tab links here)
             files = device_files(files, **({"make": "", "model": "", "serial": ""} | device))
             context["device"] = device
+        if request.GET.get("identifier"):  # the files holding one identifier (the Identifiers tab links here)
+            identifier = {"kind": request.GET.get("identifier_kind", "")[:16], "value": request.GET["identifier"][:512]}
+            files = identifier_files(files, **identifier)
+            context["identifier"] = identifier
         query = {"query": request.GET.get("q", ""), "triage": request.GET.get("triage", "")}
         context["page"] = keyset_paginate(request, files_search(files, **query), partitions=("exhibit_id", exhibit_ids))
         context["triage_choices"] = EvidenceFile.Triage.choices
@@ -88,6 +100,55 @@ def dossier_devices_view(request, pk: int):
     devices = dossier_devices(dossier)
     devices_elsewhere(request.user, dossier, devices)
     return dossier_tab(request, dossier, "devices", "evidence/dossier_devices.html", page=paginate(request, devices))
+
+
+def _identifier_filters(request) -> dict:
+    """What the Identifiers filters (?kind=, ?q=) ask for."""
+    return {"kind": request.GET.get("kind", "")[:16], "contains": request.GET.get("q", "").strip()[:200]}
+
+
+@login_required
+def dossier_identifiers_view(request, pk: int):
+    """The identifiers found in the dossier's files (e-mail addresses, phone numbers, IBANs, wallets,
+    URLs...) with their files per exhibit, and the other dossiers (the user's) holding the same one."""
+    dossier = dossier_for(request.user, pk, files=True)
+    filters = _identifier_filters(request)
+    page = paginate(request, dossier_identifiers(dossier, **filters))
+    page.object_list = found_details(dossier, page.object_list)
+    if filters["contains"]:  # what was looked for in the evidence, like the Find in files box
+        audit_record(
+            actor=request.user,
+            action="identifiers.search",
+            target=dossier,
+            ip=client_ip(request),
+            query=filters["contains"],
+            kind=filters["kind"],
+            results=page.paginator.count,
+            page=page.number,
+        )
+    identifiers_elsewhere(request.user, dossier, page.object_list)
+    return dossier_tab(
+        request,
+        dossier,
+        "identifiers",
+        "evidence/dossier_identifiers.html",
+        page=page,
+        filters=filters,
+        kinds=identifier_kinds(dossier),
+    )
+
+
+@login_required
+@step_up_required
+def dossier_identifiers_export(request, pk: int):
+    """The Identifiers tab (with its filters) as a CSV download, audited."""
+    dossier = dossier_for(request.user, pk, files=True)
+    content, name = identifiers_export(
+        dossier=dossier, **_identifier_filters(request), by=request.user, ip=client_ip(request)
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 LISTED_PLACES = 200  # rows under the map

@@ -91,6 +91,12 @@ urlpatterns = [
     path("faces/<int:pk>/", face_views.face_detail, name="face_detail"),
     path("faces/<int:pk>/crop/", face_views.face_crop, name="face_crop"),
     path("dossiers/<int:pk>/places/", dossier_views.dossier_places_view, name="dossier_places"),
+    path("dossiers/<int:pk>/identifiers/", dossier_views.dossier_identifiers_view, name="dossier_identifiers"),
+    path(
+        "dossiers/<int:pk>/identifiers/export.csv",
+        dossier_views.dossier_identifiers_export,
+        name="dossier_identifiers_export",
+    ),
     path("dossiers/<int:pk>/places.geojson", dossier_views.dossier_places_data, name="dossier_places_data"),
     path(
         "dossiers/<int:pk>/places/export.<str:kind>",

@@ -144,6 +144,9 @@ MATRIX = {
     "dossier_places": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_data": ("dossier", (302, 404, 403, 200, 404, 200)),
     "dossier_places_export": ("dossier+kml", (302, 404, 403, 200, 404, 200)),
+    # Identifiers found in the files (issue 23): the investigating team, like Devices.
+    "dossier_identifiers": ("dossier", (302, 404, 403, 200, 404, 200)),
+    "dossier_identifiers_export": ("dossier", (302, 404, 403, 200, 404, 200)),
     "detector_index": ("", (302, 403, 403, 403, 200, 403)),
     "classifier_enable": ("POST classifier", (302, 403, 403, 403, 302, 403)),
     "dossier_audit": ("dossier", (302, 404, 403, 200, 404, 200)),

@@ -22,6 +22,7 @@ from evidence.models.files import (
     TriageCountQuerySet,
     VideoFrame,
 )
+from evidence.models.identifiers import FileIdentifier
 from evidence.models.ingest import (
     BatchListing,
     ChunkedUpload,
@@ -53,6 +54,7 @@ __all__ = [
     "EvidenceFileQuerySet",
     "Exhibit",
     "Face",
+    "FileIdentifier",
     "FileText",
     "HexDigests",
     "ImageMetadata",

@@ -7,6 +7,7 @@ language, ranked by ``ts_rank``, snippets by ``ts_headline``. SQLite: the FTS5 c
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import FloatField, Q, Value
 from django.db.models.expressions import RawSQL
@@ -15,11 +16,13 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.selectors import can_see_files, dossiers_with_files_visible_to
-from evidence.models import LANGUAGES, FileText
+from evidence.models import LANGUAGES, FileIdentifier, FileText
 from evidence.search.store import FTS_TABLE
+from texts.identifiers import Identifier, identifier_of
 from texts.query import Query, like_pattern, parse, substring_of, to_fts5, to_tsquery
 
 TABLE = FileText._meta.db_table
+IDENTIFIERS = FileIdentifier._meta.db_table
 # What the type filter offers: a label's MIME types (as libmagic names them; docx by name too).
 TYPES = {
     "pdf": ("application/pdf",),
@@ -54,6 +57,9 @@ def _config(column: str = "language") -> str:
 def file_texts_search(user, dossier, query: str, filters: SearchFilters | None = None):
     """The parts of the dossier's files whose text (or name) matches ``query``, best first, each
     annotated ``rank``; none when ``user`` may not see the dossier's files (prosecutors, outsiders).
+    A query that is one identifier in any usual form (a phone number, an IBAN, an e-mail address...)
+    also finds the files holding it as ``texts.identifiers`` normalised it ("0470 12 34 56" finds
+    "+32 470 12 34 56"): their text's first part, or their name, where it was found.
     Raises ``texts.query.QueryRefused`` for a query that does not parse; an empty box finds nothing."""
     parsed = parse(query)
     texts = FileText.objects.none()
@@ -65,18 +71,35 @@ def file_texts_search(user, dossier, query: str, filters: SearchFilters | None =
     # A page shows snippets (snippets_for), never whole parts of up to TEXT_PART_CHARS, nor hashes' variants.
     texts = texts.defer("text", "file__pdq_variants", "file__phash_variants", "file__match_detail")
     texts = _filtered(texts, filters or SearchFilters())
+    also = _also(query)
     if connection.vendor == "postgresql":
-        return _postgresql(texts, parsed, substring_of(query))
-    return _sqlite(texts, parsed, substring_of(query))
+        return _postgresql(texts, parsed, also)
+    return _sqlite(texts, parsed, also)
 
 
-def _in_names(substring: str | None, operator: str) -> tuple[str, list]:
+def _or_names(substring: str | None) -> tuple[str, list]:
     """A condition matching file names holding ``substring`` (an OR branch of the search), or none.
-    On PostgreSQL the partial trigram index on names (migration 0023) answers ILIKE."""
+    On PostgreSQL the partial trigram index on names (migration 0023) answers ILIKE; SQLite's LIKE
+    ignores the case of ASCII letters."""
     if substring is None:
         return "", []
+    operator = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
     condition = f" OR ({TABLE}.kind = 'name' AND {TABLE}.text {operator} %s ESCAPE '\\')"
     return condition, [like_pattern(substring)]
+
+
+def _or_identifier(found: Identifier | None) -> tuple[str, list]:
+    """A condition matching the parts where the files' identifiers equal to ``found`` were seen (an
+    OR branch of the search), or none: the value's index finds the files."""
+    if found is None:
+        return "", []
+    condition = (
+        f" OR {TABLE}.id IN (SELECT t.id FROM {TABLE} t JOIN {IDENTIFIERS} i"  # noqa: S608 - our own tables
+        # Found in a chat export's messages: the hit is its JSON's text.
+        " ON i.file_id = t.file_id AND (i.found_in = t.kind OR (i.found_in = 'message' AND t.kind = 'content'))"
+        " WHERE i.value = %s AND i.kind = %s AND (t.kind = 'name' OR t.part = 0))"
+    )
+    return condition, [found.value, found.kind]
 
 
 def _filtered(texts, filters: SearchFilters):
@@ -105,37 +128,43 @@ def texts_matching(texts, query: str):
     parsed = parse(query)
     if parsed is None:
         return texts.none()
-    return _matching(texts, parsed, substring_of(query))
+    return _matching(texts, parsed, _also(query))
 
 
-def _matching(texts, parsed: Query, substring: str | None):
+def _also(query: str) -> tuple[str, list]:
+    """The OR branches beside the words: file names holding the query, files holding it as an identifier."""
+    names, names_params = _or_names(substring_of(query))
+    identifier, identifier_params = _or_identifier(identifier_of(query, region=settings.PHONE_REGION))
+    return names + identifier, names_params + identifier_params
+
+
+def _matching(texts, parsed: Query, also: tuple[str, list]):
+    others, others_params = also
     if connection.vendor == "postgresql":
         tsquery = to_tsquery(parsed)
         # One branch per language, each with a constant query: the GIN index answers each of them.
         branches = " OR ".join(
             f"({TABLE}.language = '{name}' AND {TABLE}.search @@ to_tsquery('scelle_{name}', %s))" for name in LANGUAGES
         )
-        names, names_params = _in_names(substring, "ILIKE")
-        return texts.extra(where=[f"({branches}{names})"], params=[tsquery] * len(LANGUAGES) + names_params)  # noqa: S610
+        return texts.extra(where=[f"({branches}{others})"], params=[tsquery] * len(LANGUAGES) + others_params)  # noqa: S610
     matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - our own table
-    names, names_params = _in_names(substring, "LIKE")  # SQLite's LIKE ignores the case of ASCII letters
-    return texts.extra(where=[f"({TABLE}.id IN ({matching}){names})"], params=[to_fts5(parsed), *names_params])  # noqa: S610
+    return texts.extra(where=[f"({TABLE}.id IN ({matching}){others})"], params=[to_fts5(parsed), *others_params])  # noqa: S610
 
 
-def _postgresql(texts, parsed: Query, substring: str | None):
+def _postgresql(texts, parsed: Query, also: tuple[str, list]):
     tsquery = to_tsquery(parsed)
     return (
-        _matching(texts, parsed, substring)
+        _matching(texts, parsed, also)
         .annotate(rank=RawSQL(f"ts_rank({TABLE}.search, to_tsquery({_config()}, %s))", [tsquery]))  # noqa: S611
         .order_by("-rank", "file_id", "kind", "part")
     )
 
 
-def _sqlite(texts, parsed: Query, substring: str | None):
+def _sqlite(texts, parsed: Query, also: tuple[str, list]):
     fts = to_fts5(parsed)
     rank = f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {TABLE}.id"  # noqa: S608
     return (
-        _matching(texts, parsed, substring)
+        _matching(texts, parsed, also)
         .annotate(rank=Coalesce(RawSQL(rank, [fts], output_field=FloatField()), Value(0.0)))  # noqa: S611 - our own SQL, the query as a parameter
         .order_by("-rank", "file_id", "kind", "part")
     )

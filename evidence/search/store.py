@@ -1,5 +1,6 @@
 """A file's text extracted from the bytes a worker already holds, and the texts written in the
-batch's transaction: the one place ``FileText`` rows (and SQLite's FTS5 copy) are written."""
+batch's transaction: the one place ``FileText`` rows (and SQLite's FTS5 copy) are written, and
+with them the identifiers they hold (``evidence.search.identifiers``)."""
 
 import logging
 
@@ -9,6 +10,7 @@ from psycopg.types.json import Jsonb
 
 from config.messages import message
 from evidence.models import LANGUAGES, EvidenceFile, Exhibit, FileText
+from evidence.search.identifiers import file_identifiers_save
 from texts.extraction import extract_text, text_kind
 from texts.limits import Limits, TextRefused
 
@@ -129,6 +131,10 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     ids = [record.pk for record in files]
     _forget(FileText.objects.filter(file_id__in=ids, kind__in=kinds))
     rows = [row for record in files for row in rows_of(record, text_language(languages.get(record.exhibit_id, "")))]
+    if FileText.Kind.CONTENT in kinds:
+        # The identifiers their names and texts hold: written with them, so that every path that
+        # indexes a text (ingest, the text index job) finds them.
+        file_identifiers_save(files)
     if connection.vendor == "postgresql":
         _copy(rows)
         return len(rows)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from config.messages import code_of
-from evidence.models import EvidenceFile, FileText, IngestBatch, IngestJob, TextIndexJob
+from evidence.models import EvidenceFile, FileIdentifier, FileText, IngestBatch, IngestJob, TextIndexJob
 from evidence.search.selectors import file_texts_search
 from tests.factories import wait_until
 from tests.texts.documents import docx_bytes
@@ -48,7 +48,10 @@ def test_the_team_indexes_a_dossier_ingested_before_from_its_page(
 def test_the_command_indexes_files_and_refuses_one_changed_since_ingest(owner, dossier, exhibit, tmp_path):
     job = IngestJob.objects.create(exhibit=exhibit, source_label="test", created_by=owner, status="done")
     batch = IngestBatch.objects.create(job=job, number=1, status="done")
-    for name, content, hashed in (("a.txt", b"nightowl here", b"nightowl here"), ("b.txt", b"changed", b"original")):
+    for name, content, hashed in (
+        ("a.txt", b"nightowl here: 0470 12 34 56", b"nightowl here: 0470 12 34 56"),
+        ("b.txt", b"changed", b"original"),
+    ):
         (tmp_path / name).write_bytes(content)
         EvidenceFile.objects.create(
             exhibit=exhibit,
@@ -63,6 +66,8 @@ def test_the_command_indexes_files_and_refuses_one_changed_since_ingest(owner, d
         )
     call_command("index_texts", "--dossier", dossier.notice_number, stdout=io.StringIO())
     assert {text.file.path for text in file_texts_search(owner, dossier, "nightowl")} == {"a.txt"}
+    # Its identifiers are written with its text: the Identifiers tab and the search box find them.
+    assert list(FileIdentifier.objects.values_list("file__path", "value")) == [("a.txt", "+32470123456")]
     changed = EvidenceFile.objects.get(path="b.txt")
     assert code_of(changed.findings[-1]) == "text.changed_since_ingest"
     assert TextIndexJob.objects.get(dossier=dossier).errors == 1

@@ -1,0 +1,87 @@
+"""Identifiers found in a text, normalised, and the look-alikes that are not kept (no database)."""
+
+from texts.identifiers import (
+    BTC,
+    EMAIL,
+    ETH,
+    IBAN,
+    MAX_FOUND,
+    ONION,
+    PHONE,
+    URL,
+    XMR,
+    count_identifiers,
+    find_identifiers,
+    identifier_of,
+)
+
+XMR_ADDRESS = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
+ONION_NAME = "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion"
+
+
+def values(text: str, kind: str) -> list[str]:
+    return [found.value for found in find_identifiers(text) if found.kind == kind]
+
+
+def test_phone_numbers_in_any_usual_form_are_one_e164_number():
+    text = "Élodie: 0470 12 34 56, +32 470 12 34 56 ou 0032470/12.34.56; bureau 02 555 12 12."
+    assert values(text, PHONE) == ["+32470123456", "+32470123456", "+32470123456", "+3225551212"]
+    assert count_identifiers(text)[PHONE, "+32470123456"] == (3, "0470 12 34 56")
+
+
+def test_random_digit_runs_dates_and_card_numbers_are_not_phones():
+    text = "ref 12345678901234, carte 4111111111111111, le 20261207, dossier 987654321, 2026-12-07, n° 123456"
+    assert values(text, PHONE) == []
+
+
+def test_an_iban_is_kept_only_when_its_checksum_holds_and_its_digits_are_no_phone():
+    text = "payer BE71 0961 2345 6769 ou BE71096123456769 ; pas BE72 0961 2345 6769 ni BE71 0961 2345 6768 VITE"
+    assert values(text, IBAN) == ["BE71096123456769", "BE71096123456769"]
+    assert values(text, PHONE) == []
+
+
+def test_bitcoin_addresses_need_their_checksum():
+    good = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    bad = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx"
+    assert values(f"{good} {bad}", BTC) == [
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    ]
+
+
+def test_ethereum_mixed_case_must_carry_its_eip55_checksum():
+    checksummed = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    wrong_case = "0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    lower = "0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359"
+    too_long = "0x" + "ab" * 32  # a transaction hash, not an address
+    assert values(f"{checksummed} {wrong_case} {lower} {too_long}", ETH) == [checksummed.lower(), lower]
+
+
+def test_monero_addresses_need_their_keccak_checksum():
+    broken = XMR_ADDRESS[:-1] + ("B" if XMR_ADDRESS[-1] != "B" else "C")
+    assert values(f"xmr {XMR_ADDRESS} et {broken}", XMR) == [XMR_ADDRESS]
+
+
+def test_e_mails_urls_and_onion_services():
+    text = f"Écris à Falcon.Night@Example.ORG (voir https://Example.org/a?b=1). Tor: http://{ONION_NAME}/forum"
+    assert values(text, EMAIL) == ["falcon.night@example.org"]
+    assert values(text, URL) == ["https://example.org/a?b=1", f"http://{ONION_NAME}/forum"]
+    assert values(text, ONION) == [ONION_NAME]
+    assert values("a" * 56 + ".onion", ONION) == []  # v3 checksum and version
+
+
+def test_the_search_box_reads_one_identifier_in_any_form():
+    assert identifier_of("0470 12 34 56").value == "+32470123456"
+    assert identifier_of("+32470123456").value == "+32470123456"
+    assert identifier_of("be71 0961 2345 6769").value == "BE71096123456769"
+    assert identifier_of("Falcon@Example.org").value == "falcon@example.org"
+    assert identifier_of("darkfalcon") is None
+    assert identifier_of("12345") is None
+    assert identifier_of("0470 12 34 56 darkfalcon") is None
+
+
+def test_huge_texts_are_bounded():
+    text = "x@example.org " * (MAX_FOUND + 100)
+    assert len(find_identifiers(text)) == MAX_FOUND
+    for hostile in ("1" * 200_000, "a@" * 100_000, "BE71" * 50_000, "http://" + "a" * 200_000, "0x" + "f" * 200_000):
+        assert find_identifiers(hostile) == []
