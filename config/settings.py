@@ -423,6 +423,9 @@ KEYWORD_LIST_MAX_BYTES = env_int("KEYWORD_LIST_MAX_BYTES", 1 << 20)
 # The country whose numbering plan reads a phone number written without its country code (ISO 3166
 # code, as the phonenumbers library takes it): identifiers found in the texts are kept in E.164.
 PHONE_REGION = os.environ.get("PHONE_REGION", "BE").upper()
+# Find in files ranks what it finds (best first) while at most TEXT_RANK_MAX parts match: ranking reads
+# every matching part's words. Past it, results come in file order and the user is asked to add words.
+TEXT_RANK_MAX = env_int("TEXT_RANK_MAX", 10_000)
 # The largest browser upload in one request; bigger evidence goes through EVIDENCE_SOURCES.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 << 30)
 # A printed report's copy checked against the audit log: reports are a few MB; anything larger is refused.

@@ -4,8 +4,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 
 
-def paginate(request, queryset, per_page: int | None = None):
-    return Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int | None = None, *, count: int | None = None):
+    """A page of ``queryset``; ``count``: how many there are, when known (or capped) without a count(*)."""
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is never computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 class KeysetPage:

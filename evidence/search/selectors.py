@@ -54,9 +54,10 @@ def _config(column: str = "language") -> str:
     return f"CASE {TABLE}.{column} {cases} ELSE 'scelle_simple'::regconfig END"
 
 
-def file_texts_search(user, dossier, query: str, filters: SearchFilters | None = None):
+def file_texts_search(user, dossier, query: str, filters: SearchFilters | None = None, *, ranked: bool = True):
     """The parts of the dossier's files whose text (or name) matches ``query``, best first, each
     annotated ``rank``; none when ``user`` may not see the dossier's files (prosecutors, outsiders).
+    ``ranked=False``: in file order, unranked (``rank`` 0), which costs no read of each part's words.
     A query that is one identifier in any usual form (a phone number, an IBAN, an e-mail address...)
     also finds the files holding it as ``texts.identifiers`` normalised it ("0470 12 34 56" finds
     "+32 470 12 34 56"): their text's first part, or their name, where it was found.
@@ -72,9 +73,34 @@ def file_texts_search(user, dossier, query: str, filters: SearchFilters | None =
     texts = texts.defer("text", "file__pdq_variants", "file__phash_variants", "file__match_detail")
     texts = _filtered(texts, filters or SearchFilters())
     also = _also(query)
+    if not ranked:
+        matching = _matching(texts, parsed, also).annotate(rank=Value(0.0, output_field=FloatField()))
+        return matching.order_by("file_id", "kind", "part")
     if connection.vendor == "postgresql":
         return _postgresql(texts, parsed, also)
     return _sqlite(texts, parsed, also)
+
+
+@dataclass(frozen=True)
+class TextHits:
+    """What the search box found: ``texts`` best first, or, when more than TEXT_RANK_MAX parts match
+    (``ranked`` False), in file order and counted only up to ``count`` = TEXT_RANK_MAX + 1."""
+
+    texts: object
+    ranked: bool
+    count: int | None = None
+
+
+def file_texts_found(user, dossier, query: str, filters: SearchFilters | None = None) -> TextHits:
+    """``file_texts_search`` for the search tab: ranking reads every matching part's words, so a word
+    found in most of a big dossier (bench/text_search.py: seconds at half a million parts) is shown
+    in file order instead, the user told to add words; a rarer one is ranked as usual."""
+    limit = settings.TEXT_RANK_MAX
+    unranked = file_texts_search(user, dossier, query, filters, ranked=False)
+    counted = unranked.order_by()[: limit + 1].count()
+    if counted > limit:
+        return TextHits(texts=unranked, ranked=False, count=counted)
+    return TextHits(texts=file_texts_search(user, dossier, query, filters), ranked=True)
 
 
 def _or_names(substring: str | None) -> tuple[str, list]:

@@ -12,7 +12,7 @@ from cases.tabs import dossier_tab
 from config.web import paginate
 from evidence.search.forms import ExhibitOcrForm, TextLanguageForm, TextSearchForm
 from evidence.search.jobs import dossier_text_index_start
-from evidence.search.selectors import file_texts_search, snippets_for
+from evidence.search.selectors import file_texts_found, snippets_for
 from evidence.search.services import exhibit_ocr_set, exhibit_text_language_set
 from evidence.selectors import exhibit_for
 from texts.query import QueryRefused
@@ -29,12 +29,13 @@ def dossier_text_search(request, pk: int):
     if context["files_visible"] and form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
         try:
-            page = paginate(request, file_texts_search(request.user, dossier, query, form.filters()))
+            hits = file_texts_found(request.user, dossier, query, form.filters())
+            page = paginate(request, hits.texts, count=hits.count)
         except QueryRefused as refusal:
             context["query_error"] = refusal.message
         else:
             snippets_for(list(page.object_list), query)
-            context["page"] = page
+            context["page"], context["ranked"] = page, hits.ranked
             # What was looked for and how much was shown: content of the evidence, read.
             audit_record(
                 actor=request.user,

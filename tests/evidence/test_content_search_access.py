@@ -97,3 +97,22 @@ def test_an_exhibit_searched_in_french_finds_words_in_all_their_forms(client, ow
     assert found(owner, dossier, "manger") == {"SC-1/menu.txt"}
     assert found(owner, dossier, "pres") == {"SC-1/menu.txt"}  # accents still ignored
     assert AuditEvent.objects.filter(action="exhibit.text_language", target_id=str(exhibit.pk)).exists()
+
+
+def test_a_word_found_in_too_many_parts_is_listed_in_file_order_and_said_so(client, owner, dossier, exhibit, settings):
+    """Ranking reads every matching part's words: past TEXT_RANK_MAX parts, the tab lists them in file
+    order and asks for more words; a rarer word is still ranked best first (the control)."""
+    stored_document(exhibit, owner, "SC-1/a.txt", "falcon")
+    stored_document(exhibit, owner, "SC-1/b.txt", "falcon falcon falcon owl")
+    stored_document(exhibit, owner, "SC-1/c.txt", "falcon owl owl owl")
+    settings.TEXT_RANK_MAX = 2
+    client.force_login(owner)
+    url = reverse("dossier_text_search", args=[dossier.pk])
+
+    page = client.get(url, {"q": "falcon", "kind": "content"}).content.decode()
+    assert 'data-testid="hits-unranked"' in page and 'data-testid="hit-count"' not in page
+    assert page.index("SC-1/a.txt") < page.index("SC-1/b.txt") < page.index("SC-1/c.txt")  # file order
+
+    page = client.get(url, {"q": "owl", "kind": "content"}).content.decode()
+    assert 'data-testid="hits-unranked"' not in page and 'data-testid="hit-count"' in page
+    assert page.index("SC-1/c.txt") < page.index("SC-1/b.txt") and "SC-1/a.txt" not in page  # best first
