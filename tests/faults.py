@@ -232,8 +232,15 @@ def process_environment(tmp_path, broker: str, **extra: str) -> dict[str, str]:
         "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
         "HASHLIST_ROOT": str(settings.HASHLIST_ROOT),
         "DERIVED_ROOT": str(tmp_path / "derived"),
+        **switches(),
         **extra,
     }
+
+
+def switches() -> dict[str, str]:
+    """The test's own detectors and OCR (off unless it asks: tests/conftest.py), for a worker process,
+    which reads its settings from the environment."""
+    return {"DETECTORS": ",".join(settings.DETECTORS), "OCR_ENABLED": "true" if settings.OCR_ENABLED else "false"}
 
 
 def worker_process(environment: dict[str, str], queues: str) -> subprocess.Popen:

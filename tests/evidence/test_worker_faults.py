@@ -13,6 +13,7 @@ from django.db import connection
 from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
 from tests.factories import sha256_hex, wait_until
+from tests.faults import switches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,7 @@ def worker_process(tmp_path, queues: str | None = "ingest", name: str = "killtes
         "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
         "DERIVED_ROOT": str(tmp_path / "derived"),
         "INGEST_BATCH_FILES": str(batch_files),
+        **switches(),
     }
     command = [
         sys.executable,
