@@ -119,9 +119,24 @@ def usernames_in(text: str, *, limit: int = MAX_FOUND) -> list[Identifier]:
     ]
 
 
+# What ends a file's name, never an address's: "photo_12@2025.jpg" is a photo, not a mailbox.
+FILE_ENDINGS = frozenset(
+    "jpg jpeg png gif bmp tif tiff heic heif webp svg ico raw cr2 nef dng mp4 m4v avi mkv wmv 3gp webm mp3"
+    " wav m4a flac ogg txt log csv json xml pdf doc docx xls xlsx ppt pptx odt ods odp rtf zip rar 7z gz"
+    " tar bz2 xz exe dll sys bin dat db sqlite tmp bak ini cfg lnk py js css".split()
+)
+
+
 def _emails(text: str):
     for match in EMAIL_PATTERN.finditer(text):
-        yield match.start(), match.end(), Identifier(EMAIL, match.group().lower(), match.group())
+        address, end = match.group(), match.end()
+        stem, ending = address.rsplit(".", 1)
+        if ending.lower() in FILE_ENDINGS:
+            # A name ending as a file does: the address before its extension, if one is left.
+            if "." not in stem.rsplit("@", 1)[1]:
+                continue
+            address, end = stem, end - len(ending) - 1
+        yield match.start(), end, Identifier(EMAIL, address.lower(), address)
 
 
 def _urls(text: str):

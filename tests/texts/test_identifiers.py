@@ -68,6 +68,9 @@ def test_e_mails_urls_and_onion_services():
     assert values(text, URL) == ["https://example.org/a?b=1", f"http://{ONION_NAME}/forum"]
     assert values(text, ONION) == [ONION_NAME]
     assert values("a" * 56 + ".onion", ONION) == []  # v3 checksum and version
+    # A file's name with an @ is a file, not a mailbox; an address in a name is kept (the control).
+    assert values("DCIM/photo_12@2025.jpg backup@home.docx", EMAIL) == []
+    assert values("invoice for jan@example.be.pdf", EMAIL) == ["jan@example.be"]
 
 
 def test_the_search_box_reads_one_identifier_in_any_form():
