@@ -4,50 +4,30 @@ what the dossier holds (``evidence.ingest.redetection``)."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
 from detectors.models import Classifier
+from evidence.models.background import BackgroundJob
 
 
-class DetectionJob(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
+class DetectionJob(BackgroundJob):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="detection_jobs")
     # The built-in detectors chosen (names of the DETECTORS setting) and the registered classifiers.
     detectors = models.JSONField(default=list, blank=True)
     classifiers = models.ManyToManyField(Classifier, blank=True, related_name="+")
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     files_total = models.PositiveIntegerField(default=0)
     files_done = models.PositiveIntegerField(default=0)
     # Files decoded and looked at by a model that had not seen them (the others had its scores).
     files_scored = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
     # Why files were not looked at: message code -> {"count": n, "first": the first such message}.
     reasons = models.JSONField(default=dict, blank=True)
     # The last file done: the next chunk (a task taken up again after its worker died) goes on after it.
     last_file_id = models.BigIntegerField(default=0)
-    error = models.JSONField(default=str, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.files_done}/{self.files_total}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
+from evidence.models.background import BackgroundJob
 from evidence.models.exhibits import Exhibit
 from evidence.models.files import EvidenceFile
 
@@ -51,39 +52,20 @@ class KeywordTerm(models.Model):
         return self.term
 
 
-class KeywordRun(models.Model):
+class KeywordRun(BackgroundJob):
     """A keyword list looked for over its dossier's texts, term after term."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     keyword_list = models.ForeignKey(KeywordList, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     terms_total = models.PositiveIntegerField(default=0)
     terms_done = models.PositiveIntegerField(default=0)
     # Files found, counted once per term.
     hits = models.PositiveIntegerField(default=0)
     # Terms the search refused when run (none from an import; kept should the syntax change).
-    errors = models.PositiveIntegerField(default=0)
     # The line of the last term done: a run taken up again goes on after it.
     last_line = models.PositiveIntegerField(default=0)
-    error = models.JSONField(default=str, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.keyword_list_id}: {self.terms_done}/{self.terms_total}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

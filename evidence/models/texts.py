@@ -8,11 +8,11 @@ SQLite an FTS5 table, ``evidence_filetext_fts``, holds a copy kept in step by th
 that writes texts (``evidence.search.store``).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Dossier
+from evidence.models.background import BackgroundJob
 from evidence.models.exhibits import TEXT_LANGUAGES, Exhibit
 from evidence.models.files import EvidenceFile
 
@@ -52,36 +52,17 @@ class FileText(models.Model):
         return f"{self.file_id} {self.kind} {self.part}"
 
 
-class TextIndexJob(models.Model):
+class TextIndexJob(BackgroundJob):
     """The text of a dossier's files ingested before content search, extracted and indexed."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="text_index_jobs")
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     files_total = models.PositiveIntegerField(default=0)
     files_done = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
     # The last file done: a job taken up again goes on after it.
     last_file_id = models.BigIntegerField(default=0)
-    error = models.JSONField(default=str, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.files_done}/{self.files_total}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:
