@@ -24,6 +24,7 @@ from audit.services import audit_record
 from config.messages import MessageError, code_of, message, reason_of
 from config.work_locks import claim
 from detectors.observe import builtin, forget_classifiers, model_key, registered_classifiers, scoring, strongest
+from evidence.background import background_job_fail
 from evidence.ingest import disk_files, sources
 from evidence.ingest.pipeline.files import file_blocks
 from evidence.models import Detection, DetectionJob, Detector, EvidenceFile
@@ -188,11 +189,5 @@ def _finish(job: DetectionJob) -> None:
 
 
 def detection_job_fail(*, job_id: int, reason) -> None:
-    """Record why the job stopped, so that it does not stay "running" for good."""
-    with transaction.atomic():
-        job = DetectionJob.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
-            return
-        job.status, job.error, job.finished_at = DetectionJob.Status.FAILED, reason, timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        audit_record(actor=None, action="detection_job.failed", target=job, files=job.files_done)
+    """Record why it stopped, so that it does not stay "running" for good."""
+    background_job_fail(DetectionJob, pk=job_id, reason=reason, action="detection_job.failed", progress="files_done")

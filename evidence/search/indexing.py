@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.work_locks import claim
+from evidence.background import background_job_fail
 from evidence.ingest import disk_files
 from evidence.models import EvidenceFile, FileText, TextIndexJob
 from evidence.search.ocr import exhibit_ocr_on, file_ocr_read, ocr_candidates, ocr_limits
@@ -105,11 +106,5 @@ def _read_again(record: EvidenceFile, reader, language: str) -> None:
 
 
 def text_index_job_fail(*, job_id: int, reason) -> None:
-    """Record why the job stopped, so that it does not stay "running" for good."""
-    with transaction.atomic():
-        job = TextIndexJob.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
-            return
-        job.status, job.error, job.finished_at = TextIndexJob.Status.FAILED, reason, timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        audit_record(actor=None, action="text_index.failed", target=job, files=job.files_done)
+    """Record why it stopped, so that it does not stay "running" for good."""
+    background_job_fail(TextIndexJob, pk=job_id, reason=reason, action="text_index.failed", progress="files_done")

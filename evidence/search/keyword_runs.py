@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from config.work_locks import claim
+from evidence.background import background_job_fail
 from evidence.models import FileText, KeywordHit, KeywordRun, KeywordTerm
 from evidence.search.selectors import texts_matching
 from texts.query import QueryRefused
@@ -69,11 +70,5 @@ def _hits_insert(run: KeywordRun, term: KeywordTerm, texts) -> int:
 
 
 def keyword_run_fail(*, run_id: int, reason) -> None:
-    """Record why the run stopped, so that it does not stay "running" for good."""
-    with transaction.atomic():
-        run = KeywordRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            return
-        run.status, run.error, run.finished_at = KeywordRun.Status.FAILED, reason, timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-        audit_record(actor=None, action="keyword_run.failed", target=run, terms=run.terms_done)
+    """Record why it stopped, so that it does not stay "running" for good."""
+    background_job_fail(KeywordRun, pk=run_id, reason=reason, action="keyword_run.failed", progress="terms_done")
