@@ -217,8 +217,10 @@ def bench_small_files(work: Path) -> dict:
     rng = random.Random(3)
     sizes = [rng.randint(1024, 64 * 1024) for _ in range(count)]
     paths = write_random_files(work / "small", sizes)
-    baseline = hashlib_three(paths)
-    own = own_work(paths)
+    # The baselines at their best of three (libmagic's time on the same bytes varies by a quarter
+    # from one run to the next on a shared machine): the shares below are not flattered by a slow one.
+    baseline = min(hashlib_three(paths) for _ in range(3))
+    own = min(own_work(paths) for _ in range(3))
     elapsed = ingest_inline(work / "small", "SMALL")
     files_rate, base_rate = count / elapsed, count / baseline
     # The same files again, through one real Celery worker process (default batch size).
@@ -406,39 +408,71 @@ def bench_list_import(work: Path) -> dict:
 
 
 def bench_jpeg_photos(work: Path) -> dict:
-    """12 MP JPEGs: our per-image work (three digests, pHash, PDQ and their variants, thumbnail, one
-    reduced decode) against plain `imagehash.phash(Image.open(f))` over the same files."""
+    """12 MP JPEGs of real photographs (scikit-image's bundled photos upscaled with a sensor's grain,
+    as bench.detectors writes them: a flat synthetic picture decodes 2-3x faster than a photo): our
+    per-image work (three digests, pHash, PDQ and their variants, thumbnail, one reduced decode)
+    against plain `imagehash.phash(Image.open(f))` over the same files, and against the physical
+    floor of the pipeline: the three digests plus the one reduced decode it needs. Each is warmed up
+    once and timed three times, interleaved; the best time of each counts."""
     import imagehash
     from PIL import Image
 
-    from evidence.synthetic import synthetic_image
+    from bench.detectors import _photos
     from hashing.hashers import digest_stream
-    from hashing.perceptual import digest_image
+    from hashing.perceptual import decode, digest_image
 
     folder = work / "jpeg"
     folder.mkdir()
-    count = max(4, int(24 * SCALE))
-    paths = []
-    for seed in range(count):
-        path = folder / f"photo{seed}.jpg"
-        synthetic_image(seed, size=(4000, 3000)).save(path, format="JPEG", quality=92)
-        paths.append(path)
-    started = time.perf_counter()
-    for path in paths:
-        imagehash.phash(Image.open(path))
-    baseline = time.perf_counter() - started
-    started = time.perf_counter()
-    for path in paths:
+    paths = [path for _, path in _photos(folder, max(4, int(16 * SCALE)))]
+    contents = [path.read_bytes() for path in paths]
+
+    def plain() -> None:
+        for path in paths:
+            imagehash.phash(Image.open(path))
+
+    def ours() -> None:
         # As the pipeline does: one read; the digests and the decode both work from those bytes.
-        content = path.read_bytes()
-        digest_stream(io.BytesIO(content))
-        digest_image(io.BytesIO(content))
-    ours = time.perf_counter() - started
+        for path in paths:
+            content = path.read_bytes()
+            digest_stream(io.BytesIO(content))
+            digest_image(io.BytesIO(content))
+
+    def floor() -> None:
+        for content in contents:
+            digest_stream(io.BytesIO(content))
+            decode(io.BytesIO(content), luma_modes=True)
+
+    best = best_of({"plain": plain, "ours": ours, "floor": floor}, rounds=3)
+    count = len(paths)
     return {
         "jpeg_12mp_images_per_s": figure(
-            count / ours, "images/s (digests + pHash + PDQ + thumbnail)", count / baseline, baseline / ours
-        )
+            count / best["ours"],
+            "images/s (digests + pHash + PDQ + thumbnail), photos",
+            count / best["plain"],
+            best["plain"] / best["ours"],
+        ),
+        "jpeg_12mp_vs_floor": figure(
+            count / best["ours"],
+            "images/s against digests + one reduced decode (the floor)",
+            count / best["floor"],
+            best["floor"] / best["ours"],
+        ),
     }
+
+
+def best_of(runs: dict, rounds: int = 3) -> dict:
+    """The best wall time of each callable of ``runs`` over ``rounds`` interleaved rounds, after one
+    untimed warm-up each (imports, caches): a neighbour's burst of load slows one round, not the
+    figure, and the order of the runs favours none."""
+    for run in runs.values():
+        run()
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
 
 
 def _start_worker(concurrency: int, batch_files: int | None = 4) -> subprocess.Popen:
@@ -706,13 +740,21 @@ DESCRIPTIONS = [
     " entries), against the 10-million-entry list; baseline: the same batches as bare `= ANY` SQL on a"
     " table of the same 10 million digests, one row each under a btree (the storage before issue 10).",
     "",
-    "- `jpeg_12mp_images_per_s`: 12 MP synthetic JPEGs; per image one read, MD5+SHA-1+SHA-256, then one"
-    " reduced decode (1/8 scale, 500x375, kept in YCbCr: no conversion to RGB) for everything: PDQ with its 8"
-    " rotations/mirrors (one `pdqhash.compute_dihedral`) on the luma resized to 576x576, pHash and its 7"
-    " turns from one 32x32 reduction, the uniform border found and both hashed again on the image without it"
-    " (these synthetic photos have one; PDQ there on 320x320), and the thumbnail; against plain"
-    " `imagehash.phash(Image.open(f))` (pHash alone, full decode). Goal (issue 4): >= 5x. Hashes within 2"
-    " bits (pHash) and 8 of 256 (PDQ) of a full decode on 40 photos (tests/hashing/test_perceptual.py).",
+    "- `jpeg_12mp_images_per_s`: 16 JPEGs of real photographs at 12 MP (scikit-image's bundled photos upscaled"
+    " to 4000x3000 with a sensor's grain, quality 92, as bench/detectors.py writes them; until session 22"
+    " flat synthetic pictures, which decode 2-3x faster and flattered the figure); per image one read,"
+    " MD5+SHA-1+SHA-256, then one reduced decode (1/8 scale, 500x375, kept in YCbCr: no conversion to RGB)"
+    " for everything: PDQ with its 8 rotations/mirrors (one `pdqhash.compute_dihedral`) on the luma resized"
+    " to 576x576, pHash and its 7 turns from one 32x32 reduction, the uniform border looked for (and both"
+    " hashed again without it where there is one), and the thumbnail; against plain"
+    " `imagehash.phash(Image.open(f))` (pHash alone, full decode). Each warmed up, then the best of three"
+    " interleaved rounds. Goal (issue 4): >= 5x, set and met (3.99) on the flat pictures; on photos it cannot"
+    " be: a 2-3 MB JPEG with a sensor's grain costs ~30 ms of entropy decoding even at 1/8 scale (only the"
+    " inverse DCT is spared), and the floor alone (digests + reduced decode) runs 2.9x plain imagehash. Hashes"
+    " within 2 bits (pHash) and 8 of 256 (PDQ) of a full decode on 40 photos (tests/hashing/test_perceptual.py).",
+    "- `jpeg_12mp_vs_floor`: the same pipeline against its physical floor on the same photos: the three"
+    " digests and the one reduced decode alone (what any pipeline must do); the ratio is the share of the"
+    " time that floor takes (1.0 = nothing but the floor).",
     "- `disk_image_fat32_mb_per_s`, `disk_image_ext4_mb_per_s`: 1 GiB of 4 MiB random files inside a FAT32"
     " image (mkfs.fat, mcopy) and an ext4 image (mkfs.ext4 -d), walked with pytsk3, the image itself hashed"
     " too (its bytes counted), against the same files ingested from a folder, same run.",
