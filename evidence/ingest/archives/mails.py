@@ -97,38 +97,39 @@ def walk_mbox(stream, shown, limits, report, outer, depth, compressed_size) -> I
 
 
 def _mbox_messages(stream, max_bytes: int) -> Iterator[bytes | None]:
-    """The messages of a mailbox, split on the "From " lines that start them (texts.mbox's rule),
-    read block by block; None for a message longer than ``max_bytes`` (its bytes are not kept)."""
-    current, size, pending = [], 0, b""
-    started = False
-
-    def lines() -> Iterator[bytes]:
-        nonlocal pending
-        while block := stream.read(1 << 20):
-            pending += block
-            *whole, pending = pending.split(b"\n")
-            for line in whole:
-                yield line + b"\n"
-            if len(pending) > max_bytes:  # a line that never ends: counted, not kept
-                yield pending
-                pending = b""
-        if pending:
-            yield pending
-
-    for line in lines():
+    """The messages of a mailbox, split on the "From " lines that start them, read block by block;
+    None for a message longer than ``max_bytes`` (its bytes are not kept). As texts.mbox reads them:
+    what stands before the first "From " line is a message only in a file that has none."""
+    current: list[bytes] = []
+    size, separated = 0, False
+    for line in _lines(stream, max_bytes):
         if SEPARATOR.match(line):
-            if started:
+            if separated:
                 yield b"".join(current) if size <= max_bytes else None
-            current, size, started = [], 0, True
+            current, size, separated = [], 0, True
             continue
-        started = True
         size += len(line)
         if size <= max_bytes:
             current.append(line)
         else:
             current = []
-    if started:
+    if separated or size:
         yield b"".join(current) if size <= max_bytes else None
+
+
+def _lines(stream, max_bytes: int) -> Iterator[bytes]:
+    """The lines of ``stream``, each with its line end; a line longer than ``max_bytes`` comes in pieces."""
+    pending = b""
+    while block := stream.read(1 << 20):
+        pending += block
+        *whole, pending = pending.split(b"\n")
+        for line in whole:
+            yield line + b"\n"
+        if len(pending) > max_bytes:  # a line that never ends: counted, not kept whole
+            yield pending
+            pending = b""
+    if pending:
+        yield pending
 
 
 def _attachments(mail, shown: str, prefix: str, limits: Limits, report: WalkReport, outer) -> Iterator[Member]:
