@@ -7,6 +7,7 @@ import pytest
 from config.messages import code_of
 from demo.outlook import OutlookMail, msg_bytes, rtf_compressed
 from evidence.ingest import filetypes
+from evidence.ingest.archives.cfb import cfb_bytes
 from texts.extraction import extract_text, text_kind
 from texts.limits import Limits, TextRefused
 from texts.rtf import rtf_decompress, rtf_text
@@ -113,3 +114,12 @@ def test_the_written_msg_is_a_valid_compound_file():
     with olefile.OleFileIO(data, raise_defects=olefile.DEFECT_INCORRECT) as ole:
         assert ole.openstream("__attach_version1.0_#00000000/__substg1.0_37010102").read() == bytes(range(256)) * 40
         assert ole.openstream("__substg1.0_0037001F").read().decode("utf-16-le") == "Rendez-vous"
+
+
+def test_a_compound_file_past_the_headers_fat_list_is_written_whole():
+    # past 109 FAT sectors (~7 MB), the FAT's sectors are listed in DIFAT sectors
+    large = bytes(range(256)) * (9 << 12)
+    with olefile.OleFileIO(
+        cfb_bytes({"s": {"large": large, "small": b"y"}}), raise_defects=olefile.DEFECT_INCORRECT
+    ) as ole:
+        assert ole.openstream("s/large").read() == large and ole.openstream("s/small").read() == b"y"

@@ -13,10 +13,10 @@ import struct
 SECTOR = 512
 MINI_SECTOR = 64
 MINI_CUTOFF = 4096
-FREE, END_OF_CHAIN, FAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+FREE, END_OF_CHAIN, FAT_SECTOR, DIFAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC, 0xFFFFFFFF
 ENTRIES_PER_SECTOR = SECTOR // 128
 IDS_PER_SECTOR = SECTOR // 4
-HEADER_FAT_SECTORS = 109  # the header's DIFAT: no DIFAT sector is written, which caps a file at ~7 MB
+HEADER_FAT_SECTORS = 109  # FAT sectors the header lists; DIFAT sectors list the others, 127 each
 
 
 class _Entry:
@@ -79,6 +79,10 @@ def _directory_entry(entry: _Entry, kind: int) -> bytes:
     )
 
 
+def _padded(ids: list[int], count: int) -> list[int]:
+    return ids + [FREE] * (count - len(ids))
+
+
 def _sectors(size: int, unit: int) -> int:
     return -(-size // unit)
 
@@ -113,14 +117,14 @@ def cfb_bytes(tree: dict) -> bytes:
     mini_fat_sectors = _sectors(len(mini_fat) * 4, SECTOR)
     mini_stream_sectors = _sectors(len(mini), SECTOR)
     data_sectors = directory_sectors + mini_fat_sectors + mini_stream_sectors + len(big) // SECTOR
-    fat_sectors = 1
-    while fat_sectors * IDS_PER_SECTOR < fat_sectors + data_sectors:
+    fat_sectors, difat_sectors = 1, 0
+    while fat_sectors * IDS_PER_SECTOR < fat_sectors + difat_sectors + data_sectors:
         fat_sectors += 1
-    if fat_sectors > HEADER_FAT_SECTORS:
-        raise ValueError("too large for this writer (no DIFAT sectors)")
+        difat_sectors = _sectors(max(0, fat_sectors - HEADER_FAT_SECTORS), IDS_PER_SECTOR - 1)
     fat = [FREE] * (fat_sectors * IDS_PER_SECTOR)
     fat[:fat_sectors] = [FAT_SECTOR] * fat_sectors
-    directory_start = fat_sectors
+    fat[fat_sectors : fat_sectors + difat_sectors] = [DIFAT_SECTOR] * difat_sectors
+    directory_start = fat_sectors + difat_sectors
     _chain(fat, directory_start, directory_sectors)
     mini_fat_start = directory_start + directory_sectors
     _chain(fat, mini_fat_start, mini_fat_sectors)
@@ -151,11 +155,17 @@ def cfb_bytes(tree: dict) -> bytes:
         MINI_CUTOFF,
         mini_fat_start if mini_fat_sectors else END_OF_CHAIN,
         mini_fat_sectors,
-        END_OF_CHAIN,
-        0,
+        fat_sectors if difat_sectors else END_OF_CHAIN,
+        difat_sectors,
     )
-    difat = list(range(fat_sectors)) + [FREE] * (HEADER_FAT_SECTORS - fat_sectors)
-    header += struct.pack(f"<{HEADER_FAT_SECTORS}I", *difat)
+    listed = list(range(fat_sectors))
+    header += struct.pack(f"<{HEADER_FAT_SECTORS}I", *_padded(listed[:HEADER_FAT_SECTORS], HEADER_FAT_SECTORS))
+    difat = bytearray()
+    rest = listed[HEADER_FAT_SECTORS:]
+    for number in range(difat_sectors):
+        ids = _padded(rest[number * 127 : (number + 1) * 127], 127)
+        following = fat_sectors + number + 1 if number + 1 < difat_sectors else END_OF_CHAIN
+        difat += struct.pack("<128I", *ids, following)
     directory = b"".join(
         _directory_entry(entry, 5 if entry is root else 1 if entry.is_storage else 2) for entry in entries
     )
@@ -168,6 +178,7 @@ def cfb_bytes(tree: dict) -> bytes:
         (
             header,
             struct.pack(f"<{len(fat)}I", *fat),
+            bytes(difat),
             directory,
             mini_fat_bytes,
             bytes(mini).ljust(mini_stream_sectors * SECTOR, b"\0"),
