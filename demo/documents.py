@@ -2,18 +2,24 @@
 
 A rental contract in Dutch (.docx) for Kerkstraat 12, 9000 Gent, a French letter about the rent
 (.pdf with a text layer), meeting notes (.odt) and a web page (.html), a mailbox of four messages
-(.mbox: one gives a phone number, one an IBAN), and a scanned page: a picture of printed text
+(.mbox: one gives a phone number, one an IBAN; the first carries the contract, the last a drawn
+plan, as attachments that become files of their own), an Outlook message (.msg) with the inventory
+of the flat attached, and a scanned page: a picture of printed text
 (.png) and the same page as a PDF with no text layer, as a scanner writes it, whose words only OCR
 reads. Every name, address, number and account is fictitious (example.org addresses; the IBAN is
 the one banks publish as an example of the Belgian format).
 """
 
 import io
+import mimetypes
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from demo.outlook import OutlookMail, msg_bytes
 
 DOCUMENTS_SEAL = "SC-2026-0009"
 PHONE = "+32 470 12 34 56"
@@ -66,6 +72,7 @@ MESSAGES = [
         "Hoi Jan,\n\nVrijdag om 18 uur voor de sleutels is goed voor mij.\n\nSara",
     ),
 ]
+INVENTORY = "Inventaris Kerkstraat 12\nKeuken: koelkast, fornuis\nWoonkamer: zetel, tafel, vier stoelen\n"
 SCAN = [
     "Verhuisbericht",
     "Vanaf 1 december wonen wij in de",
@@ -88,7 +95,22 @@ def demo_documents(folder: Path) -> Path:
         "<h1>Te huur</h1><p>Appartement, Kerkstraat 12, 9000 Gent. 850 euro per maand.</p></body></html>",
         encoding="utf-8",
     )
-    (folder / "Mail" / "inbox.mbox").write_bytes(mbox_bytes(MESSAGES))
+    attachments = {
+        0: [("huurcontract-kerkstraat.docx", docx_bytes(CONTRACT))],
+        3: [("plan-appartement.png", plan_png())],
+    }
+    (folder / "Mail" / "inbox.mbox").write_bytes(mbox_bytes(MESSAGES, attachments))
+    (folder / "Mail" / "inventaris.msg").write_bytes(
+        msg_bytes(
+            OutlookMail(
+                subject="Inventaris appartement",
+                sender=("Jan Voorbeeld", "jan.voorbeeld@example.org"),
+                to=[("Sara Fictief", "sara.fictief@example.org")],
+                body="Dag Sara,\n\nHierbij de inventaris van het appartement.\n\nJan",
+                attachments=[("inventaris.txt", INVENTORY.encode())],
+            )
+        )
+    )
     page = scanned_page(SCAN)
     page.save(folder / "Scans" / "scan-001.png")
     page.convert("RGB").save(folder / "Scans" / "scan-001.pdf", "PDF", resolution=150)
@@ -191,18 +213,37 @@ def text_pdf_bytes(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def mbox_bytes(messages: list[tuple[str, str, str, str]]) -> bytes:
-    """A mailbox (mbox) of ``messages`` (from, to, subject, body), a minute apart."""
+def mbox_bytes(messages: list[tuple[str, str, str, str]], attachments: dict | None = None) -> bytes:
+    """A mailbox (mbox) of ``messages`` (from, to, subject, body), a minute apart; ``attachments``:
+    message index -> (name, bytes) attached to it."""
     out = []
     for minute, (sender, to, subject, body) in enumerate(messages):
-        out.append(
-            f"From {sender} Mon Nov  3 10:{minute:02d}:00 2025\n"
-            f"From: {sender}\nTo: {to}\nSubject: {subject}\n"
-            f"Date: Mon, 03 Nov 2025 10:{minute:02d}:00 +0100\n"
-            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
-            f"{body}\n\n"
-        )
-    return "".join(out).encode("utf-8")
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = sender, to, subject
+        mail["Date"] = f"Mon, 03 Nov 2025 10:{minute:02d}:00 +0100"
+        mail.set_content(body + "\n", cte="8bit")
+        for name, data in (attachments or {}).get(minute, []):
+            maintype, subtype = (mimetypes.guess_type(name)[0] or "application/octet-stream").split("/")
+            mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        out.append(f"From {sender} Mon Nov  3 10:{minute:02d}:00 2025\n".encode() + mail.as_bytes() + b"\n")
+    return b"".join(out)
+
+
+def plan_png() -> bytes:
+    """A floor plan drawn in a few lines: the flat's rooms, named."""
+    font = ImageFont.truetype(FONT, 18)
+    image = Image.new("RGB", (360, 240), "white")
+    draw = ImageDraw.Draw(image)
+    for box, name in (
+        ((10, 10, 200, 150), "Woonkamer"),
+        ((200, 10, 350, 150), "Keuken"),
+        ((10, 150, 350, 230), "Slaapkamer"),
+    ):
+        draw.rectangle(box, outline="black", width=3)
+        draw.text((box[0] + 10, box[1] + 10), name, font=font, fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def scanned_page(lines: list[str]) -> Image.Image:

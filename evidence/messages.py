@@ -38,6 +38,25 @@ CATALOGUE = {
     "archive.member_decrypted": _("encrypted archive member: decrypted with the password given for the job"),
     "archive.encrypted_member_unreadable": _("unreadable encrypted member: %(reason)s"),
     "archive.member_too_large": _("member of %(size)s bytes is over the limit of %(limit)s"),
+    # E-mail's attachments (evidence.ingest.archives.mails)
+    "archive.mail_too_large": _(
+        "%(archive)s: the e-mail is over the in-memory limit of %(limit)s bytes: its attachments were not taken out"
+    ),
+    "archive.mail_unreadable": _("%(archive)s: e-mail unreadable, its attachments were not taken out: %(reason)s"),
+    "archive.mbox_message_too_large": _(
+        "%(archive)s: message %(number)s is over the limit of %(limit)s bytes: its attachments were not taken out"
+    ),
+    "archive.mbox_message_unreadable": _(
+        "%(archive)s: message %(number)s unreadable, its attachments were not taken out: %(reason)s"
+    ),
+    "archive.mail_message_written_back": _(
+        "a message attached to the e-mail: its bytes are the message as the e-mail parser read it, written back"
+    ),
+    "archive.msg_message_rebuilt": _(
+        "an Outlook message attached to the message: rebuilt as a .msg file of its own from its storage in the "
+        "outer file (its hashes are those of the rebuilt file)"
+    ),
+    "archive.msg_attachment_without_data": _("attachment without content of its own (a link or an object): not read"),
     "archive.member_longer": _("member longer than the %(size)s bytes its header states: not read further"),
     "archive.forward_over_limit": _(
         "member over the limit of %(limit)s bytes or of the archive's ratio of %(ratio)s:1: not read further"

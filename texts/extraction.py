@@ -1,5 +1,5 @@
 """A file's text from its bytes and its type: plain text, HTML, PDF, Office and OpenDocument files,
-e-mail. Plain Python (no Django model, no database): tested without one.
+e-mail (.eml, .mbox, Outlook's .msg). Plain Python (no Django model, no database): tested without one.
 
 ``text_kind(mime, name)`` says whether a file's text can be read (so that a worker keeps its bytes
 as it hashes them); ``extract_text`` reads it, capped at ``Limits.max_chars`` characters and
@@ -13,6 +13,7 @@ from texts.limits import Budget, Limits, TextRefused
 from texts.mail import mail_text
 from texts.mbox import mbox_text
 from texts.office import office_text
+from texts.outlook import outlook_text
 from texts.pdf import pdf_text
 from texts.plain import html_text, plain_text
 from texts.sink import Extracted, Full, Sink
@@ -29,6 +30,7 @@ BY_MIME = {
     "application/pdf": "pdf",
     "message/rfc822": "mail",
     "application/mbox": "mbox",
+    "application/vnd.ms-outlook": "msg",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
@@ -53,16 +55,25 @@ ZIP_BY_EXTENSION = {
 # parts, whose text its own row already holds); RTF is control words.
 NOT_PLAIN = frozenset({"text/xml", "text/rtf"})
 ZIP_TYPES = frozenset({"application/zip", "application/octet-stream", "application/x-zip-compressed"})
+# A compound file (OLE2) that libmagic did not name: it names an Outlook message only when the file's
+# first bytes hold its directory, which a large .msg keeps further on. Told by its name.
+OLE_TYPES = frozenset({"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office"})
+OLE_BY_EXTENSION = {"msg": "msg"}
+# The kinds of e-mail: their attachments are files of their own (evidence.ingest.archives.mails).
+MAIL_KINDS = frozenset({"mail", "mbox", "msg"})
 
 
 def text_kind(mime: str, name: str = "") -> str | None:
-    """The reader for a file of type ``mime`` named ``name``: "text", "html", "pdf", "mail", "mbox", "docx",
-    "xlsx", "pptx", "odf"; None when its text is not read."""
+    """The reader for a file of type ``mime`` named ``name``: "text", "html", "pdf", "mail", "mbox", "msg",
+    "docx", "xlsx", "pptx", "odf"; None when its text is not read."""
     kind = BY_MIME.get(mime)
+    extension = os.path.splitext(name)[1][1:].lower()
     if kind is None and mime in ZIP_TYPES:
-        kind = ZIP_BY_EXTENSION.get(os.path.splitext(name)[1][1:].lower())
+        kind = ZIP_BY_EXTENSION.get(extension) or OLE_BY_EXTENSION.get(extension)
+    if kind is None and mime in OLE_TYPES:
+        kind = OLE_BY_EXTENSION.get(extension)
     if kind in (None, "text") and mime.startswith("text/"):
-        kind = TEXT_BY_EXTENSION.get(os.path.splitext(name)[1][1:].lower(), kind)
+        kind = TEXT_BY_EXTENSION.get(extension, kind)
     if kind is None and mime.startswith("text/") and mime not in NOT_PLAIN:
         kind = "text"
     return kind
@@ -102,5 +113,7 @@ def _read(kind: str, data: bytes, sink: Sink, budget: Budget) -> None:
         mail_text(data, sink, budget)
     elif kind == "mbox":
         mbox_text(data, sink, budget)
+    elif kind == "msg":
+        outlook_text(data, sink, budget)
     else:
         office_text(data, kind, sink, budget)

@@ -1,6 +1,7 @@
 """An e-mail (.eml, RFC 5322): its headers, its readable body and the names of its attachments.
 
-Each attachment as a file of its own (a child of its message) is a later step; here it is named.
+Which parts are attachments is said here once (``attachments_of``): the ingest takes each out as a
+file of its own, a child of its message (evidence.ingest.archives.mails).
 """
 
 from email import message_from_bytes, policy
@@ -30,7 +31,7 @@ def mail_text(data: bytes, sink: Sink, budget: Budget) -> None:
                 html_text(content, sink)
             else:
                 sink.add(content)
-        names = [part.get_filename() for part in mail.iter_attachments()]
+        names = [part.get_filename() for part in attachments_of(mail)]
         if names := [name for name in names if name]:
             sink.add("\n\n" + "\n".join(names))
     except TextRefused:
@@ -54,3 +55,30 @@ def _check_nesting(mail, budget: Budget) -> None:
             raise TextRefused(message("text.too_many_parts", limit=limits.max_parts))
         if part.is_multipart():
             stack.extend((child, depth + 1) for child in part.get_payload())
+
+
+def attachments_of(mail) -> list:
+    """The parts of ``mail`` that are files of their own, in order: each part with a file name or an
+    attachment disposition, each part that is not text (a picture shown in the body), each message
+    attached (whole: its own parts are its attachments, not this one's). Not the text of the body.
+
+    Walked without recursion: the parts' nesting is bounded by the parser's input alone.
+    """
+    if not mail.is_multipart():
+        return [mail] if _is_attachment(mail) and mail.get_content_type() != "message/rfc822" else []
+    found, stack = [], list(reversed(mail.get_payload()))
+    while stack:
+        part = stack.pop()
+        if part.get_content_type() == "message/rfc822" or (not part.is_multipart() and _is_attachment(part)):
+            found.append(part)
+        elif part.is_multipart() and isinstance(payload := part.get_payload(), list):
+            stack.extend(reversed(payload))
+    return found
+
+
+def _is_attachment(part) -> bool:
+    return (
+        bool(part.get_filename())
+        or part.get_content_disposition() == "attachment"
+        or part.get_content_maintype() != "text"
+    )

@@ -16,6 +16,8 @@ CATALOGUE = {
     ),
     "text.xml_unreadable": _("text not extracted: the document's part %(member)s is not readable XML: %(reason)s"),
     "text.mail_unreadable": _("text not extracted: the e-mail cannot be read: %(reason)s"),
+    "text.msg_unreadable": _("text not extracted: the Outlook message (.msg) cannot be read: %(reason)s"),
+    "text.msg_rtf_unreadable": _("the Outlook message's body (compressed RTF) cannot be read: %(reason)s"),
     "text.too_deep": _("text not extracted: the content is nested deeper than the limit of %(limit)s"),
     "text.too_many_parts": _("text not extracted: the e-mail has more than %(limit)s parts"),
     "text.changed_since_ingest": _(

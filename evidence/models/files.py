@@ -10,6 +10,7 @@ from detectors import NUDENET
 from evidence.models.digests import HexDigests
 from evidence.models.exhibits import Exhibit
 from evidence.models.ingest import IngestBatch, IngestJob
+from texts.extraction import MAIL_KINDS, text_kind
 
 
 class EvidenceFileQuerySet(models.QuerySet):
@@ -211,6 +212,11 @@ class EvidenceFile(HexDigests, models.Model):
             "query_percent": round(100 * matched / of) if of else 0,
             "known_percent": round(100 * matched / known) if known else 0,
         }
+
+    @property
+    def is_mail(self) -> bool:
+        """An e-mail (.eml, .mbox, .msg): its members are its attachments."""
+        return text_kind(self.mime, self.path) in MAIL_KINDS
 
     @property
     def is_video(self) -> bool:

@@ -35,6 +35,15 @@ def test_the_demo_usb_key_is_searched_by_its_team_and_by_no_one_else(
     in_documents = {name for name, kind in found(client, dossier, "Kerkstraat") if kind == "content"}
     assert {"huurcontract-kerkstraat.docx", "lettre-loyer.pdf", "advertentie.html"} <= in_documents
     assert ("vergadering.odt", "content") in found(client, dossier, "sleutels")
+    # the mail's attachments are files of their own, child of their message
+    mailbox = EvidenceFile.objects.get(path__endswith="Mail/inbox.mbox")
+    contract = EvidenceFile.objects.get(path__endswith="inbox.mbox/message-1/huurcontract-kerkstraat.docx")
+    plan = EvidenceFile.objects.get(path__endswith="inbox.mbox/message-4/plan-appartement.png")
+    assert contract.container == plan.container == mailbox and plan.phash is not None
+    inventory = EvidenceFile.objects.get(path__endswith="Mail/inventaris.msg/inventaris.txt")
+    assert inventory.container.path.endswith("inventaris.msg")
+    assert {("inventaris.msg", "content"), ("inventaris.txt", "content")} <= found(client, dossier, "inventaris")
+    assert ("inventaris.txt", "content") in found(client, dossier, "zetel")
     scan = EvidenceFile.objects.get(path__endswith="Scans/scan-001.png")
     page = client.get(scan.get_absolute_url()).content.decode()
     assert 'data-testid="file-ocr-text"' in page and STREET in page and 'data-testid="thumbnail-revealed"' not in page

@@ -42,6 +42,7 @@ class Member:
     modified: datetime | None = None
     digests: dict[str, bytes] | None = None
     head: bytes = b""
+    mime: str = ""  # its type, once known (libmagic)
     content: bytes | None = None  # kept when small enough to decode (images) or walk (archives)
     error: Message | str = ""  # the content could not be read: why (config.messages)
     findings: list[Message] = field(default_factory=list)  # read, but something is worth knowing

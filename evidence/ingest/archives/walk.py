@@ -1,7 +1,8 @@
-"""The walk of an archive: which reader opens it, and the archives nested in it, walked in turn.
+"""The walk of a container: which reader opens it, and the containers nested in it, walked in turn.
 
-Each reader (``zips``, ``tars``, ``sevenzip``) hands out the members of one archive; the walk
-follows each member that is itself an archive, down to ``Limits.max_depth``.
+Each reader (``zips``, ``tars``, ``sevenzip``, and ``mails`` for e-mail's attachments) hands out the
+members of one container; the walk follows each member that is itself a container, down to
+``Limits.max_depth``. ``container_kind`` is the one rule that says what a file is a container of.
 """
 
 import io
@@ -10,9 +11,11 @@ from contextlib import closing
 from typing import BinaryIO
 
 from config.messages import message
-from evidence.ingest.archives import sevenzip, tars, zips
+from evidence.ingest import filetypes
+from evidence.ingest.archives import mails, sevenzip, tars, zips
 from evidence.ingest.archives.limits import Limits
 from evidence.ingest.archives.members import MEMBER_ERRORS, Member, WalkReport, reason
+from texts.extraction import MAIL_KINDS, text_kind
 
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 
@@ -28,6 +31,18 @@ def archive_kind(head: bytes) -> str:
     return ""
 
 
+def container_kind(head: bytes, mime: str, name: str, content: "bytes | bytearray | None" = None) -> str:
+    """What the file is a container of: an archive by its first bytes ('zip', '7z', 'tar'), or an
+    e-mail by its type and name ('mail', 'mbox', 'msg': an .eml or a mailbox has no magic), one that
+    may hold attachments (``mails.holds_attachments``, from its whole ``content`` when known); ''."""
+    if kind := archive_kind(head):
+        return kind
+    kind = text_kind(mime, name)
+    if kind in MAIL_KINDS and mails.holds_attachments(kind, content):
+        return kind
+    return ""
+
+
 def walk(
     stream: BinaryIO,
     kind: str,
@@ -38,16 +53,25 @@ def walk(
     outer: list[str] | None = None,
     depth: int = 1,
 ) -> Iterator[Member]:
-    """Every member of the archive in ``stream`` (seekable for zip), nested archives included.
+    """Every member of the container in ``stream`` (seekable for zip), nested ones included.
 
     ``compressed_size`` is the archive's own size in bytes, against which a tar member's declared
     size gives its compression ratio (a zip member carries its own).
     """
     # Looked up at each walk, in its module: a test may stand a broken reader in for one.
-    reader = {"zip": zips.walk_zip, "7z": sevenzip.walk_7z}.get(kind, tars.walk_tar)
+    readers = {
+        "zip": zips.walk_zip,
+        "7z": sevenzip.walk_7z,
+        "mail": mails.walk_eml,
+        "mbox": mails.walk_mbox,
+        "msg": mails.walk_msg,
+    }
+    reader = readers.get(kind, tars.walk_tar)
     try:
         with closing(reader(stream, shown, limits, report, outer or [], depth, max(compressed_size, 1))) as members:
             for member in members:
+                if member.digests is not None and member.head:
+                    member.mime = filetypes.mime_of(member.head)  # typed once: its row and the walk use it
                 yield member
                 # The reader waits at this member (a 7z's extraction thread too) while it is walked.
                 yield from _nested(member, limits, report, depth)
@@ -56,8 +80,10 @@ def walk(
 
 
 def _nested(member: Member, limits: Limits, report: WalkReport, depth: int) -> Iterator[Member]:
-    kind = archive_kind(member.head)
-    if not kind or member.error:
+    if member.error or member.digests is None:
+        return
+    kind = container_kind(member.head, member.mime, member.path, member.content)
+    if not kind:
         return
     if depth >= limits.max_depth:
         member.findings.append(message("archive.nested_depth", depth=limits.max_depth))

@@ -11,7 +11,7 @@ from config.messages import Message, message, reason_of
 from evidence.ingest import archive_passwords, disk_files, disk_images, filetypes, sources
 from evidence.ingest.archives.limits import Limits
 from evidence.ingest.archives.members import Member, WalkReport
-from evidence.ingest.archives.walk import archive_kind, walk
+from evidence.ingest.archives.walk import container_kind, walk
 from evidence.ingest.filerows import batch_files_add, insert_files
 from evidence.ingest.pipeline.files import JobContents, image_facts, save_media_details, video_facts
 from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
@@ -202,7 +202,7 @@ def expand_archive(batch: IngestBatch) -> None:
         with _archive_stream(container) as stream:
             head = stream.read(filetypes.SNIFF_BYTES)
             stream.seek(0)
-            kind = archive_kind(head)
+            kind = container_kind(head, container.mime, container.path)
             for member in walk(stream, kind, container.path, archive_limits(), report, container.size):
                 chunk.append(_member_record(batch, container, member, contents))
                 if len(chunk) >= ARCHIVE_CHUNK:
@@ -254,7 +254,7 @@ def _member_record(batch: IngestBatch, container: EvidenceFile, member: Member, 
     )
     if member.digests is not None:
         record.md5, record.sha1, record.sha256 = (member.digests[name] for name in ALGORITHMS)
-        record.mime = filetypes.mime_of(member.head)
+        record.mime = member.mime or filetypes.mime_of(member.head)
         if member.size == 0:
             record.error = message("file.empty")
         elif record.mime.startswith(("image/", "video/")):

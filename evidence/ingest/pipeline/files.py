@@ -11,7 +11,7 @@ from config.store import store_derived
 from detectors.faces import distinct
 from detectors.observe import detections_and_faces, observer, registered_classifiers, strongest
 from evidence.ingest import disk_files, disk_images, filetypes, sources
-from evidence.ingest.archives.walk import archive_kind
+from evidence.ingest.archives.walk import container_kind
 from evidence.models import Detection, Detector, EvidenceFile, Face, ImageMetadata, VideoFrame
 from evidence.search.store import file_text_extract, has_text, keeps_text
 from hashing import perceptual, video
@@ -109,8 +109,8 @@ def hash_finish(read: FileRead, *, contents: "JobContents | None" = None) -> str
         contents.remember(evidence_file)
     if not media and has_text(evidence_file):
         file_text_extract(evidence_file, kept)  # from the bytes hashed: no second read
-    if archive_kind(head):
-        return "archive"
+    if container_kind(head, evidence_file.mime, evidence_file.path, kept):
+        return "archive"  # an archive, or an e-mail with attachments: its members join the job
     if not locator and disk_images.image_to_expand(head):
         return "image"
     if not locator and (segment := disk_images.ewf_segment_number(head)) > 1:
