@@ -15,8 +15,8 @@ CATALOGUE = {
     ),
     "archive.reason_no_detail": _("%(kind)s (the reader gave no detail)"),
     "archive.member_unreadable": _("unreadable member: %(reason)s"),
-    "archive.nested_depth": _("archive inside an archive not expanded: depth limit of %(depth)s reached"),
-    "archive.nested_too_large": _("archive inside an archive not expanded: larger than the in-memory limit"),
+    "archive.nested_depth": _("archive or e-mail inside another not opened: depth limit of %(depth)s reached"),
+    "archive.nested_too_large": _("archive or e-mail inside another not opened: larger than the in-memory limit"),
     "archive.member_limit": _("%(archive)s: expansion stopped after %(members)s members (member limit)"),
     "archive.total_limit": _("%(archive)s: expansion stopped after %(bytes)s bytes (total size limit)"),
     "archive.bomb": _(
