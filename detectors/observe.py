@@ -34,7 +34,7 @@ def observer(names, classifiers=()):
     chosen = [AVAILABLE[name].shared() for name in names if name != "faces"] + list(classifiers)
     faces = None
     if "faces" in names:
-        faces = FaceDetector.shared(min_side=settings.FACES_MIN_SIDE, max_faces=settings.FACES_MAX_PER_IMAGE)
+        faces = faces_model()
     if not chosen and faces is None:
         return None
     nudenet = "nudenet" in names
@@ -118,9 +118,14 @@ def forget_classifiers() -> None:
 
 
 def scoring(names) -> list[str]:
-    """The built-in detectors named that give a ``Detection`` (a score): what a detection job on a
-    dossier may run again. Faces (``FacesSeen``, stored as faces) are described at ingest only."""
+    """The built-in detectors named that give a ``Detection`` (a score); faces (``FacesSeen``) are
+    stored as faces."""
     return [name for name in names if name != "faces"]
+
+
+def faces_model():
+    """The face model as the DETECTORS setting's limits load it, once per process."""
+    return FaceDetector.shared(min_side=settings.FACES_MIN_SIDE, max_faces=settings.FACES_MAX_PER_IMAGE)
 
 
 def builtin(names) -> list:

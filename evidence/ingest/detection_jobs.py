@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from detectors.observe import scoring
 from evidence.ingest.redetection import files_to_observe
 from evidence.models import DetectionJob
 from evidence.tasks import redetect_dossier
@@ -23,7 +22,7 @@ def dossier_detection_start(*, dossier, detectors, classifiers, by, ip: str | No
     model's version and SHA-256."""
     if (job := dossier.detection_jobs.filter(status__in=UNFINISHED).first()) is not None:
         return job
-    detectors = [name for name in detectors if name in scoring(settings.DETECTORS)]
+    detectors = [name for name in detectors if name in settings.DETECTORS]
     classifiers = [classifier for classifier in classifiers if classifier.enabled]
     if not detectors and not classifiers:
         raise ValidationError(_("Choose at least one detector or classifier."))

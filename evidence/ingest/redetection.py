@@ -6,11 +6,14 @@ the way: what a model looks at must be the bytes that were hashed (evidence is r
 changed since is not looked at, with its reason. An image is decoded at the reduced size the
 pipeline decodes it (``hashing.perceptual.decode``), a video's keyframes sampled as the pipeline
 samples them (``hashing.video.digest_video``; its hashes are computed again and dropped). A model
-that already looked at a file (its ``Detection`` under the same name, version and weights) is not
-run on it again, and a content found at two paths is decoded once per chunk. A member of an archive
-is not read again (its archive would have to be walked): counted, with that reason.
+that already looked at a file (its ``Detection`` under the same name, version and weights; for the
+face model, a face of the file under its name) is not run on it again, and a content found at two
+paths is decoded once per chunk. The face model takes NudeNet's face boxes, from this look or, for
+an image, from NudeNet's stored detection; dlib's HOG detector where NudeNet never looked. A member
+of an archive is not read again (its archive would have to be walked): counted, with that reason.
 """
 
+import dataclasses
 import hashlib
 import io
 from contextlib import nullcontext
@@ -23,11 +26,24 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.messages import MessageError, code_of, message, reason_of
 from config.work_locks import claim
-from detectors.observe import builtin, forget_classifiers, model_key, registered_classifiers, scoring, strongest
+from detectors import NUDENET
+from detectors.faces import FaceDetector, distinct
+from detectors.nudity import FACES as FACE_LABELS
+from detectors.observe import (
+    builtin,
+    detections_and_faces,
+    face_boxes,
+    faces_model,
+    forget_classifiers,
+    model_key,
+    registered_classifiers,
+    scoring,
+    strongest,
+)
 from evidence.background import background_job_fail
 from evidence.ingest import disk_files, sources
-from evidence.ingest.pipeline.files import file_blocks
-from evidence.models import Detection, DetectionJob, Detector, EvidenceFile
+from evidence.ingest.pipeline.files import file_blocks, save_faces
+from evidence.models import Detection, DetectionJob, Detector, EvidenceFile, Face
 from hashing import perceptual, video
 
 CHUNK_FILES = 50  # a task's share: about 5 s of images, a minute or two of videos, far below the queue's limit
@@ -74,8 +90,9 @@ def _models_of(job: DetectionJob) -> list:
     a job is typically started right after a classifier is registered)."""
     forget_classifiers()
     wanted = set(job.classifiers.values_list("name", flat=True))
-    names = [name for name in job.detectors if name in scoring(settings.DETECTORS)]
-    return builtin(names) + [loaded for loaded in registered_classifiers() if loaded.spec.name in wanted]
+    names = [name for name in job.detectors if name in settings.DETECTORS]
+    models = builtin(scoring(names)) + [loaded for loaded in registered_classifiers() if loaded.spec.name in wanted]
+    return models + ([faces_model()] if "faces" in names else [])
 
 
 def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -> None:
@@ -84,8 +101,10 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
     done = set(
         Detection.objects.filter(file__in=chunk, detector__in=rows.values()).values_list("file_id", "detector_id")
     )
-    found, scored, reasons = [], 0, []
-    looked: dict[tuple, list | NotLooked] = {}  # by content and models: copies decoded once
+    # The face model left faces where it found some (none is no mark: such a file is looked at again).
+    done |= set(Face.objects.filter(file__in=chunk, detector__in=rows.values()).values_list("file_id", "detector_id"))
+    found, with_faces, scored, reasons = [], [], 0, []
+    looked: dict[tuple, tuple | NotLooked] = {}  # by content and models: copies decoded once
     with disk_files.ImageReader() as reader:
         for record in chunk:
             missing = tuple(key for key, row in rows.items() if (record.pk, row.pk) not in done)
@@ -102,6 +121,7 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
                 reasons.append(result.message)
                 continue
             scored += 1
+            detections, faces = result
             found += [
                 Detection(
                     file_id=record.pk,
@@ -110,11 +130,16 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
                     faces=seen.faces,
                     regions=seen.regions_as_data(),
                 )
-                for seen in result
+                for seen in detections
             ]
+            if faces:
+                record.faces_seen = faces
+                with_faces.append(record)
     with transaction.atomic():
-        # A chunk done twice (a task delivered again) adds nothing: one row per file and model.
+        # A chunk done twice (a task delivered again) adds nothing: one row per file and model, and
+        # a file's faces replaced by the same ones.
         Detection.objects.bulk_create(found, ignore_conflicts=True)
+        save_faces(with_faces)
         job.files_done += len(chunk)
         job.files_scored += scored
         job.errors += len(reasons)
@@ -125,17 +150,28 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
         job.save(update_fields=["files_done", "files_scored", "errors", "reasons", "last_file_id"])
 
 
-def _look(record: EvidenceFile, models: list, reader) -> list:
-    """What ``models`` see in the file (``detectors.nudity.Detection``s), or NotLooked with why."""
+def _look(record: EvidenceFile, models: list, reader) -> tuple[list, list]:
+    """What ``models`` see in the file: its detections (``detectors.nudity.Detection``s) and its faces
+    (``(FacesSeen, Face)`` pairs, as the pipeline keeps them), or NotLooked with why."""
     if record.container_id and not record.image_locator:
         raise NotLooked(message("detection.in_archive"))
     content = _read_again(record, reader)
-    observe = lambda image: [model.detect(image) for model in models]  # noqa: E731
+    faces = next((model for model in models if isinstance(model, FaceDetector)), None)
+    scorers = [model for model in models if model is not faces]
+    nudenet = any(model_key(model)[0] == NUDENET for model in scorers)
+
+    def observe(image, stored_boxes=None):
+        seen = [model.detect(image) for model in scorers]
+        if faces is not None:
+            seen.append(faces.detect(image, face_boxes(seen) if nudenet else stored_boxes))
+        return seen
+
     if record.mime.startswith("image/"):
         if content is None:
             raise NotLooked(message("file.image_too_large_to_decode"))
+        stored = _stored_face_boxes(record) if faces is not None and not nudenet else None
         try:
-            return observe(perceptual.decode(io.BytesIO(content), luma_modes=True))
+            return detections_and_faces(observe(perceptual.decode(io.BytesIO(content), luma_modes=True), stored))
         except perceptual.ImageRefused as refusal:
             raise NotLooked(refusal.message) from refusal
     if content is None and record.image_locator:
@@ -143,9 +179,24 @@ def _look(record: EvidenceFile, models: list, reader) -> list:
     source = io.BytesIO(content) if content is not None else sources.video_input(sources.real_path(record.source_path))
     try:
         with source if hasattr(source, "read") else nullcontext(source) as opened:
-            return strongest(video.digest_video(opened, observe=observe).observed)
+            digest = video.digest_video(opened, observe=observe)
     except video.VideoRefused as refusal:
         raise NotLooked(refusal.message) from refusal
+    seen_faces = []  # as the pipeline keeps a video's: each with its keyframe's time, a person once
+    for frame, seen in zip(digest.frames, digest.observed, strict=False):
+        seen_faces += [
+            (model, dataclasses.replace(face, time=frame.time)) for model, face in detections_and_faces(seen)[1]
+        ]
+    return strongest(digest.observed), distinct(seen_faces)
+
+
+def _stored_face_boxes(record: EvidenceFile) -> list[tuple] | None:
+    """The face boxes NudeNet found in the image when it looked at it (its stored regions), or None
+    when it never did (the face model then looks for faces itself)."""
+    stored = Detection.objects.filter(file=record, detector__name=NUDENET).order_by("-pk").first()
+    if stored is None:
+        return None
+    return [tuple(region["box"]) for region in stored.regions if region.get("label") in FACE_LABELS]
 
 
 def _read_again(record: EvidenceFile, reader) -> bytes | None:

@@ -3,12 +3,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReviewerSettings
-from detectors import NUDENET
+from detectors import FACES, NUDENET
 from detectors.models import Classifier
-from detectors.observe import scoring
 from evidence.models import EvidenceFile
 
-BUILTIN_LABELS = {"nudenet": NUDENET}
+BUILTIN_LABELS = {"nudenet": NUDENET, "faces": FACES}
 
 
 class ReviewFilterForm(forms.Form):
@@ -80,7 +79,7 @@ class DetectionJobForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.enabled = {str(c.pk): c for c in Classifier.objects.defer("weights").filter(enabled=True)}
-        choices = [(f"detector:{name}", BUILTIN_LABELS.get(name, name)) for name in scoring(settings.DETECTORS)]
+        choices = [(f"detector:{name}", BUILTIN_LABELS.get(name, name)) for name in settings.DETECTORS]
         choices += [
             (f"classifier:{pk}", _("%(classifier)s (registered classifier)") % {"classifier": c})
             for pk, c in self.enabled.items()

@@ -109,3 +109,14 @@ def detections_by_model(dossier) -> list[dict]:
         .annotate(files=Count("file", distinct=True))
         .order_by("detector__name", "detector__version")
     )
+
+
+def faces_by_model(dossier) -> list[dict]:
+    """How many of the dossier's files each face model (name and version) found a face in (a file
+    where it found none leaves no face behind: it is looked at again by the next detection job)."""
+    return list(
+        Face.objects.filter(file__exhibit__dossier=dossier)
+        .values("detector__name", "detector__version")
+        .annotate(files=Count("file", distinct=True))
+        .order_by("detector__name", "detector__version")
+    )

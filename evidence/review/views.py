@@ -19,6 +19,7 @@ from evidence.models import EvidenceFile
 from evidence.review.forms import DetectionJobForm, ReviewerSettingsForm, ReviewFilterForm
 from evidence.review.selectors import (
     detections_by_model,
+    faces_by_model,
     keyboard_schemes,
     review_candidates,
     review_page,
@@ -87,6 +88,7 @@ def dossier_review(request, pk: int):
         "detection_job": dossier.detection_jobs.first(),
         "detection_form": DetectionJobForm(),
         "looked_at": detections_by_model(dossier),
+        "faces_by": faces_by_model(dossier),
         "media_count": files_to_observe(dossier).count(),
     }
     return render(request, "evidence/review.html", context)

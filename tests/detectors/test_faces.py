@@ -66,7 +66,7 @@ def test_a_person_seen_in_several_keyframes_is_kept_once():
     assert len(kept) == 2 and {f.side for f in kept} == {42, 45}  # the largest of each person
 
 
-def test_a_detection_job_does_not_run_the_face_model_again():
+def test_only_the_scoring_models_give_a_score():
     from detectors.observe import scoring
 
-    assert scoring(["nudenet", "faces"]) == ["nudenet"]  # faces are described at ingest only
+    assert scoring(["nudenet", "faces"]) == ["nudenet"]  # faces are stored as faces, not as a score

@@ -13,10 +13,11 @@ from detectors.services import classifier_register
 from evidence.ingest import redetection
 from evidence.ingest.detection_jobs import dossier_detection_start
 from evidence.ingest.resume import detection_jobs_resume
-from evidence.models import Detection, DetectionJob
+from evidence.models import Detection, DetectionJob, Face
 from evidence.synthetic import synthetic_video_bytes
 from tests.detectors.test_classifiers import brightness_model, jpeg
-from tests.evidence.test_altered_copies import ingest
+from tests.evidence.test_altered_copies import ingest, photo
+from tests.evidence.test_altered_copies import jpeg as photo_jpeg
 from tests.factories import wait_until
 
 BRIGHTNESS = ClassifierSpec("Brightness", "test-1", ("bright", "dark"), ("bright",), 16, 16)
@@ -110,3 +111,42 @@ def test_choosing_no_model_starts_nothing(client, colleague, dossier):
     response = client.post(reverse("detection_job_start", args=[dossier.pk]), {}, follow=True)
     assert "Choose at least one detector or classifier" in response.content.decode()
     assert not DetectionJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_dossier_ingested_without_the_face_model_gets_its_faces_from_a_job(
+    client, owner, colleague, dossier, exhibit, tmp_path, settings
+):
+    files = {
+        "astronaut.jpg": photo_jpeg(photo("astronaut.png", 800)),
+        "coffee.jpg": photo_jpeg(photo("coffee.png", 800)),
+    }
+    ingested = ingest(exhibit, owner, tmp_path / "seized", files)
+    assert not Face.objects.exists()  # ingested with the models off (as before the face model existed)
+    settings.DETECTORS = ["nudenet", "faces"]
+    client.force_login(colleague)
+    form = client.get(reverse("dossier_review", args=[dossier.pk])).content.decode()
+    assert 'value="detector:faces"' in form and 'value="detector:nudenet"' in form
+
+    def run(detectors: list[str]) -> DetectionJob:
+        job = dossier_detection_start(dossier=dossier, detectors=detectors, classifiers=[], by=owner)
+        assert job.detectors == detectors
+        while redetection.detection_job_run(job=job):
+            pass
+        job.refresh_from_db()
+        assert job.status == DetectionJob.Status.DONE and job.errors == 0
+        return job
+
+    # As a unit that had NudeNet before the face model: its scores (and face boxes) are stored.
+    assert run(["nudenet"]).files_scored == 2 and Detection.objects.count() == 2 and not Face.objects.exists()
+    # The face model describes the faces in NudeNet's stored boxes: the astronaut's, none on the cup.
+    assert run(["faces"]).files_scored == 2
+    [face] = Face.objects.select_related("file", "detector")
+    assert face.file == ingested["astronaut.jpg"] and face.detector.name == "dlib ResNet faces"
+    assert len(bytes(face.embedding)) == 128 * 4 and face.crop and face.side >= 40
+    # Again: the astronaut keeps its one face (not described twice); the cup, which left no face
+    # behind, is looked at again.
+    assert run(["faces"]).files_scored == 1
+    assert Face.objects.count() == 1 and Detection.objects.count() == 2
+    review = client.get(reverse("dossier_review", args=[dossier.pk])).content.decode()
+    assert 'data-testid="faces-by"' in review and "dlib ResNet faces" in review
