@@ -1,7 +1,7 @@
 """The demo's memory card: a camera roll whose photos say which device made them, when and where
 (EXIF written here, every make, serial number and place synthetic or public), and on which the
 detectors run: scikit-image's bundled sample photos (benign, public domain or CC0: an astronaut's
-portrait has a face) and synthetic images.
+portrait and the cameraman have a face each) and synthetic images.
 
 Some photos name the Samsung phone seized as SC-2026-0004 (same model) and carry GPS positions in
 Brussels and Antwerp; others a compact camera; one has no tags at all.
@@ -28,6 +28,7 @@ ROLL = (
     ("DCIM/Camera/20250614_181201.jpg", 61, PHONE, 3058, (51.2194, 4.4025)),  # Antwerp
     ("DCIM/100CANON/IMG_0101.JPG", "motorcycle_left.png", CAMERA, 2000, None),
     ("DCIM/100CANON/IMG_0102.JPG", 62, CAMERA, 2003, (50.8798, 4.7005)),  # Leuven
+    ("DCIM/100CANON/IMG_0103.JPG", "camera.png", CAMERA, 2004, None),  # a second person
     ("Pictures/received.jpg", 63, None, 0, None),
 )
 FIRST = datetime.datetime(2025, 6, 12, 14, 3, 22)

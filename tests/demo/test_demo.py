@@ -32,12 +32,13 @@ def test_the_demo_dossier_shows_known_new_and_damaged_files(db, tmp_path, settin
     possible = files.get(triage="possible")  # a cropped, stamped re-share of the other listed photo
     assert possible.path.endswith("photo_2025-06-14.jpg") and set(possible.match_detail) >= {"pdq", "phash"}
     assert files.get(mime="video/mp4").frames.count() == 4
-    # The memory card's camera roll: detector scores and a face, two devices, five places.
+    # The memory card's camera roll: detector scores and two faces, two devices, five places.
     card = EvidenceFile.objects.filter(exhibit__dossier=dossier, exhibit__seal_number=CARD_SEAL)
-    assert Detection.objects.filter(file__in=card).count() == card.count() == 7
+    assert Detection.objects.filter(file__in=card).count() == card.count() == 8
     assert Detection.objects.get(file__path__endswith="20250612_140322.jpg").faces == 1  # the astronaut
+    assert Detection.objects.get(file__path__endswith="IMG_0103.JPG").faces == 1  # the cameraman
     devices = {device.model: device for device in dossier_devices(dossier)}
-    assert (devices["SM-A525F"].images, devices["Canon EOS 250D"].images) == (4, 2)
+    assert (devices["SM-A525F"].images, devices["Canon EOS 250D"].images) == (4, 3)
     assert len(dossier_places(dossier)) == 5
     assert demo_load(tmp_path) == logins  # loading twice changes nothing
     assert Dossier.objects.filter(notice_number=DEMO_NOTICE).count() == 1
