@@ -36,7 +36,11 @@ class FileText(models.Model):
     exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("found in"), max_length=16, choices=Kind.choices)
     part = models.PositiveIntegerField(default=0)
+    # The configuration its tsvector is built in: the exhibit's language, or with "auto" the one detected.
     language = models.CharField(max_length=16, default="simple")
+    # What texts.language read in it ("french", "dutch", "english" or "simple" when unsure), whatever the
+    # exhibit chose; "" when not read (a file name, or a part indexed before detection).
+    detected_language = models.CharField(max_length=16, blank=True)
     text = models.TextField(blank=True)
     # Cut at TEXT_MAX_CHARS (the last part only), or stopped by the time limit.
     truncated = models.BooleanField(default=False)

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.selectors import can_see_files, dossiers_with_files_visible_to
-from evidence.models import LANGUAGES, FileIdentifier, FileText
+from evidence.models import LANGUAGES, TEXT_LANGUAGES, FileIdentifier, FileText
 from evidence.search.store import FTS_TABLE
 from texts.identifiers import Identifier, identifier_of
 from texts.query import Query, like_pattern, parse, substring_of, to_fts5, to_tsquery
@@ -235,6 +235,10 @@ class FileTextShown:
     text: str
     truncated: bool
     error: object
+    # The languages its words are searched in (their names, in the order of its parts), and whether
+    # they are those detected in it (an exhibit in "auto") rather than the exhibit's choice.
+    languages: tuple = ()
+    detected: bool = False
 
 
 def file_text_of(evidence_file, kind: str = FileText.Kind.CONTENT) -> FileTextShown | None:
@@ -244,8 +248,12 @@ def file_text_of(evidence_file, kind: str = FileText.Kind.CONTENT) -> FileTextSh
     parts = list(evidence_file.texts.filter(kind=kind).order_by("part"))
     if not parts:
         return None
+    worded = [part for part in parts if part.text]
+    names = dict(TEXT_LANGUAGES)
     return FileTextShown(
         text="".join(part.text for part in parts),
         truncated=any(part.truncated for part in parts),
         error=next((part.error for part in parts if part.error), ""),
+        languages=tuple(names.get(code, code) for code in dict.fromkeys(part.language for part in worded)),
+        detected=bool(worded) and all(part.language == part.detected_language for part in worded),
     )

@@ -9,9 +9,10 @@ from django.db import connection
 from psycopg.types.json import Jsonb
 
 from config.messages import message
-from evidence.models import LANGUAGES, EvidenceFile, Exhibit, FileText
+from evidence.models import AUTO_LANGUAGE, LANGUAGES, EvidenceFile, Exhibit, FileText
 from evidence.search.identifiers import file_identifiers_save
 from texts.extraction import extract_text, text_kind
+from texts.language import text_language_detect
 from texts.limits import Limits, TextRefused
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,19 @@ def text_limits() -> Limits:
 
 
 def text_language(exhibit_language: str = "") -> str:
-    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting."""
-    if exhibit_language in LANGUAGES:
+    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting. One of
+    LANGUAGES, or AUTO_LANGUAGE: each part in the language detected in it (``part_language``)."""
+    if exhibit_language in (*LANGUAGES, AUTO_LANGUAGE):
         return exhibit_language
-    return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in LANGUAGES else "simple"
+    return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in (*LANGUAGES, AUTO_LANGUAGE) else "simple"
+
+
+def part_language(chosen: str, detected: str) -> str:
+    """The configuration of a part: the exhibit's ``chosen`` language (``text_language``), or with
+    AUTO_LANGUAGE the one ``detected`` in the part ("simple" when none was: a file name)."""
+    if chosen != AUTO_LANGUAGE:
+        return chosen
+    return detected or "simple"
 
 
 def has_text(record: EvidenceFile) -> bool:
@@ -81,31 +91,49 @@ def _parts(text: str, size: int) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
-def _text_rows(kind: str, record: EvidenceFile, extracted, error, common: dict) -> list[FileText]:
-    """The rows of one kind of text: its parts, or one row saying why it was not read."""
+def _text_rows(kind: str, record: EvidenceFile, extracted, error, language: str) -> list[FileText]:
+    """The rows of one kind of text: its parts, each with the language detected in it (read whatever
+    the exhibit chose, so that choosing "auto" later costs no reading again), or one row saying why
+    it was not read."""
+    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "kind": kind}
     if extracted is not None:
         parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
         truncated = extracted.truncated or bool(extracted.findings)
-        return [
-            FileText(kind=kind, part=number, text=text, truncated=truncated and number == len(parts) - 1, **common)
-            for number, text in enumerate(parts)
-        ]
+        rows = []
+        for number, text in enumerate(parts):
+            detected = text_language_detect(text)
+            rows.append(
+                FileText(
+                    part=number,
+                    text=text,
+                    truncated=truncated and number == len(parts) - 1,
+                    language=part_language(language, detected),
+                    detected_language=detected,
+                    **common,
+                )
+            )
+        return rows
     if error is not None:
-        return [FileText(kind=kind, text="", error=error, **common)]
+        return [FileText(text="", error=error, language=part_language(language, ""), **common)]
     return []
 
 
 def _rows(record: EvidenceFile, language: str) -> list[FileText]:
-    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
-    rows = [FileText(kind=FileText.Kind.NAME, text=record.path, **common)]
+    # A path is no sentence: its language is not read (with "auto", its words are searched as written).
+    name = FileText(
+        file_id=record.pk,
+        exhibit_id=record.exhibit_id,
+        kind=FileText.Kind.NAME,
+        text=record.path,
+        language=part_language(language, ""),
+    )
     extracted, error = getattr(record, "extracted_text", None), getattr(record, "text_error", None)
-    return rows + _text_rows(FileText.Kind.CONTENT, record, extracted, error, common)
+    return [name, *_text_rows(FileText.Kind.CONTENT, record, extracted, error, language)]
 
 
 def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
-    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
     extracted, error = getattr(record, "ocr_text", None), getattr(record, "ocr_error", None)
-    return _text_rows(FileText.Kind.OCR, record, extracted, error, common)
+    return _text_rows(FileText.Kind.OCR, record, extracted, error, language)
 
 
 def file_texts_save(files: list[EvidenceFile]) -> int:
@@ -150,7 +178,7 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     return len(rows)
 
 
-COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "text", "truncated", "error")
+COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "detected_language", "text", "truncated", "error")
 
 
 def _copy(rows: list[FileText]) -> None:
