@@ -21,7 +21,8 @@ LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
 
 
 class FileText(models.Model):
-    """One part of a file's text: from its content (extracted), its pictures (OCR) or its name.
+    """One part of a file's text: from its content (extracted), its pictures (OCR), its tags (an
+    image's comment, EXIF) or its name.
 
     A file whose pictures were read has an OCR row even when nothing was found in them (its text
     empty, or its ``error``): the index job knows it is done."""
@@ -30,6 +31,8 @@ class FileText(models.Model):
         CONTENT = "content", _("text")
         NAME = "name", _("file name")
         OCR = "ocr", _("text read from the picture")
+        # What a person wrote in an image's tags: its comment, description, title, keywords, author.
+        EXIF = "exif", _("comment in the picture's tags")
 
     file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts")
     # The file's exhibit, repeated: a dossier's search reads its exhibits' parts through one index.

@@ -9,11 +9,12 @@ from django.db import connection
 from psycopg.types.json import Jsonb
 
 from config.messages import message
-from evidence.models import AUTO_LANGUAGE, LANGUAGES, EvidenceFile, Exhibit, FileText
+from evidence.models import AUTO_LANGUAGE, LANGUAGES, EvidenceFile, Exhibit, FileText, ImageMetadata
 from evidence.search.identifiers import file_identifiers_save
 from texts.extraction import extract_text, text_kind
 from texts.language import text_language_detect
 from texts.limits import Limits, TextRefused
+from texts.sink import Extracted
 
 log = logging.getLogger(__name__)
 FTS_TABLE = "evidence_filetext_fts"
@@ -128,7 +129,18 @@ def _rows(record: EvidenceFile, language: str) -> list[FileText]:
         language=part_language(language, ""),
     )
     extracted, error = getattr(record, "extracted_text", None), getattr(record, "text_error", None)
-    return [name, *_text_rows(FileText.Kind.CONTENT, record, extracted, error, language)]
+    rows = [name, *_text_rows(FileText.Kind.CONTENT, record, extracted, error, language)]
+    captions = image_captions(record)
+    if captions:
+        rows += _text_rows(FileText.Kind.EXIF, record, Extracted(captions), None, language)
+    return rows
+
+
+def image_captions(record: EvidenceFile) -> str:
+    """What a person wrote in the image's tags (``hashing.exif.captions_of``), as the worker read them
+    (``camera``: its facts, or a twin's saved row), "" when none."""
+    camera = getattr(record, "camera", None)
+    return camera.captions if camera is not None else ""
 
 
 def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
@@ -137,11 +149,23 @@ def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
 
 
 def file_texts_save(files: list[EvidenceFile]) -> int:
-    """Write the texts of saved ``files`` (their paths, and the content read by ``file_text_extract``),
-    in their exhibit's search language, replacing what a run before wrote (the text read from their
-    pictures stays: ``file_ocr_texts_save`` writes it). Called inside the batch's transaction.
-    Returns the parts written."""
-    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT), _rows)
+    """Write the texts of saved ``files`` (their paths, the content read by ``file_text_extract``, the
+    words written in an image's tags), in their exhibit's search language, replacing what a run
+    before wrote (the text read from their pictures stays: ``file_ocr_texts_save`` writes it).
+    Called inside the batch's transaction. Returns the parts written."""
+    _cameras_of(files)
+    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT, FileText.Kind.EXIF), _rows)
+
+
+def _cameras_of(files: list[EvidenceFile]) -> None:
+    """The saved tags of images the worker did not decode now (the text index job's): one query."""
+    missing = {
+        record.pk: record
+        for record in files
+        if record.pk is not None and not hasattr(record, "camera") and record.mime.startswith("image/")
+    }
+    for metadata in ImageMetadata.objects.filter(file_id__in=missing):
+        missing[metadata.file_id].camera = metadata
 
 
 def file_ocr_texts_save(files: list[EvidenceFile]) -> int:
