@@ -183,10 +183,9 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     ids = [record.pk for record in files]
     _forget(FileText.objects.filter(file_id__in=ids, kind__in=kinds))
     rows = [row for record in files for row in rows_of(record, text_language(languages.get(record.exhibit_id, "")))]
-    if FileText.Kind.CONTENT in kinds:
-        # The identifiers their names and texts hold: written with them, so that every path that
-        # indexes a text (ingest, the text index job) finds them.
-        file_identifiers_save(files)
+    # The identifiers their names and texts hold: written with them, so that every path that indexes
+    # a text (ingest, the text index job, the OCR batch) finds them.
+    file_identifiers_save(files, {kind: IDENTIFIER_SOURCES[kind] for kind in kinds})
     if connection.vendor == "postgresql":
         _copy(rows)
         return len(rows)
@@ -201,6 +200,22 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
             )
     return len(rows)
 
+
+def _extracted(name: str):
+    def text_of(record: EvidenceFile) -> str:
+        extracted = getattr(record, name, None)
+        return extracted.text if extracted is not None else ""
+
+    return text_of
+
+
+# Where identifiers are looked for, by kind of text: what was just read of each file.
+IDENTIFIER_SOURCES = {
+    FileText.Kind.NAME: lambda record: record.path,
+    FileText.Kind.CONTENT: _extracted("extracted_text"),
+    FileText.Kind.EXIF: image_captions,
+    FileText.Kind.OCR: _extracted("ocr_text"),
+}
 
 COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "detected_language", "text", "truncated", "error")
 
