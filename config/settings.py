@@ -392,14 +392,15 @@ ARCHIVE_MAX_BUFFER_BYTES = env_int("ARCHIVE_MAX_BUFFER_BYTES", 256 << 20)
 # TEXT_PART_CHARS (a PostgreSQL tsvector holds 1 MiB at most); documents over TEXT_MAX_FILE_BYTES are
 # hashed but their text is not read; one document's extraction stops after TEXT_MAX_SECONDS (checked
 # between pages and parts) and refuses a zip part inflating past TEXT_MAX_MEMBER_BYTES (a bomb).
-# TEXT_LANGUAGE: the search language of the texts indexed (simple, english, french or dutch: stems
-# and stop words; accents are ignored in all).
+# TEXT_LANGUAGE: the search language of the texts of an exhibit that chose none: auto (each text part
+# in the language detected in it: french, dutch or english, else simple), or simple, english, french
+# or dutch for all (stems and stop words; accents are ignored in all).
 TEXT_MAX_CHARS = env_int("TEXT_MAX_CHARS", 1_000_000)
 TEXT_PART_CHARS = env_int("TEXT_PART_CHARS", 100_000)
 TEXT_MAX_FILE_BYTES = env_int("TEXT_MAX_FILE_BYTES", 64 << 20)
 TEXT_MAX_MEMBER_BYTES = env_int("TEXT_MAX_MEMBER_BYTES", 64 << 20)
 TEXT_MAX_SECONDS = env_int("TEXT_MAX_SECONDS", 30)
-TEXT_LANGUAGE = os.environ.get("TEXT_LANGUAGE", "simple")
+TEXT_LANGUAGE = os.environ.get("TEXT_LANGUAGE", "auto")
 # OCR (texts/ocr.py, evidence/search/ocr.py): text read by Tesseract from pictures and from the pages
 # of PDFs that have no text layer, on the `media` queue after the batch that hashed them. OCR_ENABLED
 # turns it off everywhere; each exhibit says auto/on/off, and "auto" reads pictures only while the

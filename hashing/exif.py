@@ -24,8 +24,14 @@ EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL, OFFSET_TIME = 0x9003, 0x9011, 0x9010
 USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 BODY_SERIAL, LENS_MAKE, LENS_MODEL, CAMERA_OWNER = 0xA431, 0xA433, 0xA434, 0xA430
+ARTIST = 0x013B
+# Windows' tags (Explorer's Properties > Details), UTF-16LE bytes in the base IFD.
+XP_TAGS = {0x9C9B: "title", 0x9C9C: "xp_comment", 0x9C9D: "author", 0x9C9E: "keywords", 0x9C9F: "subject"}
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON, GPS_ALT_REF, GPS_ALT = 1, 2, 3, 4, 5, 6
 MAX_TEXT = 128
+# What a person wrote in the tags, kept longer than a camera's names: its words are searched.
+MAX_CAPTION = 2000
+CAPTION_KEYS = ("description", "title", "subject", "keywords", "xp_comment", "artist", "author")
 # XMP properties that carry what EXIF may lack (Adobe's aux: and the EXIF 2.3 exifEX: namespace).
 _XMP = {
     "serial": re.compile(rb"(?:aux:SerialNumber|exifEX:BodySerialNumber)\s*(?:=\s*\"([^\"]{1,128})\"|>([^<]{1,128})<)"),
@@ -76,6 +82,19 @@ class CameraFacts:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def captions(self) -> str:
+        """What a person wrote in the tags, one a line (``captions_of``)."""
+        return captions_of(self.comment, self.owner, self.extra)
+
+
+def captions_of(comment: str, owner: str, extra: dict) -> str:
+    """The words a person wrote in an image's tags, each once, one a line: its user comment, the
+    camera owner's and the artist's names, its description, and Windows' title, subject, keywords,
+    comment and author. The camera's make, model and software are names, not words: they are not."""
+    values = [comment, *(extra.get(key) for key in CAPTION_KEYS), owner]
+    return "\n".join(dict.fromkeys(value for value in values if isinstance(value, str) and value.strip()))
+
 
 def camera_facts(image: Image.Image) -> CameraFacts | None:
     """The facts the tags of an opened image give, or None when it has none worth keeping."""
@@ -102,9 +121,11 @@ def _base(facts: CameraFacts, exif) -> None:
     facts.make = _text(exif.get(MAKE))
     facts.model = _text(exif.get(MODEL))
     facts.software = _text(exif.get(SOFTWARE))
-    description = _text(exif.get(IMAGE_DESCRIPTION))
-    if description:
-        facts.extra["description"] = description
+    captions = {"description": _text(exif.get(IMAGE_DESCRIPTION), MAX_CAPTION)}
+    captions["artist"] = _text(exif.get(ARTIST), MAX_CAPTION)
+    for tag, name in XP_TAGS.items():
+        captions[name] = _windows_text(exif.get(tag))
+    facts.extra.update({name: value for name, value in captions.items() if value})
     written = _time_text(exif.get(DATE_TIME))
     if written:
         facts.extra["modified"] = written
@@ -145,21 +166,34 @@ def _xmp(facts: CameraFacts, packet) -> None:
             setattr(facts, name, _text(value))
 
 
-def _text(value) -> str:
+def _text(value, limit: int = MAX_TEXT) -> str:
     """A tag's value as one line of bounded text ("" for none, numbers or unreadable bytes)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
         return ""
-    value = "".join(character for character in value if character.isprintable()).strip()
-    return value[:MAX_TEXT]
+    value = "".join(character for character in value[: limit * 2] if character.isprintable()).strip()
+    return value[:limit]
+
+
+def _windows_text(value) -> str:
+    """A Windows XP* tag: UTF-16LE bytes ending in a NUL (Pillow may give a tuple of byte values)."""
+    if isinstance(value, tuple) and all(isinstance(byte, int) and 0 <= byte < 256 for byte in value):
+        value = bytes(value)
+    if not isinstance(value, bytes):
+        return ""
+    return _text(value[: MAX_CAPTION * 4].decode("utf-16-le", "replace").rstrip("\x00"), MAX_CAPTION)
 
 
 def _comment(value) -> str:
     """EXIF UserComment: 8 bytes naming its character code, then the text."""
     if isinstance(value, bytes) and len(value) > 8:
         code, text = value[:8], value[8:]
-        encoding = "utf-16" if code.startswith(b"UNICODE") else "latin-1"
+        encoding = "latin-1"
+        if code.startswith(b"UNICODE"):
+            # UCS-2 in the byte order of the file's TIFF header, which Pillow does not hand over: a
+            # text starting with a Latin letter starts with a zero byte when it is big-endian.
+            encoding = "utf-16-be" if text[:1] == b"\x00" else "utf-16-le"
         return _text(text.decode(encoding, "replace").strip("\x00"))
     return _text(value)
 

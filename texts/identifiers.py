@@ -264,12 +264,14 @@ def _moneros(text: str):
             yield match.start(), match.end(), Identifier(XMR, match.group(), match.group())
 
 
-def _phone_number(raw: str, region: str) -> str | None:
+def _phone_number(raw: str, region: str, *, mobile: bool = False) -> str | None:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
+        return None
+    if mobile and phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -288,8 +290,22 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 # Where a phone number may start in a country whose numbers are written with a trunk prefix 0
 # (Belgium, France, the Netherlands...): "+", "00" or "0", perhaps in brackets. The matcher, which
 # costs ~100 us a candidate, reads only these windows: a text's other digits (dates, amounts,
-# references) are never parsed. A number written without its 0 ("470 12 34 56") is not read.
+# references) are never parsed. A number written without its 0 is read apart (NO_ZERO).
 PHONE_WINDOW = re.compile(r"(?<![\w+])(?:\+|\(?0)[\d \t./()\-]{6,24}\d")
+# A mobile number written without its trunk 0, as people write it who think of "+32": taken only
+# where it cannot be a figure. phonenumbers (region BE) calls a bare "470123456" valid, and so are
+# ~5.5 % of random nine-digit runs (every one starting 46 to 49): in a table of figures, amounts and
+# references would become phones. So it is read only grouped as phone numbers are written, a first
+# group then pairs ("470 12 34 56", "470/12.34.56", "6 12 34 56 78"), or whole after a word that
+# says a phone follows ("GSM 470123456", "tél. : 470123456"), never amid other figures; and only a
+# valid mobile of the region.
+# Starting with a digit, so that the engine skips to the digits of a text; what precedes the number
+# (a letter, a digit, "+", a separator after a digit: part of something else) is checked apart.
+NO_ZERO = re.compile(
+    r"[1-9](?:\d{0,2}[ ./\-]\d\d(?P<separator>[ .\-])\d\d(?:(?P=separator)\d\d){1,2}|\d{7,9})(?![\w ./\-]?\d)"
+)
+NOT_BEFORE = re.compile(r"(?:[\w+./\-]|\d[ ./\-])\Z")
+PHONE_CUE = re.compile(r"\b(?i:t[ée]l(?:[ée]phone|efoon)?|gsm|mobiel|mobile|portable|phone|cell)\.?[ \t]?:?[ \t]?\Z")
 
 
 def _trunk_zero(region: str) -> bool:
@@ -328,10 +344,47 @@ def _numbers(text: str, region: str) -> list[tuple[int, int, str, str]]:
 _numbers_cached = functools.lru_cache(maxsize=4096)(_numbers)
 
 
+@functools.cache
+def _mobile_digits(region: str) -> "re.Pattern | None":
+    """The region's mobile numbers, national digits only (libphonenumber's metadata): a candidate
+    that is not one is dropped before the ~100 us of parsing it."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    pattern = metadata.mobile.national_number_pattern if metadata is not None and metadata.mobile else None
+    return re.compile(f"(?:{pattern})") if pattern else None
+
+
+def _without_zero(text: str, region: str):
+    """(start, end, E.164 value, raw) of the region's mobile numbers written without their trunk 0,
+    where ``NO_ZERO`` says they cannot be figures."""
+    mobile = _mobile_digits(region)
+    if not _trunk_zero(region) or mobile is None:
+        return
+    for tries, match in enumerate(NO_ZERO.finditer(text)):
+        if tries >= PHONE_TRIES:
+            return
+        raw = match.group()
+        if NOT_BEFORE.search(text, max(0, match.start() - 2), match.start()):
+            continue
+        if match.group("separator") is None and not PHONE_CUE.search(text, max(0, match.start() - 16), match.start()):
+            continue  # a bare run of digits: a figure as likely as a phone
+        if not mobile.fullmatch(re.sub(r"\D", "", raw)):
+            continue
+        value = _phone_number(raw, region, mobile=True)
+        if value is not None:
+            yield match.start(), match.end(), value, raw
+
+
 def _phones(text: str, region: str, taken: list[tuple[int, int]]):
+    found = list(_phone_matches(text, region))
     spans = _merged(taken)
     starts = [start for start, _end in spans]
-    for start, end, value, raw in _phone_matches(text, region):
+    with_zero = _merged([(start, end) for start, end, _value, _raw in found])
+    zero_starts = [start for start, _end in with_zero]
+    for start, end, value, raw in _without_zero(text, region):
+        before = bisect.bisect_left(zero_starts, end) - 1
+        if before < 0 or with_zero[before][1] <= start:  # not the tail of "+32 470 12 34 56"
+            found.append((start, end, value, raw))
+    for start, end, value, raw in sorted(found):
         before = bisect.bisect_left(starts, end) - 1  # the last span starting before its end
         if before >= 0 and spans[before][1] > start:
             continue

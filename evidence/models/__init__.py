@@ -7,8 +7,10 @@ to import them (the migrations name ``evidence.models.HexDigests``).
 from evidence.models.detection_jobs import DetectionJob
 from evidence.models.digests import HexDigests
 from evidence.models.exhibits import (
+    AUTO_LANGUAGE,
     EXHIBIT_FIELDS,
     EXHIBIT_LINK_FIELDS,
+    EXHIBIT_TEXT_LANGUAGES,
     TEXT_LANGUAGES,
     Acquisition,
     CustodyEvent,
@@ -39,8 +41,10 @@ from evidence.models.texts import LANGUAGES, FileText, TextIndexJob
 from evidence.models.triage import PerceptualChange, RematchNotice
 
 __all__ = [
+    "AUTO_LANGUAGE",
     "EXHIBIT_FIELDS",
     "EXHIBIT_LINK_FIELDS",
+    "EXHIBIT_TEXT_LANGUAGES",
     "LANGUAGES",
     "Acquisition",
     "BatchListing",

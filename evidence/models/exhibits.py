@@ -17,6 +17,10 @@ TEXT_LANGUAGES = (
     ("french", _("French")),
     ("dutch", _("Dutch")),
 )
+# What an exhibit may choose: one of TEXT_LANGUAGES for all its texts, or each text part's own language,
+# detected as it is indexed (texts.language: French, Dutch or English, else "simple").
+AUTO_LANGUAGE = "auto"
+EXHIBIT_TEXT_LANGUAGES = ((AUTO_LANGUAGE, _("Detected in each file (French, Dutch or English)")), *TEXT_LANGUAGES)
 
 
 class Exhibit(models.Model):
@@ -83,7 +87,9 @@ class Exhibit(models.Model):
     storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
     # The language its files' text is searched in (evidence.search); empty: the TEXT_LANGUAGE setting.
     # Not one of EXHIBIT_FIELDS: set from the dossier's search page (exhibit_text_language_set).
-    text_language = models.CharField(_("language of its texts"), max_length=16, choices=TEXT_LANGUAGES, blank=True)
+    text_language = models.CharField(
+        _("language of its texts"), max_length=16, choices=EXHIBIT_TEXT_LANGUAGES, blank=True
+    )
 
     class Ocr(models.TextChoices):
         AUTO = "auto", _("Automatic: unless it holds more pictures than the limit")

@@ -32,6 +32,8 @@ class FileIdentifier(models.Model):
         # The same words as FileText.Kind: a search hit on an identifier is the part it was found in.
         CONTENT = "content", _("text")
         NAME = "name", _("file name")
+        OCR = "ocr", _("text read from the picture")
+        EXIF = "exif", _("comment in the picture's tags")
         MESSAGE = "message", _("chat messages")
 
     file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="identifiers")

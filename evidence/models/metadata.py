@@ -6,6 +6,7 @@ one row per image and detector, with the model's name, version and weights' SHA-
 from django.db import models
 
 from evidence.models.files import EvidenceFile
+from hashing.exif import captions_of
 
 
 class ImageMetadata(models.Model):
@@ -42,6 +43,11 @@ class ImageMetadata(models.Model):
     def device_label(self) -> str:
         label = " ".join(part for part in (self.make, self.model) if part)
         return f"{label} #{self.serial}" if self.serial else label
+
+    @property
+    def captions(self) -> str:
+        """What a person wrote in its tags, one a line (``hashing.exif.captions_of``)."""
+        return captions_of(self.comment, self.owner, self.extra)
 
     @property
     def has_position(self) -> bool:

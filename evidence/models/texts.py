@@ -21,7 +21,8 @@ LANGUAGES = tuple(code for code, _label in TEXT_LANGUAGES)
 
 
 class FileText(models.Model):
-    """One part of a file's text: from its content (extracted), its pictures (OCR) or its name.
+    """One part of a file's text: from its content (extracted), its pictures (OCR), its tags (an
+    image's comment, EXIF) or its name.
 
     A file whose pictures were read has an OCR row even when nothing was found in them (its text
     empty, or its ``error``): the index job knows it is done."""
@@ -30,13 +31,19 @@ class FileText(models.Model):
         CONTENT = "content", _("text")
         NAME = "name", _("file name")
         OCR = "ocr", _("text read from the picture")
+        # What a person wrote in an image's tags: its comment, description, title, keywords, author.
+        EXIF = "exif", _("comment in the picture's tags")
 
     file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts")
     # The file's exhibit, repeated: a dossier's search reads its exhibits' parts through one index.
     exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("found in"), max_length=16, choices=Kind.choices)
     part = models.PositiveIntegerField(default=0)
+    # The configuration its tsvector is built in: the exhibit's language, or with "auto" the one detected.
     language = models.CharField(max_length=16, default="simple")
+    # What texts.language read in it ("french", "dutch", "english" or "simple" when unsure), whatever the
+    # exhibit chose; "" when not read (a file name, or a part indexed before detection).
+    detected_language = models.CharField(max_length=16, blank=True)
     text = models.TextField(blank=True)
     # Cut at TEXT_MAX_CHARS (the last part only), or stopped by the time limit.
     truncated = models.BooleanField(default=False)

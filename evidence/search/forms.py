@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from evidence.models import TEXT_LANGUAGES, EvidenceFile, Exhibit, FileText
+from evidence.models import EXHIBIT_TEXT_LANGUAGES, EvidenceFile, Exhibit, FileText
 from evidence.search.selectors import SearchFilters
 
 TYPE_CHOICES = [
@@ -50,7 +50,7 @@ class TextSearchForm(forms.Form):
 class TextLanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of its texts"),
-        choices=[("", _("The installation's default")), *TEXT_LANGUAGES],
+        choices=[("", _("The installation's default")), *EXHIBIT_TEXT_LANGUAGES],
         required=False,
     )
 

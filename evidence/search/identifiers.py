@@ -32,24 +32,23 @@ def _rows(record: EvidenceFile, found_in: str, found: dict) -> list[FileIdentifi
     ]
 
 
-def file_identifiers_save(files: list[EvidenceFile]) -> int:
-    """Write the identifiers of saved ``files``, found in their names and in the content read by
-    ``evidence.search.store.file_text_extract``, replacing those a run before found there (not
-    those the chats app added). Called inside the transaction that writes their texts. Returns
-    the rows written."""
+def file_identifiers_save(files: list[EvidenceFile], sources: dict) -> int:
+    """Write the identifiers of saved ``files`` found in their texts: ``sources`` maps where they
+    were found (a ``FoundIn`` that is also a ``FileText.Kind``: name, content, OCR, an image's tags)
+    to the function giving a file's text there ("" for none). Replaces those a run before found
+    there (not those the chats app added). Called inside the transaction that writes their texts.
+    Returns the rows written."""
     files = [record for record in files if record.pk is not None]
     if not files:
         return 0
     region = _region()
-    FileIdentifier.objects.filter(
-        file_id__in=[record.pk for record in files], found_in__in=(FoundIn.CONTENT, FoundIn.NAME)
-    ).delete()
+    FileIdentifier.objects.filter(file_id__in=[record.pk for record in files], found_in__in=list(sources)).delete()
     rows = []
     for record in files:
-        rows += _rows(record, FoundIn.NAME, count_identifiers(record.path, region=region))
-        extracted = getattr(record, "extracted_text", None)
-        if extracted is not None and extracted.text:
-            rows += _rows(record, FoundIn.CONTENT, count_identifiers(extracted.text, region=region))
+        for found_in, text_of in sources.items():
+            text = text_of(record)
+            if text:
+                rows += _rows(record, found_in, count_identifiers(text, region=region))
     FileIdentifier.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.selectors import can_see_files, dossiers_with_files_visible_to
-from evidence.models import LANGUAGES, FileIdentifier, FileText
+from evidence.models import LANGUAGES, TEXT_LANGUAGES, FileIdentifier, FileText
 from evidence.search.store import FTS_TABLE
 from texts.identifiers import Identifier, identifier_of
 from texts.query import Query, like_pattern, parse, substring_of, to_fts5, to_tsquery
@@ -226,8 +226,52 @@ def snippets_for(texts: list[FileText], query: str) -> None:
                 [START, STOP, to_fts5(parsed), *ids],
             )
         found = dict(cursor.fetchall())
+    identifier = identifier_of(query, region=settings.PHONE_REGION)
+    if identifier is not None:
+        # ts_headline gives a part's first words when none of them matched: no mark, no snippet
+        bare = [text for text in texts if START not in found.get(text.pk, "")]
+        found.update(_identifier_snippets(bare, identifier))
     for text in texts:
         text.snippet = highlighted(found.get(text.pk, ""))
+
+
+SNIPPET_SIDE = 70  # characters of context on each side of an identifier
+
+
+def _identifier_snippets(texts: list[FileText], identifier: Identifier) -> dict[int, str]:
+    """Snippets of the parts found through ``identifier`` rather than by their words ("470 12 34 56"
+    typed, "0470/12.34.56" written): the identifier as the text wrote it (its ``raw`` form, recorded
+    where it was found), marked, with the words around it."""
+    if not texts:
+        return {}
+    raws: dict[int, list[str]] = {}
+    for file_id, raw in FileIdentifier.objects.filter(
+        file_id__in={text.file_id for text in texts}, kind=identifier.kind, value=identifier.value
+    ).values_list("file_id", "raw"):
+        raws.setdefault(file_id, []).append(raw)
+    bodies = dict(FileText.objects.filter(pk__in=[text.pk for text in texts]).values_list("pk", "text"))
+    snippets = {}
+    for text in texts:
+        body = bodies.get(text.pk, "")
+        for raw in raws.get(text.file_id, []):
+            at = body.find(raw) if raw else -1
+            if at >= 0:
+                snippets[text.pk] = _around(body, at, at + len(raw))
+                break
+    return snippets
+
+
+def _around(body: str, at: int, to: int) -> str:
+    """``body[at:to]`` marked, with up to SNIPPET_SIDE characters each side, cut between words."""
+    start, end = max(0, at - SNIPPET_SIDE), min(len(body), to + SNIPPET_SIDE)
+    if start > 0:
+        start = body.find(" ", start, at) + 1 or start
+    if end < len(body):
+        cut = body.rfind(" ", to, end)
+        end = cut if cut > 0 else end
+    before = " ".join(body[start:at].split()) + (" " if at > start and body[at - 1].isspace() else "")
+    after = (" " if to < end and body[to].isspace() else "") + " ".join(body[to:end].split())
+    return f"{'… ' if start > 0 else ''}{before}{START}{body[at:to]}{STOP}{after}{' …' if end < len(body) else ''}"
 
 
 @dataclass(frozen=True)
@@ -235,6 +279,10 @@ class FileTextShown:
     text: str
     truncated: bool
     error: object
+    # The languages its words are searched in (their names, in the order of its parts), and whether
+    # they are those detected in it (an exhibit in "auto") rather than the exhibit's choice.
+    languages: tuple = ()
+    detected: bool = False
 
 
 def file_text_of(evidence_file, kind: str = FileText.Kind.CONTENT) -> FileTextShown | None:
@@ -244,8 +292,12 @@ def file_text_of(evidence_file, kind: str = FileText.Kind.CONTENT) -> FileTextSh
     parts = list(evidence_file.texts.filter(kind=kind).order_by("part"))
     if not parts:
         return None
+    worded = [part for part in parts if part.text]
+    names = dict(TEXT_LANGUAGES)
     return FileTextShown(
         text="".join(part.text for part in parts),
         truncated=any(part.truncated for part in parts),
         error=next((part.error for part in parts if part.error), ""),
+        languages=tuple(names.get(code, code) for code in dict.fromkeys(part.language for part in worded)),
+        detected=bool(worded) and all(part.language == part.detected_language for part in worded),
     )

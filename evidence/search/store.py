@@ -9,10 +9,12 @@ from django.db import connection
 from psycopg.types.json import Jsonb
 
 from config.messages import message
-from evidence.models import LANGUAGES, EvidenceFile, Exhibit, FileText
+from evidence.models import AUTO_LANGUAGE, LANGUAGES, EvidenceFile, Exhibit, FileText, ImageMetadata
 from evidence.search.identifiers import file_identifiers_save
 from texts.extraction import extract_text, text_kind
+from texts.language import text_language_detect
 from texts.limits import Limits, TextRefused
+from texts.sink import Extracted
 
 log = logging.getLogger(__name__)
 FTS_TABLE = "evidence_filetext_fts"
@@ -28,10 +30,19 @@ def text_limits() -> Limits:
 
 
 def text_language(exhibit_language: str = "") -> str:
-    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting."""
-    if exhibit_language in LANGUAGES:
+    """The search language of an exhibit's texts: its own, else the TEXT_LANGUAGE setting. One of
+    LANGUAGES, or AUTO_LANGUAGE: each part in the language detected in it (``part_language``)."""
+    if exhibit_language in (*LANGUAGES, AUTO_LANGUAGE):
         return exhibit_language
-    return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in LANGUAGES else "simple"
+    return settings.TEXT_LANGUAGE if settings.TEXT_LANGUAGE in (*LANGUAGES, AUTO_LANGUAGE) else "simple"
+
+
+def part_language(chosen: str, detected: str) -> str:
+    """The configuration of a part: the exhibit's ``chosen`` language (``text_language``), or with
+    AUTO_LANGUAGE the one ``detected`` in the part ("simple" when none was: a file name)."""
+    if chosen != AUTO_LANGUAGE:
+        return chosen
+    return detected or "simple"
 
 
 def has_text(record: EvidenceFile) -> bool:
@@ -81,39 +92,80 @@ def _parts(text: str, size: int) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
-def _text_rows(kind: str, record: EvidenceFile, extracted, error, common: dict) -> list[FileText]:
-    """The rows of one kind of text: its parts, or one row saying why it was not read."""
+def _text_rows(kind: str, record: EvidenceFile, extracted, error, language: str) -> list[FileText]:
+    """The rows of one kind of text: its parts, each with the language detected in it (read whatever
+    the exhibit chose, so that choosing "auto" later costs no reading again), or one row saying why
+    it was not read."""
+    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "kind": kind}
     if extracted is not None:
         parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
         truncated = extracted.truncated or bool(extracted.findings)
-        return [
-            FileText(kind=kind, part=number, text=text, truncated=truncated and number == len(parts) - 1, **common)
-            for number, text in enumerate(parts)
-        ]
+        rows = []
+        for number, text in enumerate(parts):
+            detected = text_language_detect(text)
+            rows.append(
+                FileText(
+                    part=number,
+                    text=text,
+                    truncated=truncated and number == len(parts) - 1,
+                    language=part_language(language, detected),
+                    detected_language=detected,
+                    **common,
+                )
+            )
+        return rows
     if error is not None:
-        return [FileText(kind=kind, text="", error=error, **common)]
+        return [FileText(text="", error=error, language=part_language(language, ""), **common)]
     return []
 
 
 def _rows(record: EvidenceFile, language: str) -> list[FileText]:
-    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
-    rows = [FileText(kind=FileText.Kind.NAME, text=record.path, **common)]
+    # A path is no sentence: its language is not read (with "auto", its words are searched as written).
+    name = FileText(
+        file_id=record.pk,
+        exhibit_id=record.exhibit_id,
+        kind=FileText.Kind.NAME,
+        text=record.path,
+        language=part_language(language, ""),
+    )
     extracted, error = getattr(record, "extracted_text", None), getattr(record, "text_error", None)
-    return rows + _text_rows(FileText.Kind.CONTENT, record, extracted, error, common)
+    rows = [name, *_text_rows(FileText.Kind.CONTENT, record, extracted, error, language)]
+    captions = image_captions(record)
+    if captions:
+        rows += _text_rows(FileText.Kind.EXIF, record, Extracted(captions), None, language)
+    return rows
+
+
+def image_captions(record: EvidenceFile) -> str:
+    """What a person wrote in the image's tags (``hashing.exif.captions_of``), as the worker read them
+    (``camera``: its facts, or a twin's saved row), "" when none."""
+    camera = getattr(record, "camera", None)
+    return camera.captions if camera is not None else ""
 
 
 def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
-    common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "language": language}
     extracted, error = getattr(record, "ocr_text", None), getattr(record, "ocr_error", None)
-    return _text_rows(FileText.Kind.OCR, record, extracted, error, common)
+    return _text_rows(FileText.Kind.OCR, record, extracted, error, language)
 
 
 def file_texts_save(files: list[EvidenceFile]) -> int:
-    """Write the texts of saved ``files`` (their paths, and the content read by ``file_text_extract``),
-    in their exhibit's search language, replacing what a run before wrote (the text read from their
-    pictures stays: ``file_ocr_texts_save`` writes it). Called inside the batch's transaction.
-    Returns the parts written."""
-    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT), _rows)
+    """Write the texts of saved ``files`` (their paths, the content read by ``file_text_extract``, the
+    words written in an image's tags), in their exhibit's search language, replacing what a run
+    before wrote (the text read from their pictures stays: ``file_ocr_texts_save`` writes it).
+    Called inside the batch's transaction. Returns the parts written."""
+    _cameras_of(files)
+    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT, FileText.Kind.EXIF), _rows)
+
+
+def _cameras_of(files: list[EvidenceFile]) -> None:
+    """The saved tags of images the worker did not decode now (the text index job's): one query."""
+    missing = {
+        record.pk: record
+        for record in files
+        if record.pk is not None and not hasattr(record, "camera") and record.mime.startswith("image/")
+    }
+    for metadata in ImageMetadata.objects.filter(file_id__in=missing):
+        missing[metadata.file_id].camera = metadata
 
 
 def file_ocr_texts_save(files: list[EvidenceFile]) -> int:
@@ -131,10 +183,9 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     ids = [record.pk for record in files]
     _forget(FileText.objects.filter(file_id__in=ids, kind__in=kinds))
     rows = [row for record in files for row in rows_of(record, text_language(languages.get(record.exhibit_id, "")))]
-    if FileText.Kind.CONTENT in kinds:
-        # The identifiers their names and texts hold: written with them, so that every path that
-        # indexes a text (ingest, the text index job) finds them.
-        file_identifiers_save(files)
+    # The identifiers their names and texts hold: written with them, so that every path that indexes
+    # a text (ingest, the text index job, the OCR batch) finds them.
+    file_identifiers_save(files, {kind: IDENTIFIER_SOURCES[kind] for kind in kinds})
     if connection.vendor == "postgresql":
         _copy(rows)
         return len(rows)
@@ -150,7 +201,23 @@ def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
     return len(rows)
 
 
-COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "text", "truncated", "error")
+def _extracted(name: str):
+    def text_of(record: EvidenceFile) -> str:
+        extracted = getattr(record, name, None)
+        return extracted.text if extracted is not None else ""
+
+    return text_of
+
+
+# Where identifiers are looked for, by kind of text: what was just read of each file.
+IDENTIFIER_SOURCES = {
+    FileText.Kind.NAME: lambda record: record.path,
+    FileText.Kind.CONTENT: _extracted("extracted_text"),
+    FileText.Kind.EXIF: image_captions,
+    FileText.Kind.OCR: _extracted("ocr_text"),
+}
+
+COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "detected_language", "text", "truncated", "error")
 
 
 def _copy(rows: list[FileText]) -> None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from cases.models import Membership
 from evidence.models import EvidenceFile, FileIdentifier, IngestBatch, IngestJob
-from evidence.search.selectors import file_texts_search
+from evidence.search.selectors import file_texts_search, snippets_for
 from evidence.search.store import file_texts_save
 from tests.factories import make_dossier, make_exhibit, wait_until
 from tests.languages import _language_back_to_default, page_in  # noqa: F401 - the fixture applies here
@@ -161,3 +161,19 @@ def test_the_tab_reads_in_french_and_dutch(client, colleague, exhibit):
     url = reverse("dossier_identifiers", args=[exhibit.dossier.pk])
     assert "Identifiants trouvés dans les fichiers" in page_in(client, "fr", url)
     assert "Identificatoren gevonden in de bestanden" in page_in(client, "nl-be", url)
+
+
+@pytest.mark.django_db
+def test_a_number_typed_without_its_zero_finds_its_usual_forms_with_a_snippet_around_them(colleague, exhibit):
+    stored_document(exhibit, "a.txt", "Le rendez-vous est fixé. Appelle-le au 0470/12.34.56 après vingt heures.")
+    stored_document(exhibit, "b.txt", "Contact darkfalcon: +32 470 12 34 56 (Signal)")
+    stored_document(exhibit, "c.txt", "Totaux 470123456 et 471234567")  # figures: no phone
+    hits = list(file_texts_search(colleague, exhibit.dossier, "470 12 34 56"))
+    assert {hit.file.path for hit in hits} == {"a.txt", "b.txt"}
+    snippets_for(hits, "470 12 34 56")
+    snippets = {hit.file.path: str(hit.snippet) for hit in hits}
+    assert "au <mark>0470/12.34.56</mark> après" in snippets["a.txt"]
+    assert "<mark>" in snippets["b.txt"] and "470" in snippets["b.txt"]
+    hits = list(file_texts_search(colleague, exhibit.dossier, "darkfalcon"))  # control: a word's snippet
+    snippets_for(hits, "darkfalcon")
+    assert [str(hit.snippet).startswith("Contact <mark>darkfalcon</mark>: +32 470") for hit in hits] == [True]

@@ -77,3 +77,49 @@ def test_bad_tags_are_skipped_and_the_image_is_still_hashed():
 
 def test_an_image_without_tags_has_no_camera():
     assert digest_image(io.BytesIO(photo_bytes())).camera is None
+
+
+def captioned(**written) -> dict:
+    """Tags with the words a person may write in a photo: Windows' XP* tags are UTF-16LE."""
+    exif = tags()
+    for tag, value in written.items():
+        if tag.startswith("XP"):
+            exif["0th"][getattr(piexif.ImageIFD, tag)] = tuple(value.encode("utf-16-le") + b"\0\0")
+        elif tag == "UserComment":
+            exif["Exif"][piexif.ExifIFD.UserComment] = value
+        else:
+            exif["0th"][getattr(piexif.ImageIFD, tag)] = value.encode()
+    return exif
+
+
+def test_the_words_written_in_a_photos_tags_are_read_for_the_search():
+    exif = captioned(
+        ImageDescription="Haven van Antwerpen",
+        Artist="J. Peeters",
+        XPComment="rendez-vous zonnebloem",
+        XPKeywords="haven;nacht",
+        XPSubject="levering",
+        UserComment=b"ASCII\0\0\0ontmoeting om tien uur",
+    )
+    camera = digest_image(io.BytesIO(photo_bytes(exif))).camera
+    lines = camera.captions.split("\n")
+    assert set(lines) == {
+        "ontmoeting om tien uur",
+        "Haven van Antwerpen",
+        "haven;nacht",
+        "levering",
+        "rendez-vous zonnebloem",
+        "J. Peeters",
+    }
+    assert "Canon" not in camera.captions and "Camera 1.0" not in camera.captions  # names of things, not words
+
+
+def test_a_unicode_comment_is_read_in_either_byte_order():
+    for encoded in ("grote markt".encode("utf-16-be"), "grote markt".encode("utf-16-le")):
+        exif = captioned(UserComment=b"UNICODE\0" + encoded)
+        assert digest_image(io.BytesIO(photo_bytes(exif))).camera.comment == "grote markt"
+
+
+def test_a_photo_with_only_camera_tags_has_no_words():
+    camera = digest_image(io.BytesIO(photo_bytes(tags()))).camera
+    assert camera.make == "Canon" and camera.captions == ""  # control: the tags were read

@@ -88,3 +88,21 @@ def test_huge_texts_are_bounded():
     assert len(find_identifiers(text)) == MAX_FOUND
     for hostile in ("1" * 200_000, "a@" * 100_000, "BE71" * 50_000, "http://" + "a" * 200_000, "0x" + "f" * 200_000):
         assert find_identifiers(hostile) == []
+
+
+def test_a_mobile_written_without_its_zero_is_read_where_it_cannot_be_a_figure():
+    assert values("Appelle Marc au 470 12 34 56 demain", PHONE) == ["+32470123456"]
+    assert values("Marc: 470/12.34.56", PHONE) == ["+32470123456"]
+    assert values("GSM 470123456 ; tél. : 471123456", PHONE) == ["+32470123456", "+32471123456"]
+    # counted once where the number has its country code or its 0
+    assert values("+32 470 12 34 56 ou 0470/12.34.56", PHONE) == ["+32470123456", "+32470123456"]
+
+
+def test_a_nine_digit_figure_in_a_table_is_no_phone_even_when_it_could_be_one():
+    # phonenumbers calls a bare 470123456 a valid Belgian mobile (the search box takes it so) ...
+    assert identifier_of("470123456").value == "+32470123456"
+    # ... but in a table of figures, bare or amid other figures, it is a figure
+    table = "Lot | Montant\n1 | 470123456\n2 | 123456789\n3 | 471234567\nTotal 470 12 34 56 91 33"
+    assert values(table, PHONE) == []
+    assert values("prix 470 123 456 EUR, réf. 12 34 56 78", PHONE) == []  # grouped by thousands; not a mobile
+    assert values("Total: 470 12 34 56", PHONE) == ["+32470123456"]  # control: grouped as a phone
