@@ -21,9 +21,10 @@ from PIL import Image
 
 from bench import near_rules as rules
 from bench.match import SKIMAGE_PHOTOS
+from bench.near_calibration import flat_share
 from bench.near_images import SEED, TILED, _as_photo, _jpeg, _skimage, alterations, negative_image, negative_specs
 
-CORPUS_VERSION = 3  # raise it when the images drawn here change: the cached digests are then rebuilt
+CORPUS_VERSION = 4  # raise it when the images drawn here change: the cached digests are then rebuilt
 
 
 # --- Recall: originals and their altered copies ---------------------------------------------------
@@ -99,6 +100,7 @@ def _digest(content: bytes) -> dict:
     digest = digest_image(io.BytesIO(content))
     digest_ms = (time.perf_counter() - started) * 1000
     grey = _query_grey(content)  # the product would not decode again: not timed
+    flat = flat_share(grey)
     started = time.perf_counter()
     extra = _extra_from_grey(grey)
     extra_ms = (time.perf_counter() - started) * 1000
@@ -108,6 +110,7 @@ def _digest(content: bytes) -> dict:
         "pdq_variants": digest.pdq_variants,
         "phash": digest.phash,
         "phash_variants": digest.phash_variants,
+        "flat_share": flat,
         "extra": extra,
         "thumbnail": digest.thumbnail,  # what a possible match is verified on (bench.near_verified)
         "digest_ms": digest_ms,
@@ -175,6 +178,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
     out = {f"recall_{name}": values[np.arange(len(altered)), owner] for name, values in own.items()}
     out["recall_family"] = np.array([record["family"] for record in altered])
     out["recall_original"] = owner
+    # How flat each query is (bench.near_calibration.flat_share), for the calibrated rule.
+    out["recall_flat"] = np.array([record["flat_share"] for record in altered], np.int16)
     related = np.array(
         [
             [sources[a][1] == sources[b][1] and _overlap(sources[a][2], sources[b][2]) for b in range(len(sources))]
@@ -183,6 +188,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
     )
     cross = ~related[owner]  # (altered copy, original): a distinct image
     out.update({f"cross_{name}": values[cross] for name, values in own.items()})
+    out["cross_original_q"], out["cross_original_e"] = owner[np.nonzero(cross)[0]], np.nonzero(cross)[1]
+    out["cross_flat"] = out["recall_flat"][np.nonzero(cross)[0]]
     out["cross_related_excluded"] = np.array(int(related[owner].sum() - len(altered)))
     pool = rules.hash_arrays(negatives)
     both = rules.distances(pool, pool)
@@ -192,6 +199,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
         out[f"negative_{name}_back"] = values.T[upper]  # query j, entry i
     families = np.array([record["family"] for record in negatives])
     out["negative_family_i"], out["negative_family_j"] = families[upper[0]], families[upper[1]]
+    flat = np.array([record["flat_share"] for record in negatives], np.int16)
+    out["negative_flat"], out["negative_flat_back"] = flat[upper[0]], flat[upper[1]]  # the query's
     out["seconds"] = np.array(time.perf_counter() - started)
     return out
 
@@ -259,12 +268,69 @@ def bench_near_robustness(work: Path) -> dict:
                 found["upper"] * 1e7, f"false candidates per query against 10 million entries, at the 95 % upper"
                 f" bound of the rate (at the rate measured: {rate * 1e7:.2g})", 0, found["upper"] * 1e7,
             )  # fmt: skip
+    results.update(_calibration_figures(data))
     results.update(_verified_figures(data, cache_folder, overall["strong"]))
     digest_ms, extra_ms = float(np.median(data["digest_ms"])), float(np.median(data["extra_ms"]))
     results["near_query_variants_ms"] = figure(
         extra_ms, f"ms per image for the {len(EXTRA_VARIANTS)} extra query-side pHash variants; baseline: the"
         " product's digest_image (median)", digest_ms, extra_ms / digest_ms,
     )  # fmt: skip
+    return results
+
+
+def _calibration_figures(data: dict) -> dict:
+    """A calibrated strong rule's held-out figures (``bench.near_calibration``): what it does on photos,
+    copies and hard negatives it was not fitted on. The product's rule is not changed by them."""
+    from bench.near_calibration import CAPPED_PDQ, FIRST_MARGIN, cross_validate, full_fit
+    from bench.run import figure
+
+    before = float((data["recall_pdq"] <= 31).mean())  # the strong rule now: PDQ <= 31, nothing fitted
+    held, first = cross_validate(data), cross_validate(data, FIRST_MARGIN)
+    capped = cross_validate(data, pdq_cap=CAPPED_PDQ)
+    results = {}
+    for suffix, run, what in (
+        (
+            "",
+            held,
+            f"the calibrated rule; fitted on the whole corpus: {full_fit(data)}; with the first margins"
+            f" {first['recall'].mean():.3f} and {first['false']} false",
+        ),
+        (
+            "_capped",
+            capped,
+            f"the calibrated rule with its joint PDQ bound capped at {CAPPED_PDQ} (a cap read off the whole"
+            f" corpus: not a clean held-out figure); fitted on the whole corpus: {full_fit(data, pdq_cap=CAPPED_PDQ)}",
+        ),
+    ):
+        recall = float(run["recall"].mean())
+        repeats = ", ".join(f"{value:.3f}" for value in run["recall"])
+        results[f"near_recall_strong_cv{suffix}"] = figure(
+            recall,
+            f"held-out recall (5-fold grouped cross-validation, 3 shuffles: {repeats}) of {what};"
+            " baseline: the strong rule now (PDQ <= 31, not fitted)",
+            before,
+            recall / before if before else 0,
+        )
+        results[f"near_false_positives_strong_cv{suffix}"] = figure(
+            run["false"],
+            f"held-out false matches over {run['trials']:,} held-out pair tests (each distinct pair"
+            f" with an image in the fold, 3 shuffles; per fold {run['false_per_fold']}); baseline: the strong rule"
+            " now (PDQ <= 31) on the same tests",
+            run["baseline_false"],
+            run["false"] / run["baseline_false"] if run["baseline_false"] else 0,
+        )
+    kinds = np.array([rules.group_of(family) for family in data["recall_family"]])
+    found = held["found"].mean(axis=0)
+    for group in rules.GROUPS:
+        value = float(found[kinds == group].mean())
+        base = float((data["recall_pdq"][kinds == group] <= 31).mean())
+        results[f"near_recall_cv_{group}"] = figure(
+            value,
+            "held-out recall of the calibrated strong rule (grouped cross-validation, mean of 3 shuffles);"
+            " baseline: the strong rule now (PDQ <= 31)",
+            base,
+            value / base if base else 0,
+        )
     return results
 
 
