@@ -108,6 +108,7 @@ def _digest(content: bytes) -> dict:
         "pdq_variants": digest.pdq_variants,
         "phash": digest.phash,
         "phash_variants": digest.phash_variants,
+        "flat_share": digest.flat_share,
         "extra": extra,
         "thumbnail": digest.thumbnail,  # what a possible match is verified on (bench.near_verified)
         "digest_ms": digest_ms,
@@ -175,6 +176,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
     out = {f"recall_{name}": values[np.arange(len(altered)), owner] for name, values in own.items()}
     out["recall_family"] = np.array([record["family"] for record in altered])
     out["recall_original"] = owner
+    # The query's flat share (hashing.perceptual.flat_share) decides how much a near match asks.
+    out["recall_flat"] = np.array([record["flat_share"] for record in altered], np.int16)
     related = np.array(
         [
             [sources[a][1] == sources[b][1] and _overlap(sources[a][2], sources[b][2]) for b in range(len(sources))]
@@ -183,6 +186,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
     )
     cross = ~related[owner]  # (altered copy, original): a distinct image
     out.update({f"cross_{name}": values[cross] for name, values in own.items()})
+    out["cross_original_q"], out["cross_original_e"] = owner[np.nonzero(cross)[0]], np.nonzero(cross)[1]
+    out["cross_flat"] = out["recall_flat"][np.nonzero(cross)[0]]
     out["cross_related_excluded"] = np.array(int(related[owner].sum() - len(altered)))
     pool = rules.hash_arrays(negatives)
     both = rules.distances(pool, pool)
@@ -192,6 +197,8 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
         out[f"negative_{name}_back"] = values.T[upper]  # query j, entry i
     families = np.array([record["family"] for record in negatives])
     out["negative_family_i"], out["negative_family_j"] = families[upper[0]], families[upper[1]]
+    flat = np.array([record["flat_share"] for record in negatives], np.int16)
+    out["negative_flat"], out["negative_flat_back"] = flat[upper[0]], flat[upper[1]]  # the query's
     out["seconds"] = np.array(time.perf_counter() - started)
     return out
 
@@ -218,15 +225,15 @@ def bench_near_robustness(work: Path) -> dict:
     cache_folder = Path(os.environ.get("NEAR_CORPUS_CACHE", ROOT / "var" / "nearbench"))
     data = load_features(cache_folder)
     named = {
-        "phash": (lambda p, h: h <= 10, "pdq", "phash_own"),
-        "pdq": (lambda p, h: p <= 31, "pdq_own", "phash"),
+        "phash": (lambda p, h, f=None: h <= 10, "pdq", "phash_own"),
+        "pdq": (lambda p, h, f=None: p <= 31, "pdq_own", "phash"),
         "today": (rules.rule_today, "pdq", "phash"),
         "strong": (rules.rule_strong, "pdq", "phash"),
         "possible": (rules.rule_possible, "pdq", "phash"),
         "possible_extra": (rules.rule_possible, "pdq", "phash_extra"),
     }
     overall = {
-        name: float(rule(data[f"recall_{pdq}"], data[f"recall_{phash}"]).mean())
+        name: float(rule(data[f"recall_{pdq}"], data[f"recall_{phash}"], data["recall_flat"]).mean())
         for name, (rule, pdq, phash) in named.items()
     }
     copies, originals = len(data["recall_family"]), len(set(data["recall_original"].tolist()))
@@ -238,7 +245,7 @@ def bench_near_robustness(work: Path) -> dict:
         )  # fmt: skip
     groups = {}
     for name, (rule, pdq, phash) in named.items():
-        matched = rule(data[f"recall_{pdq}"], data[f"recall_{phash}"])
+        matched = rule(data[f"recall_{pdq}"], data[f"recall_{phash}"], data["recall_flat"])
         kinds = np.array([rules.group_of(family) for family in data["recall_family"]])
         groups[name] = {group: float(matched[kinds == group].mean()) for group in rules.GROUPS}
     for group in rules.GROUPS:
@@ -259,12 +266,54 @@ def bench_near_robustness(work: Path) -> dict:
                 found["upper"] * 1e7, f"false candidates per query against 10 million entries, at the 95 % upper"
                 f" bound of the rate (at the rate measured: {rate * 1e7:.2g})", 0, found["upper"] * 1e7,
             )  # fmt: skip
+    results.update(_calibration_figures(data))
     results.update(_verified_figures(data, cache_folder, overall["strong"]))
     digest_ms, extra_ms = float(np.median(data["digest_ms"])), float(np.median(data["extra_ms"]))
     results["near_query_variants_ms"] = figure(
         extra_ms, f"ms per image for the {len(EXTRA_VARIANTS)} extra query-side pHash variants; baseline: the"
         " product's digest_image (median)", digest_ms, extra_ms / digest_ms,
     )  # fmt: skip
+    return results
+
+
+def _calibration_figures(data: dict) -> dict:
+    """The strong rule's held-out figures (``bench.near_calibration``): what it does on photos, copies
+    and hard negatives it was not fitted on."""
+    from bench.near_calibration import FIRST_MARGIN, cross_validate, full_fit, product_params
+    from bench.run import figure
+
+    held = cross_validate(data)
+    first = cross_validate(data, FIRST_MARGIN)
+    fitted, product = full_fit(data), product_params()
+    recall = float(held["recall"].mean())
+    repeats = ", ".join(f"{value:.3f}" for value in held["recall"])
+    before = float((data["recall_pdq"] <= 31).mean())  # the strong rule before: PDQ <= 31, nothing fitted
+    results = {
+        "near_recall_strong_cv": figure(
+            recall, f"held-out recall of the calibrated strong rule (5-fold grouped cross-validation, 3 shuffles:"
+            f" {repeats}; with the first margins {first['recall'].mean():.3f}); baseline: the strong rule before"
+            " (PDQ <= 31, not fitted)", before, recall / before if before else 0,
+        ),
+        "near_false_positives_strong_cv": figure(
+            held["false"], f"held-out false matches of the calibrated strong rule, over {held['trials']:,} held-out"
+            f" pair tests (each distinct pair with an image in the fold; 3 shuffles); with the first margins:"
+            f" {first['false']}; baseline: the strong rule before (PDQ <= 31) on the same tests",
+            held["baseline_false"], held["false"] / held["baseline_false"] if held["baseline_false"] else 0,
+        ),
+        "near_calibration_settings_match": figure(
+            float(fitted == product), f"1 when the product's settings are the rule fitted on the whole corpus"
+            f" ({fitted}; settings {product}); baseline 1", 1, float(fitted == product),
+        ),
+    }  # fmt: skip
+    kinds = np.array([rules.group_of(family) for family in data["recall_family"]])
+    found = held["found"].mean(axis=0)
+    for group in rules.GROUPS:
+        value = float(found[kinds == group].mean())
+        base = float((data["recall_pdq"][kinds == group] <= 31).mean())
+        results[f"near_recall_cv_{group}"] = figure(
+            value, "held-out recall of the calibrated strong rule (cross-validated, mean of 3 shuffles); baseline:"
+            " the strong rule before (PDQ <= 31)", base, value / base if base else 0,
+        )  # fmt: skip
     return results
 
 
