@@ -341,7 +341,7 @@ NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES",
 # 0-10; one in between as before. The joint pHash bound is at most the search radius
 # (POSSIBLE_PHASH_DISTANCE): a candidate is found by one hash first.
 NEAR_PHOTO_MAX_FLAT = env_int("NEAR_PHOTO_MAX_FLAT", 20)
-NEAR_PHOTO_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_PHOTO_JOINT_DISTANCES", "61,12")]
+NEAR_PHOTO_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_PHOTO_JOINT_DISTANCES", "51,12")]
 NEAR_GRAPHIC_MIN_FLAT = env_int("NEAR_GRAPHIC_MIN_FLAT", 100)
 NEAR_GRAPHIC_PDQ_DISTANCE = env_int("NEAR_GRAPHIC_PDQ_DISTANCE", 17)
 # "Possible match", a weaker tier shown after the near matches and never known material until a
