@@ -1,33 +1,31 @@
-"""A strong-level rule calibrated on the corpus of ``bench.near_corpus`` with grouped cross-validation
-(issue 21: "a calibrated decision over both distances ... Measure the rule, do not guess it"), so that
-its figures say what it would do on images it was not fitted on. Measured only: the product's rule is
-unchanged (PDQ <= 31), since the calibrated one is not free of held-out false matches (RESULTS.md).
+"""The strong level's rule, calibrated on the corpus of ``bench.near_corpus`` with grouped
+cross-validation (issue 21: "a calibrated decision over both distances ... Measure the rule, do not
+guess it"), so that its figures say what it does on images it was not fitted on.
 
 What the product knows of a candidate when it decides: its smallest PDQ and pHash distances over the
-query's variants (a list entry holds only hashes; our CSV import keeps no PDQ quality, so the entry's
-quality is unknown), and the query's own image. Of the query, one cheap measure separates the hard
-negatives from the photos best: its flat share (``flat_share``: per mille of its thumbnail's 8x8 blocks
-that are flat). Distinct documents and screens of one layout are within PDQ 24-45 and pHash 0-10 of
-each other, and mostly plain background. Measures tried and weaker on the pairs between the two
-bounds (PDQ 32-70, pHash <= 12): the query's PDQ quality (documents and screens score 93-100, as
-photos), pHash bit balance (always 32 bits set), colour count, mean gradient, the share of the
-commonest grey, which variant kind gave the distance, the gap to the second-best variant, the number
-of variants within a few bits.
+query's variants (a list entry holds only hashes; our CSV import keeps no PDQ quality), and the
+query's own image. Of the query, one cheap measure separates the hard negatives from the photos: its
+flat share (``hashing.perceptual.flat_share``: per mille of its thumbnail's 8x8 blocks that are
+flat). Distinct documents and screens of one layout are within PDQ 24-45 and pHash 0-10 of each
+other; they are mostly plain background (flat share 150-650 per mille), photos mostly not. The other
+measures tried (PDQ quality, pHash bit balance: always 32 bits set, colour count, gradient, the
+share of the commonest grey, which variant kind gave the distance, the gap to the second best)
+separated them less (/work/notes: AUC on the pairs between the two bounds).
 
 The rule (``band_rule``) has these numbers, fitted together:
 - F: a query with a flat share <= F is photo-like: near also when PDQ <= Tp and pHash <= Th (Th at
-  most the pHash search radius, POSSIBLE_PHASH_DISTANCE: a candidate must be found first);
+  most the pHash search radius: a candidate must be found first);
 - G (>= F): a query flatter than G (a document, a screen) is near only when PDQ <= Tg;
-- any other query as now: PDQ <= 31 (unless a negative says lower), or pHash <= H0 (-1: never).
+- any other query as before: PDQ <= 31 (unless a negative says lower), or pHash <= H0 (-1: never).
 
-Fitting: on the training images only, for each F of a grid, the largest G, Tg and Tp (per Th) with no
-training negative matched even by the rule loosened by a margin (PDQ + 8 bits, pHash + 2, flat shares
-x 1.5, Tg + 6), keeping the F that finds the most training copies. The margins were 4 / 2 / x1.25 / 4
-at first: held out, that let through tiles of the retina photo matching each other (a "similar
-scene" the training folds did not hold), so they were widened once; both are reported.
+Fitting: on the training images only, for each F of a grid, the largest G, Tg, Tp (per Th) with no
+training negative matched even by the rule loosened by a margin (PDQ + 8 bits, pHash + 2, flat
+shares x 1.5, Tg + 6), keeping the F that finds the most training copies. The margins were 4 / 2 /
+x1.25 / 4 at first: held out, that let through tiles of the retina photo matching each other (a
+"similar scene" the training folds did not hold), so they were widened once; both are reported.
 
-Cross-validation: the originals are grouped by the photo they are cut from, and the negative images by
-what makes them alike: a photo's tiles with that photo's originals (so a held-out fold holds photos
+Cross-validation: the originals are grouped by the photo they are cut from, and the negative images
+by what makes them alike: a photo's tiles with that photo's originals (so a held-out fold holds photos
 never seen, their copies and their tiles), documents and screens by layout (25 each), faces, flat and
 synthetic images one by one. Five folds, repeated with three shuffles. A fold's test: its originals'
 copies (recall), and every negative pair with at least one image in the fold (false matches): a pair
@@ -36,15 +34,11 @@ is false when the rule matches it either way.
 
 import numpy as np
 
-FLAT_BLOCK_STD = 1.0  # a block of the thumbnail is flat when its luma varies less than this
-THUMBNAIL_SIDE = 256  # as hashing.perceptual's thumbnail
-
 MARGIN = {"pdq": 8, "phash": 2, "flat": 1.5, "graphic": 6}
 FIRST_MARGIN = {"pdq": 4, "phash": 2, "flat": 1.25, "graphic": 4}
 FLATS = (20, 40, 60, 80, 100, 120, 140, 170, 200, 250)  # per mille
-CAPPED_PDQ = 51  # the variant with the joint PDQ bound capped below the closest similar scene (52)
 GRAPHICS = (*FLATS, 300, 350, 400, 500, 1000)
-PDQ_CAP = 91  # the joint PDQ bound's grid: 31, 33, ... up to this
+PDQS = tuple(range(31, 92, 2))
 PHASH_ONLY = (-1, 0, 2, 4)
 FOLDS, REPEATS = 5, (1, 2, 3)
 
@@ -58,9 +52,7 @@ def band_rule(pdq, phash, flat, params: dict):
     return (~graphic & either) | (photo & jointly) | (graphic & (pdq <= params["Tg"]))
 
 
-def fit(
-    positives: dict, negatives: list[dict], margin: dict, phash_radius: int, pdq_cap: int = PDQ_CAP
-) -> tuple[float, dict]:
+def fit(positives: dict, negatives: list[dict], margin: dict, phash_radius: int) -> tuple[float, dict]:
     """(training recall, the numbers) of the rule with the most positives found and no negative matched
     by the rule loosened by ``margin``. Positives and each negative set: arrays pdq, phash, flat."""
     pdq, phash, flat = positives["pdq"], positives["phash"], positives["flat"]
@@ -84,7 +76,7 @@ def fit(
             for Th in range(0, phash_radius + 1, 2):  # pHash distances are even: 32 bits set in each
                 near = photo_pdq[photo_phash <= Th + margin["phash"]]
                 limit = (near.min() if len(near) else 999) - margin["pdq"] - 1
-                Tp = max([t for t in range(31, pdq_cap + 1, 2) if t <= limit], default=-1)
+                Tp = max([t for t in PDQS if t <= limit], default=-1)
                 params = {"F": F, "G": G, "Tp": Tp, "Th": Th, "Tg": Tg, "H0": H0, "base": base}
                 found = float(band_rule(pdq, phash, flat, params).mean())
                 if found > best[0] + 1e-12:
@@ -127,10 +119,10 @@ def fold_of(names: list[str], seed: int) -> dict[str, int]:
 
 def _relevant(pdq, phash) -> np.ndarray:
     """The negatives any rule of the grid (loosened) could match: the rest need not be looked at."""
-    return (pdq <= PDQ_CAP + 8) & (phash <= 14) | (pdq <= 39) | (phash <= 6)
+    return (pdq <= PDQS[-1] + 8) & (phash <= 14) | (pdq <= 39) | (phash <= 6)
 
 
-def cross_validate(data: dict, margin: dict = MARGIN, pdq_cap: int = PDQ_CAP) -> dict:
+def cross_validate(data: dict, margin: dict = MARGIN) -> dict:
     """Held-out recall (per copy, averaged over the repeats) and false matches of the fitted rule."""
     from django.conf import settings
 
@@ -172,7 +164,7 @@ def cross_validate(data: dict, margin: dict = MARGIN, pdq_cap: int = PDQ_CAP) ->
                 {n: cross[n][train_cross] for n in ("pdq", "phash", "flat")},
             ]
             train = {n: values[copy_fold != fold] for n, values in positives.items()}
-            _, params = fit(train, train_negatives, margin, settings.POSSIBLE_PHASH_DISTANCE, pdq_cap)
+            _, params = fit(train, train_negatives, margin, settings.POSSIBLE_PHASH_DISTANCE)
             chosen.append(params)
             test = copy_fold == fold
             found[repeat, test] = band_rule(*(positives[n][test] for n in ("pdq", "phash", "flat")), params)
@@ -205,8 +197,8 @@ def _matched(arrays: dict, params: dict) -> np.ndarray:
     return band_rule(arrays["pdq"], arrays["phash"], arrays["flat"], params)
 
 
-def full_fit(data: dict, margin: dict = MARGIN, pdq_cap: int = PDQ_CAP) -> dict:
-    """The numbers fitted on the whole corpus (what the product would take)."""
+def full_fit(data: dict, margin: dict = MARGIN) -> dict:
+    """The numbers fitted on the whole corpus, as the product's settings should hold them."""
     from django.conf import settings
 
     negatives = [
@@ -214,21 +206,19 @@ def full_fit(data: dict, margin: dict = MARGIN, pdq_cap: int = PDQ_CAP) -> dict:
     ]
     negatives.append({n: data[f"cross_{n}"].astype(np.int32) for n in ("pdq", "phash", "flat")})
     positives = {n: data[f"recall_{n}"].astype(np.int32) for n in ("pdq", "phash", "flat")}
-    return fit(positives, negatives, margin, settings.POSSIBLE_PHASH_DISTANCE, pdq_cap)[1]
+    return fit(positives, negatives, margin, settings.POSSIBLE_PHASH_DISTANCE)[1]
 
 
-def flat_share(grey: np.ndarray) -> int:
-    """Per mille of a greyscale image's 8x8 blocks that are flat (luma standard deviation below
-    FLAT_BLOCK_STD), on the image reduced as the product's thumbnail (at most THUMBNAIL_SIDE a side):
-    documents, screenshots and drawings are mostly plain background, a photo's grain and gradients
-    leave few blocks that flat. About a millisecond on the decode the product already has."""
-    from PIL import Image
+def product_params() -> dict:
+    """The product's settings in the numbers of ``band_rule``."""
+    from django.conf import settings
 
-    small = Image.fromarray(grey)
-    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BOX)
-    pixels = np.asarray(small, dtype=np.float32)
-    rows, columns = pixels.shape[0] // 8, pixels.shape[1] // 8
-    if not rows or not columns:
-        return 1000
-    blocks = pixels[: rows * 8, : columns * 8].reshape(rows, 8, columns, 8).std(axis=(1, 3))
-    return round(1000 * float((blocks < FLAT_BLOCK_STD).mean()))
+    return {
+        "F": settings.NEAR_PHOTO_MAX_FLAT,
+        "G": settings.NEAR_GRAPHIC_MIN_FLAT,
+        "Tp": settings.NEAR_PHOTO_JOINT_DISTANCES[0],
+        "Th": settings.NEAR_PHOTO_JOINT_DISTANCES[1],
+        "Tg": settings.NEAR_GRAPHIC_PDQ_DISTANCE,
+        "H0": settings.PHASH_MATCH_DISTANCE,
+        "base": settings.PDQ_MATCH_DISTANCE,
+    }

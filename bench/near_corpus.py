@@ -21,10 +21,9 @@ from PIL import Image
 
 from bench import near_rules as rules
 from bench.match import SKIMAGE_PHOTOS
-from bench.near_calibration import flat_share
 from bench.near_images import SEED, TILED, _as_photo, _jpeg, _skimage, alterations, negative_image, negative_specs
 
-CORPUS_VERSION = 4  # raise it when the images drawn here change: the cached digests are then rebuilt
+CORPUS_VERSION = 3  # raise it when the images drawn here change: the cached digests are then rebuilt
 
 
 # --- Recall: originals and their altered copies ---------------------------------------------------
@@ -100,7 +99,6 @@ def _digest(content: bytes) -> dict:
     digest = digest_image(io.BytesIO(content))
     digest_ms = (time.perf_counter() - started) * 1000
     grey = _query_grey(content)  # the product would not decode again: not timed
-    flat = flat_share(grey)
     started = time.perf_counter()
     extra = _extra_from_grey(grey)
     extra_ms = (time.perf_counter() - started) * 1000
@@ -110,7 +108,7 @@ def _digest(content: bytes) -> dict:
         "pdq_variants": digest.pdq_variants,
         "phash": digest.phash,
         "phash_variants": digest.phash_variants,
-        "flat_share": flat,
+        "flat_share": digest.flat_share,
         "extra": extra,
         "thumbnail": digest.thumbnail,  # what a possible match is verified on (bench.near_verified)
         "digest_ms": digest_ms,
@@ -178,7 +176,7 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
     out = {f"recall_{name}": values[np.arange(len(altered)), owner] for name, values in own.items()}
     out["recall_family"] = np.array([record["family"] for record in altered])
     out["recall_original"] = owner
-    # How flat each query is (bench.near_calibration.flat_share), for the calibrated rule.
+    # The query's flat share (hashing.perceptual.flat_share) decides how much a near match asks.
     out["recall_flat"] = np.array([record["flat_share"] for record in altered], np.int16)
     related = np.array(
         [
@@ -227,15 +225,15 @@ def bench_near_robustness(work: Path) -> dict:
     cache_folder = Path(os.environ.get("NEAR_CORPUS_CACHE", ROOT / "var" / "nearbench"))
     data = load_features(cache_folder)
     named = {
-        "phash": (lambda p, h: h <= 10, "pdq", "phash_own"),
-        "pdq": (lambda p, h: p <= 31, "pdq_own", "phash"),
+        "phash": (lambda p, h, f=None: h <= 10, "pdq", "phash_own"),
+        "pdq": (lambda p, h, f=None: p <= 31, "pdq_own", "phash"),
         "today": (rules.rule_today, "pdq", "phash"),
         "strong": (rules.rule_strong, "pdq", "phash"),
         "possible": (rules.rule_possible, "pdq", "phash"),
         "possible_extra": (rules.rule_possible, "pdq", "phash_extra"),
     }
     overall = {
-        name: float(rule(data[f"recall_{pdq}"], data[f"recall_{phash}"]).mean())
+        name: float(rule(data[f"recall_{pdq}"], data[f"recall_{phash}"], data["recall_flat"]).mean())
         for name, (rule, pdq, phash) in named.items()
     }
     copies, originals = len(data["recall_family"]), len(set(data["recall_original"].tolist()))
@@ -247,7 +245,7 @@ def bench_near_robustness(work: Path) -> dict:
         )  # fmt: skip
     groups = {}
     for name, (rule, pdq, phash) in named.items():
-        matched = rule(data[f"recall_{pdq}"], data[f"recall_{phash}"])
+        matched = rule(data[f"recall_{pdq}"], data[f"recall_{phash}"], data["recall_flat"])
         kinds = np.array([rules.group_of(family) for family in data["recall_family"]])
         groups[name] = {group: float(matched[kinds == group].mean()) for group in rules.GROUPS}
     for group in rules.GROUPS:
@@ -279,58 +277,43 @@ def bench_near_robustness(work: Path) -> dict:
 
 
 def _calibration_figures(data: dict) -> dict:
-    """A calibrated strong rule's held-out figures (``bench.near_calibration``): what it does on photos,
-    copies and hard negatives it was not fitted on. The product's rule is not changed by them."""
-    from bench.near_calibration import CAPPED_PDQ, FIRST_MARGIN, cross_validate, full_fit
+    """The strong rule's held-out figures (``bench.near_calibration``): what it does on photos, copies
+    and hard negatives it was not fitted on."""
+    from bench.near_calibration import FIRST_MARGIN, cross_validate, full_fit, product_params
     from bench.run import figure
 
-    before = float((data["recall_pdq"] <= 31).mean())  # the strong rule now: PDQ <= 31, nothing fitted
-    held, first = cross_validate(data), cross_validate(data, FIRST_MARGIN)
-    capped = cross_validate(data, pdq_cap=CAPPED_PDQ)
-    results = {}
-    for suffix, run, what in (
-        (
-            "",
-            held,
-            f"the calibrated rule; fitted on the whole corpus: {full_fit(data)}; with the first margins"
-            f" {first['recall'].mean():.3f} and {first['false']} false",
+    held = cross_validate(data)
+    first = cross_validate(data, FIRST_MARGIN)
+    fitted, product = full_fit(data), product_params()
+    recall = float(held["recall"].mean())
+    repeats = ", ".join(f"{value:.3f}" for value in held["recall"])
+    before = float((data["recall_pdq"] <= 31).mean())  # the strong rule before: PDQ <= 31, nothing fitted
+    results = {
+        "near_recall_strong_cv": figure(
+            recall, f"held-out recall of the calibrated strong rule (5-fold grouped cross-validation, 3 shuffles:"
+            f" {repeats}; with the first margins {first['recall'].mean():.3f}); baseline: the strong rule before"
+            " (PDQ <= 31, not fitted)", before, recall / before if before else 0,
         ),
-        (
-            "_capped",
-            capped,
-            f"the calibrated rule with its joint PDQ bound capped at {CAPPED_PDQ} (a cap read off the whole"
-            f" corpus: not a clean held-out figure); fitted on the whole corpus: {full_fit(data, pdq_cap=CAPPED_PDQ)}",
+        "near_false_positives_strong_cv": figure(
+            held["false"], f"held-out false matches of the calibrated strong rule, over {held['trials']:,} held-out"
+            f" pair tests (each distinct pair with an image in the fold; 3 shuffles); with the first margins:"
+            f" {first['false']}; baseline: the strong rule before (PDQ <= 31) on the same tests",
+            held["baseline_false"], held["false"] / held["baseline_false"] if held["baseline_false"] else 0,
         ),
-    ):
-        recall = float(run["recall"].mean())
-        repeats = ", ".join(f"{value:.3f}" for value in run["recall"])
-        results[f"near_recall_strong_cv{suffix}"] = figure(
-            recall,
-            f"held-out recall (5-fold grouped cross-validation, 3 shuffles: {repeats}) of {what};"
-            " baseline: the strong rule now (PDQ <= 31, not fitted)",
-            before,
-            recall / before if before else 0,
-        )
-        results[f"near_false_positives_strong_cv{suffix}"] = figure(
-            run["false"],
-            f"held-out false matches over {run['trials']:,} held-out pair tests (each distinct pair"
-            f" with an image in the fold, 3 shuffles; per fold {run['false_per_fold']}); baseline: the strong rule"
-            " now (PDQ <= 31) on the same tests",
-            run["baseline_false"],
-            run["false"] / run["baseline_false"] if run["baseline_false"] else 0,
-        )
+        "near_calibration_settings_match": figure(
+            float(fitted == product), f"1 when the product's settings are the rule fitted on the whole corpus"
+            f" ({fitted}; settings {product}); baseline 1", 1, float(fitted == product),
+        ),
+    }  # fmt: skip
     kinds = np.array([rules.group_of(family) for family in data["recall_family"]])
     found = held["found"].mean(axis=0)
     for group in rules.GROUPS:
         value = float(found[kinds == group].mean())
         base = float((data["recall_pdq"][kinds == group] <= 31).mean())
         results[f"near_recall_cv_{group}"] = figure(
-            value,
-            "held-out recall of the calibrated strong rule (grouped cross-validation, mean of 3 shuffles);"
-            " baseline: the strong rule now (PDQ <= 31)",
-            base,
-            value / base if base else 0,
-        )
+            value, "held-out recall of the calibrated strong rule (cross-validated, mean of 3 shuffles); baseline:"
+            " the strong rule before (PDQ <= 31)", base, value / base if base else 0,
+        )  # fmt: skip
     return results
 
 

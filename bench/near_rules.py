@@ -26,7 +26,7 @@ POSSIBLE_PHASH = 10
 POSSIBLE_JOINT = (90, 16)  # PDQ <= 90 and pHash <= 16: the first proposal, kept as a reference
 
 
-def rule_today(pdq, phash):
+def rule_today(pdq, phash, flat=None):
     """The rule before issue 21: PDQ <= 31 or pHash <= 10 (on any query variant)."""
     return (pdq <= 31) | (phash <= 10)
 
@@ -35,26 +35,25 @@ def _within(pdq, phash, pdq_bound, phash_bound, joint):
     return (pdq <= pdq_bound) | (phash <= phash_bound) | ((pdq <= joint[0]) & (phash <= joint[1]))
 
 
-def rule_strong(pdq, phash):
-    """The product's near match by hashes (settings, as ``hashing.near_matching.match_strength``)."""
-    from django.conf import settings
+def rule_strong(pdq, phash, flat=None):
+    """The product's near match by hashes (``hashing.near_matching.near_by_hashes``, its settings),
+    for queries of these flat shares (per mille; None: not known)."""
+    from hashing.near_matching import UNMEASURED, near_by_hashes
 
-    return _within(
-        pdq, phash, settings.PDQ_MATCH_DISTANCE, settings.PHASH_MATCH_DISTANCE, settings.NEAR_JOINT_DISTANCES
-    )
+    return near_by_hashes(pdq, phash, UNMEASURED if flat is None else flat)
 
 
-def rule_possible(pdq, phash):
+def rule_possible(pdq, phash, flat=None):
     """The product's near or possible match by hashes (at least possible)."""
     from django.conf import settings
 
     possible = _within(
         pdq, phash, settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE, settings.POSSIBLE_JOINT_DISTANCES
     )
-    return rule_strong(pdq, phash) | possible
+    return rule_strong(pdq, phash, flat) | possible
 
 
-def rule_reference(pdq, phash):
+def rule_reference(pdq, phash, flat=None):
     """The first proposal read off this corpus (PDQ <= 31, pHash <= 10, or PDQ <= 90 and pHash <= 16)."""
     joint_pdq, joint_phash = POSSIBLE_JOINT
     return (pdq <= STRONG_PDQ) | (phash <= POSSIBLE_PHASH) | ((pdq <= joint_pdq) & (phash <= joint_phash))
@@ -145,17 +144,17 @@ def clopper_pearson_upper(found: int, trials: int, confidence: float = 0.95) -> 
 
 def false_positives(data: dict, rule, phash_name: str = "phash") -> dict:
     """A rule's false matches on the negatives: distinct pool pairs matched either way, and cross pairs."""
-    pool = rule(data["negative_pdq"], data[f"negative_{phash_name}"]) | rule(
-        data["negative_pdq_back"], data[f"negative_{phash_name}_back"]
+    pool = rule(data["negative_pdq"], data[f"negative_{phash_name}"], data["negative_flat"]) | rule(
+        data["negative_pdq_back"], data[f"negative_{phash_name}_back"], data["negative_flat_back"]
     )
-    cross = rule(data["cross_pdq"], data[f"cross_{phash_name}"])
+    cross = rule(data["cross_pdq"], data[f"cross_{phash_name}"], data["cross_flat"])
     found, trials = int(pool.sum() + cross.sum()), len(pool) + len(cross)
     upper = clopper_pearson_upper(found, trials)
     return {"found": found, "pool": int(pool.sum()), "cross": int(cross.sum()), "trials": trials, "upper": upper}
 
 
 def recall_by_family(data: dict, rule, pdq_name: str = "pdq", phash_name: str = "phash") -> dict[str, float]:
-    matched = rule(data[f"recall_{pdq_name}"], data[f"recall_{phash_name}"])
+    matched = rule(data[f"recall_{pdq_name}"], data[f"recall_{phash_name}"], data["recall_flat"])
     families = data["recall_family"]
     return {family: float(matched[families == family].mean()) for family in dict.fromkeys(families)}
 
@@ -172,7 +171,7 @@ def group_of(family: str) -> str:
 
 
 def recall_by_group(data: dict, rule, phash_name: str = "phash") -> dict[str, float]:
-    matched = rule(data["recall_pdq"], data[f"recall_{phash_name}"])
+    matched = rule(data["recall_pdq"], data[f"recall_{phash_name}"], data["recall_flat"])
     groups = np.array([group_of(family) for family in data["recall_family"]])
     return {group: float(matched[groups == group].mean()) for group in GROUPS}
 
@@ -188,11 +187,11 @@ def _stats(values: np.ndarray, none_as: int) -> str:
 
 
 def _negative_sets(data: dict) -> dict[str, tuple[np.ndarray, ...]]:
-    """(pdq, phash, phash_extra) of the ordered negative comparisons, per set: within each family,
-    across families, and the altered copies against the other originals."""
+    """(pdq, phash, phash_extra, the query's flat share) of the ordered negative comparisons, per set:
+    within each family, across families, and the altered copies against the other originals."""
     fi, fj = data["negative_family_i"], data["negative_family_j"]
     sets = {}
-    names = ("pdq", "phash", "phash_extra")
+    names = ("pdq", "phash", "phash_extra", "flat")
 
     def both(mask):
         return tuple(np.concatenate([data[f"negative_{n}"][mask], data[f"negative_{n}_back"][mask]]) for n in names)
@@ -201,13 +200,13 @@ def _negative_sets(data: dict) -> dict[str, tuple[np.ndarray, ...]]:
         sets[f"within {family}"] = both((fi == family) & (fj == family))
     sets["across families"] = both(fi != fj)
     sets["copies x other originals"] = tuple(data[f"cross_{n}"] for n in names)
-    sets["all"] = tuple(np.concatenate([values[k] for values in sets.values()]) for k in range(3))
+    sets["all"] = tuple(np.concatenate([values[k] for values in sets.values()]) for k in range(4))
     return sets
 
 
 def explore(data: dict) -> str:
     lines = ["## Altered copies: distances to their original's entry (median / 90th pct / max)", ""]
-    rules = {"pHash": lambda p, h: h <= 10, "PDQ": lambda p, h: p <= 31, "today": rule_today}
+    rules = {"pHash": lambda p, h, f=None: h <= 10, "PDQ": lambda p, h, f=None: p <= 31, "today": rule_today}
     rules |= {"strong": rule_strong, "possible": rule_possible}
     lines += ["| family | n | d_pdq | d_phash | d_phash +extra | " + " | ".join(rules) + " | possible +extra |"]
     lines += ["|---|---:|---|---|---|" + "---:|" * (len(rules) + 1)]
@@ -227,7 +226,7 @@ def explore(data: dict) -> str:
     for name, rule in rules.items():
         pdq_name = "pdq_own" if name == "PDQ" else "pdq"
         phash_name = "phash_own" if name == "pHash" else "phash"
-        overall = rule(data[f"recall_{pdq_name}"], data[f"recall_{phash_name}"]).mean()
+        overall = rule(data[f"recall_{pdq_name}"], data[f"recall_{phash_name}"], data["recall_flat"]).mean()
         lines.append(f"| **all ({name})** | {len(families)} | | | | {overall:.3f} |")
     sets = _negative_sets(data)
     lines += ["", "## Negatives: ordered (query, entry) comparisons", ""]
@@ -241,7 +240,7 @@ def explore(data: dict) -> str:
         "min pdq/64+phash/16",
     )
     lines += ["| set | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
-    for name, (pdq, phash, phash_extra) in sets.items():
+    for name, (pdq, phash, phash_extra, _) in sets.items():
         both = (pdq != NONE) & (phash != NONE)
         score = (pdq[both] / 64 + phash[both] / 16).min() if both.any() else float("nan")
         lowest = pdq.min() if (pdq != NONE).any() else "-"
@@ -249,20 +248,20 @@ def explore(data: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(map(str, cells)) + f" | {score:.3f} |")
     lines += ["", "## False matches per set (ordered comparisons) of each rule", ""]
     lines += ["| set | " + " | ".join(rules) + " | possible +extra |", "|---|" + "---:|" * (len(rules) + 1)]
-    for name, (pdq, phash, phash_extra) in sets.items():
-        cells = [str(int(rule(pdq, phash).sum())) for rule in rules.values()]
-        cells.append(str(int(rule_possible(pdq, phash_extra).sum())))
+    for name, (pdq, phash, phash_extra, flat) in sets.items():
+        cells = [str(int(rule(pdq, phash, flat).sum())) for rule in rules.values()]
+        cells.append(str(int(rule_possible(pdq, phash_extra, flat).sum())))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "## Lowest d_pdq among negatives with d_phash <= Y (per set; '-' none)", ""]
     ys = list(range(10, 25))
     lines += ["| set | " + " | ".join(f"Y={y}" for y in ys) + " |", "|---|" + "---:|" * len(ys)]
-    for name, (pdq, phash, _) in sets.items():
+    for name, (pdq, phash, _, _) in sets.items():
         cells = []
         for y in ys:
             chosen = pdq[(phash <= y) & (pdq != NONE)]
             cells.append(str(chosen.min()) if len(chosen) else "-")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    pdq, phash, phash_extra = sets["all"]
+    pdq, phash, phash_extra, _ = sets["all"]
     for title, values in (("d_phash", phash), ("d_phash with the extra query variants", phash_extra)):
         lines += ["", f"## All negatives: comparisons with d_pdq <= X and {title} <= Y", ""]
         lines += ["| X \\ Y | " + " | ".join(str(y) for y in ys) + " |", "|---|" + "---:|" * len(ys)]

@@ -44,8 +44,8 @@ def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dic
     describe_ms = (time.perf_counter() - started) * 1000 / (len(originals) + len(altered) + len(negatives))
     out: dict = {"describe_ms": describe_ms, "verify_ms": []}
 
-    def level(pdq, phash, pairs, queries, entries):
-        near, possible = rules.rule_strong(pdq, phash), rules.rule_possible(pdq, phash)
+    def level(pdq, phash, flat, pairs, queries, entries):
+        near, possible = rules.rule_strong(pdq, phash, flat), rules.rule_possible(pdq, phash, flat)
         asked = np.flatnonzero(possible & ~near)
         verified, spent = _looked_at([pairs[i] for i in asked], queries, entries)
         out["verify_ms"] += spent
@@ -54,9 +54,8 @@ def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dic
         return near, near | promoted, len(asked)
 
     recall_pairs = list(zip(range(len(altered)), owner.tolist(), strict=True))
-    near, verified, asked = level(
-        data["recall_pdq"], data["recall_phash"], recall_pairs, features["altered"], features["originals"]
-    )
+    recall_distances = (data["recall_pdq"], data["recall_phash"], data["recall_flat"])
+    near, verified, asked = level(*recall_distances, recall_pairs, features["altered"], features["originals"])
     out["recall_near"], out["recall_verified"], out["recall_asked"] = near, verified, asked
     sources = recall_sources()
     related = np.array(
@@ -69,11 +68,19 @@ def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dic
     cross_pairs = list(zip(*np.nonzero(cross_mask), strict=True))
     upper = np.triu_indices(len(negatives), k=1)
     false = 0
-    for pdq, phash, pairs, queries, entries in (
-        (data["cross_pdq"], data["cross_phash"], cross_pairs, features["altered"], features["originals"]),
+    for pdq, phash, flat, pairs, queries, entries in (
+        (
+            data["cross_pdq"],
+            data["cross_phash"],
+            data["cross_flat"],
+            cross_pairs,
+            features["altered"],
+            features["originals"],
+        ),
         (
             data["negative_pdq"],
             data["negative_phash"],
+            data["negative_flat"],
             list(zip(*upper, strict=True)),
             features["pool"],
             features["pool"],
@@ -81,6 +88,7 @@ def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dic
         (
             data["negative_pdq_back"],
             data["negative_phash_back"],
+            data["negative_flat_back"],
             list(zip(upper[1], upper[0], strict=True)),
             features["pool"],
             features["pool"],
@@ -88,7 +96,7 @@ def verified_level(data: dict, recall: list[dict], negatives: list[dict]) -> dic
     ):
         if len(pairs) != len(pdq):
             raise ValueError("the pairs are not in the order of the features")
-        near, verified, _ = level(pdq, phash, pairs, queries, entries)
+        near, verified, _ = level(pdq, phash, flat, pairs, queries, entries)
         out.setdefault("false_near", 0)
         out["false_near"] += int(near.sum())
         false += int(verified.sum())

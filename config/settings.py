@@ -332,6 +332,18 @@ PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", -1)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
 NEAR_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_JOINT_DISTANCES", "31,-1")]
+# Calibrated with grouped cross-validation on that corpus (bench/near_calibration.py; held-out recall
+# and false matches in bench/RESULTS.md), by how flat the query is (hashing.perceptual.flat_share: per
+# mille of its thumbnail's 8x8 blocks that are flat): a photo-like one (at most NEAR_PHOTO_MAX_FLAT) is
+# also near with PDQ and pHash both within NEAR_PHOTO_JOINT_DISTANCES (a crop or a tilt moves PDQ past
+# 31, pHash stays close); a document, a screen or a drawing (more than NEAR_GRAPHIC_MIN_FLAT) only with
+# PDQ <= NEAR_GRAPHIC_PDQ_DISTANCE, since distinct screens of one form are within PDQ 24-45 and pHash
+# 0-10; one in between as before. The joint pHash bound is at most the search radius
+# (POSSIBLE_PHASH_DISTANCE): a candidate is found by one hash first.
+NEAR_PHOTO_MAX_FLAT = env_int("NEAR_PHOTO_MAX_FLAT", 20)
+NEAR_PHOTO_JOINT_DISTANCES = [int(value) for value in env_list("NEAR_PHOTO_JOINT_DISTANCES", "51,12")]
+NEAR_GRAPHIC_MIN_FLAT = env_int("NEAR_GRAPHIC_MIN_FLAT", 100)
+NEAR_GRAPHIC_PDQ_DISTANCE = env_int("NEAR_GRAPHIC_PDQ_DISTANCE", 17)
 # "Possible match", a weaker tier shown after the near matches and never known material until a
 # reviewer confirms it: PDQ within POSSIBLE_PDQ_DISTANCE or pHash within POSSIBLE_PHASH_DISTANCE, or
 # both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.89 (near: 0.44), with ~2 % of the

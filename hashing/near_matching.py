@@ -16,6 +16,7 @@ that a trimmed or re-encoded copy is recognised and a single shared keyframe (a 
 
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 
 from hashing.indexes import active_indexes, search_radius
@@ -37,14 +38,46 @@ def _within(distances: dict[str, int], pdq: int | None, phash: int | None, joint
     return found_pdq <= joint_pdq and found_phash <= joint_phash
 
 
-def match_strength(distances: dict[str, int]) -> str | None:
-    """NEAR, POSSIBLE or None for a candidate at these distances (bits; "pdq" and / or "phash").
+MISSING = 999  # a distance not known (the candidate lacks that hash): beyond every bound
+UNMEASURED = -1  # a query whose flat share is not known (a video's keyframe, a file hashed before it)
 
-    Near: PDQ <= PDQ_MATCH_DISTANCE, or pHash <= PHASH_MATCH_DISTANCE, or both within
-    NEAR_JOINT_DISTANCES. Possible: the same with the POSSIBLE_* distances. A hash the candidate
-    lacks (a list entry with a PDQ only, a flat image's PDQ) does not count for the joint rule.
+
+def near_by_hashes(pdq, phash, flat_share):
+    """Whether candidates at these distances are near matches by their hashes, for a query with this
+    flat share (per mille, ``hashing.perceptual.flat_share``). Works on ints as on numpy arrays (the
+    bench decides a million pairs with it): a missing distance is MISSING, an unknown share UNMEASURED.
+
+    Calibrated on the bench's corpus with grouped cross-validation (bench/near_calibration.py):
+    - any query: PDQ <= PDQ_MATCH_DISTANCE, or pHash <= PHASH_MATCH_DISTANCE, or both within
+      NEAR_JOINT_DISTANCES, as before;
+    - a photo-like query (flat share <= NEAR_PHOTO_MAX_FLAT) also with both within
+      NEAR_PHOTO_JOINT_DISTANCES: a crop or a tilt moves PDQ past 31 and leaves pHash close;
+    - a document, a screen, a drawing (flat share > NEAR_GRAPHIC_MIN_FLAT) only with PDQ <=
+      NEAR_GRAPHIC_PDQ_DISTANCE: distinct screens of one form are within PDQ 24-45, pHash 0-10.
     """
-    if _within(distances, settings.PDQ_MATCH_DISTANCE, settings.PHASH_MATCH_DISTANCE, settings.NEAR_JOINT_DISTANCES):
+    joint_pdq, joint_phash = settings.NEAR_JOINT_DISTANCES
+    photo_pdq, photo_phash = settings.NEAR_PHOTO_JOINT_DISTANCES
+    graphic = np.greater(flat_share, settings.NEAR_GRAPHIC_MIN_FLAT)  # numpy booleans: ~ is "not"
+    photo = np.greater_equal(flat_share, 0) & np.less_equal(flat_share, settings.NEAR_PHOTO_MAX_FLAT) & ~graphic
+    either = (
+        (pdq <= settings.PDQ_MATCH_DISTANCE)
+        | (phash <= settings.PHASH_MATCH_DISTANCE)
+        | ((pdq <= joint_pdq) & (phash <= joint_phash))
+    )
+    jointly = (pdq <= photo_pdq) & (phash <= photo_phash)
+    return (~graphic & either) | (photo & jointly) | (graphic & (pdq <= settings.NEAR_GRAPHIC_PDQ_DISTANCE))
+
+
+def match_strength(distances: dict[str, int], flat_share: int | None = None) -> str | None:
+    """NEAR, POSSIBLE or None for a candidate at these distances (bits; "pdq" and / or "phash") of a
+    query with this flat share (per mille; None: not known).
+
+    Near: ``near_by_hashes``. Possible: PDQ <= POSSIBLE_PDQ_DISTANCE, or pHash <=
+    POSSIBLE_PHASH_DISTANCE, or both within POSSIBLE_JOINT_DISTANCES. A hash the candidate lacks (a
+    list entry with a PDQ only, a flat image's PDQ) does not count for a joint rule.
+    """
+    pdq, phash = distances.get("pdq", MISSING), distances.get("phash", MISSING)
+    if near_by_hashes(pdq, phash, UNMEASURED if flat_share is None else flat_share):
         return NEAR
     if _within(
         distances, settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE, settings.POSSIBLE_JOINT_DISTANCES
@@ -155,12 +188,14 @@ def decided(
     key="",
     frames: FrameShare | None = None,
     listed_pdq: bytes | None = None,
+    flat_share: int | None = None,
 ) -> NearMatch | None:
     """The NearMatch of a candidate at these distances, or None if it is neither near nor possible.
 
+    ``flat_share``: the query's (``match_strength``), None where not known.
     With ``frames`` (a video against a known video), their share decides, not the closest keyframes.
     """
-    strength = match_strength(distances) if frames is None else video_strength(frames)
+    strength = match_strength(distances, flat_share) if frames is None else video_strength(frames)
     if strength is None or not distances:
         return None
     radius = search_radius()

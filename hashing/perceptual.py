@@ -46,6 +46,8 @@ UNDO_CROP_EVERY_SIDE = (0.025, 0.05, 0.075, 0.10)
 UNDO_CROP_ONE_SIDE = (0.05, 0.10)
 UNDO_TILT_DEGREES = (-4, -2, 2, 4)
 UNDO_SIDE = 128
+# A block of the thumbnail is flat when its luma varies less than this (standard deviation, 0-255).
+FLAT_BLOCK_STD = 1.0
 # Pillow only warns past its limit (and errors at twice it); ours turns the warning into a refusal.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -66,6 +68,8 @@ class ImageDigest:
     # and PDQ (8 variants) and pHash of the image without its uniform border, if it has one.
     pdq_variants: bytes = b""  # concatenated 32-byte hashes
     phash_variants: bytes = b""  # concatenated 8-byte hashes
+    # Per mille of the image that is flat (``flat_share``): high for documents, screens and drawings.
+    flat_share: int | None = None
     # What the image's tags say of its camera, time and place (``hashing.exif``), or None.
     camera: CameraFacts | None = None
     # What the caller's ``observe`` made of the decoded image (``digest_image``), or None.
@@ -156,9 +160,28 @@ def digest_image(stream, *, observe=None) -> ImageDigest:
     # In place: neither image is used again. Box (an area average) is enough for a reduction by about
     # 2 (a photo's), for two thirds of the time of bilinear.
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
+    flat = flat_share(_luma(small))
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
-    return ImageDigest(width, height, thumbnail=out.getvalue(), camera=camera, observed=observed, **hashes)
+    return ImageDigest(
+        width, height, thumbnail=out.getvalue(), flat_share=flat, camera=camera, observed=observed, **hashes
+    )
+
+
+def flat_share(grey: Image.Image) -> int:
+    """Per mille of a greyscale image's 8x8 blocks that are flat (luma standard deviation below
+    FLAT_BLOCK_STD), on the thumbnail (at most THUMBNAIL_SIZE a side).
+
+    Documents, screenshots and drawings are mostly plain background, and distinct ones of one layout
+    share their hashes' coarse structure: near matching asks more of them (``hashing.near_matching``).
+    A photo's grain and gradients leave few blocks that flat (bench/near_calibration.py).
+    """
+    pixels = np.asarray(grey, dtype=np.float32)
+    rows, columns = pixels.shape[0] // 8, pixels.shape[1] // 8
+    if not rows or not columns:
+        return 1000
+    blocks = pixels[: rows * 8, : columns * 8].reshape(rows, 8, columns, 8).std(axis=(1, 3))
+    return round(1000 * float((blocks < FLAT_BLOCK_STD).mean()))
 
 
 def image_hashes(

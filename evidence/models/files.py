@@ -110,6 +110,9 @@ class EvidenceFile(HexDigests, models.Model):
     # concatenated 32-byte PDQ and 8-byte pHash hashes (hashing.perceptual.image_hashes).
     pdq_variants = models.BinaryField(null=True)
     phash_variants = models.BinaryField(null=True)
+    # Per mille of the image that is flat (hashing.perceptual.flat_share): documents and screens ask
+    # more of a near match (hashing.near_matching.near_by_hashes). None before it was measured.
+    flat_share = models.PositiveSmallIntegerField(null=True, blank=True)
     # A near or possible match: {"strength", "pdq", "phash" (the distance of each hash, where known),
     # "key" (what a rejection remembers: hashing.near_matching.NearMatch.key)}.
     match_detail = models.JSONField(null=True, blank=True)

@@ -6,7 +6,8 @@ A query is an image's PDQ and pHash with their variants, or the same for each sa
 video (``hashing.near_matching.perceptual_queries``). Each candidate (a list entry, a known file) gets
 the smallest distance of each hash over the file's queries, the other hash's distance computed too
 where the search found only one, and ``hashing.near_matching.match_strength`` says whether it is a
-near match, a possible match or nothing; a video against a known video is decided by the share of
+near match, a possible match or nothing (with the file's flat share: a document or a screen asks
+more); a video against a known video is decided by the share of
 its keyframes that match in order instead (``evidence.triage.video_matching``). The candidates come
 back strongest first: the caller takes the first one no reviewer rejected for that file.
 """
@@ -80,10 +81,12 @@ def near_matches(files, frames_of: dict[int, list], *, own=()) -> dict[int, list
     attach_frame_shares(found, frames_of)  # a video against a known video: its keyframes in order
     best: dict[int, list[NearMatch]] = {}
     for position, candidates in found.items():
+        # How flat the image is decides how much a near match asks (a video's keyframes: not known).
+        flat = getattr(files[position], "flat_share", None) if position not in frames_of else None
         matches = [
             match
             for key, candidate in candidates.items()
-            if (match := decided(candidate.pop("distances"), key=key, **candidate)) is not None
+            if (match := decided(candidate.pop("distances"), key=key, flat_share=flat, **candidate)) is not None
         ]
         if matches:
             best[position] = sorted(matches, key=NearMatch.rank)

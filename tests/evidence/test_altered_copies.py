@@ -165,7 +165,8 @@ def _listed(name: str, images, by, category: str = "1"):
 def possible_only(settings):
     """Every candidate is a possible match (no near bound), whatever the photos' distances."""
     settings.PDQ_MATCH_DISTANCE = settings.PHASH_MATCH_DISTANCE = -1
-    settings.NEAR_JOINT_DISTANCES = [-1, -1]
+    settings.NEAR_JOINT_DISTANCES = settings.NEAR_PHOTO_JOINT_DISTANCES = [-1, -1]
+    settings.NEAR_GRAPHIC_PDQ_DISTANCE = -1
     settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE = 60, 16
     settings.POSSIBLE_JOINT_DISTANCES = [-1, -1]
 
@@ -222,6 +223,7 @@ def test_the_review_page_shows_near_before_possible_filters_them_and_settles_bot
     version = _listed("Partner", [astronaut, coffee], admin)
     # Near: within PDQ 31 or pHash 10 alone; possible: anything else within 60 / 16.
     settings.NEAR_JOINT_DISTANCES, settings.POSSIBLE_JOINT_DISTANCES = [-1, -1], [-1, -1]
+    settings.NEAR_PHOTO_JOINT_DISTANCES = [-1, -1]
     settings.POSSIBLE_PDQ_DISTANCE, settings.POSSIBLE_PHASH_DISTANCE = 90, 22
     settings.PDQ_MATCH_DISTANCE, settings.PHASH_MATCH_DISTANCE = 12, 4
     rematch_after_activation(version=version, previous_id=None)

@@ -125,6 +125,7 @@ DECODED_FIELDS = (
     "pdq_quality",
     "pdq_variants",
     "phash_variants",
+    "flat_share",
     "width",
     "height",
     "thumbnail",
@@ -252,6 +253,7 @@ def image_facts(record: EvidenceFile, stream) -> None:
         return
     record.phash, record.pdq, record.pdq_quality = digest.phash, digest.pdq, digest.pdq_quality
     record.pdq_variants, record.phash_variants = digest.pdq_variants, digest.phash_variants
+    record.flat_share = digest.flat_share
     record.width, record.height = digest.width, digest.height
     record.camera = digest.camera  # saved with the file (``save_media_details``), as are
     # what the detectors saw (``detectors.Detection``) and the faces (``detectors.faces.Face``)
