@@ -48,11 +48,14 @@ class TextSearchForm(forms.Form):
 
 
 class TextLanguageForm(forms.Form):
-    language = forms.ChoiceField(
-        label=_("Language of its texts"),
-        choices=[("", _("The installation's default")), *EXHIBIT_TEXT_LANGUAGES],
-        required=False,
-    )
+    language = forms.ChoiceField(label=_("Language of its texts"), choices=EXHIBIT_TEXT_LANGUAGES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The default says what it is (the TEXT_LANGUAGE setting), so that nobody sets it to find out.
+        default = dict(EXHIBIT_TEXT_LANGUAGES).get(settings.TEXT_LANGUAGE)
+        label = _("The installation's default: %(language)s") % {"language": default} if default else None
+        self.fields["language"].choices = [("", label or _("The installation's default")), *EXHIBIT_TEXT_LANGUAGES]
 
 
 class ExhibitOcrForm(forms.Form):

@@ -25,7 +25,7 @@ def dossier_text_search(request, pk: int):
     context = {"form": form, "files_visible": can_see_files(request.user, dossier), "page": None}
     context["index_job"] = dossier.text_index_jobs.first()
     context["exhibits"] = dossier.exhibits.order_by("seal_number")
-    context["language_choices"] = TextLanguageForm.base_fields["language"].choices
+    context["language_choices"] = TextLanguageForm().fields["language"].choices
     if context["files_visible"] and form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
         try:

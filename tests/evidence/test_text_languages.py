@@ -108,3 +108,12 @@ def test_the_file_page_says_which_language_its_text_is_searched_in(client, owner
     FileText.objects.filter(file=documents["english"]).update(language="french")  # the exhibit's choice
     page = client.get(documents["english"].get_absolute_url()).content.decode()
     assert "French" in page and "detected in the text" not in page
+
+
+def test_the_language_choice_says_what_the_installations_default_is(client, owner, dossier, exhibit, settings):
+    client.force_login(owner)
+    page = client.get(reverse("dossier_text_search", args=[dossier.pk])).content.decode()
+    assert "The installation&#x27;s default: Detected in each file" in page
+    settings.TEXT_LANGUAGE = "french"
+    page = client.get(reverse("dossier_text_search", args=[dossier.pk])).content.decode()
+    assert "The installation&#x27;s default: French" in page
