@@ -103,6 +103,7 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
     )
     # The face model left faces where it found some (none is no mark: such a file is looked at again).
     done |= set(Face.objects.filter(file__in=chunk, detector__in=rows.values()).values_list("file_id", "detector_id"))
+    boxes = _stored_face_boxes(chunk) if any(isinstance(model, FaceDetector) for model in models) else {}
     found, with_faces, scored, reasons = [], [], 0, []
     looked: dict[tuple, tuple | NotLooked] = {}  # by content and models: copies decoded once
     with disk_files.ImageReader() as reader:
@@ -113,7 +114,7 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
             content = (bytes(record.sha256 or b""), record.size, missing)
             if content not in looked:
                 try:
-                    looked[content] = _look(record, [by_key[key] for key in missing], reader)
+                    looked[content] = _look(record, [by_key[key] for key in missing], reader, boxes.get(record.pk))
                 except NotLooked as refusal:
                     looked[content] = refusal
             result = looked[content]
@@ -150,9 +151,10 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
         job.save(update_fields=["files_done", "files_scored", "errors", "reasons", "last_file_id"])
 
 
-def _look(record: EvidenceFile, models: list, reader) -> tuple[list, list]:
+def _look(record: EvidenceFile, models: list, reader, stored_boxes=None) -> tuple[list, list]:
     """What ``models`` see in the file: its detections (``detectors.nudity.Detection``s) and its faces
-    (``(FacesSeen, Face)`` pairs, as the pipeline keeps them), or NotLooked with why."""
+    (``(FacesSeen, Face)`` pairs, as the pipeline keeps them), or NotLooked with why. ``stored_boxes``:
+    the face boxes NudeNet stored for the image, None if it never looked (``_stored_face_boxes``)."""
     if record.container_id and not record.image_locator:
         raise NotLooked(message("detection.in_archive"))
     content = _read_again(record, reader)
@@ -169,7 +171,7 @@ def _look(record: EvidenceFile, models: list, reader) -> tuple[list, list]:
     if record.mime.startswith("image/"):
         if content is None:
             raise NotLooked(message("file.image_too_large_to_decode"))
-        stored = _stored_face_boxes(record) if faces is not None and not nudenet else None
+        stored = stored_boxes if faces is not None and not nudenet else None
         try:
             return detections_and_faces(observe(perceptual.decode(io.BytesIO(content), luma_modes=True), stored))
         except perceptual.ImageRefused as refusal:
@@ -190,13 +192,18 @@ def _look(record: EvidenceFile, models: list, reader) -> tuple[list, list]:
     return strongest(digest.observed), distinct(seen_faces)
 
 
-def _stored_face_boxes(record: EvidenceFile) -> list[tuple] | None:
-    """The face boxes NudeNet found in the image when it looked at it (its stored regions), or None
-    when it never did (the face model then looks for faces itself)."""
-    stored = Detection.objects.filter(file=record, detector__name=NUDENET).order_by("-pk").first()
-    if stored is None:
-        return None
-    return [tuple(region["box"]) for region in stored.regions if region.get("label") in FACE_LABELS]
+def _stored_face_boxes(chunk: list[EvidenceFile]) -> dict[int, list[tuple]]:
+    """File id -> the face boxes NudeNet found when it looked at the image (its latest stored regions),
+    for the chunk's files NudeNet looked at, in one query; the face model looks for faces itself in the
+    others."""
+    boxes: dict[int, list[tuple]] = {}
+    for file_id, regions in (
+        Detection.objects.filter(file__in=chunk, detector__name=NUDENET)
+        .order_by("pk")
+        .values_list("file_id", "regions")
+    ):
+        boxes[file_id] = [tuple(region["box"]) for region in regions if region.get("label") in FACE_LABELS]
+    return boxes
 
 
 def _read_again(record: EvidenceFile, reader) -> bytes | None:
