@@ -6,6 +6,7 @@ as it hashes them); ``extract_text`` reads it, capped at ``Limits.max_chars`` ch
 ``Limits.max_seconds`` per file, or raises ``TextRefused`` with a message saying why.
 """
 
+import functools
 import os
 
 from config.messages import message
@@ -66,8 +67,13 @@ MAIL_KINDS = frozenset({"mail", "mbox", "msg"})
 def text_kind(mime: str, name: str = "") -> str | None:
     """The reader for a file of type ``mime`` named ``name``: "text", "html", "pdf", "mail", "mbox", "msg",
     "docx", "xlsx", "pptx", "odf"; None when its text is not read."""
+    return _kind_of(mime, os.path.splitext(name)[1][1:].lower())
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind_of(mime: str, extension: str) -> str | None:
+    # Asked for each file of a batch, a few times: a handful of types and extensions a batch over.
     kind = BY_MIME.get(mime)
-    extension = os.path.splitext(name)[1][1:].lower()
     if kind is None and mime in ZIP_TYPES:
         kind = ZIP_BY_EXTENSION.get(extension) or OLE_BY_EXTENSION.get(extension)
     if kind is None and mime in OLE_TYPES:

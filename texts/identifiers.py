@@ -62,6 +62,8 @@ def find_identifiers(text: str, *, region: str = REGION, limit: int = MAX_FOUND)
     """The identifiers of ``text`` in the order of the kinds, each occurrence once, at most ``limit``.
 
     A phone number is not looked for inside another identifier (the digits of an IBAN, a URL)."""
+    if not may_hold_identifiers(text, region):
+        return []
     found: list[Identifier] = []
     taken: list[tuple[int, int]] = []
     for finder in (_emails, _urls, _onions, _ibans, _bitcoins, _ethereums, _moneros):
@@ -75,6 +77,22 @@ def find_identifiers(text: str, *, region: str = REGION, limit: int = MAX_FOUND)
             break
         found.append(identifier)
     return found
+
+
+def may_hold_identifiers(text: str, region: str = REGION) -> bool:
+    """Whether ``text`` holds what every identifier starts from: one search of the text, a necessary
+    condition of each finder below (most file names, every file of a batch has one, hold none)."""
+    return _cue(region).search(text) is not None
+
+
+@functools.cache
+def _cue(region: str) -> "re.Pattern":
+    # Where a finder below would start: an e-mail's "@", a URL's "://", ".onion", an Ethereum "0x",
+    # an IBAN's country and check digits, a Bitcoin or Monero address's run of base58 letters (25 at
+    # least) or a bech32 "bc1"; a phone's window (PHONE_WINDOW, NO_ZERO) where the region's numbers
+    # have a trunk 0, else any three digits close together (libphonenumber's matcher reads the text).
+    phones = f"{PHONE_WINDOW.pattern}|{NO_ZERO.pattern}" if _trunk_zero(region) else r"\d\D{0,3}\d\D{0,3}\d"
+    return re.compile(rf"@|://|\.onion|0x|bc1|[A-Z]{{2}}\d\d|[{_B58}]{{25}}|{phones}", re.IGNORECASE)
 
 
 def count_identifiers(

@@ -32,17 +32,19 @@ def _rows(record: EvidenceFile, found_in: str, found: dict) -> list[FileIdentifi
     ]
 
 
-def file_identifiers_save(files: list[EvidenceFile], sources: dict) -> int:
+def file_identifiers_save(files: list[EvidenceFile], sources: dict, *, new: bool = False) -> int:
     """Write the identifiers of saved ``files`` found in their texts: ``sources`` maps where they
     were found (a ``FoundIn`` that is also a ``FileText.Kind``: name, content, OCR, an image's tags)
     to the function giving a file's text there ("" for none). Replaces those a run before found
-    there (not those the chats app added). Called inside the transaction that writes their texts.
-    Returns the rows written."""
+    there (not those the chats app added); ``new``: the files' rows were written in this
+    transaction, so there is nothing to replace. Called inside the transaction that writes their
+    texts. Returns the rows written."""
     files = [record for record in files if record.pk is not None]
     if not files:
         return 0
     region = _region()
-    FileIdentifier.objects.filter(file_id__in=[record.pk for record in files], found_in__in=list(sources)).delete()
+    if not new:
+        FileIdentifier.objects.filter(file_id__in=[record.pk for record in files], found_in__in=list(sources)).delete()
     rows = []
     for record in files:
         for found_in, text_of in sources.items():

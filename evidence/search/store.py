@@ -92,10 +92,10 @@ def _parts(text: str, size: int) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
-def _text_rows(kind: str, record: EvidenceFile, extracted, error, language: str) -> list[FileText]:
-    """The rows of one kind of text: its parts, each with the language detected in it (read whatever
-    the exhibit chose, so that choosing "auto" later costs no reading again), or one row saying why
-    it was not read."""
+def _text_rows(kind: str, record: EvidenceFile, extracted, error, language: str) -> list[dict]:
+    """The rows of one kind of text (``FileText``'s fields; the others at their defaults): its parts,
+    each with the language detected in it (read whatever the exhibit chose, so that choosing "auto"
+    later costs no reading again), or one row saying why it was not read."""
     common = {"file_id": record.pk, "exhibit_id": record.exhibit_id, "kind": kind}
     if extracted is not None:
         parts = _parts(extracted.text, settings.TEXT_PART_CHARS)
@@ -104,30 +104,32 @@ def _text_rows(kind: str, record: EvidenceFile, extracted, error, language: str)
         for number, text in enumerate(parts):
             detected = text_language_detect(text)
             rows.append(
-                FileText(
-                    part=number,
-                    text=text,
-                    truncated=truncated and number == len(parts) - 1,
-                    language=part_language(language, detected),
-                    detected_language=detected,
+                {
+                    "part": number,
+                    "text": text,
+                    "truncated": truncated and number == len(parts) - 1,
+                    "language": part_language(language, detected),
+                    "detected_language": detected,
                     **common,
-                )
+                }
             )
         return rows
     if error is not None:
-        return [FileText(text="", error=error, language=part_language(language, ""), **common)]
+        return [{"text": "", "error": error, "language": part_language(language, ""), **common}]
     return []
 
 
-def _rows(record: EvidenceFile, language: str) -> list[FileText]:
+def _rows(record: EvidenceFile, language: str) -> list[dict]:
     # A path is no sentence: its language is not read (with "auto", its words are searched as written).
-    name = FileText(
-        file_id=record.pk,
-        exhibit_id=record.exhibit_id,
-        kind=FileText.Kind.NAME,
-        text=record.path,
-        language=part_language(language, ""),
-    )
+    # Plain dicts, not model instances: every file of every batch has one (its name), and building
+    # a model costs more than writing its row (evidence.ingest.filerows does the same).
+    name = {
+        "file_id": record.pk,
+        "exhibit_id": record.exhibit_id,
+        "kind": FileText.Kind.NAME,
+        "text": record.path,
+        "language": part_language(language, ""),
+    }
     extracted, error = getattr(record, "extracted_text", None), getattr(record, "text_error", None)
     rows = [name, *_text_rows(FileText.Kind.CONTENT, record, extracted, error, language)]
     captions = image_captions(record)
@@ -143,18 +145,19 @@ def image_captions(record: EvidenceFile) -> str:
     return camera.captions if camera is not None else ""
 
 
-def _ocr_rows(record: EvidenceFile, language: str) -> list[FileText]:
+def _ocr_rows(record: EvidenceFile, language: str) -> list[dict]:
     extracted, error = getattr(record, "ocr_text", None), getattr(record, "ocr_error", None)
     return _text_rows(FileText.Kind.OCR, record, extracted, error, language)
 
 
-def file_texts_save(files: list[EvidenceFile]) -> int:
+def file_texts_save(files: list[EvidenceFile], *, new: bool = False) -> int:
     """Write the texts of saved ``files`` (their paths, the content read by ``file_text_extract``, the
     words written in an image's tags), in their exhibit's search language, replacing what a run
-    before wrote (the text read from their pictures stays: ``file_ocr_texts_save`` writes it).
+    before wrote (the text read from their pictures stays: ``file_ocr_texts_save`` writes it);
+    ``new``: the files' rows were written in this transaction, so there is nothing to replace.
     Called inside the batch's transaction. Returns the parts written."""
     _cameras_of(files)
-    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT, FileText.Kind.EXIF), _rows)
+    return _save(files, (FileText.Kind.NAME, FileText.Kind.CONTENT, FileText.Kind.EXIF), _rows, new=new)
 
 
 def _cameras_of(files: list[EvidenceFile]) -> None:
@@ -174,22 +177,22 @@ def file_ocr_texts_save(files: list[EvidenceFile]) -> int:
     return _save(files, (FileText.Kind.OCR,), _ocr_rows)
 
 
-def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of) -> int:
+def _save(files: list[EvidenceFile], kinds: tuple[str, ...], rows_of, *, new: bool = False) -> int:
     files = [record for record in files if record.pk is not None]
     if not files:
         return 0
     exhibits = {record.exhibit_id for record in files}
     languages = dict(Exhibit.objects.filter(pk__in=exhibits).values_list("pk", "text_language"))
-    ids = [record.pk for record in files]
-    _forget(FileText.objects.filter(file_id__in=ids, kind__in=kinds))
+    if not new:
+        _forget(FileText.objects.filter(file_id__in=[record.pk for record in files], kind__in=kinds))
     rows = [row for record in files for row in rows_of(record, text_language(languages.get(record.exhibit_id, "")))]
     # The identifiers their names and texts hold: written with them, so that every path that indexes
     # a text (ingest, the text index job, the OCR batch) finds them.
-    file_identifiers_save(files, {kind: IDENTIFIER_SOURCES[kind] for kind in kinds})
+    file_identifiers_save(files, {kind: IDENTIFIER_SOURCES[kind] for kind in kinds}, new=new)
     if connection.vendor == "postgresql":
         _copy(rows)
         return len(rows)
-    rows = FileText.objects.bulk_create(rows)
+    rows = FileText.objects.bulk_create([FileText(**row) for row in rows])
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # A row id of a test flushed earlier may come back: its stale copy goes first.
@@ -217,16 +220,30 @@ IDENTIFIER_SOURCES = {
     FileText.Kind.OCR: _extracted("ocr_text"),
 }
 
-COPIED = ("file_id", "exhibit_id", "kind", "part", "language", "detected_language", "text", "truncated", "error")
+# The columns written, with the value of a row that does not give one (the model's defaults).
+COPIED = {
+    "file_id": None,
+    "exhibit_id": None,
+    "kind": None,
+    "part": 0,
+    "language": "simple",
+    "detected_language": "",
+    "text": "",
+    "truncated": False,
+    "error": "",
+}
 
 
-def _copy(rows: list[FileText]) -> None:
+def _copy(rows: list[dict]) -> None:
     """PostgreSQL: the rows in with one COPY (an INSERT of thousands of placeholders costs more to
     build and parse than to run: evidence.ingest.filerows); their tsvectors are generated on the way."""
     columns = ", ".join(connection.ops.quote_name(name) for name in COPIED)
+    defaults = list(COPIED.items())
     with connection.cursor() as cursor, cursor.copy(f"COPY {FileText._meta.db_table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([*(getattr(row, name) for name in COPIED[:-1]), Jsonb(row.error)])
+            values = [row.get(name, default) for name, default in defaults]
+            values[-1] = Jsonb(values[-1])
+            copy.write_row(values)
 
 
 def _forget(texts) -> None:

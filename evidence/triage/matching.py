@@ -78,7 +78,9 @@ def match_files(files, *, only_pending: bool = True) -> None:
         else:
             unmatched.append(evidence_file)
     near = _near_matches_once_per_content(unmatched)
-    rejected = rejected_keys([f.pk for f in unmatched if f.pk is not None])
+    # A file decided for the first time (still pending) was never proposed to a reviewer: no
+    # rejection to look up (at ingest, a query a batch spared).
+    rejected = rejected_keys([f.pk for f in unmatched if f.pk is not None and f.triage != EvidenceFile.Triage.PENDING])
     for position, evidence_file in enumerate(unmatched):
         refused = rejected.get(evidence_file.pk, set())
         match = next((m for m in near.get(position, []) if m.key not in refused), None)
@@ -110,6 +112,8 @@ def rejected_keys(file_ids: list[int]) -> dict[int, set[str]]:
     """Per file, the candidates reviewers rejected for it (``NearMatch.key``): the same list entry
     (same hash and category) or the same known file (same category) is not proposed again."""
     found: dict[int, set[str]] = {}
+    if not file_ids:
+        return found
     rows = Categorisation.objects.filter(file_id__in=file_ids, action=Categorisation.Action.REJECT_NEAR).exclude(
         match_key=""
     )

@@ -106,3 +106,55 @@ def test_a_nine_digit_figure_in_a_table_is_no_phone_even_when_it_could_be_one():
     assert values(table, PHONE) == []
     assert values("prix 470 123 456 EUR, réf. 12 34 56 78", PHONE) == []  # grouped by thousands; not a mobile
     assert values("Total: 470 12 34 56", PHONE) == ["+32470123456"]  # control: grouped as a phone
+
+
+QUICK_CHECK_SAMPLES = [
+    "falcon@example.org",
+    "https://example.org/a",
+    "ftp://files.example.be",
+    ONION_NAME,
+    "BE71 0961 2345 6769",
+    "BE71096123456769",
+    "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+    "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ",
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    XMR_ADDRESS,
+    "0470 12 34 56",
+    "+32 470 12 34 56",
+    "0032470/12.34.56",
+    "(02) 555 12 12",
+    "470 12 34 56",
+    "GSM 470123456",
+    "+1 (650) 253-0000",
+    "+683 4002",
+]
+
+
+def test_the_quick_check_before_the_finders_never_hides_an_identifier(monkeypatch):
+    """``find_identifiers`` first asks ``may_hold_identifiers`` (one search instead of eight): on
+    names and sentences around every kind of identifier, in two regions, what the finders find
+    without the check is found with it; a name holding none is passed over."""
+    import random
+
+    from texts import identifiers
+
+    rng = random.Random(5)
+    words = ["IMG_0001.JPG", "Vakantie 2019", "contract", "/Users/jan/", "f012345.bin", "-", " ", "_", "(", ")", "."]
+    texts = [
+        "".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        + rng.choice(["", *QUICK_CHECK_SAMPLES])
+        + "".join(rng.choice(words) for _ in range(rng.randint(0, 3)))
+        for _ in range(600)
+    ] + QUICK_CHECK_SAMPLES
+    found_somewhere = 0
+    for region in ("BE", "US"):
+        for text in texts:
+            with_check = identifiers.find_identifiers(text, region=region)
+            with monkeypatch.context() as patch:
+                patch.setattr(identifiers, "may_hold_identifiers", lambda *_args: True)
+                without_check = identifiers.find_identifiers(text, region=region)
+            assert with_check == without_check, (region, text)
+            found_somewhere += bool(without_check)
+    assert found_somewhere > 300  # the samples are found: the comparison is not between empty lists
+    assert not identifiers.may_hold_identifiers("/Users/jan/Pictures/Vakantie 2019/IMG_0001.JPG")
+    assert identifiers.may_hold_identifiers("/Users/jan/Pictures/falcon@example.org.txt")
