@@ -100,6 +100,8 @@ CATALOGUE = {
     "archive.unreadable": _("%(archive)s: archive unreadable: %(reason)s"),
     "archive.too_large_in_image": _("archive inside a disk image larger than the in-memory limit: not expanded"),
     "archive.member_too_large_to_decode": _("too large to decode in memory"),
+    "archive.member_not_found_again": _("%(archive)s: this member is not in the archive any more"),
+    "archive.member_changed": _("%(archive)s: this member is not the one hashed at ingest (another SHA-256)"),
     # Disk images (evidence.ingest.disk_images, evidence.ingest.pipeline.containers)
     "disk.damaged": _(
         "damaged image: %(bytes)s bytes cannot be read, in %(places)s place(s), the first at byte %(offset)s "

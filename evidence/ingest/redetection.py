@@ -9,8 +9,9 @@ samples them (``hashing.video.digest_video``; its hashes are computed again and 
 that already looked at a file (its ``Detection`` under the same name, version and weights; for the
 face model, a face of the file under its name) is not run on it again, and a content found at two
 paths is decoded once per chunk. The face model takes NudeNet's face boxes, from this look or, for
-an image, from NudeNet's stored detection; dlib's HOG detector where NudeNet never looked. A member
-of an archive is not read again (its archive would have to be walked): counted, with that reason.
+an image, from NudeNet's stored detection; dlib's HOG detector where NudeNet never looked. Members
+of an archive are read again by walking their archive once per chunk for all of them
+(``evidence.ingest.pipeline.containers.members_again``), their SHA-256 checked on the way.
 """
 
 import dataclasses
@@ -42,6 +43,7 @@ from detectors.observe import (
 )
 from evidence.background import background_job_fail
 from evidence.ingest import disk_files, sources
+from evidence.ingest.archive_reading import in_archive, members_again
 from evidence.ingest.pipeline.files import file_blocks, save_faces
 from evidence.models import Detection, DetectionJob, Detector, EvidenceFile, Face
 from hashing import perceptual, video
@@ -106,15 +108,28 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
     boxes = _stored_face_boxes(chunk) if any(isinstance(model, FaceDetector) for model in models) else {}
     found, with_faces, scored, reasons = [], [], 0, []
     looked: dict[tuple, tuple | NotLooked] = {}  # by content and models: copies decoded once
+
+    def missing_of(record) -> tuple:
+        return tuple(key for key, row in rows.items() if (record.pk, row.pk) not in done)
+
+    def to_look_at():
+        """The chunk's files each with its bytes: read where they lie when they are looked at
+        (READ_HERE), or, members of an archive, as the walk of their archive reads them."""
+        members = [record for record in chunk if in_archive(record) and missing_of(record)]
+        yield from ((record, READ_HERE) for record in chunk if not in_archive(record))
+        yield from members_again(members)
+
     with disk_files.ImageReader() as reader:
-        for record in chunk:
-            missing = tuple(key for key, row in rows.items() if (record.pk, row.pk) not in done)
+        for record, given in to_look_at():
+            missing = missing_of(record)
             if not missing:
                 continue
             content = (bytes(record.sha256 or b""), record.size, missing)
             if content not in looked:
                 try:
-                    looked[content] = _look(record, [by_key[key] for key in missing], reader, boxes.get(record.pk))
+                    looked[content] = _look(
+                        record, [by_key[key] for key in missing], reader, boxes.get(record.pk), given
+                    )
                 except NotLooked as refusal:
                     looked[content] = refusal
             result = looked[content]
@@ -151,13 +166,22 @@ def _observe_chunk(job: DetectionJob, chunk: list[EvidenceFile], models: list) -
         job.save(update_fields=["files_done", "files_scored", "errors", "reasons", "last_file_id"])
 
 
-def _look(record: EvidenceFile, models: list, reader, stored_boxes=None) -> tuple[list, list]:
+READ_HERE = object()  # a file read where it lies when it is looked at (not a member of an archive)
+
+
+def _look(record: EvidenceFile, models: list, reader, stored_boxes=None, given=READ_HERE) -> tuple[list, list]:
     """What ``models`` see in the file: its detections (``detectors.nudity.Detection``s) and its faces
     (``(FacesSeen, Face)`` pairs, as the pipeline keeps them), or NotLooked with why. ``stored_boxes``:
-    the face boxes NudeNet stored for the image, None if it never looked (``_stored_face_boxes``)."""
-    if record.container_id and not record.image_locator:
-        raise NotLooked(message("detection.in_archive"))
-    content = _read_again(record, reader)
+    the face boxes NudeNet stored for the image, None if it never looked (``_stored_face_boxes``);
+    ``given``: a member's bytes as its archive's walk read them (``members_again``)."""
+    if given is READ_HERE:
+        content = _read_again(record, reader)
+    elif isinstance(given, dict):  # a stored message: why the member was not read again
+        raise NotLooked(given)
+    elif given is None:
+        raise NotLooked(message("archive.member_too_large_to_decode"))
+    else:
+        content = given
     faces = next((model for model in models if isinstance(model, FaceDetector)), None)
     scorers = [model for model in models if model is not faces]
     nudenet = any(model_key(model)[0] == NUDENET for model in scorers)

@@ -2,9 +2,9 @@
 read: read again, extracted, their pictures read (OCR) where their exhibit's switch says so, indexed.
 
 A file is read where the ingest read it (a folder, a disk image); its SHA-256 is computed again on
-the way and its text kept only if it is the one recorded at ingest (``evidence.search.reading``). A
-member of an archive gets its name indexed; its content waits for the archive to be walked again (a
-later step).
+the way and its text kept only if it is the one recorded at ingest (``evidence.search.reading``). The
+members of an archive in a chunk are read from one walk of their archive (a huge archive whose
+members span many chunks is walked once per chunk, up to the last of its members asked).
 """
 
 import logging
@@ -19,7 +19,7 @@ from evidence.background import background_job_fail
 from evidence.ingest import disk_files
 from evidence.models import EvidenceFile, FileText, TextIndexJob
 from evidence.search.ocr import exhibit_ocr_on, file_ocr_read, ocr_candidates, ocr_limits
-from evidence.search.reading import file_bytes_again, readable_again
+from evidence.search.reading import contents_again
 from evidence.search.store import file_ocr_texts_save, file_text_extract, file_texts_save, has_text, text_failed
 from texts.limits import TextRefused
 
@@ -61,8 +61,9 @@ def text_index_job_run(*, job: TextIndexJob) -> None:
             while chunk := list(
                 files_to_index(job.dossier).filter(pk__gt=job.last_file_id).order_by("pk")[:CHUNK_FILES]
             ):
-                for record in chunk:
-                    _read_again(record, reader, languages.get(record.exhibit_id, ""))
+                wanted = [record for record in chunk if _wants_text(record) or record.to_read]
+                for record, content in contents_again(wanted, reader):
+                    _read(record, content, languages.get(record.exhibit_id, ""))
                 _chunk_save(job, chunk)
         with transaction.atomic():
             job.status, job.finished_at = TextIndexJob.Status.DONE, timezone.now()
@@ -85,19 +86,20 @@ def _chunk_save(job: TextIndexJob, chunk: list[EvidenceFile]) -> None:
         job.save(update_fields=["files_done", "errors", "last_file_id"])
 
 
-def _read_again(record: EvidenceFile, reader, language: str) -> None:
-    """Read the file once for what it lacks: its text, its pictures' text, or both."""
-    wants_text = not record.named and has_text(record) and not record.mime.startswith(("image/", "video/"))
-    if not (wants_text or record.to_read) or not readable_again(record):
-        return
-    try:
-        content = file_bytes_again(record, reader)
-    except TextRefused as refusal:
+def _wants_text(record: EvidenceFile) -> bool:
+    return not record.named and has_text(record) and not record.mime.startswith(("image/", "video/"))
+
+
+def _read(record: EvidenceFile, content: "bytes | None | TextRefused", language: str) -> None:
+    """Read what the file lacks from its bytes read once (``contents_again``): its text, its
+    pictures' text, or both; or record why they could not be read."""
+    wants_text = _wants_text(record)
+    if isinstance(content, TextRefused):
         if wants_text:
-            record.text_error = refusal.message
+            record.text_error = content.message
         if record.to_read:
-            record.ocr_error = refusal.message
-        record.findings = [*record.findings, refusal.message]
+            record.ocr_error = content.message
+        record.findings = [*record.findings, content.message]
         return
     if wants_text:
         file_text_extract(record, content)

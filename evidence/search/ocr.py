@@ -8,11 +8,14 @@ page on a core, one to two orders of magnitude more than hashing and decoding a 
 it would hold the alert matches of a whole batch back behind its slowest pictures. As a batch of
 the job, OCR keeps its progress, failures, time limit and resumption: the job ends when it does,
 and a picture refused (too large, too long) is a finding on its file counted in the batch's errors.
-The OCR batch reads each file again where it lies (its SHA-256 checked against the ingest's): for a
-picture a second read costs little beside its OCR.
+The OCR batch reads each file again where it lies (its SHA-256 checked against the ingest's), a
+member of an archive or an e-mail's attachment from one walk of its archive for all of them (the
+archive's expansion has an OCR batch of its own): for a picture a second read costs little beside
+its OCR.
 """
 
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +26,7 @@ from config.messages import message
 from evidence.ingest import disk_files
 from evidence.ingest.pipeline.state import ingest_batch_create
 from evidence.models import EvidenceFile, Exhibit, FileText, IngestBatch
-from evidence.search.reading import file_bytes_again, readable_again
+from evidence.search.reading import contents_again
 from evidence.search.store import file_ocr_texts_save
 from texts.limits import TextRefused
 from texts.ocr import OcrLimits, ocr_pdf, ocr_picture, tesseract_languages
@@ -60,15 +63,14 @@ def ocr_candidates() -> Q:
     """Files whose pictures are read: pictures and PDFs, hashed without error, readable again; not
     a PDF whose text was refused (it does not open: its refusal is on it already)."""
     kinds = Q(mime__startswith="image/") & ~Q(mime__in=NOT_PICTURES) | Q(mime="application/pdf")
-    in_archive = Q(container__isnull=False, image_locator__isnull=True)
     refused = FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.CONTENT).exclude(error="")
-    return kinds & Q(error="", size__gt=0) & ~in_archive & ~Exists(refused)
+    return kinds & Q(error="", size__gt=0) & ~Exists(refused)
 
 
 def is_ocr_candidate(record: EvidenceFile) -> bool:
     mime = record.mime or ""
     picture = mime.startswith("image/") and mime not in NOT_PICTURES
-    return (picture or mime == "application/pdf") and not record.error and bool(record.size) and readable_again(record)
+    return (picture or mime == "application/pdf") and not record.error and bool(record.size)
 
 
 def ocr_limits(exhibit_language: str) -> OcrLimits:
@@ -118,32 +120,38 @@ def file_ocr_read(record: EvidenceFile, content: "bytes | None", limits: OcrLimi
     record.findings = [*record.findings, record.ocr_error]
 
 
-def files_ocr_read(files: list[EvidenceFile], reader, language: str) -> int:
-    """Read the pictures of ``files`` (candidates), each file read again where it lies; the same
-    content (SHA-256) read once. Returns how many were refused."""
+def files_ocr_read(files: list[EvidenceFile], reader, language: str) -> Iterator[EvidenceFile]:
+    """Read the pictures of ``files`` (candidates), each file read again where it lies or, a member
+    of an archive, from its archive's walk (``contents_again``); the same content (SHA-256) read
+    once. Yields each file once its pictures are read (``ocr_text``, or ``ocr_error``), its copies
+    right after it, so that a caller saves as it goes."""
     limits = ocr_limits(language)
-    done: dict[bytes, EvidenceFile] = {}
-    refused = 0
+    firsts: dict[object, EvidenceFile] = {}
+    copies: dict[int, list[EvidenceFile]] = {}
     for record in files:
-        twin = done.get(bytes(record.sha256)) if record.sha256 is not None else None
-        if twin is not None:
-            record.ocr_text, record.ocr_error = getattr(twin, "ocr_text", None), getattr(twin, "ocr_error", None)
-            if record.ocr_error is not None:
-                record.findings = [*record.findings, record.ocr_error]
+        key = bytes(record.sha256) if record.sha256 is not None else id(record)
+        if key in firsts:
+            copies.setdefault(id(firsts[key]), []).append(record)
         else:
-            before = len(record.findings)
-            try:
-                content = file_bytes_again(record, reader)
-            except TextRefused as refusal:
-                record.ocr_error = refusal.message
-                record.findings = [*record.findings, refusal.message]
-            else:
-                file_ocr_read(record, content, limits)
-            record.ocr_findings = record.findings[before:]
-            if record.sha256 is not None:
-                done[bytes(record.sha256)] = record
-        refused += bool(getattr(record, "ocr_error", None)) or bool(getattr(record, "ocr_findings", None))
-    return refused
+            firsts[key] = record
+    for record, content in contents_again(list(firsts.values()), reader):
+        before = len(record.findings)
+        if isinstance(content, TextRefused):
+            record.ocr_error = content.message
+            record.findings = [*record.findings, content.message]
+        else:
+            file_ocr_read(record, content, limits)
+        record.ocr_findings = record.findings[before:]
+        yield record
+        for copy in copies.get(id(record), []):
+            copy.ocr_text, copy.ocr_error = getattr(record, "ocr_text", None), getattr(record, "ocr_error", None)
+            if copy.ocr_error is not None:
+                copy.findings = [*copy.findings, copy.ocr_error]
+            yield copy
+
+
+def ocr_refused(record: EvidenceFile) -> bool:
+    return bool(getattr(record, "ocr_error", None)) or bool(getattr(record, "ocr_findings", None))
 
 
 def ocr_batch_process(batch: IngestBatch) -> None:
@@ -152,16 +160,26 @@ def ocr_batch_process(batch: IngestBatch) -> None:
     batch stopped (its time limit, its worker gone) and run again goes on after the files read."""
     exhibit = batch.job.exhibit
     read = FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.OCR)
-    files = batch.parent.files.filter(ocr_candidates()).exclude(Exists(read)) if batch.parent_id else None
-    last = 0
+    # All of them at once (rows, not contents): an archive's members are read in one walk of it.
+    candidates = batch.parent.files.filter(ocr_candidates()).exclude(Exists(read)) if batch.parent_id else None
+    files = list(candidates.order_by("pk")) if candidates is not None else []
+    chunk: list[EvidenceFile] = []
     with disk_files.ImageReader() as reader:
-        while files is not None and (chunk := list(files.filter(pk__gt=last).order_by("pk")[:OCR_CHUNK_FILES])):
-            refused = files_ocr_read(chunk, reader, exhibit.text_language)
-            with transaction.atomic():
-                file_ocr_texts_save(chunk)
-                for record in chunk:
-                    if getattr(record, "ocr_findings", None):
-                        record.save(update_fields=["findings"])
-                IngestBatch.objects.filter(pk=batch.pk).update(errors=F("errors") + refused)
-            last = chunk[-1].pk
+        for record in files_ocr_read(files, reader, exhibit.text_language):
+            chunk.append(record)
+            if len(chunk) >= OCR_CHUNK_FILES:
+                _ocr_chunk_save(batch, chunk)
+                chunk = []
+        _ocr_chunk_save(batch, chunk)
     IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
+
+
+def _ocr_chunk_save(batch: IngestBatch, chunk: list[EvidenceFile]) -> None:
+    if not chunk:
+        return
+    with transaction.atomic():
+        file_ocr_texts_save(chunk)
+        for record in chunk:
+            if getattr(record, "ocr_findings", None):
+                record.save(update_fields=["findings"])
+        IngestBatch.objects.filter(pk=batch.pk).update(errors=F("errors") + sum(map(ocr_refused, chunk)))

@@ -13,7 +13,7 @@ from detectors.services import classifier_register
 from evidence.ingest import redetection
 from evidence.ingest.detection_jobs import dossier_detection_start
 from evidence.ingest.resume import detection_jobs_resume
-from evidence.models import Detection, DetectionJob, Face
+from evidence.models import Detection, DetectionJob, EvidenceFile, Face
 from evidence.synthetic import synthetic_video_bytes
 from tests.detectors.test_classifiers import brightness_model, jpeg
 from tests.evidence.test_altered_copies import ingest, photo
@@ -150,3 +150,46 @@ def test_a_dossier_ingested_without_the_face_model_gets_its_faces_from_a_job(
     assert Face.objects.count() == 1 and Detection.objects.count() == 2
     review = client.get(reverse("dossier_review", args=[dossier.pk])).content.decode()
     assert 'data-testid="faces-by"' in review and "dlib ResNet faces" in review
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_members_of_an_archive_are_read_again_from_it_and_a_changed_member_is_not_looked_at(
+    admin, owner, dossier, exhibit, tmp_path
+):
+    inner = zipped({"bright.jpg": jpeg(235, 9)})
+    archive = zipped({"dark.jpg": jpeg(20, 10), "grey.jpg": jpeg(128, 11), "inner.zip": inner})
+    ingest(exhibit, owner, tmp_path / "seized", {"holiday.zip": archive, "loose.jpg": jpeg(200, 12)})
+    members = {f.path.rsplit("/", 1)[1]: f for f in EvidenceFile.objects.filter(container__isnull=False)}
+    assert {"dark.jpg", "grey.jpg", "bright.jpg"} <= set(members)  # the nested member too
+    classifier = register(admin)
+
+    job = dossier_detection_start(dossier=dossier, detectors=[], classifiers=[classifier], by=owner)
+    while redetection.detection_job_run(job=job):
+        pass
+    job.refresh_from_db()
+    assert job.status == DetectionJob.Status.DONE and job.errors == 0, job.reasons
+    assert job.files_scored == 4  # the loose photo and the three members, read from the archive
+    scores = {d.file.name: d.score for d in Detection.objects.select_related("file")}
+    assert scores["bright.jpg"] > 0.85 > scores["grey.jpg"] > 0.15 > scores["dark.jpg"]
+
+    # The archive on the disk changed since: one member another picture, one gone. Neither is looked at.
+    (tmp_path / "seized" / "holiday.zip").write_bytes(zipped({"dark.jpg": jpeg(21, 13), "inner.zip": inner}))
+    Detection.objects.all().delete()
+    again = dossier_detection_start(dossier=dossier, detectors=[], classifiers=[classifier], by=owner)
+    while redetection.detection_job_run(job=again):
+        pass
+    again.refresh_from_db()
+    assert again.files_scored == 2 and again.errors == 2  # the loose photo and the untouched nested member
+    assert set(again.reasons) == {"archive.member_changed", "archive.member_not_found_again"}
+    assert {d.file.name for d in Detection.objects.select_related("file")} == {"loose.jpg", "bright.jpg"}

@@ -12,7 +12,7 @@ from config.messages import code_of, message
 from evidence.ingest.failures import ingest_batch_fail
 from evidence.models import EvidenceFile, Exhibit, FileText, IngestBatch, IngestJob, TextIndexJob
 from evidence.search.ocr import exhibit_ocr_on
-from tests.factories import wait_until
+from tests.factories import make_exhibit, wait_until
 from tests.texts.documents import (
     docx_bomb_bytes,
     nested_mbox_bytes,
@@ -146,3 +146,65 @@ def test_an_ocr_batch_stopped_by_its_time_limit_is_said_on_the_job_which_ends(ow
     job.refresh_from_db()
     assert "job.ocr_stopped" in [code_of(line) for line in job.error_lines]
     assert job.status == IngestJob.Status.DONE  # control: the job is not left running for good
+
+
+def mail_with_attachment(name: str, content: bytes, maintype: str, subtype: str) -> bytes:
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "a@example.org", "b@example.org", "scans"
+    mail.set_content("the scans, attached")
+    mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return bytes(mail)
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_pictures_inside_archives_and_attached_to_mails_are_read_from_one_walk_of_their_archive(
+    client, owner, colleague, dossier, english_exhibit, celery_worker
+):
+    """A page scanned into a zip, a scanned PDF attached to an e-mail (itself in the zip): their
+    archive's expansion gets an OCR batch that reads them from one walk of it. Switched off at
+    ingest, the text index job reads them the same way; a picture outside any archive is read too."""
+    letter = scanned_pdf_bytes(text_picture("Kerkstraat 12 Gent"))
+    archive = zipped(
+        {
+            "scans/page.png": picture_bytes(text_picture("Zonnebloemstraat 12")),
+            "mail/scans.eml": mail_with_attachment("letter.pdf", letter, "application", "pdf"),
+        }
+    )
+    client.force_login(owner)
+    job = ingest(
+        client, english_exhibit, {"seized.zip": archive, "loose.png": picture_bytes(text_picture("Beukenlaan"))}
+    )
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.DONE
+    found = hits(client, dossier, "zonnebloemstraat")
+    assert found == {"seized.zip/scans/page.png": {"ocr"}}
+    assert hits(client, dossier, "kerkstraat") == {"seized.zip/mail/scans.eml/letter.pdf": {"ocr"}}
+    assert hits(client, dossier, "beukenlaan") == {"loose.png": {"ocr"}}  # control: outside any archive
+    ocr_batches = job.batches.filter(kind=IngestBatch.Kind.OCR)
+    assert ocr_batches.filter(parent__kind=IngestBatch.Kind.ARCHIVE).count() == 1
+    assert not ocr_batches.exclude(status=IngestBatch.Status.DONE).exists() and not ocr_batches.filter(errors__gt=0)
+
+    # The same pictures in a second exhibit switched off at ingest: read by the text index job.
+    other = make_exhibit(dossier, "SC-OCR-2", by=owner)
+    other.text_language = "english"
+    other.save(update_fields=["text_language"])
+    assert client.post(reverse("exhibit_ocr", args=[other.pk]), {"ocr": "off"}).status_code == 302
+    ingest(client, other, {"again.zip": archive})
+    assert set(hits(client, dossier, "zonnebloemstraat", exhibit=other.pk)) == set()
+    client.post(reverse("exhibit_ocr", args=[other.pk]), {"ocr": "on"})
+    assert client.post(reverse("text_index_start", args=[dossier.pk])).status_code == 302
+    index = TextIndexJob.objects.get(dossier=dossier)
+    wait_until(lambda: TextIndexJob.objects.get(pk=index.pk).is_finished, timeout=120)
+    assert TextIndexJob.objects.get(pk=index.pk).errors == 0
+    assert set(hits(client, dossier, "kerkstraat", exhibit=other.pk)) == {"again.zip/mail/scans.eml/letter.pdf"}

@@ -73,9 +73,9 @@ def _process_claimed(batch: IngestBatch, worker: str) -> list[int]:
         worker=worker[:200],
     )
     if batch.kind == IngestBatch.Kind.ARCHIVE:
-        expand_archive(batch)
+        ocr = expand_archive(batch)
         ingest_job_refresh(job=batch.job)
-        return []
+        return ocr
     if batch.kind == IngestBatch.Kind.IMAGE:
         return expand_image(batch)
     if batch.kind == IngestBatch.Kind.VERIFY:
@@ -122,6 +122,7 @@ def _process_files(batch: IngestBatch) -> list[int]:
     to_expand: list[tuple[EvidenceFile, str]] = []
     contents = JobContents(batch.job_id)
     reads: list[FileRead] = []  # read and hashed, to be typed together and finished, in order
+    held = [0]  # the bytes they keep in memory
 
     def finish_reads() -> None:
         for read in reads:
@@ -130,14 +131,16 @@ def _process_files(batch: IngestBatch) -> list[int]:
             if expand := hash_finish(read, contents=contents):
                 to_expand.append((read.record, expand))
         reads.clear()
+        held[0] = 0
 
     with disk_files.ImageReader() as reader:
         for evidence_file in files:
             if evidence_file.triage == EvidenceFile.Triage.PENDING and (read := hash_read(evidence_file, reader)):
                 reads.append(read)
+                held[0] += read.held
                 # A file of several blocks was typed as it was read and may hold a whole video: it
                 # is finished at once, with the group before it.
-                if read.typed or len(reads) >= TYPE_TOGETHER_FILES or sum(r.held for r in reads) >= TYPE_TOGETHER_BYTES:
+                if read.typed or len(reads) >= TYPE_TOGETHER_FILES or held[0] >= TYPE_TOGETHER_BYTES:
                     finish_reads()
             files_done += 1
             bytes_done += evidence_file.size
@@ -173,7 +176,9 @@ def _files_save(
         insert_files(listed)
         save_results(rows)
         save_media_details(files)
-        file_texts_save(files)  # their names, and the documents' text read from the same bytes
+        # Their names, and the documents' text read from the same bytes (those inserted now have none to replace).
+        file_texts_save(rows)
+        file_texts_save(listed, new=True)
         BatchListing.objects.filter(batch=batch).delete()
         IngestBatch.objects.filter(pk=batch.pk).update(
             status=IngestBatch.Status.DONE,

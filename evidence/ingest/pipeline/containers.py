@@ -9,29 +9,19 @@ from django.utils import timezone
 
 from config.messages import Message, message, reason_of
 from evidence.ingest import archive_passwords, disk_files, disk_images, filetypes, sources
-from evidence.ingest.archives.limits import Limits
+from evidence.ingest.archive_reading import archive_limits, archive_stream
 from evidence.ingest.archives.members import Member, WalkReport
 from evidence.ingest.archives.walk import container_kind, walk
 from evidence.ingest.filerows import batch_files_add, insert_files
 from evidence.ingest.pipeline.files import JobContents, image_facts, save_media_details, video_facts
 from evidence.ingest.pipeline.state import batch_kind_of, expansion_batch_create, ingest_job_refresh, job_cancelled
 from evidence.models import EvidenceFile, IngestBatch, IngestJob
+from evidence.search.ocr import is_ocr_candidate, ocr_batch_create
 from evidence.search.store import file_text_extract, file_texts_save, has_text, text_failed
 from evidence.triage.matching import match_files
 from hashing.hashers import ALGORITHMS
 
 ARCHIVE_CHUNK = 200
-
-
-def archive_limits() -> Limits:
-    return Limits(
-        max_depth=settings.ARCHIVE_MAX_DEPTH,
-        max_members=settings.ARCHIVE_MAX_MEMBERS,
-        max_member_bytes=settings.ARCHIVE_MAX_MEMBER_BYTES,
-        max_total_bytes=settings.ARCHIVE_MAX_TOTAL_BYTES,
-        max_ratio=settings.ARCHIVE_MAX_RATIO,
-        max_buffer_bytes=settings.ARCHIVE_MAX_BUFFER_BYTES,
-    )
 
 
 def expand_image(batch: IngestBatch) -> list[int]:
@@ -161,8 +151,9 @@ def damage_finding(damage: list[disk_images.Damage]) -> Message:
     )
 
 
-def expand_archive(batch: IngestBatch) -> None:
-    """Walk the batch's archive and add its members (nested archives included) to the job."""
+def expand_archive(batch: IngestBatch) -> list[int]:
+    """Walk the batch's archive and add its members (nested archives included) to the job; return
+    the id of its OCR batch when its members have pictures to read, to be queued."""
     container = batch.container
     # A batch run again starts over: what its first run added goes.
     stale = batch.files.all()
@@ -178,12 +169,16 @@ def expand_archive(batch: IngestBatch) -> None:
     counters = {"files": 0, "bytes": 0, "errors": 0}
     contents = JobContents(batch.job_id)
 
+    pictures = []  # a member whose pictures are read (OCR): the archive gets an OCR batch
+
     def flush() -> None:
+        if not pictures:
+            pictures.extend(member for member in chunk if is_ocr_candidate(member))
         match_files(chunk)
         with transaction.atomic():
             insert_files(chunk)
             save_media_details(chunk)
-            file_texts_save(chunk)  # their names and the documents' text
+            file_texts_save(chunk, new=True)  # their names and the documents' text
             counters["files"] += len(chunk)
             counters["bytes"] += sum(member.size for member in chunk)
             counters["errors"] += sum(1 for member in chunk if member.error or text_failed(member))
@@ -199,7 +194,7 @@ def expand_archive(batch: IngestBatch) -> None:
         chunk.clear()
 
     try:
-        with _archive_stream(container) as stream:
+        with archive_stream(container) as stream:
             head = stream.read(filetypes.SNIFF_BYTES)
             stream.seek(0)
             kind = container_kind(head, container.mime, container.path)
@@ -208,7 +203,7 @@ def expand_archive(batch: IngestBatch) -> None:
                 if len(chunk) >= ARCHIVE_CHUNK:
                     flush()
                     if job_cancelled(batch.job_id):
-                        return
+                        return []
     except sources.READ_ERRORS as error:
         report.findings.append(message("archive.unreadable", archive=container.path, reason=reason_of(error)))
     if chunk:
@@ -218,19 +213,8 @@ def expand_archive(batch: IngestBatch) -> None:
             container.findings = [*container.findings, *report.findings]
             container.save(update_fields=["findings"])
         IngestBatch.objects.filter(pk=batch.pk).update(status=IngestBatch.Status.DONE, finished_at=timezone.now())
-
-
-def _archive_stream(container: EvidenceFile):
-    """The archive's bytes as a seekable stream: the file itself, or, inside a disk image, a copy
-    in memory (never on disk), within ARCHIVE_MAX_BUFFER_BYTES."""
-    path = sources.real_path(container.source_path)
-    locator = container.image_locator
-    if not locator:
-        return sources.open_source(path)
-    if container.size > settings.ARCHIVE_MAX_BUFFER_BYTES:
-        raise disk_images.ImageReadError(message("archive.too_large_in_image"))
-    with disk_files.ImageReader() as reader:
-        return io.BytesIO(b"".join(reader.read(path, locator["offset"], locator["inode"], locator.get("type"))))
+        ocr = ocr_batch_create(batch=batch, files=pictures)  # its members' pictures, on the `media` queue
+    return [ocr.pk] if ocr is not None else []
 
 
 def _member_record(batch: IngestBatch, container: EvidenceFile, member: Member, contents: JobContents) -> EvidenceFile:
