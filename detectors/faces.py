@@ -13,6 +13,7 @@ the pipeline made (a 12 MP JPEG: about 500 x 375), and a small crop of each face
 when served like a thumbnail.
 """
 
+import functools
 import hashlib
 import importlib.util
 import io
@@ -76,9 +77,14 @@ class FaceDetector:
         self.sha256 = digest.hexdigest()
         self.version = f"{version('dlib-bin')}+{version('face_recognition_models')}"
         self.min_side, self.max_faces = min_side, max_faces
-        self._hog = dlib.get_frontal_face_detector()
         self._predictor = dlib.shape_predictor(str(predictor))
         self._recognition = dlib.face_recognition_model_v1(str(recognition))
+
+    @functools.cached_property
+    def _hog(self):
+        """dlib's HOG face detector, built on first use (half a second): where NudeNet gives the
+        face boxes (its default), a worker never needs it."""
+        return dlib.get_frontal_face_detector()
 
     @classmethod
     def shared(cls, **limits) -> "FaceDetector":

@@ -34,9 +34,11 @@ class FileText(models.Model):
         # What a person wrote in an image's tags: its comment, description, title, keywords, author.
         EXIF = "exif", _("comment in the picture's tags")
 
-    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts")
+    # No index of their own: the unique (file, kind, part) and the (exhibit, kind) indexes lead with
+    # them, and every file of every batch writes a row (its name).
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="texts", db_index=False)
     # The file's exhibit, repeated: a dossier's search reads its exhibits' parts through one index.
-    exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+")
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(_("found in"), max_length=16, choices=Kind.choices)
     part = models.PositiveIntegerField(default=0)
     # The configuration its tsvector is built in: the exhibit's language, or with "auto" the one detected.
