@@ -18,7 +18,7 @@ from evidence.synthetic import synthetic_video_bytes
 from tests.detectors.test_classifiers import brightness_model, jpeg
 from tests.evidence.test_altered_copies import ingest, photo
 from tests.evidence.test_altered_copies import jpeg as photo_jpeg
-from tests.factories import wait_until
+from tests.factories import wait_until, zip_bytes
 
 BRIGHTNESS = ClassifierSpec("Brightness", "test-1", ("bright", "dark"), ("bright",), 16, 16)
 CORRUPT_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x17" * 400
@@ -152,23 +152,12 @@ def test_a_dossier_ingested_without_the_face_model_gets_its_faces_from_a_job(
     assert 'data-testid="faces-by"' in review and "dlib ResNet faces" in review
 
 
-def zipped(files: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 @pytest.mark.django_db
 def test_members_of_an_archive_are_read_again_from_it_and_a_changed_member_is_not_looked_at(
     admin, owner, dossier, exhibit, tmp_path
 ):
-    inner = zipped({"bright.jpg": jpeg(235, 9)})
-    archive = zipped({"dark.jpg": jpeg(20, 10), "grey.jpg": jpeg(128, 11), "inner.zip": inner})
+    inner = zip_bytes({"bright.jpg": jpeg(235, 9)})
+    archive = zip_bytes({"dark.jpg": jpeg(20, 10), "grey.jpg": jpeg(128, 11), "inner.zip": inner})
     ingest(exhibit, owner, tmp_path / "seized", {"holiday.zip": archive, "loose.jpg": jpeg(200, 12)})
     members = {f.path.rsplit("/", 1)[1]: f for f in EvidenceFile.objects.filter(container__isnull=False)}
     assert {"dark.jpg", "grey.jpg", "bright.jpg"} <= set(members)  # the nested member too
@@ -184,7 +173,7 @@ def test_members_of_an_archive_are_read_again_from_it_and_a_changed_member_is_no
     assert scores["bright.jpg"] > 0.85 > scores["grey.jpg"] > 0.15 > scores["dark.jpg"]
 
     # The archive on the disk changed since: one member another picture, one gone. Neither is looked at.
-    (tmp_path / "seized" / "holiday.zip").write_bytes(zipped({"dark.jpg": jpeg(21, 13), "inner.zip": inner}))
+    (tmp_path / "seized" / "holiday.zip").write_bytes(zip_bytes({"dark.jpg": jpeg(21, 13), "inner.zip": inner}))
     Detection.objects.all().delete()
     again = dossier_detection_start(dossier=dossier, detectors=[], classifiers=[classifier], by=owner)
     while redetection.detection_job_run(job=again):

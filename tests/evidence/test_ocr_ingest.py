@@ -12,7 +12,7 @@ from config.messages import code_of, message
 from evidence.ingest.failures import ingest_batch_fail
 from evidence.models import EvidenceFile, Exhibit, FileText, IngestBatch, IngestJob, TextIndexJob
 from evidence.search.ocr import exhibit_ocr_on
-from tests.factories import make_exhibit, wait_until
+from tests.factories import make_exhibit, wait_until, zip_bytes
 from tests.texts.documents import (
     docx_bomb_bytes,
     nested_mbox_bytes,
@@ -158,16 +158,6 @@ def mail_with_attachment(name: str, content: bytes, maintype: str, subtype: str)
     return bytes(mail)
 
 
-def zipped(files: dict[str, bytes]) -> bytes:
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 def test_pictures_inside_archives_and_attached_to_mails_are_read_from_one_walk_of_their_archive(
     client, owner, colleague, dossier, english_exhibit, celery_worker
 ):
@@ -175,7 +165,7 @@ def test_pictures_inside_archives_and_attached_to_mails_are_read_from_one_walk_o
     archive's expansion gets an OCR batch that reads them from one walk of it. Switched off at
     ingest, the text index job reads them the same way; a picture outside any archive is read too."""
     letter = scanned_pdf_bytes(text_picture("Kerkstraat 12 Gent"))
-    archive = zipped(
+    archive = zip_bytes(
         {
             "scans/page.png": picture_bytes(text_picture("Zonnebloemstraat 12")),
             "mail/scans.eml": mail_with_attachment("letter.pdf", letter, "application", "pdf"),
