@@ -62,7 +62,7 @@ def find_identifiers(text: str, *, region: str = REGION, limit: int = MAX_FOUND)
     """The identifiers of ``text`` in the order of the kinds, each occurrence once, at most ``limit``.
 
     A phone number is not looked for inside another identifier (the digits of an IBAN, a URL)."""
-    if not may_hold_identifiers(text, region):
+    if len(text) <= CUE_MAX_CHARS and not may_hold_identifiers(text, region):
         return []
     found: list[Identifier] = []
     taken: list[tuple[int, int]] = []
@@ -77,6 +77,11 @@ def find_identifiers(text: str, *, region: str = REGION, limit: int = MAX_FOUND)
             break
         found.append(identifier)
     return found
+
+
+# The quick check pays on short texts only (a file's name, a caption): it costs each character about
+# half of what the eight finders cost together, and a document's pages nearly always hold a digit.
+CUE_MAX_CHARS = 2_000
 
 
 def may_hold_identifiers(text: str, region: str = REGION) -> bool:
@@ -146,6 +151,8 @@ FILE_ENDINGS = frozenset(
 
 
 def _emails(text: str):
+    if "@" not in text:  # a C search of the text: many times faster than the pattern's scan
+        return
     for match in EMAIL_PATTERN.finditer(text):
         address, end = match.group(), match.end()
         stem, ending = address.rsplit(".", 1)
@@ -240,6 +247,8 @@ def eth_checksum_valid(address: str) -> bool:
 
 
 def _ethereums(text: str):
+    if "0x" not in text:
+        return
     for match in ETH_PATTERN.finditer(text):
         raw = match.group()
         if eth_checksum_valid(raw):

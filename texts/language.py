@@ -7,9 +7,9 @@ searched as written ("simple"). Its answer is taken only when it is one of ours,
 text long enough: a short line, a table of figures or a list of names is searched as written, which
 finds every word as typed, stems aside.
 
-Cost: about 0.15 ms a KB on one core, on at most ``SAMPLE_CHARS`` of a text (a part of 100,000
-characters costs the same as its first 20,000: ~3 ms); the model is loaded once a process, on the
-first text (about 1 s, ~100 MB of memory).
+Cost: about 0.4 ms a KB on one core (py3langid counts n-grams in Python), on at most
+``SAMPLE_CHARS`` of a text (~1.7 ms a part, however long); the model is loaded once a process, on
+the first text (about 1 s, ~100 MB of memory).
 """
 
 import functools
@@ -18,9 +18,12 @@ import re
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-# What a part's language is read from: its beginning. A part is cut from one document; reading all of
-# its 100,000 characters costs five times more for the same answer on all but mixed documents.
-SAMPLE_CHARS = 20_000
+# What a part's language is read from: its beginning, about 600 words. A part is cut from one
+# document. On 900 generated parts of ~5,000 characters in the three languages the answer was the
+# language written for every one from 3,000 characters up (899 at 1,000); 20,000 characters cost
+# four times more than 4,000 on the long parts of the text bench (bench/text_search.py), where the
+# detection took more time than the extraction itself.
+SAMPLE_CHARS = 4_000
 # Fewer letters than this: too short to tell (a name, a date, a figure).
 MIN_LETTERS = 16
 # The model's probability (over all its languages) under which the text is searched as written.
