@@ -162,7 +162,9 @@ def ocr_batch_process(batch: IngestBatch) -> None:
     read = FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.OCR)
     # All of them at once (rows, not contents): an archive's members are read in one walk of it.
     candidates = batch.parent.files.filter(ocr_candidates()).exclude(Exists(read)) if batch.parent_id else None
-    files = list(candidates.order_by("pk")) if candidates is not None else []
+    # Rows without their hashes' variants: an archive may hold many thousand pictures.
+    heavy = ("pdq_variants", "phash_variants", "match_detail")
+    files = list(candidates.defer(*heavy).order_by("pk")) if candidates is not None else []
     chunk: list[EvidenceFile] = []
     with disk_files.ImageReader() as reader:
         for record in files_ocr_read(files, reader, exhibit.text_language):
