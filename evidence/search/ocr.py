@@ -60,8 +60,9 @@ def exhibit_ocr_on(exhibit: Exhibit) -> bool:
 
 
 def ocr_candidates() -> Q:
-    """Files whose pictures are read: pictures and PDFs, hashed without error, readable again; not
-    a PDF whose text was refused (it does not open: its refusal is on it already)."""
+    """Files whose pictures are read: pictures and PDFs, hashed without error (a member of an archive
+    too: read from its archive's walk); not a PDF whose text was refused (it does not open: its
+    refusal is on it already)."""
     kinds = Q(mime__startswith="image/") & ~Q(mime__in=NOT_PICTURES) | Q(mime="application/pdf")
     refused = FileText.objects.filter(file=OuterRef("pk"), kind=FileText.Kind.CONTENT).exclude(error="")
     return kinds & Q(error="", size__gt=0) & ~Exists(refused)
