@@ -3,6 +3,10 @@ import os
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
+from kombu.transport import TRANSPORT_ALIASES
+
+# "filesystem://" (the embedded default's broker) with messages written whole (config.broker_files).
+TRANSPORT_ALIASES["filesystem"] = "config.broker_files:Transport"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
