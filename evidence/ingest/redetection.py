@@ -11,7 +11,7 @@ face model, a face of the file under its name) is not run on it again, and a con
 paths is decoded once per chunk. The face model takes NudeNet's face boxes, from this look or, for
 an image, from NudeNet's stored detection; dlib's HOG detector where NudeNet never looked. Members
 of an archive are read again by walking their archive once per chunk for all of them
-(``evidence.ingest.pipeline.containers.members_again``), their SHA-256 checked on the way.
+(``evidence.ingest.archive_reading.members_again``), their SHA-256 checked on the way.
 """
 
 import dataclasses
