@@ -346,7 +346,7 @@ NEAR_GRAPHIC_MIN_FLAT = env_int("NEAR_GRAPHIC_MIN_FLAT", 100)
 NEAR_GRAPHIC_PDQ_DISTANCE = env_int("NEAR_GRAPHIC_PDQ_DISTANCE", 17)
 # "Possible match", a weaker tier shown after the near matches and never known material until a
 # reviewer confirms it: PDQ within POSSIBLE_PDQ_DISTANCE or pHash within POSSIBLE_PHASH_DISTANCE, or
-# both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.89 (near: 0.44), with ~2 % of the
+# both within POSSIBLE_JOINT_DISTANCES. On the corpus above: recall 0.91 (near: 0.57), with ~2 % of the
 # hard pairs proposed. The list indexes are searched at the largest single distance of each hash
 # (hashing/indexes.py::search_radius): a joint rule decides only among what that search finds. PDQ
 # within 40 rather than 31 found 0.4 % more copies for a search 8 times slower at 10 million entries

@@ -9,9 +9,11 @@ computed on the luma resized to 576x576 (see ``_pdq_luma``); in about a fifth of
 """
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pdqhash
 import pillow_heif
@@ -46,6 +48,26 @@ UNDO_CROP_EVERY_SIDE = (0.025, 0.05, 0.075, 0.10)
 UNDO_CROP_ONE_SIDE = (0.05, 0.10)
 UNDO_TILT_DEGREES = (-4, -2, 2, 4)
 UNDO_SIDE = 128
+# An opaque box pasted over a picture (a channel's banner, a caption, a censor bar) moves both hashes
+# as much as a crop (bench/near_images.py: boxes over 2-8 % of a photo, 43 % within PDQ 31; painted over,
+# 69 %; near matches of the family 0.47 -> 0.75, a corner logo's 0.22 -> 0.45, no false one more). A query
+# also asks with its boxes painted over from their surroundings (``overlay_boxes``, ``undone_hashes``):
+# a box is a region of one flat colour (luma within OVERLAY_RANGE over 5x5 pixels) of OVERLAY_MIN_SHARE
+# to OVERLAY_MAX_SHARE of the image, covering OVERLAY_SOLID of its bounding rectangle (the rest is its
+# text), that is either a rectangle (its convex hull covers OVERLAY_FILL of the bounding one) or a
+# solid convex badge (a logo's disc: it covers OVERLAY_CONVEX of its hull, which covers OVERLAY_ROUND
+# of the rectangle, a disc's pi/4); a photo's own flat regions (a clipped sky, a shadow) are neither.
+# An image with more than OVERLAY_MAX_BOXES of them is a screen or a drawing, made of boxes: none is
+# an overlay.
+OVERLAY_RANGE = 4
+OVERLAY_MIN_SHARE = 0.005
+OVERLAY_MAX_SHARE = 0.25
+OVERLAY_SOLID = 0.5
+OVERLAY_FILL = 0.9
+OVERLAY_CONVEX = 0.95
+OVERLAY_ROUND = 0.75
+OVERLAY_MAX_BOXES = 3
+OVERLAY_SIDE = 512  # looked for on a copy of at most this many pixels a side: a smaller one loses small boxes
 # A block of the thumbnail is flat when its luma varies less than this (standard deviation, 0-255).
 FLAT_BLOCK_STD = 1.0
 # Pillow only warns past its limit (and errors at twice it); ours turns the warning into a refusal.
@@ -156,11 +178,12 @@ def digest_image(stream, *, observe=None) -> ImageDigest:
     # draft mode) is box-reduced once for them.
     factor = min(image.size) // THUMBNAIL_SIZE
     small = image.reduce(factor) if factor >= 2 else image
-    hashes = image_hashes(image, phash_image=small, original_pixels=width * height)
+    overlays = overlay_boxes(_luma(small))
+    hashes = image_hashes(image, phash_image=small, original_pixels=width * height, overlays=overlays)
     # In place: neither image is used again. Box (an area average) is enough for a reduction by about
     # 2 (a photo's), for two thirds of the time of bilinear.
     small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
-    flat = flat_share(_luma(small))
+    flat = flat_share(_luma(small), overlays)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=80)
     return ImageDigest(
@@ -168,9 +191,10 @@ def digest_image(stream, *, observe=None) -> ImageDigest:
     )
 
 
-def flat_share(grey: Image.Image) -> int:
+def flat_share(grey: Image.Image, overlays: list[tuple[float, float, float, float]] = ()) -> int:
     """Per mille of a greyscale image's 8x8 blocks that are flat (luma standard deviation below
-    FLAT_BLOCK_STD), on the thumbnail (at most THUMBNAIL_SIZE a side).
+    FLAT_BLOCK_STD), on the thumbnail (at most THUMBNAIL_SIZE a side), leaving out the blocks under
+    the ``overlays`` (``overlay_boxes``): a box pasted over a photo does not make it a document.
 
     Documents, screenshots and drawings are mostly plain background, and distinct ones of one layout
     share their hashes' coarse structure: near matching asks more of them (``hashing.near_matching``).
@@ -180,8 +204,44 @@ def flat_share(grey: Image.Image) -> int:
     rows, columns = pixels.shape[0] // 8, pixels.shape[1] // 8
     if not rows or not columns:
         return 1000
-    blocks = pixels[: rows * 8, : columns * 8].reshape(rows, 8, columns, 8).std(axis=(1, 3))
-    return round(1000 * float((blocks < FLAT_BLOCK_STD).mean()))
+    flat = pixels[: rows * 8, : columns * 8].reshape(rows, 8, columns, 8).std(axis=(1, 3)) < FLAT_BLOCK_STD
+    counted = np.ones_like(flat)
+    for left, top, right, bottom in overlays:
+        counted[int(top * rows) : math.ceil(bottom * rows), int(left * columns) : math.ceil(right * columns)] = False
+    if not counted.any():
+        return 1000
+    return round(1000 * float(flat[counted].mean()))
+
+
+def overlay_boxes(grey: Image.Image) -> list[tuple[float, float, float, float]]:
+    """The opaque boxes pasted over a greyscale image (see OVERLAY_RANGE), as (left, top, right,
+    bottom) shares of its width and height; none for a screen or a drawing (more than
+    OVERLAY_MAX_BOXES) or an image with none."""
+    small = grey.copy()
+    small.thumbnail((OVERLAY_SIDE, OVERLAY_SIDE), Image.Resampling.BOX)
+    pixels = np.asarray(small)
+    window = np.ones((5, 5), np.uint8)
+    spread = cv2.dilate(pixels, window) - cv2.erode(pixels, window)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((spread <= OVERLAY_RANGE).view(np.uint8), 8)
+    height, width = pixels.shape
+    boxes = []
+    for number in range(1, count):
+        left, top, box_width, box_height, area = stats[number]
+        if not OVERLAY_MIN_SHARE * pixels.size <= area <= OVERLAY_MAX_SHARE * pixels.size:
+            continue
+        if area < OVERLAY_SOLID * box_width * box_height or box_width < 3 or box_height < 3:
+            continue
+        region = (labels[top : top + box_height, left : left + box_width] == number).view(np.uint8)
+        contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        hull = cv2.contourArea(cv2.convexHull(max(contours, key=cv2.contourArea)))
+        rectangle = hull >= OVERLAY_FILL * (box_width - 1) * (box_height - 1)
+        badge = area >= OVERLAY_CONVEX * hull and hull >= OVERLAY_ROUND * (box_width - 1) * (box_height - 1)
+        if not (rectangle or badge):
+            continue
+        boxes.append((left / width, top / height, (left + box_width) / width, (top + box_height) / height))
+        if len(boxes) > OVERLAY_MAX_BOXES:
+            return []
+    return boxes
 
 
 def image_hashes(
@@ -190,6 +250,7 @@ def image_hashes(
     phash_image: Image.Image | None = None,
     original_pixels: int | None = None,
     undo_edits: bool = True,
+    overlays: list[tuple[float, float, float, float]] | None = None,
 ) -> dict:
     """pHash, PDQ and its quality of a decoded image, and the variants a query also asks with.
 
@@ -198,7 +259,8 @@ def image_hashes(
     because a pad defeats both hashes (FIELD-NOTES). pHash and the border may come from a smaller
     copy (``phash_image``): pHash reduces to 32x32 anyway. One greyscale conversion serves them.
     ``original_pixels``: the size of the image before a reduced decode (see ``_pdq_luma``).
-    ``undo_edits``: also the hashes of the image with a crop or a tilt undone (``undone_hashes``).
+    ``undo_edits``: also the hashes of the image with a crop, a tilt or its ``overlays`` undone
+    (``undone_hashes``; the overlays looked for on the greyscale if not given).
     """
     small = phash_image if phash_image is not None else image
     grey = _luma(small)
@@ -217,7 +279,7 @@ def image_hashes(
             pdq_variants += [_packed(vector) for vector in trimmed_vectors]
         phash_variants += _phash_dihedral(grey.crop(box))
     if undo_edits:
-        undone_pdqs, undone_phashes = undone_hashes(grey)
+        undone_pdqs, undone_phashes = undone_hashes(grey, overlay_boxes(grey) if overlays is None else overlays)
         pdq_variants += undone_pdqs
         phash_variants += undone_phashes
     phash = phashes[0]
@@ -287,11 +349,15 @@ def _turn(pixels: np.ndarray, turn: Image.Transpose) -> np.ndarray:
     }[turn](pixels)
 
 
-def undone_hashes(grey: Image.Image) -> tuple[list[bytes], list[bytes]]:
-    """PDQ (those of useful quality) and pHash of a greyscale image with a crop or a tilt undone:
-    its edges extended by each share of UNDO_CROP_EVERY_SIDE on every side and of UNDO_CROP_ONE_SIDE
-    on each side, and turned by each of UNDO_TILT_DEGREES. The shares are of the original's side:
-    a side cut by 5 % on both ends is 90 % of the original's, extended by 5/90 of itself on each end."""
+def undone_hashes(
+    grey: Image.Image, overlays: list[tuple[float, float, float, float]] = ()
+) -> tuple[list[bytes], list[bytes]]:
+    """PDQ (those of useful quality) and pHash of a greyscale image with a crop, a tilt or its
+    overlays undone: its edges extended by each share of UNDO_CROP_EVERY_SIDE on every side and of
+    UNDO_CROP_ONE_SIDE on each side, turned by each of UNDO_TILT_DEGREES, and its ``overlays``
+    (``overlay_boxes``) painted over from their surroundings (OpenCV's inpainting, Telea's method).
+    The shares are of the original's side: a side cut by 5 % on both ends is 90 % of the original's,
+    extended by 5/90 of itself on each end."""
     small = grey.copy()
     small.thumbnail((UNDO_SIDE, UNDO_SIDE), Image.Resampling.BILINEAR)
     pixels = np.asarray(small)
@@ -306,6 +372,8 @@ def undone_hashes(grey: Image.Image) -> tuple[list[bytes], list[bytes]]:
             undone.append(np.pad(pixels, pad, mode="edge"))
     for degrees in UNDO_TILT_DEGREES:
         undone.append(np.asarray(small.rotate(degrees, resample=Image.Resampling.BILINEAR)))
+    if overlays:
+        undone.append(_painted_over(pixels, overlays))
     pdqs = []
     for array in undone:
         vector, quality = pdqhash.compute(np.broadcast_to(array[:, :, None], (*array.shape, 3)))
@@ -313,6 +381,17 @@ def undone_hashes(grey: Image.Image) -> tuple[list[bytes], list[bytes]]:
             pdqs.append(_packed(vector))
     reduced = np.stack([np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.LANCZOS)) for a in undone])
     return pdqs, _phash_bits(reduced)
+
+
+def _painted_over(pixels: np.ndarray, overlays) -> np.ndarray:
+    """The greyscale with each overlay box (and a pixel around it: JPEG's ringing) inpainted."""
+    height, width = pixels.shape
+    mask = np.zeros(pixels.shape, np.uint8)
+    for left, top, right, bottom in overlays:
+        rows = slice(max(0, int(top * height) - 1), min(height, math.ceil(bottom * height) + 1))
+        columns = slice(max(0, int(left * width) - 1), min(width, math.ceil(right * width) + 1))
+        mask[rows, columns] = 255
+    return cv2.inpaint(np.ascontiguousarray(pixels), mask, 3, cv2.INPAINT_TELEA)
 
 
 def _phash_bits(reduced: np.ndarray) -> list[bytes]:
