@@ -62,11 +62,25 @@ def overlay(image: Image.Image, share: float) -> Image.Image:
     return marked
 
 
+def logo(image: Image.Image, share: float) -> Image.Image:
+    """A channel's logo in the top right corner: a disc and a banner with letters, over ``share``."""
+    marked = image.copy()
+    width, height = marked.size
+    side = (share * width * height) ** 0.5
+    left, top = width - side - 0.02 * min(width, height), 0.02 * min(width, height)
+    draw = ImageDraw.Draw(marked)
+    draw.ellipse((left, top, left + side, top + side), fill=(30, 90, 200), outline=(255, 255, 255), width=3)
+    draw.rectangle((left, top + side * 0.6, left + side, top + side * 0.9), fill=(255, 255, 255))
+    draw.text((left + side * 0.1, top + side * 0.62), "TV7", fill=(30, 90, 200), font_size=side * 0.22)
+    return marked
+
+
 ALTERATIONS = {
     "crop 5 % every side": lambda image: crop(image, 0.05, 0.05, 0.05, 0.05),
     "crop 8 % on the left": lambda image: crop(image, left=0.08),
     "tilt 3 degrees": lambda image: image.rotate(3, resample=Image.Resampling.BICUBIC),
     "box with text over 6 %": lambda image: overlay(image, 0.06),
+    "a channel's logo over 4 %": lambda image: logo(image, 0.04),
     "brightness +30 %": lambda image: ImageEnhance.Brightness(image).enhance(1.3),
     "contrast -30 %": lambda image: ImageEnhance.Contrast(image).enhance(0.7),
     "crop 4 % and a box over 4 %": lambda image: overlay(crop(image, 0.04, 0.04, 0.04, 0.04), 0.04),
