@@ -51,6 +51,28 @@ def in_archive(record: EvidenceFile) -> bool:
     return bool(record.container_id) and not record.image_locator
 
 
+# A job that reads members again takes files in chunks by id and walks each archive once a chunk: a
+# chunk that ended among an archive's members would have the next one walk it again from its start
+# (quadratic in the archive's size). ``chunk_after`` lets such a chunk run on to the end of the
+# archive's members that follow, up to this many files in all.
+ARCHIVE_CHUNK_FILES = 1000
+
+
+def chunk_after(files, after: int, size: int) -> list[EvidenceFile]:
+    """The next ``size`` of ``files`` (a queryset) after id ``after``, in id order; when the last of
+    them is an archive's member, with the members of the chunk's archives that directly follow it,
+    up to ARCHIVE_CHUNK_FILES files in all."""
+    chunk = list(files.filter(pk__gt=after).order_by("pk")[:size])
+    if len(chunk) < size or not in_archive(chunk[-1]):
+        return chunk
+    archives = {record.container_id for record in chunk if in_archive(record)}
+    for record in files.filter(pk__gt=chunk[-1].pk).order_by("pk")[: max(0, ARCHIVE_CHUNK_FILES - size)]:
+        if not (in_archive(record) and record.container_id in archives):
+            break
+        chunk.append(record)
+    return chunk
+
+
 def members_again(records: Iterable[EvidenceFile]) -> Iterator[tuple[EvidenceFile, "bytes | None | Message"]]:
     """Each of ``records`` (archive members, ``in_archive``) with its bytes read again, as its
     archive's walk meets it: its content (kept by the walk up to ARCHIVE_MAX_BUFFER_BYTES), None

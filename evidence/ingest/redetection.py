@@ -43,7 +43,7 @@ from detectors.observe import (
 )
 from evidence.background import background_job_fail
 from evidence.ingest import disk_files, sources
-from evidence.ingest.archive_reading import in_archive, members_again
+from evidence.ingest.archive_reading import chunk_after, in_archive, members_again
 from evidence.ingest.pipeline.files import file_blocks, save_faces
 from evidence.models import Detection, DetectionJob, Detector, EvidenceFile, Face
 from hashing import perceptual, video
@@ -77,7 +77,7 @@ def detection_job_run(*, job: DetectionJob) -> bool:
             return False
         if job.status == DetectionJob.Status.QUEUED:
             DetectionJob.objects.filter(pk=job.pk).update(status=DetectionJob.Status.RUNNING)
-        chunk = list(files_to_observe(job.dossier).filter(pk__gt=job.last_file_id).order_by("pk")[:CHUNK_FILES])
+        chunk = chunk_after(files_to_observe(job.dossier), job.last_file_id, CHUNK_FILES)
         if chunk:
             _observe_chunk(job, chunk, models)
         if len(chunk) < CHUNK_FILES:

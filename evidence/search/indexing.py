@@ -17,6 +17,7 @@ from audit.services import audit_record
 from config.work_locks import claim
 from evidence.background import background_job_fail
 from evidence.ingest import disk_files
+from evidence.ingest.archive_reading import chunk_after
 from evidence.models import EvidenceFile, FileText, TextIndexJob
 from evidence.search.ocr import exhibit_ocr_on, file_ocr_read, ocr_candidates, ocr_limits
 from evidence.search.reading import contents_again
@@ -58,9 +59,7 @@ def text_index_job_run(*, job: TextIndexJob) -> None:
         TextIndexJob.objects.filter(pk=job.pk).update(status=TextIndexJob.Status.RUNNING)
         languages = dict(job.dossier.exhibits.values_list("pk", "text_language"))
         with disk_files.ImageReader() as reader:
-            while chunk := list(
-                files_to_index(job.dossier).filter(pk__gt=job.last_file_id).order_by("pk")[:CHUNK_FILES]
-            ):
+            while chunk := chunk_after(files_to_index(job.dossier), job.last_file_id, CHUNK_FILES):
                 wanted = [record for record in chunk if _wants_text(record) or record.to_read]
                 for record, content in contents_again(wanted, reader):
                     _read(record, content, languages.get(record.exhibit_id, ""))

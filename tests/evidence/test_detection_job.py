@@ -10,7 +10,8 @@ from audit.models import AuditEvent
 from detectors.models import Classifier
 from detectors.onnx_classifier import ClassifierSpec
 from detectors.services import classifier_register
-from evidence.ingest import redetection
+from evidence.ingest import archive_reading, redetection
+from evidence.ingest.archives.walk import walk
 from evidence.ingest.detection_jobs import dossier_detection_start
 from evidence.ingest.resume import detection_jobs_resume
 from evidence.models import Detection, DetectionJob, EvidenceFile, Face
@@ -182,3 +183,28 @@ def test_members_of_an_archive_are_read_again_from_it_and_a_changed_member_is_no
     assert again.files_scored == 2 and again.errors == 2  # the loose photo and the untouched nested member
     assert set(again.reasons) == {"archive.member_changed", "archive.member_not_found_again"}
     assert {d.file.name for d in Detection.objects.select_related("file")} == {"loose.jpg", "bright.jpg"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("run_on", "walks"), [(1000, {1}), (2, {4, 5})])
+def test_a_chunk_ending_among_an_archive_s_members_runs_on_to_the_last_of_them(
+    admin, owner, dossier, exhibit, tmp_path, monkeypatch, run_on, walks
+):
+    """Chunks of two files: the first chunk takes the archive's eight members with it, so the archive
+    is walked once, not once a chunk (control: with no running on, once per chunk holding members,
+    four or five by where the loose photo falls, for the same scores)."""
+    monkeypatch.setattr(redetection, "CHUNK_FILES", 2)
+    monkeypatch.setattr(archive_reading, "ARCHIVE_CHUNK_FILES", run_on)
+    walked = []
+    monkeypatch.setattr(
+        archive_reading, "walk", lambda *args, **kwargs: walked.append(args[2]) or walk(*args, **kwargs)
+    )
+    archive = zip_bytes({f"photo-{number}.jpg": jpeg(20 + 25 * number, number) for number in range(8)})
+    ingest(exhibit, owner, tmp_path / "seized", {"album.zip": archive, "z-loose.jpg": jpeg(200, 12)})
+    job = dossier_detection_start(dossier=dossier, detectors=[], classifiers=[register(admin)], by=owner)
+    while redetection.detection_job_run(job=job):
+        pass
+    job.refresh_from_db()
+    assert job.status == DetectionJob.Status.DONE and job.errors == 0 and job.files_scored == 9
+    assert Detection.objects.count() == 9
+    assert set(walked) == {"seized/album.zip"} and len(walked) in walks
