@@ -5,6 +5,7 @@ language, ranked by ``ts_rank``, snippets by ``ts_headline``. SQLite: the FTS5 c
 ``snippet()``. The engines receive only what ``texts.query`` writes from the user's words.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -116,16 +117,25 @@ def _or_names(substring: str | None) -> tuple[str, list]:
 
 def _or_identifier(found: Identifier | None) -> tuple[str, list]:
     """A condition matching the parts where the files' identifiers equal to ``found`` were seen (an
-    OR branch of the search), or none: the value's index finds the files."""
+    OR branch of the search), or none. The parts are looked up first (the value's index finds the
+    files) and given as ids: an ``id IN (subquery)`` among the OR branches kept PostgreSQL from
+    combining the branches' indexes, and it read every part instead (5 s at 10 million parts)."""
     if found is None:
         return "", []
-    condition = (
-        f" OR {TABLE}.id IN (SELECT t.id FROM {TABLE} t JOIN {IDENTIFIERS} i"  # noqa: S608 - our own tables
-        # Found in a chat export's messages: the hit is its JSON's text.
-        " ON i.file_id = t.file_id AND (i.found_in = t.kind OR (i.found_in = 'message' AND t.kind = 'content'))"
-        " WHERE i.value = %s AND i.kind = %s AND (t.kind = 'name' OR t.part = 0))"
-    )
-    return condition, [found.value, found.kind]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id FROM {TABLE} t JOIN {IDENTIFIERS} i"  # noqa: S608 - our own tables
+            # Found in a chat export's messages: the hit is its JSON's text.
+            " ON i.file_id = t.file_id AND (i.found_in = t.kind OR (i.found_in = 'message' AND t.kind = 'content'))"
+            " WHERE i.value = %s AND i.kind = %s AND (t.kind = 'name' OR t.part = 0)",
+            [found.value, found.kind],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return "", []
+    if connection.vendor == "postgresql":
+        return f" OR {TABLE}.id = ANY(%s)", [ids]
+    return f" OR {TABLE}.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608 - our own table
 
 
 def _filtered(texts, filters: SearchFilters):
