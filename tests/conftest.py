@@ -5,7 +5,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -50,6 +50,13 @@ class VerifiedClient(Client):
 # The database roles of production (audit/roles.py) in `make test`: with DATABASE_OWNER_URL set, the
 # owner role creates, migrates (granting the runtime role its rights) and drops the test database;
 # every test runs as DATABASE_URL's role, which may only read and append to the audit log.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Test users' passwords hashed with 1,000 PBKDF2 iterations, not 1,000,000 (tests/passwords.py)."""
+    with override_settings(PASSWORD_HASHERS=["tests.passwords.QuickPBKDF2PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
