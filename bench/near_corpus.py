@@ -205,7 +205,7 @@ def features(recall: list[dict], negatives: list[dict]) -> dict[str, np.ndarray]
 
 def load_features(cache_folder: Path) -> dict[str, np.ndarray]:
     """The features of the (cached) corpus, themselves cached as an npz next to its digests."""
-    path = cache_folder / f"near-features-{corpus_key()}.npz"
+    path = cache_folder / f"near-features-{corpus_key()}-{rules.SLOTS}.npz"
     if path.exists():
         with np.load(path) as stored:
             return dict(stored)

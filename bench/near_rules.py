@@ -13,8 +13,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from hashing.perceptual import UNDO_CROP_EVERY_SIDE, UNDO_CROP_ONE_SIDE, UNDO_TILT_DEGREES
+
 NONE = 999
-SLOTS = 40  # at most 8 dihedral, 8 border-trimmed and 18 with a crop or a tilt undone
+# A query's hashes: 8 dihedral, 8 border-trimmed, and those with a crop, a tilt or an overlay undone
+# (each crop share on every side, on each of four sides, each tilt twice, the overlays painted over once).
+SLOTS = 8 + 8 + len(UNDO_CROP_EVERY_SIDE) + 4 * len(UNDO_CROP_ONE_SIDE) + 2 * len(UNDO_TILT_DEGREES) + 1
 
 # The rules: each takes the distances (uint16 arrays, NONE where not compared) and says which pairs match.
 # "today" is the product's (settings PDQ_MATCH_DISTANCE 31, PHASH_MATCH_DISTANCE 10). The proposed
@@ -67,6 +71,7 @@ def _words(blob: bytes, width: int) -> np.ndarray:
 def _slots(hashes: list[bytes], width: int) -> np.ndarray:
     """A query's hashes in SLOTS rows (the first repeated in the empty ones: the minimum is unchanged)."""
     rows = _words(b"".join(hashes), width)
+    assert len(rows) <= SLOTS + 6, f"{len(rows)} hashes: SLOTS would leave some out"
     return np.concatenate([rows, np.repeat(rows[:1], max(0, SLOTS + 6 - len(rows)), axis=0)])[: SLOTS + 6]
 
 

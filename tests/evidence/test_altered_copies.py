@@ -232,7 +232,10 @@ def test_the_review_page_shows_near_before_possible_filters_them_and_settles_bot
         exhibit,
         owner,
         tmp_path / "seized",
-        {"b-near.jpg": jpeg(astronaut.resize((700, 700))), "a-possible.jpg": jpeg(coffee.rotate(4))},
+        {
+            "b-near.jpg": jpeg(astronaut.resize((700, 700))),
+            "a-possible.jpg": jpeg(crop(coffee, 0.08, 0.08, 0.08, 0.08)),
+        },
     )
     version = _listed("Partner", [astronaut, coffee], admin)
     # Near: within PDQ 31 or pHash 10 alone; possible: anything else within 60 / 16.
