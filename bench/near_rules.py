@@ -13,12 +13,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from hashing.perceptual import UNDO_CROP_EVERY_SIDE, UNDO_CROP_ONE_SIDE, UNDO_TILT_DEGREES
+from hashing.perceptual import UNDO_CORNER_SIDES, UNDO_CROP_EVERY_SIDE, UNDO_CROP_ONE_SIDE, UNDO_TILT_DEGREES
 
 NONE = 999
 # A query's hashes: 8 dihedral, 8 border-trimmed, and those with a crop, a tilt or an overlay undone
-# (each crop share on every side, on each of four sides, each tilt twice, the overlays painted over once).
+# (each crop share on every side, on each of four sides, each tilt twice, the overlays painted over once,
+# PDQ alone: each corner painted over at each side).
 SLOTS = 8 + 8 + len(UNDO_CROP_EVERY_SIDE) + 4 * len(UNDO_CROP_ONE_SIDE) + 2 * len(UNDO_TILT_DEGREES) + 1
+SLOTS += 4 * len(UNDO_CORNER_SIDES)
 
 # The rules: each takes the distances (uint16 arrays, NONE where not compared) and says which pairs match.
 # "today" is the product's (settings PDQ_MATCH_DISTANCE 31, PHASH_MATCH_DISTANCE 10). The proposed
