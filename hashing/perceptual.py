@@ -12,6 +12,7 @@ import io
 import math
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -401,8 +402,31 @@ def undone_hashes(
         vector, quality = pdqhash.compute(np.broadcast_to(array[:, :, None], (*array.shape, 3)))
         if quality >= PDQ_USEFUL_QUALITY:
             pdqs.append(_packed(vector))
-    reduced = np.stack([np.asarray(Image.fromarray(a).resize((32, 32), Image.Resampling.LANCZOS)) for a in undone])
-    return pdqs, _phash_bits(reduced)
+    return pdqs, _phash_bits(np.stack([_reduced_32(array) for array in undone]))
+
+
+def _reduced_32(pixels: np.ndarray) -> np.ndarray:
+    """The greyscale resized to 32x32 as Pillow's LANCZOS does (to within a few grey levels: no 8-bit
+    rounding between its two passes), as two matrix products: a fifth of the time of Pillow's resize
+    on a thumbnail, which a query's 30-odd variants each paid."""
+    height, width = pixels.shape
+    return np.clip(np.rint(_lanczos_matrix(height) @ pixels @ _lanczos_matrix(width).T), 0, 255)
+
+
+@lru_cache(maxsize=512)
+def _lanczos_matrix(size: int, out: int = 32) -> np.ndarray:
+    """Pillow's LANCZOS weights (``ImagingResample``'s coefficients) from ``size`` pixels to ``out``."""
+    scale = size / out
+    filterscale = max(scale, 1.0)
+    support = 3.0 * filterscale
+    matrix = np.zeros((out, size))
+    for row in range(out):
+        center = (row + 0.5) * scale
+        first, last = max(int(center - support + 0.5), 0), min(int(center + support + 0.5), size)
+        x = (np.arange(first, last) - center + 0.5) / filterscale
+        weights = np.sinc(x) * np.sinc(x / 3)
+        matrix[row, first:last] = weights / weights.sum()
+    return matrix
 
 
 def _inside_share(degrees: float, width: int, height: int) -> float:
