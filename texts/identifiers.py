@@ -115,8 +115,11 @@ def count_identifiers(
 
 def identifier_of(query: str, *, region: str = REGION) -> Identifier | None:
     """The identifier a whole search box holds, in any usual form ("0470 12 34 56", "+32470123456",
-    "be71 0961 2345 6769", "falcon@Example.org"), or None when it holds anything else."""
+    "be71 0961 2345 6769", "falcon@Example.org"), or None when it holds anything else. In quotes, as a
+    phrase, it is the same identifier (a text may write that number "+32 470 12 34 56")."""
     query = query.strip()
+    if len(query) > 2 and query[0] == query[-1] == '"' and '"' not in query[1:-1]:
+        query = query[1:-1].strip()
     if not query or len(query) > 200:
         return None
     if re.fullmatch(r"[+(]?[\d][\d\s()./\-]{5,30}", query):

@@ -60,6 +60,9 @@ def test_the_team_finds_ingested_documents_outsiders_and_prosecutors_do_not(
     assert found(client, dossier, "night*") == {"mail.eml"}
     assert found(client, dossier, "darkfalcon -wallet") == {"report.docx", "notes.txt"}
     assert found(client, dossier, "elodie") == {"notes.txt"}
+    # A number in quotes is the same number in any form (the text writes "0470 12 34 56"); another is not.
+    assert found(client, dossier, '"+32 470 12 34 56"') == {"notes.txt"}
+    assert found(client, dossier, '"+32 470 12 34 57"') == set()
     page = client.get(reverse("dossier_text_search", args=[dossier.pk]), {"q": "darkfalcon"}).content.decode()
     assert "<mark>darkfalcon</mark>" in page
     report = EvidenceFile.objects.get(path="report.docx")

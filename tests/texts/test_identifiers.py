@@ -81,6 +81,10 @@ def test_the_search_box_reads_one_identifier_in_any_form():
     assert identifier_of("darkfalcon") is None
     assert identifier_of("12345") is None
     assert identifier_of("0470 12 34 56 darkfalcon") is None
+    # Quoted as a phrase, the same identifier (the text says "+32 470 12 34 56": no phrase of it matches).
+    assert identifier_of('"0470 12 34 56"').value == "+32470123456"
+    assert identifier_of('" BE71 0961 2345 6769 "').value == "BE71096123456769"
+    assert identifier_of('"dark falcon"') is None and identifier_of('"0470" "12 34 56"') is None
 
 
 def test_huge_texts_are_bounded():
