@@ -153,7 +153,8 @@ def _files(exhibit, job, batch, count: int) -> list[int]:
 
 
 def _load(exhibit, file_ids: list[int], count: int) -> tuple[float, int, dict]:
-    """The parts written with COPY, the GIN index built after (as a restore would): seconds, bytes."""
+    """The parts written with COPY, the GIN indexes (one per language) built after, as a restore
+    would: seconds, bytes."""
     from django.db import connection
     from psycopg.types.json import Jsonb
 
@@ -163,7 +164,10 @@ def _load(exhibit, file_ids: list[int], count: int) -> tuple[float, int, dict]:
     texts, vocabularies = _texts(count, seed=23)
     started, size = time.perf_counter(), 0
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS file_text_search")
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = [(name, definition) for name, definition in cursor.fetchall() if "(search)" in definition]
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         columns = "file_id, exhibit_id, kind, part, language, detected_language, text, truncated, error"
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for index, (language, text) in enumerate(texts):
@@ -172,7 +176,8 @@ def _load(exhibit, file_ids: list[int], count: int) -> tuple[float, int, dict]:
                 part = index % PARTS_PER_FILE
                 copy.write_row([file_id, exhibit.pk, "content", part, language, language, text, False, Jsonb("")])
         cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute(f"CREATE INDEX file_text_search ON {table} USING gin (search)")
+        for _name, definition in indexes:
+            cursor.execute(definition)
         cursor.execute(f"ANALYZE {table}")
     return time.perf_counter() - started, size, vocabularies
 
