@@ -52,9 +52,11 @@ def in_archive(record: EvidenceFile) -> bool:
 
 
 # A job that reads members again takes files in chunks by id and walks each archive once a chunk: a
-# chunk that ended among an archive's members would have the next one walk it again from its start
-# (quadratic in the archive's size). ``chunk_after`` lets such a chunk run on to the end of the
-# archive's members that follow, up to this many files in all.
+# chunk that ended among an archive's members would have the next one walk it again from its start.
+# A zip's or a tar's members not asked are passed by unread (``WalkReport.only``: a zip's walk is then
+# its central directory, a compressed tar's its decompression), but a 7z or an e-mail is read whole
+# again: ``chunk_after`` lets such a chunk run on to the end of the archive's members that follow, up
+# to this many files in all.
 ARCHIVE_CHUNK_FILES = 1000
 
 
@@ -89,7 +91,8 @@ def members_again(records: Iterable[EvidenceFile]) -> Iterator[tuple[EvidenceFil
         if container is None:  # never: a member's row goes with its archive's (CASCADE)
             continue
         job = IngestJob.objects.filter(pk=next(iter(wanted.values())).job_id).first()
-        report = WalkReport(password=archive_passwords.decrypt(job.archive_password) if job else None)
+        password = archive_passwords.decrypt(job.archive_password) if job else None
+        report = WalkReport(password=password, only=_on_the_way(wanted))
         try:
             yield from _walk_for(container, wanted, report)
         except sources.READ_ERRORS as error:
@@ -99,6 +102,11 @@ def members_again(records: Iterable[EvidenceFile]) -> Iterator[tuple[EvidenceFil
             wanted.clear()
         for record in wanted.values():
             yield record, message("archive.member_not_found_again", archive=container.path)
+
+
+def _on_the_way(wanted: dict[tuple, EvidenceFile]) -> frozenset:
+    """The archive paths of the members ``wanted`` and of the archives nested on their way."""
+    return frozenset(path[:end] for path in wanted for end in range(1, len(path) + 1))
 
 
 def _walk_for(container: EvidenceFile, wanted: dict, report: WalkReport):

@@ -4,7 +4,8 @@ read: read again, extracted, their pictures read (OCR) where their exhibit's swi
 A file is read where the ingest read it (a folder, a disk image); its SHA-256 is computed again on
 the way and its text kept only if it is the one recorded at ingest (``evidence.search.reading``). The
 members of an archive in a chunk are read from one walk of their archive (a huge archive whose
-members span many chunks is walked once per chunk, up to the last of its members asked).
+members span many chunks is walked once per chunk, up to the last of its members asked; a zip's or a
+tar's other members are passed by unread).
 """
 
 import logging

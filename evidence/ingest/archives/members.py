@@ -58,6 +58,14 @@ class WalkReport:
     # The password the investigator gave for this job's encrypted archives, tried on each of them.
     # Never printed (repr) nor stored: it lives as long as the walk.
     password: bytes | None = field(default=None, repr=False)
+    # A member read again after the ingest (``archive_reading.members_again``): the archive paths
+    # (tuples) asked for and every container on their way. A reader that can pass a member by
+    # without reading it (zip, tar) passes the others by, their sizes counted as read so that the
+    # limits fall where they fell at ingest. None at ingest: every member is read.
+    only: frozenset | None = None
+
+    def passes_by(self, archive_path: list[str]) -> bool:
+        return self.only is not None and tuple(archive_path) not in self.only
 
 
 class MemberContent:

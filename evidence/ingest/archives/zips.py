@@ -53,6 +53,10 @@ def walk_zip(stream, shown, limits, report, outer, depth, compressed_size) -> It
                 read_bytes + info.file_size, compressed_size, limits
             ):
                 member.error = bomb
+            elif report.passes_by(member.archive_path):  # its bytes not read: its central directory entry is enough
+                report.total_bytes += info.file_size
+                read_bytes += info.file_size
+                continue
             elif encrypted:
                 _read_encrypted_zip_member(member, stream, info, limits, report.password)
                 report.total_bytes += member.size
