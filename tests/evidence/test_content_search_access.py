@@ -115,6 +115,13 @@ def test_a_word_found_in_too_many_parts_is_listed_in_file_order_and_said_so(clie
     page = client.get(url, {"q": "falcon", "kind": "content"}).content.decode()
     assert 'data-testid="hits-unranked"' in page and 'data-testid="hit-count"' not in page
     assert page.index("SC-1/a.txt") < page.index("SC-1/b.txt") < page.index("SC-1/c.txt")  # file order
+    assert page.count("<mark>falcon</mark>") >= 3  # each with its snippet
+    settings.PAGE_SIZE = 2  # a page at a time, in the same order
+    first = client.get(url, {"q": "falcon", "kind": "content"}).content.decode()
+    second = client.get(url, {"q": "falcon", "kind": "content", "page": 2}).content.decode()
+    assert "SC-1/a.txt" in first and "SC-1/b.txt" in first and "SC-1/c.txt" not in first
+    assert "SC-1/c.txt" in second and "SC-1/a.txt" not in second and "SC-1/b.txt" not in second
+    settings.PAGE_SIZE = 25
 
     page = client.get(url, {"q": "owl", "kind": "content"}).content.decode()
     assert 'data-testid="hits-unranked"' not in page and 'data-testid="hit-count"' in page
