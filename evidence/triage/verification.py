@@ -5,11 +5,14 @@ local features (``hashing.keypoints``: ORB keypoints, a similarity
 fitted by RANSAC, a cell-by-cell look), which survive the crops, tilts and overlays that move both
 perceptual hashes; a verified candidate becomes a near match, with what the check found.
 
-Both sides are read from their thumbnails (256 px, in the derived store since ingestion): no
-evidence is opened again, and a check costs a few milliseconds. Off the hot path: only files whose
-best candidate is a possible match against a known file or a listed image here are looked at, at most
-``CHECKS_PER_FILE`` candidates each. Measured in bench/keypoints.py (on thumbnails: 0.93 of 440
-altered copies verified, none of 7,140 pairs of distinct hard images).
+Both sides are looked at as ``hashing.keypoints`` describes an image (a long side of 640 px): read
+again from the evidence where the ingest read it (``evidence.search.reading.contents_again``: a
+folder, a disk image, an archive's walk; its SHA-256 checked on the way), else, where the evidence
+cannot be read now (a source unmounted, a member too large), from the thumbnail (256 px, in the
+derived store since ingestion), on which fewer copies verify (bench/near_corpus.py: a third of the
+possible copies whose original is here on thumbnails; bench/keypoints.py: 0.92 of altered copies at
+640 px). Off the hot path: only files whose best candidate is a possible match against a known file
+or a listed image here are looked at, at most ``CHECKS_PER_FILE`` candidates each.
 """
 
 import dataclasses
@@ -18,7 +21,9 @@ import logging
 
 from config.messages import MessageError
 from config.store import read_derived
+from evidence.ingest import disk_files
 from evidence.models import EvidenceFile
+from evidence.search.reading import contents_again
 from evidence.triage.file_index import file_hits
 from hashing.keypoints import describe_stream, verify
 from hashing.near_matching import NEAR, POSSIBLE, NearMatch
@@ -45,20 +50,17 @@ def promote_verified(files, found: dict[int, list[NearMatch]]) -> int:
         return 0
     listed_here = _listed_images_here({m.listed_pdq for ms in asking.values() for m in ms if not m.file_id})
     wanted = {m.file_id for ms in asking.values() for m in ms if m.file_id} | set(listed_here.values())
-    thumbnails = dict(EvidenceFile.objects.filter(pk__in=wanted).exclude(thumbnail="").values_list("pk", "thumbnail"))
-    described: dict[str, object] = {}
+    others = EvidenceFile.objects.filter(pk__in=wanted).exclude(thumbnail="").in_bulk()
+    looks = _Looks([files[position] for position in asking], list(others.values()))
     promoted = 0
     for position, matches in asking.items():
-        mine = _features(files[position].thumbnail, described)
+        mine = files[position]
         for match in matches:
             other = match.file_id or listed_here.get(match.listed_pdq)
-            if other == files[position].pk:  # the file itself: its hashes already said how near it is
+            if other == mine.pk or other not in others:  # the file itself: its hashes said how near it is
                 continue
-            theirs = _features(thumbnails.get(other, ""), described)
-            if mine is None or theirs is None:
-                continue
-            check = verify(theirs, mine)
-            if check.verified:
+            check = looks.verified(others[other], mine)
+            if check is not None:
                 seen = (("inliers", check.inliers), ("agreement", check.agreement), ("file", other))
                 near = dataclasses.replace(match, strength=NEAR, verified=seen)
                 found[position] = [near, *(m for m in found[position] if m is not match)]
@@ -93,14 +95,65 @@ def _looks_at(evidence_file) -> bool:
     return bool(evidence_file.thumbnail) and not (evidence_file.mime or "").startswith("video/")
 
 
-def _features(thumbnail: str, described: dict):
-    """The local features of a thumbnail, once per call; None if it cannot be read (gone, damaged)."""
-    if not thumbnail:
+class _Looks:
+    """The local features of the files of one call, each described once a content: from its bytes
+    read again (640 px), and, where those do not verify a pair (or cannot be read), from its
+    thumbnail (256 px): a pair is verified when either look says so (bench/near_corpus.py measures
+    both, and the two together, recall and false matches)."""
+
+    def __init__(self, asking: list[EvidenceFile], others: list[EvidenceFile]) -> None:
+        self.views: dict[tuple, object] = {}
+        self.thumbnails: dict[str, object] = {}
+        with disk_files.ImageReader() as reader:
+            for record, content in contents_again(_readable([*asking, *others]), reader):
+                if isinstance(content, bytes):
+                    self.views[_key(record)] = _features_of(content, record.path)
+
+    def verified(self, known: EvidenceFile, candidate: EvidenceFile):
+        """The check that verified ``candidate`` as a copy of ``known``'s picture, or None."""
+        for look in (self._view, self._thumbnail):
+            theirs, mine = look(known), look(candidate)
+            if theirs is not None and mine is not None and (check := verify(theirs, mine)).verified:
+                return check
         return None
-    if thumbnail not in described:
-        try:
-            described[thumbnail] = describe_stream(io.BytesIO(read_derived(thumbnail)))
-        except (OSError, MessageError, ValueError) as error:
-            log.warning("thumbnail %s not verified: %s", thumbnail, error)
-            described[thumbnail] = None
-    return described[thumbnail]
+
+    def _view(self, record: EvidenceFile):
+        return self.views.get(_key(record))
+
+    def _thumbnail(self, record: EvidenceFile):
+        if not record.thumbnail:
+            return None
+        if record.thumbnail not in self.thumbnails:
+            self.thumbnails[record.thumbnail] = _thumbnail_features(record.thumbnail)
+        return self.thumbnails[record.thumbnail]
+
+
+def _readable(records: list[EvidenceFile]) -> list[EvidenceFile]:
+    """One record of each content, with what reading it again needs (a source and its SHA-256)."""
+    seen, readable = set(), []
+    for record in records:
+        if record.source_path and record.sha256 is not None and _key(record) not in seen:
+            seen.add(_key(record))
+            readable.append(record)
+    return readable
+
+
+def _key(record: EvidenceFile) -> tuple:
+    return (bytes(record.sha256), record.size) if record.sha256 is not None else ("unhashed", id(record))
+
+
+def _features_of(content: bytes, shown: str):
+    try:
+        return describe_stream(io.BytesIO(content))
+    except (OSError, MessageError, ValueError) as error:
+        log.warning("%s not verified from its evidence: %s", shown, error)
+        return None
+
+
+def _thumbnail_features(thumbnail: str):
+    """The local features of a thumbnail; None if it cannot be read (gone, damaged)."""
+    try:
+        return describe_stream(io.BytesIO(read_derived(thumbnail)))
+    except (OSError, MessageError, ValueError) as error:
+        log.warning("thumbnail %s not verified: %s", thumbnail, error)
+        return None

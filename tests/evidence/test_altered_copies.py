@@ -289,6 +289,28 @@ def test_a_possible_match_to_a_categorised_file_is_looked_at_and_promoted_when_i
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("evidence_here", [True, False])
+def test_a_possible_match_is_looked_at_in_its_evidence_where_it_can_be_read_again(
+    owner, exhibit, tmp_path, possible_only, evidence_here
+):
+    """A copy cut by 10 % on every side is not verified on the two 256 px thumbnails, but is when both
+    pictures are read again from the evidence (640 px). Control: with the known picture's evidence
+    gone (a source unmounted), the look falls back to the thumbnails and the copy stays possible."""
+    motorcycle = photo("motorcycle_left.png", 1200)
+    known = ingest(exhibit, owner, tmp_path / "known", {"original.jpg": jpeg(motorcycle)})["original.jpg"]
+    EvidenceFile.objects.filter(pk=known.pk).update(triage="known", match_algorithm="review", match_category="1")
+    if not evidence_here:
+        (tmp_path / "known" / "original.jpg").unlink()
+    copy = ingest(exhibit, owner, tmp_path / "seized", {"copy.jpg": jpeg(crop(motorcycle, 0.1, 0.1, 0.1, 0.1))})
+    copy = EvidenceFile.objects.get(pk=copy["copy.jpg"].pk)
+    assert copy.match_file_id == known.pk
+    if evidence_here:
+        assert copy.triage == "near" and copy.match_detail["verified"]["inliers"] >= 20
+    else:
+        assert copy.triage == "possible" and "verified" not in copy.match_detail
+
+
+@pytest.mark.django_db
 def test_a_possible_match_to_a_listed_image_is_looked_at_where_a_copy_of_that_image_is_here(
     admin, owner, exhibit, tmp_path, possible_only
 ):
