@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # The search languages (evidence.models.texts.LANGUAGES) when this was written; a language added later
-# gets its own index in its own migration (tests/search/test_search_indexes.py checks that each has one).
+# gets its own index in its own migration (tests/evidence/test_text_languages.py checks that each has one).
 LANGUAGES = ("simple", "english", "french", "dutch")
 
 
