@@ -53,10 +53,11 @@ def in_archive(record: EvidenceFile) -> bool:
 
 # A job that reads members again takes files in chunks by id and walks each archive once a chunk: a
 # chunk that ended among an archive's members would have the next one walk it again from its start.
-# A zip's or a tar's members not asked are passed by unread (``WalkReport.only``: a zip's walk is then
-# its central directory, a compressed tar's its decompression), but a 7z or an e-mail is read whole
-# again: ``chunk_after`` lets such a chunk run on to the end of the archive's members that follow, up
-# to this many files in all.
+# The members not asked are passed by (``WalkReport.only``): a zip's walk is then its central
+# directory, a compressed tar's its decompression, a 7z's the decoding of its folders that hold an
+# asked member up to the last one, a mailbox's the split of its messages and the parsing of those that
+# hold one. What is still read again each walk is worth sparing: ``chunk_after`` lets such a chunk run
+# on to the end of the archive's members that follow, up to this many files in all.
 ARCHIVE_CHUNK_FILES = 1000
 
 

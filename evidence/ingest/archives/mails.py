@@ -76,8 +76,14 @@ def walk_eml(stream, shown, limits, report, outer, depth, compressed_size) -> It
 
 
 def walk_mbox(stream, shown, limits, report, outer, depth, compressed_size) -> Iterator[Member]:
-    """Each message of the mailbox in turn: its attachments named ``message-<n>/<name>``."""
+    """Each message of the mailbox in turn: its attachments named ``message-<n>/<name>``. Read
+    again for some members only (``WalkReport.only``), the messages that hold none are split off
+    but not parsed: fewer members counted before an asked one, so no limit falls sooner than at ingest."""
+    asked = report.asked_in(outer)
+    messages = None if asked is None else {name.split("/", 1)[0] for name in asked}
     for number, data in enumerate(_mbox_messages(stream, limits.max_buffer_bytes), start=1):
+        if messages is not None and f"message-{number}" not in messages:
+            continue
         if data is None:
             report.findings.append(
                 message("archive.mbox_message_too_large", archive=shown, number=number, limit=limits.max_buffer_bytes)
@@ -144,6 +150,9 @@ def _attachments(mail, shown: str, prefix: str, limits: Limits, report: WalkRepo
         data, error = _part_bytes(part, limits)
         if error:
             member.error = error
+        elif report.passes_by(member.archive_path):  # decoded to count its size, not hashed
+            report.total_bytes += len(data)
+            continue
         else:
             if part.get_content_type() == "message/rfc822":
                 member.findings.append(message("archive.mail_message_written_back"))
@@ -212,7 +221,9 @@ def walk_msg(stream, shown, limits, report, outer, depth, compressed_size) -> It
             if over_limits(report, limits, shown):
                 return
             report.members += 1
-            yield _outlook_member(attachment, shown, limits, report, outer)
+            member = _outlook_member(attachment, shown, limits, report, outer)
+            if member is not None:
+                yield member
     except (TextRefused, *OLE_ERRORS) as error:
         why = error.message if isinstance(error, TextRefused) else reason(error)
         report.findings.append(message("archive.mail_unreadable", archive=shown, reason=why))
@@ -220,7 +231,8 @@ def walk_msg(stream, shown, limits, report, outer, depth, compressed_size) -> It
         ole.close()
 
 
-def _outlook_member(attachment: OutlookAttachment, shown, limits: Limits, report: WalkReport, outer) -> Member:
+def _outlook_member(attachment: OutlookAttachment, shown, limits: Limits, report: WalkReport, outer) -> Member | None:
+    """The attachment as a member, hashed; None when it is passed by (``WalkReport.only``)."""
     number = int(attachment.storage[-1].rsplit("#", 1)[-1] or "0", 16) + 1
     name = shown_text(attachment.name).strip() or f"attachment-{number}{'.msg' if attachment.is_message else '.bin'}"
     if attachment.is_message and not name.lower().endswith(".msg"):
@@ -244,6 +256,9 @@ def _outlook_member(attachment: OutlookAttachment, shown, limits: Limits, report
         why = error.message if isinstance(error, TextRefused) else reason(error)
         member.error = message("archive.member_unreadable", reason=why)
         return member
+    if report.passes_by(member.archive_path):
+        report.total_bytes += len(data)
+        return None
     read_member(member, io.BytesIO(data), limits)
     report.total_bytes += member.size
     return member

@@ -59,13 +59,21 @@ class WalkReport:
     # Never printed (repr) nor stored: it lives as long as the walk.
     password: bytes | None = field(default=None, repr=False)
     # A member read again after the ingest (``archive_reading.members_again``): the archive paths
-    # (tuples) asked for and every container on their way. A reader that can pass a member by
-    # without reading it (zip, tar) passes the others by, their sizes counted as read so that the
-    # limits fall where they fell at ingest. None at ingest: every member is read.
+    # (tuples) asked for and every container on their way. Each reader passes the others by as far
+    # as its format allows (zip, tar, 7z: their declared sizes counted as read, so that the limits
+    # fall where they fell at ingest; e-mail: attachments not hashed, a mailbox's messages without
+    # any asked not parsed). None at ingest: every member is read.
     only: frozenset | None = None
 
     def passes_by(self, archive_path: list[str]) -> bool:
         return self.only is not None and tuple(archive_path) not in self.only
+
+    def asked_in(self, outer: list[str]) -> set[str] | None:
+        """The names asked directly inside the container at ``outer`` (None: every one is)."""
+        if self.only is None:
+            return None
+        depth, outer_path = len(outer), tuple(outer)
+        return {path[depth] for path in self.only if len(path) > depth and path[:depth] == outer_path}
 
 
 class MemberContent:

@@ -201,6 +201,9 @@ def _sort_entries(archive, shown, limits, report, outer, password) -> tuple[list
             member.error = message("archive.dictionary_too_large", size=dictionary, limit=limits.max_buffer_bytes)
         elif folder is not None and (bomb := likely_bomb(*ratios.get(id(folder), (0, 0)), limits)):
             member.error = bomb
+        elif report.passes_by(member.archive_path):  # no writer: py7zr skips its folder, or decodes past it
+            report.total_bytes += member.size
+            continue
         else:
             wanted[entry.id] = member
             if folder is not None and SupportedMethods.needs_password(folder.coders):
