@@ -149,9 +149,11 @@ def ocr_on(settings):
 
 @pytest.fixture(autouse=True)
 def _stores_in_tmp(settings, tmp_path):
-    """Every test gets its own evidence store and list store."""
+    """Every test gets its own evidence store, list store and derived store (thumbnails and the
+    descriptions kept of known pictures are named after their content: one test's would be another's)."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.HASHLIST_ROOT = tmp_path / "hashlists"
+    settings.DERIVED_ROOT = tmp_path / "derived"
 
 
 @pytest.fixture

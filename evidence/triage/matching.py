@@ -10,7 +10,7 @@ from audit.services import audit_record
 from evidence.ingest.filerows import update_files
 from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.triage.near_matching import frames_for, near_copies_of, near_matches
-from evidence.triage.verification import promote_verified
+from evidence.triage.verification import known_views_store, promote_verified
 from hashing.blockstore import COPY_SIGNATURE, COPY_TRAILER, EXACT, has_blocks, version_difference
 from hashing.digestsets import as_bytes
 from hashing.hashers import ALGORITHMS
@@ -350,6 +350,7 @@ def near_copies_rematch(*, file_ids: list[int]) -> int:
     known = list(EvidenceFile.objects.filter(pk__in=file_ids, triage=EvidenceFile.Triage.KNOWN))
     if not known:
         return 0
+    known_views_store(known)  # while their evidence is here: copies met later are looked at against them
     copies = list(EvidenceFile.objects.filter(pk__in=near_copies_of(known)).select_related("exhibit"))
     before = {f.pk: tuple(getattr(f, field) for field in MATCH_FIELDS) for f in copies}
     match_files(copies, only_pending=False)

@@ -8,8 +8,10 @@ perceptual hashes; a verified candidate becomes a near match, with what the chec
 Both sides are looked at as ``hashing.keypoints`` describes an image (a long side of 640 px): read
 again from the evidence where the ingest read it (``evidence.search.reading.contents_again``: a
 folder, a disk image, an archive's walk; its SHA-256 checked on the way), else, where the evidence
-cannot be read now (a source unmounted, a member too large), from the thumbnail (256 px, in the
-derived store since ingestion), which is also looked at where the first look does not verify (each
+cannot be read now (a source unmounted, a member too large), from the description kept in the
+derived store when the file was made known or first looked at (``known_views_store``), and from the
+thumbnail (256 px, in the derived store since ingestion), which is also looked at where the first
+look does not verify (each
 verifies copies the other does not: bench/near_corpus.py, near where the original is here, 0.833 on
 thumbnails alone, 0.875 at 640 px alone, 0.883 with both, no false one either way). Off the hot
 path: only files whose best candidate is a possible match against a known file or a listed image
@@ -20,13 +22,15 @@ import dataclasses
 import io
 import logging
 
+from django.conf import settings
+
 from config.messages import MessageError
-from config.store import read_derived
+from config.store import derived_exists, read_derived, store_derived
 from evidence.ingest import disk_files
 from evidence.models import EvidenceFile
 from evidence.search.reading import contents_again
 from evidence.triage.file_index import file_hits
-from hashing.keypoints import describe_stream, verify
+from hashing.keypoints import LONG_SIDE, Features, describe_stream, verify
 from hashing.near_matching import NEAR, POSSIBLE, NearMatch
 from hashing.nearest import as_codes
 
@@ -35,6 +39,10 @@ CHECKS_PER_FILE = 3
 # A file whose PDQ is this close to a listed image's is that image (re-encoded, resized): on the
 # near-match corpus (bench/near_corpus.py) the closest distinct images were 24 bits apart.
 LISTED_IMAGE_PDQ = 16
+# The derived store's folder of the descriptions at LONG_SIDE (``hashing.keypoints.Features``), named
+# after their content as the thumbnails are: a copy met in a year is looked at against a known picture
+# whose exhibit has been returned since.
+VIEWS = "views"
 
 
 def promote_verified(files, found: dict[int, list[NearMatch]]) -> int:
@@ -70,6 +78,55 @@ def promote_verified(files, found: dict[int, list[NearMatch]]) -> int:
     return promoted
 
 
+def known_views_store(files) -> int:
+    """Keep in the derived store the description of each picture of ``files`` (made known by a
+    reviewer: those that copies are looked at against) that has none yet, read from its evidence
+    while it is here. Returns how many were kept."""
+    records = [record for record in _readable(list(files)) if _looks_at(record) and not _view_kept(record)]
+    if not records:
+        return 0
+    kept = 0
+    with disk_files.ImageReader() as reader:
+        for record, content in contents_again(records, reader):
+            if isinstance(content, bytes) and (features := _features_of(content, record.path)) is not None:
+                kept += _keep_view(record, features)
+    return kept
+
+
+def _view_name(record: EvidenceFile) -> str:
+    return f"{bytes(record.sha256).hex()}-{LONG_SIDE}.skp"
+
+
+def _view_path(record: EvidenceFile) -> str:
+    """Where ``store_derived`` keeps it, relative to the derived store."""
+    name = _view_name(record)
+    return f"{VIEWS}/{name[:2]}/{name}"
+
+
+def _view_kept(record: EvidenceFile) -> bool:
+    return derived_exists(_view_path(record))
+
+
+def _keep_view(record: EvidenceFile, features: Features) -> bool:
+    try:
+        store_derived(settings.DERIVED_ROOT, VIEWS, _view_name(record), features.to_bytes())
+    except OSError as error:  # the store full or unwritable: the evidence or the thumbnail next time
+        log.warning("description of %s not kept: %s", record.path, error)
+        return False
+    return True
+
+
+def _kept_view(record: EvidenceFile):
+    """The description kept for ``record``'s content, or None (none kept, or unreadable)."""
+    try:
+        return Features.from_bytes(read_derived(_view_path(record)))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        log.warning("description %s not read: %s", _view_path(record), error)
+        return None
+
+
 def _listed_images_here(listed_pdqs: set) -> dict[bytes, int]:
     """Per listed image's PDQ, the file here closest to it within ``LISTED_IMAGE_PDQ`` bits (an image
     with a thumbnail): the listed picture's pixels, where a copy of it was ingested."""
@@ -98,17 +155,24 @@ def _looks_at(evidence_file) -> bool:
 
 class _Looks:
     """The local features of the files of one call, each described once a content: from its bytes
-    read again (640 px), and, where those do not verify a pair (or cannot be read), from its
-    thumbnail (256 px): a pair is verified when either look says so (bench/near_corpus.py measures
-    both, and the two together, recall and false matches)."""
+    read again (640 px; a known side's description then kept), else from the description kept, and,
+    where those do not verify a pair (or there is none), from its thumbnail (256 px): a pair is
+    verified when either look says so (bench/near_corpus.py measures both, and the two together,
+    recall and false matches)."""
 
     def __init__(self, asking: list[EvidenceFile], others: list[EvidenceFile]) -> None:
         self.views: dict[tuple, object] = {}
         self.thumbnails: dict[str, object] = {}
+        known = {_key(record) for record in others}
         with disk_files.ImageReader() as reader:
             for record, content in contents_again(_readable([*asking, *others]), reader):
                 if isinstance(content, bytes):
-                    self.views[_key(record)] = _features_of(content, record.path)
+                    self.views[_key(record)] = features = _features_of(content, record.path)
+                    if features is not None and _key(record) in known and not _view_kept(record):
+                        _keep_view(record, features)
+        for record in [*asking, *others]:
+            if record.sha256 is not None and self.views.get(_key(record)) is None:
+                self.views[_key(record)] = _kept_view(record)
 
     def verified(self, known: EvidenceFile, candidate: EvidenceFile):
         """The check that verified ``candidate`` as a copy of ``known``'s picture, or None."""

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageEnhance
 from evidence.ingest.jobs import ingest_job_create_from_path
 from evidence.models import Categorisation, EvidenceFile, RematchNotice
 from evidence.review.services import near_match_settle
-from evidence.triage.matching import rematch_after_activation
+from evidence.triage.matching import near_copies_rematch, rematch_after_activation
 from hashing.importers import hash_list_version_import
 from hashing.models import HashListVersion
 from hashing.near_matching import NEAR, POSSIBLE, match_strength
@@ -289,25 +289,29 @@ def test_a_possible_match_to_a_categorised_file_is_looked_at_and_promoted_when_i
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("evidence_here", [True, False])
+@pytest.mark.parametrize("evidence", ["here", "gone", "gone after it was made known"])
 def test_a_possible_match_is_looked_at_in_its_evidence_where_it_can_be_read_again(
-    owner, exhibit, tmp_path, possible_only, evidence_here
+    owner, exhibit, tmp_path, possible_only, evidence
 ):
     """A copy cut by 10 % on every side is not verified on the two 256 px thumbnails, but is when both
-    pictures are read again from the evidence (640 px). Control: with the known picture's evidence
-    gone (a source unmounted), the look falls back to the thumbnails and the copy stays possible."""
+    pictures are read again from the evidence (640 px). With the known picture's evidence gone (a
+    source unmounted, an exhibit returned), its description kept when a reviewer made it known is
+    looked at instead. Control: gone before it was ever described, the look falls back to the
+    thumbnails and the copy stays possible."""
     motorcycle = photo("motorcycle_left.png", 1200)
     known = ingest(exhibit, owner, tmp_path / "known", {"original.jpg": jpeg(motorcycle)})["original.jpg"]
     EvidenceFile.objects.filter(pk=known.pk).update(triage="known", match_algorithm="review", match_category="1")
-    if not evidence_here:
+    if evidence == "gone after it was made known":
+        assert near_copies_rematch(file_ids=[known.pk]) == 0  # what a categorisation queues; no copy yet
+    if evidence != "here":
         (tmp_path / "known" / "original.jpg").unlink()
     copy = ingest(exhibit, owner, tmp_path / "seized", {"copy.jpg": jpeg(crop(motorcycle, 0.1, 0.1, 0.1, 0.1))})
     copy = EvidenceFile.objects.get(pk=copy["copy.jpg"].pk)
     assert copy.match_file_id == known.pk
-    if evidence_here:
-        assert copy.triage == "near" and copy.match_detail["verified"]["inliers"] >= 20
-    else:
+    if evidence == "gone":
         assert copy.triage == "possible" and "verified" not in copy.match_detail
+    else:
+        assert copy.triage == "near" and copy.match_detail["verified"]["inliers"] >= 20
 
 
 @pytest.mark.django_db
