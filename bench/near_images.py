@@ -328,6 +328,10 @@ def negative_specs() -> list[tuple[str, str, tuple[int, int, int, int] | None, i
     specs += [("document", "", None, number) for number in range(300)]
     specs += [("screenshot", "", None, number) for number in range(300)]
     specs += [("synthetic", "", None, number) for number in range(250)]
+    # Pages and screens of the same layouts, scanned or photographed: grain and JPEG over their plain
+    # background (their thumbnails' blocks then vary by a few grey levels, as a photo's do).
+    specs += [("scan", "", None, number) for number in range(200)]
+    specs += [("screen_photo", "", None, number) for number in range(200)]
     return specs
 
 
@@ -348,6 +352,10 @@ def negative_image(spec) -> bytes:
         return _png(_document(rng, seed % 25))
     if family == "screenshot":
         return _png(_screenshot(rng, seed % 25))
+    if family == "scan":
+        return _jpeg(_grain(_document(rng, seed % 25), rng.uniform(2.0, 4.0), rng), rng.randint(80, 92))
+    if family == "screen_photo":
+        return _jpeg(_grain(_screenshot(rng, seed % 25), rng.uniform(2.0, 4.0), rng), rng.randint(80, 92))
     return _jpeg(_grain(synthetic_image(seed + 1000, size=(1200, 900)), 2.0, rng), 90)
 
 

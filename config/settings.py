@@ -320,14 +320,14 @@ MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected/derived/")
 # Reviewer welfare: thumbnails are shown greyscale and blurred with this radius until revealed.
 THUMBNAIL_BLUR_RADIUS = float(os.environ.get("THUMBNAIL_BLUR_RADIUS", "8"))
 # Near matches (Hamming distance, inclusive; hashing/near_matching.py::match_strength). Measured on 2,760
-# altered copies of 46 photos and 1.4 M pairs of distinct hard images (bench/near_corpus.py,
-# bench/RESULTS.md): PDQ <= 31 of 256 (Meta's bound; a PDQ of quality below PDQ_MIN_QUALITY, a flat
-# image, is not used) is the only rule with almost no false match (5, all screenshots of one form with
-# other words); pHash alone, even within a few bits, matches distinct documents, screenshots and flat
-# images (17,000 of the pairs at 10 bits), and so does every joint region past PDQ 31. So a near match is
-# PDQ <= 31 (PHASH_MATCH_DISTANCE -1: pHash alone never makes one; NEAR_JOINT_DISTANCES (PDQ, pHash):
-# both within, none by default), or a possible match whose images compare as the same picture
-# (evidence/triage/verification.py).
+# altered copies of 46 photos and 1.4 M pairs of distinct hard images (2.15 M since pages and screens
+# scanned or photographed were added; bench/near_corpus.py, bench/RESULTS.md): PDQ <= 31 of 256 (Meta's
+# bound; a PDQ of quality below PDQ_MIN_QUALITY, a flat image, is not used) is the only rule with almost
+# no false match (5, all screenshots of one form with other words); pHash alone, even within a few bits,
+# matches distinct documents, screenshots and flat images (17,000 of the pairs at 10 bits), and so does
+# every joint region past PDQ 31. So a near match is PDQ <= 31 (PHASH_MATCH_DISTANCE -1: pHash alone never
+# makes one; NEAR_JOINT_DISTANCES (PDQ, pHash): both within, none by default), or a possible match whose
+# images compare as the same picture (evidence/triage/verification.py).
 PDQ_MATCH_DISTANCE = env_int("PDQ_MATCH_DISTANCE", 31)
 PHASH_MATCH_DISTANCE = env_int("PHASH_MATCH_DISTANCE", -1)
 PDQ_MIN_QUALITY = env_int("PDQ_MIN_QUALITY", 50)
