@@ -853,7 +853,13 @@ DESCRIPTIONS = [
     " `nflip` 0 (its default) and 1 (exact at 31 by pigeonhole), `IndexBinaryHash(256, 24)` with `nflip` 2;"
     " baseline: the product's index. `perceptual_search_phash_queries_per_s`: the same with 10 million random"
     " pHash entries at PHASH_MATCH_DISTANCE (10 of 64 bits, a far looser radius than PDQ's 31 of 256)."
-    " Goal (issue 5): exact, well under 1 ms a query.",
+    " Goal (issue 5): exact, well under 1 ms a query. `perceptual_search_<algorithm>_possible_queries_per_s`:"
+    " at the radius of the possible matches (`hashing.indexes.search_radius`), the tables planned for it;"
+    " baseline: the same entries at the near-match radius (issue 21: within 2x). Since session 27 a pHash"
+    " index keeps each table's codes in that table's order (8 bytes an entry a table), so a bucket's codes"
+    " are read together instead of one cache miss an entry: on this machine 0.90 -> 0.34 ms a query at 10"
+    " bits and 3.1 -> 1.6 ms at 12 (10 million random entries, 1,000 queries, measured beside the bench)."
+    " PDQ's tables do not (256-bit codes: 32 bytes an entry for each of 11 tables).",
     "- `related_files_pages_per_s`: a file page's near copies (`related_files_visible_to`) in a dossier of"
     " 500,000 files with random PDQ written with COPY (`BENCH_RELATED_FILES`), 10 pages each with 3 planted"
     " copies at 5, 18 and 31 bits, through the installation's file index (`evidence/triage/file_index.py`, its base"

@@ -134,12 +134,23 @@ def substring_keys(codes: np.ndarray, start: int, width: int) -> np.ndarray:
 class MultiIndex:
     """Multi-index hashing over ``codes``; positions 0..n-1 are the entries' ids (see the module)."""
 
-    def __init__(self, codes: np.ndarray, widths: list[int], orders: list[np.ndarray], offsets: list[np.ndarray]):
+    def __init__(
+        self,
+        codes: np.ndarray,
+        widths: list[int],
+        orders: list[np.ndarray],
+        offsets: list[np.ndarray],
+        sorted_words: list[np.ndarray] | None = None,
+    ):
         self.codes = codes
         self.words = _words(codes) if isinstance(codes, np.ndarray) and codes.flags.c_contiguous else None
         self.widths = widths
         self.orders = orders
         self.offsets = offsets
+        # 64-bit codes (pHash): each table's codes in its own order, so that a bucket's codes are read
+        # where its positions are (one cache line) rather than each at its entry: 2-3 times faster
+        # (bench/RESULTS.md, perceptual_search_phash_*), for 8 bytes an entry and a table more.
+        self.sorted_words = sorted_words
         self.bits = codes.shape[1] * 8
 
     @classmethod
@@ -155,7 +166,8 @@ class MultiIndex:
             counts = np.bincount(keys, minlength=2**width)
             offsets.append(np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32))
             start += width
-        return cls(codes, widths, orders, offsets)
+        sorted_words = [np.take(_words(codes)[:, 0], order) for order in orders] if bits == 64 else None
+        return cls(codes, widths, orders, offsets, sorted_words)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -170,6 +182,8 @@ class MultiIndex:
         return found
 
     def _search_chunk(self, queries: np.ndarray, radius: int):
+        if self.sorted_words is not None:
+            return self._search_chunk_sorted(queries, radius)
         # np.take rather than fancy indexing: several times faster on large arrays (measured).
         asked_parts, entry_parts, start = [], [], 0
         for table, (width, probe) in enumerate(zip(self.widths, probe_radii(self.widths, radius), strict=True)):
@@ -204,12 +218,47 @@ class MultiIndex:
         pairs, first = np.unique(asked[keep] * len(self) + entries[keep], return_index=True)
         return pairs // len(self), pairs % len(self), distances[keep][first]
 
+    def _search_chunk_sorted(self, queries: np.ndarray, radius: int):
+        """``_search_chunk`` for 64-bit codes: each bucket's codes read from the table's own copy."""
+        asked_parts, entry_parts, distance_parts, start = [], [], [], 0
+        asked_words = _words(queries)[:, 0]
+        for table, (width, probe) in enumerate(zip(self.widths, probe_radii(self.widths, radius), strict=True)):
+            if probe >= 0:
+                keys = substring_keys(queries, start, width)[:, None] ^ _flip_masks(width, probe)[None, :]
+                offsets = self.offsets[table]
+                begins = np.take(offsets, keys).astype(np.int64)
+                counts = np.take(offsets, keys + 1).astype(np.int64) - begins
+                total = int(counts.sum())
+                if total:
+                    begins, counts = begins.ravel(), counts.ravel()
+                    positions = np.arange(total, dtype=np.int64) + np.repeat(
+                        begins - (np.cumsum(counts) - counts), counts
+                    )
+                    asked = np.repeat(np.arange(len(queries)), counts.reshape(len(queries), -1).sum(axis=1))
+                    distances = np.bitwise_count(
+                        np.take(self.sorted_words[table], positions) ^ np.take(asked_words, asked)
+                    )
+                    keep = distances <= radius
+                    entry_parts.append(np.take(self.orders[table], positions[keep]).astype(np.int64))
+                    asked_parts.append(asked[keep])
+                    distance_parts.append(distances[keep].astype(np.int64))
+            start += width
+        if not entry_parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        entries, asked, distances = (np.concatenate(parts) for parts in (entry_parts, asked_parts, distance_parts))
+        # An entry close on several substrings is found by several tables: report it once.
+        pairs, first = np.unique(asked * len(self) + entries, return_index=True)
+        return pairs // len(self), pairs % len(self), distances[first]
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True)
         np.save(folder / "codes.npy", self.codes)
         for table, (order, offsets) in enumerate(zip(self.orders, self.offsets, strict=True)):
             np.save(folder / f"order-{table}.npy", order)
             np.save(folder / f"offsets-{table}.npy", offsets)
+            if self.sorted_words is not None:
+                np.save(folder / f"words-{table}.npy", self.sorted_words[table])
         (folder / "widths.json").write_text(json.dumps(self.widths))
 
     @classmethod
@@ -217,7 +266,11 @@ class MultiIndex:
         widths = json.loads((folder / "widths.json").read_text())
         orders = [np.load(folder / f"order-{table}.npy", mmap_mode="r") for table in range(len(widths))]
         offsets = [np.load(folder / f"offsets-{table}.npy", mmap_mode="r") for table in range(len(widths))]
-        index = cls(np.load(folder / "codes.npy", mmap_mode="r"), widths, orders, offsets)
+        # An index saved before the sorted copies were kept is searched as it was.
+        sorted_words = None
+        if all((folder / f"words-{table}.npy").exists() for table in range(len(widths))):
+            sorted_words = [np.load(folder / f"words-{table}.npy", mmap_mode="r") for table in range(len(widths))]
+        index = cls(np.load(folder / "codes.npy", mmap_mode="r"), widths, orders, offsets, sorted_words)
         index.words = np.asarray(index.codes).view(np.uint64).reshape(len(index.codes), -1)
         return index
 

@@ -31,16 +31,34 @@ def test_the_index_finds_what_brute_force_finds_up_to_the_threshold_inclusive(bi
     assert (4 * 40, 0) not in distances  # one bit past it: none
 
 
-def test_an_index_saved_and_loaded_answers_the_same(tmp_path):
+@pytest.mark.parametrize(("bits", "radius"), [(256, 31), (64, 12)])
+def test_an_index_saved_and_loaded_answers_the_same(tmp_path, bits, radius):
     rng = np.random.default_rng(6)
-    codes = rng.integers(0, 256, size=(500, 32), dtype=np.uint8)
-    queries = flipped(codes[:20], rng, 12)
+    codes = rng.integers(0, 256, size=(500, bits // 8), dtype=np.uint8)
+    queries = flipped(codes[:20], rng, radius - 2)
     for structure in ("flat", "multiindex"):
         index = HammingIndex.build(codes, structure=structure)
         index.save(tmp_path / f"{structure}.index")
         loaded = HammingIndex.load(tmp_path / f"{structure}.index")
         assert len(loaded) == 500
-        assert loaded.search(queries, 31) == index.search(queries, 31)
+        assert loaded.search(queries, radius) == index.search(queries, radius) == brute_force(codes, queries, radius)
+
+
+def test_a_phash_index_saved_before_its_sorted_copies_is_searched_as_before(tmp_path):
+    """pHash tables keep their codes in each table's order (words-<n>.npy); a folder written before has
+    none and is searched from the codes, with the same answers."""
+    rng = np.random.default_rng(8)
+    codes = rng.integers(0, 256, size=(3000, 8), dtype=np.uint8)
+    queries = flipped(codes[:50], rng, 9)
+    HammingIndex.build(codes, structure="multiindex").save(tmp_path / "phash.index")
+    kept = sorted(tmp_path.glob("phash.index/words-*.npy"))
+    assert kept  # control: the sorted copies are written
+    newer = HammingIndex.load(tmp_path / "phash.index")
+    for path in kept:
+        path.unlink()
+    older = HammingIndex.load(tmp_path / "phash.index")
+    assert older.index.sorted_words is None and newer.index.sorted_words is not None
+    assert older.search(queries, 12) == newer.search(queries, 12) == brute_force(codes, queries, 12)
 
 
 def test_empty_index_and_codes_from_bytes():
@@ -57,6 +75,7 @@ def test_empty_index_and_codes_from_bytes():
         ([16] * 16, 10),  # 11 tables at 0 flips, 5 not probed at all
         ([24, 24, 24] + [23] * 8, 31),  # the plan at 10 million entries: tables at 2 flips and at 1
         ([22, 21, 21], 10),  # pHash at 10 million entries
+        ([22, 21, 21], 12),  # and at the possible matches' radius
     ],
 )
 def test_multi_index_hashing_misses_no_pair_at_any_distance_up_to_the_radius(widths, radius):
