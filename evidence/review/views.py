@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import step_up_required
@@ -150,7 +151,9 @@ def review_categorise(request, pk: int):
         if action == "confirm":
             confirmed, refused = files_confirm(files=files, dossier=dossier, by=request.user, ip=client_ip(request))
             result.update(confirmed=confirmed, refused=refused)
-            message = _("%(count)s categorisations confirmed.") % {"count": confirmed}
+            message = ngettext(
+                "%(count)s categorisation confirmed.", "%(count)s categorisations confirmed.", confirmed
+            ) % {"count": confirmed}
             if refused:
                 message += " " + _("%(count)s are yours: another reviewer must confirm them.") % {"count": refused}
         elif action == "non_pertinent":
@@ -183,7 +186,9 @@ def review_categorise(request, pk: int):
                 ip=client_ip(request),
             )
             result.update(categorised=count, category=category, four_eyes=dossier.four_eyes)
-            message = _("%(count)s files categorised %(category)s.") % {"count": count, "category": category}
+            message = ngettext(
+                "%(count)s file categorised %(category)s.", "%(count)s files categorised %(category)s.", count
+            ) % {"count": count, "category": category}
     except ValidationError as error:
         if _wants_json(request):
             return JsonResponse({"error": " ".join(error.messages)}, status=400)

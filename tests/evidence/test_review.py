@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from PIL import Image
 
@@ -90,11 +91,15 @@ def test_an_alert_category_makes_a_series_known_with_history_and_audit(client, c
             "known",
         )
     assert AuditEvent.objects.filter(action="review.categorise", actor=colleague).count() == 3
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "3 files categorised 1."
     # Categorised again: the history keeps both decisions, before and after.
-    post_categorise(client, dossier, series[:1], "vics:2")
+    response = post_categorise(client, dossier, series[:1], "vics:2")
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "1 file categorised 2."
     assert list(series[0].categorisations.values_list("category_before", "category_after")) == [("1", "2"), ("", "1")]
     detail = client.get(series[0].get_absolute_url()).content.decode()
     assert "Categorisation history" in detail and "colleague" in detail
+    response = post_categorise(client, dossier, series[1:2], "vics:1", headers={"Accept-Language": "fr"})
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "1 fichier catégorisé 1."
 
 
 def test_a_non_alert_category_keeps_the_file_out_of_known(client, colleague, dossier, material):
