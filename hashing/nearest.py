@@ -131,6 +131,9 @@ def substring_keys(codes: np.ndarray, start: int, width: int) -> np.ndarray:
     return (value & np.uint64((1 << width) - 1)).astype(np.uint32)
 
 
+_NOTHING = (np.zeros(0, dtype=np.int64),) * 3
+
+
 class MultiIndex:
     """Multi-index hashing over ``codes``; positions 0..n-1 are the entries' ids (see the module)."""
 
@@ -181,11 +184,11 @@ class MultiIndex:
         found.sort()
         return found
 
-    def _search_chunk(self, queries: np.ndarray, radius: int):
-        if self.sorted_words is not None:
-            return self._search_chunk_sorted(queries, radius)
+    def _probed(self, queries: np.ndarray, radius: int):
+        """Per table probed: (table, the positions in its order of every entry of the buckets probed,
+        the query each was probed for), all buckets end to end, without a Python loop."""
         # np.take rather than fancy indexing: several times faster on large arrays (measured).
-        asked_parts, entry_parts, start = [], [], 0
+        start = 0
         for table, (width, probe) in enumerate(zip(self.widths, probe_radii(self.widths, radius), strict=True)):
             if probe >= 0:
                 keys = substring_keys(queries, start, width)[:, None] ^ _flip_masks(width, probe)[None, :]
@@ -194,16 +197,21 @@ class MultiIndex:
                 counts = np.take(offsets, keys + 1).astype(np.int64) - begins
                 total = int(counts.sum())
                 if total:
-                    # The positions of every bucket probed, end to end, without a Python loop.
                     begins, counts = begins.ravel(), counts.ravel()
                     shift = np.repeat(begins - (np.cumsum(counts) - counts), counts)
-                    entry_parts.append(np.take(self.orders[table], np.arange(total, dtype=np.int64) + shift))
-                    per_query = counts.reshape(len(queries), -1).sum(axis=1)
-                    asked_parts.append(np.repeat(np.arange(len(queries)), per_query))
+                    asked = np.repeat(np.arange(len(queries)), counts.reshape(len(queries), -1).sum(axis=1))
+                    yield table, np.arange(total, dtype=np.int64) + shift, asked
             start += width
+
+    def _search_chunk(self, queries: np.ndarray, radius: int):
+        if self.sorted_words is not None:
+            return self._search_chunk_sorted(queries, radius)
+        asked_parts, entry_parts = [], []
+        for table, positions, asked in self._probed(queries, radius):
+            entry_parts.append(np.take(self.orders[table], positions))
+            asked_parts.append(asked)
         if not entry_parts:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return _NOTHING
         entries = np.concatenate(entry_parts).astype(np.int64)
         asked = np.concatenate(asked_parts)
         words = self.words if self.words is not None else _words(self.codes)
@@ -212,42 +220,25 @@ class MultiIndex:
         distances = differing[:, 0].copy()
         for column in range(1, differing.shape[1]):
             distances += differing[:, column]
-        distances = distances.astype(np.int64)
         keep = distances <= radius
-        # An entry close on several substrings is found by several tables: report it once.
-        pairs, first = np.unique(asked[keep] * len(self) + entries[keep], return_index=True)
-        return pairs // len(self), pairs % len(self), distances[keep][first]
+        return self._once(asked[keep], entries[keep], distances[keep].astype(np.int64))
 
     def _search_chunk_sorted(self, queries: np.ndarray, radius: int):
         """``_search_chunk`` for 64-bit codes: each bucket's codes read from the table's own copy."""
-        asked_parts, entry_parts, distance_parts, start = [], [], [], 0
+        asked_parts, entry_parts, distance_parts = [], [], []
         asked_words = _words(queries)[:, 0]
-        for table, (width, probe) in enumerate(zip(self.widths, probe_radii(self.widths, radius), strict=True)):
-            if probe >= 0:
-                keys = substring_keys(queries, start, width)[:, None] ^ _flip_masks(width, probe)[None, :]
-                offsets = self.offsets[table]
-                begins = np.take(offsets, keys).astype(np.int64)
-                counts = np.take(offsets, keys + 1).astype(np.int64) - begins
-                total = int(counts.sum())
-                if total:
-                    begins, counts = begins.ravel(), counts.ravel()
-                    positions = np.arange(total, dtype=np.int64) + np.repeat(
-                        begins - (np.cumsum(counts) - counts), counts
-                    )
-                    asked = np.repeat(np.arange(len(queries)), counts.reshape(len(queries), -1).sum(axis=1))
-                    distances = np.bitwise_count(
-                        np.take(self.sorted_words[table], positions) ^ np.take(asked_words, asked)
-                    )
-                    keep = distances <= radius
-                    entry_parts.append(np.take(self.orders[table], positions[keep]).astype(np.int64))
-                    asked_parts.append(asked[keep])
-                    distance_parts.append(distances[keep].astype(np.int64))
-            start += width
+        for table, positions, asked in self._probed(queries, radius):
+            distances = np.bitwise_count(np.take(self.sorted_words[table], positions) ^ np.take(asked_words, asked))
+            keep = distances <= radius
+            entry_parts.append(np.take(self.orders[table], positions[keep]).astype(np.int64))
+            asked_parts.append(asked[keep])
+            distance_parts.append(distances[keep].astype(np.int64))
         if not entry_parts:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        entries, asked, distances = (np.concatenate(parts) for parts in (entry_parts, asked_parts, distance_parts))
-        # An entry close on several substrings is found by several tables: report it once.
+            return _NOTHING
+        return self._once(*(np.concatenate(parts) for parts in (asked_parts, entry_parts, distance_parts)))
+
+    def _once(self, asked: np.ndarray, entries: np.ndarray, distances: np.ndarray):
+        """An entry close on several substrings is found by several tables: report it once."""
         pairs, first = np.unique(asked * len(self) + entries, return_index=True)
         return pairs // len(self), pairs % len(self), distances[first]
 
