@@ -11,11 +11,10 @@ folder, a disk image, an archive's walk; its SHA-256 checked on the way), else, 
 cannot be read now (a source unmounted, a member too large), from the description kept in the
 derived store when the file was made known or first looked at (``known_views_store``), and from the
 thumbnail (256 px, in the derived store since ingestion), which is also looked at where the first
-look does not verify (each
-verifies copies the other does not: bench/near_corpus.py, near where the original is here, 0.833 on
-thumbnails alone, 0.875 at 640 px alone, 0.883 with both, no false one either way). Off the hot
-path: only files whose best candidate is a possible match against a known file or a listed image
-here are looked at, at most ``CHECKS_PER_FILE`` candidates each.
+look does not verify (each verifies copies the other does not: bench/near_corpus.py, near where the
+original is here, 0.833 on thumbnails alone, 0.875 at 640 px alone, 0.883 with both, no false one
+either way). Off the hot path: only files whose best candidate is a possible match against a known
+file or a listed image here are looked at, at most ``CHECKS_PER_FILE`` candidates each.
 """
 
 import dataclasses
