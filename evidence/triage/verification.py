@@ -167,8 +167,8 @@ class _Looks:
             for record, content in contents_again(_readable([*asking, *others]), reader):
                 if isinstance(content, bytes):
                     self.views[_key(record)] = features = _features_of(content, record.path)
-                    if features is not None and _key(record) in known and not _view_kept(record):
-                        _keep_view(record, features)
+                    if features is not None and _key(record) in known:
+                        _keep_view(record, features)  # store_derived writes a content's file once
         for record in [*asking, *others]:
             if record.sha256 is not None and self.views.get(_key(record)) is None:
                 self.views[_key(record)] = _kept_view(record)
